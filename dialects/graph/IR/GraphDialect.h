@@ -1,0 +1,14 @@
+//===- GraphDialect.h - The graph dialect -----------------------*- C++ -*-===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DIALECTS_GRAPH_IR_GRAPHDIALECT_H
+#define LOOM_DIALECTS_GRAPH_IR_GRAPHDIALECT_H
+
+#include "mlir/IR/Dialect.h"
+
+#include "dialects/graph/IR/GraphDialect.h.inc"
+
+#endif // LOOM_DIALECTS_GRAPH_IR_GRAPHDIALECT_H

@@ -1,0 +1,235 @@
+//===- GraphShapes.cpp - Shape rules of graph ops -------------------------===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/graph/IR/GraphShapes.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+
+namespace loom::graph {
+
+static bool isDynamic(int64_t dim) { return ShapedType::isDynamic(dim); }
+
+std::string formatShape(const Shape &shape) {
+  if (!shape)
+    return "*";
+  if (shape->empty())
+    return "scalar";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::interleave(
+      *shape, os,
+      [&](int64_t dim) {
+        if (isDynamic(dim))
+          os << '?';
+        else
+          os << dim;
+      },
+      "x");
+  return text;
+}
+
+Shape getShape(Type type) {
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  if (!ranked)
+    return std::nullopt;
+  return llvm::to_vector(ranked.getShape());
+}
+
+FailureOr<Shape> inferBroadcastShape(const Shape &lhs, const Shape &rhs,
+                                     EmitErrorFn emitError) {
+  if (!lhs || !rhs)
+    return Shape();
+  SmallVector<int64_t> result;
+  if (!OpTrait::util::getBroadcastedShape(*lhs, *rhs, result)) {
+    emitError() << "operand shapes " << formatShape(lhs) << " and "
+                << formatShape(rhs) << " are not broadcast-compatible";
+    return failure();
+  }
+  return Shape(std::move(result));
+}
+
+/// Whether two dims may be equal at run time.
+static bool dimsMayMatch(int64_t a, int64_t b) {
+  return isDynamic(a) || isDynamic(b) || a == b;
+}
+
+FailureOr<Shape> inferMatMulShape(const Shape &lhs, const Shape &rhs,
+                                  EmitErrorFn emitError) {
+  if ((lhs && lhs->empty()) || (rhs && rhs->empty())) {
+    emitError() << "operands must have rank >= 1, got " << formatShape(lhs)
+                << " and " << formatShape(rhs);
+    return failure();
+  }
+  if (!lhs || !rhs)
+    return Shape();
+  // Promote vectors to matrices: [K] -> [1, K] on the left, [K, 1] on the
+  // right.
+  SmallVector<int64_t> l(*lhs), r(*rhs);
+  if (l.size() == 1)
+    l.insert(l.begin(), 1);
+  if (r.size() == 1)
+    r.push_back(1);
+  int64_t lhsK = l.back(), rhsK = r[r.size() - 2];
+  if (!dimsMayMatch(lhsK, rhsK)) {
+    emitError() << "contracting dims differ: lhs " << formatShape(lhs)
+                << " has " << lhsK << ", rhs " << formatShape(rhs) << " has "
+                << rhsK;
+    return failure();
+  }
+  ArrayRef<int64_t> lBatch = ArrayRef(l).drop_back(2);
+  ArrayRef<int64_t> rBatch = ArrayRef(r).drop_back(2);
+  SmallVector<int64_t> result;
+  if (!OpTrait::util::getBroadcastedShape(lBatch, rBatch, result)) {
+    emitError() << "batch dims of " << formatShape(lhs) << " and "
+                << formatShape(rhs) << " are not broadcast-compatible";
+    return failure();
+  }
+  if (lhs->size() > 1)
+    result.push_back(l[l.size() - 2]);
+  if (rhs->size() > 1)
+    result.push_back(r.back());
+  return Shape(std::move(result));
+}
+
+FailureOr<Shape> inferGemmShape(const Shape &a, const Shape &b, const Shape *c,
+                                bool transA, bool transB,
+                                EmitErrorFn emitError) {
+  auto matrix = [&](const Shape &s, StringRef name) -> LogicalResult {
+    if (s && s->size() != 2)
+      return emitError() << "operand '" << name << "' must be a matrix, got "
+                         << formatShape(s);
+    return success();
+  };
+  if (failed(matrix(a, "a")) || failed(matrix(b, "b")))
+    return failure();
+  int64_t dyn = ShapedType::kDynamic;
+  int64_t m = a ? (*a)[transA ? 1 : 0] : dyn;
+  int64_t ka = a ? (*a)[transA ? 0 : 1] : dyn;
+  int64_t kb = b ? (*b)[transB ? 1 : 0] : dyn;
+  int64_t n = b ? (*b)[transB ? 0 : 1] : dyn;
+  if (!dimsMayMatch(ka, kb)) {
+    emitError() << "contracting dims differ: op(a) is " << formatShape(a)
+                << (transA ? " transposed" : "") << ", op(b) is "
+                << formatShape(b) << (transB ? " transposed" : "");
+    return failure();
+  }
+  SmallVector<int64_t> result = {m, n};
+  if (c && *c) {
+    // Unidirectional broadcast: c's dims, right-aligned, are 1 or match.
+    const SmallVector<int64_t> &cs = **c;
+    bool ok = cs.size() <= 2;
+    for (size_t i = 0; ok && i < cs.size(); ++i) {
+      int64_t target = result[2 - cs.size() + i];
+      ok = cs[i] == 1 || dimsMayMatch(cs[i], target);
+    }
+    if (!ok) {
+      emitError() << "operand 'c' of shape " << formatShape(*c)
+                  << " does not broadcast to the result shape "
+                  << formatShape(Shape(result));
+      return failure();
+    }
+  }
+  return Shape(std::move(result));
+}
+
+FailureOr<Shape> inferReshapeShape(const Shape &input,
+                                   const Shape &shapeOperand,
+                                   std::optional<ArrayRef<int64_t>> values,
+                                   bool allowZero, EmitErrorFn emitError) {
+  if (!values) {
+    // Only the rank is known, and only when the shape operand is static.
+    if (!shapeOperand || isDynamic((*shapeOperand)[0]))
+      return Shape();
+    return Shape(SmallVector<int64_t>((*shapeOperand)[0], ShapedType::kDynamic));
+  }
+  SmallVector<int64_t> result;
+  std::optional<size_t> inferredIndex;
+  bool hasZero = false;
+  for (auto [i, v] : llvm::enumerate(*values)) {
+    if (v < -1) {
+      emitError() << "shape value " << v << " at index " << i
+                  << " is neither a dim, 0 nor -1";
+      return failure();
+    }
+    if (v == -1) {
+      if (inferredIndex) {
+        emitError() << "shape has more than one -1 (at indices "
+                    << *inferredIndex << " and " << i << ")";
+        return failure();
+      }
+      inferredIndex = i;
+      result.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    if (v == 0 && !allowZero) {
+      // Copy the input's dim at the same index.
+      if (input && i >= input->size()) {
+        emitError() << "shape value 0 at index " << i
+                    << " copies a dim the input " << formatShape(input)
+                    << " does not have";
+        return failure();
+      }
+      result.push_back(input ? (*input)[i] : ShapedType::kDynamic);
+      continue;
+    }
+    hasZero |= v == 0;
+    result.push_back(v);
+  }
+  if (allowZero && hasZero && inferredIndex) {
+    emitError() << "shape has both 0 and -1, which 'allow_zero' forbids";
+    return failure();
+  }
+  // Element counts, where they are known.
+  std::optional<int64_t> inputCount;
+  if (input && llvm::none_of(*input, isDynamic))
+    inputCount = ShapedType::getNumElements(*input);
+  int64_t knownCount = 1;
+  bool othersStatic = true;
+  for (auto [i, dim] : llvm::enumerate(result)) {
+    if (inferredIndex && i == *inferredIndex)
+      continue;
+    if (isDynamic(dim))
+      othersStatic = false;
+    else
+      knownCount *= dim;
+  }
+  if (inputCount && othersStatic) {
+    if (inferredIndex) {
+      if (knownCount == 0 || *inputCount % knownCount != 0) {
+        emitError() << "cannot infer the -1 dim: " << *inputCount
+                    << " elements do not divide into the other dims' "
+                    << knownCount;
+        return failure();
+      }
+      result[*inferredIndex] = *inputCount / knownCount;
+    } else if (knownCount != *inputCount) {
+      emitError() << "shape " << formatShape(Shape(result)) << " has "
+                  << knownCount << " elements but the input "
+                  << formatShape(input) << " has " << *inputCount;
+      return failure();
+    }
+  }
+  return Shape(std::move(result));
+}
+
+bool areCompatibleRefinements(TypeRange inferred, TypeRange declared) {
+  if (inferred.size() != declared.size())
+    return false;
+  for (auto [a, b] : llvm::zip_equal(inferred, declared)) {
+    auto ta = dyn_cast<TensorType>(a), tb = dyn_cast<TensorType>(b);
+    if (!ta || !tb || ta.getElementType() != tb.getElementType() ||
+        failed(verifyCompatibleShape(ta, tb)))
+      return false;
+  }
+  return true;
+}
+
+} // namespace loom::graph

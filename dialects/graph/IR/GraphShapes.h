@@ -1,0 +1,66 @@
+//===- GraphShapes.h - Shape rules of graph ops -----------------*- C++ -*-===//
+//
+// Part of Loom. The shape functions of graph ops, shared by the ops'
+// verifiers and result-type inference (and later by the ONNX importer, shape
+// inference and SBP). Each takes the operands' shapes, returns the result's,
+// and reports an invalid combination through `emitError`, which may return an
+// inactive diagnostic when nobody wants the message.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DIALECTS_GRAPH_IR_GRAPHSHAPES_H
+#define LOOM_DIALECTS_GRAPH_IR_GRAPHSHAPES_H
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/TypeRange.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
+#include <optional>
+
+namespace loom::graph {
+
+/// The shape of a tensor value: its dims, `mlir::ShapedType::kDynamic` for a
+/// `?` dim, or std::nullopt when even the rank is unknown (unranked tensor).
+using Shape = std::optional<llvm::SmallVector<int64_t>>;
+
+/// Makes the diagnostic an invalid shape is reported on.
+using EmitErrorFn = llvm::function_ref<mlir::InFlightDiagnostic()>;
+
+/// The shape of `type`, which must be a tensor type.
+Shape getShape(mlir::Type type);
+
+/// Numpy (ONNX multidirectional) broadcasting of two shapes.
+mlir::FailureOr<Shape> inferBroadcastShape(const Shape &lhs, const Shape &rhs,
+                                           EmitErrorFn emitError);
+
+/// Numpy `matmul`: batched matrix product, with 1-D operands promoted to a
+/// row (lhs) or column (rhs) vector and that dim dropped from the result.
+mlir::FailureOr<Shape> inferMatMulShape(const Shape &lhs, const Shape &rhs,
+                                        EmitErrorFn emitError);
+
+/// ONNX `Gemm`: `a` and `b` are matrices (optionally transposed) and `c`, if
+/// given, broadcasts unidirectionally to the [M, N] result.
+mlir::FailureOr<Shape> inferGemmShape(const Shape &a, const Shape &b,
+                                      const Shape *c, bool transA, bool transB,
+                                      EmitErrorFn emitError);
+
+/// ONNX `Reshape`. `shapeOperand` is the shape of the 1-D shape operand and
+/// `shapeValues` its values when they are constant.
+mlir::FailureOr<Shape>
+inferReshapeShape(const Shape &input, const Shape &shapeOperand,
+                  std::optional<llvm::ArrayRef<int64_t>> shapeValues,
+                  bool allowZero, EmitErrorFn emitError);
+
+/// Whether every declared type refines or coarsens the inferred type at the
+/// same position without contradicting it: both are tensors of the same
+/// element type and, where both are ranked, of the same rank with equal
+/// static dims.
+bool areCompatibleRefinements(mlir::TypeRange inferred,
+                              mlir::TypeRange declared);
+
+/// Formats a shape as `2x?x4` (or `*` when unranked) for diagnostics.
+std::string formatShape(const Shape &shape);
+
+} // namespace loom::graph
+
+#endif // LOOM_DIALECTS_GRAPH_IR_GRAPHSHAPES_H

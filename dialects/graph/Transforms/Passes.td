@@ -1,0 +1,34 @@
+//===- Passes.td - Passes of the graph dialect -------------*- tablegen -*-===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DIALECTS_GRAPH_TRANSFORMS_PASSES_TD
+#define LOOM_DIALECTS_GRAPH_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def GraphCleanupPass : Pass<"graph-cleanup"> {
+  let summary = "Fold and canonicalize graph ops and erase dead ones";
+  let description = [{
+    Applies the folders and canonicalization patterns of every `graph` op
+    until a fixed point, and erases graph ops whose results are unused.
+    Only graph ops (and the ops the rewrites create) are touched: other
+    dialects' ops are left as they are. Constants that folding produces
+    become `graph.constant` ops and are deduplicated; `dense_resource`
+    weights are never folded or copied.
+
+    It runs on any op; pipelines run it on each `func.func` in parallel.
+  }];
+  let dependentDialects = ["::loom::graph::GraphDialect"];
+  let options = [
+    Option<"maxRewrites", "max-rewrites", "int64_t", /*default=*/"-1",
+           "Maximum number of rewrites (-1: until a fixed point)">,
+    Option<"requireConvergence", "require-convergence", "bool",
+           /*default=*/"false",
+           "Fail when max-rewrites stops the rewrites before a fixed point">,
+  ];
+}
+
+#endif // LOOM_DIALECTS_GRAPH_TRANSFORMS_PASSES_TD

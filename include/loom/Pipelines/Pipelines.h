@@ -1,0 +1,68 @@
+//===- Pipelines.h - Loom's compilation pipelines ---------------*- C++ -*-===//
+//
+// Part of Loom. The pass pipelines of the compiler as library functions built
+// from plain options structs. `loomc` calls them directly; `loom-opt` and the
+// mlir-opt plugin run the same functions through the registered pipelines
+// `loom-graph-optimize` and `loom-compile`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_PIPELINES_PIPELINES_H
+#define LOOM_PIPELINES_PIPELINES_H
+
+#include "llvm/ADT/StringRef.h"
+#include <cstdint>
+#include <optional>
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace loom {
+
+/// The phases of a compilation, in order. A pipeline built with
+/// `compileTo = P` stops after phase P (`loomc --compile-to=P`). Later phases
+/// (DyCL split, SBP, overlap, lowering, LLVM) are inserted before `End` as
+/// they land.
+enum class Phase {
+  Input, ///< The module as the frontend produced it: no passes.
+  Graph, ///< Graph-level cleanup and optimisation.
+  End,   ///< Everything.
+};
+
+/// The phase called `name` ("input", "graph", "end"), if there is one.
+std::optional<Phase> parsePhase(llvm::StringRef name);
+/// The name of `phase`, as `parsePhase` reads it.
+llvm::StringRef getPhaseName(Phase phase);
+
+/// Options of the graph-level optimisation phase.
+struct GraphOptimizationOptions {
+  /// Bound on graph-cleanup's rewrites; -1 for none.
+  int64_t maxRewrites = -1;
+  /// Fail the pipeline when graph-cleanup stops before a fixed point.
+  bool requireConvergence = false;
+};
+
+/// Options of a whole compilation.
+struct PipelineOptions {
+  /// The last phase to run.
+  Phase compileTo = Phase::End;
+  GraphOptimizationOptions graph;
+};
+
+/// Adds graph-level optimisation to `pm`, which must be anchored on
+/// `builtin.module`: on every `func.func`, in parallel, graph-cleanup then
+/// CSE.
+void buildGraphOptimizationPipeline(mlir::OpPassManager &pm,
+                                    const GraphOptimizationOptions &options);
+
+/// Adds every phase up to `options.compileTo` to `pm`, anchored on
+/// `builtin.module`.
+void buildLoomPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
+
+/// Registers `loom-graph-optimize` and `loom-compile` as named pipelines.
+void registerLoomPipelines();
+
+} // namespace loom
+
+#endif // LOOM_PIPELINES_PIPELINES_H

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs everything Loom needs to build and test on Debian 12 (bookworm).
+# Idempotent: packages already present are left alone, and apt is not even
+# consulted when nothing is missing. Run as root, or with sudo available.
+#
+#   scripts/install-deps.sh            # build + test dependencies
+#   LOOM_DEPS_EXTRA="pkg ..." scripts/install-deps.sh   # plus extra packages
+set -euo pipefail
+
+LLVM_VERSION=22
+PACKAGES=(
+  # Toolchain and build system.
+  g++ cmake ninja-build ccache git python3
+  # LLVM/MLIR 22.1 from Debian: headers, CMake config, libMLIR.so, mlir-opt,
+  # FileCheck, lit, tblgen.
+  "libmlir-${LLVM_VERSION}-dev" "mlir-${LLVM_VERSION}-tools"
+  "llvm-${LLVM_VERSION}-dev" "llvm-${LLVM_VERSION}-tools"
+  # Unit tests.
+  libgtest-dev
+)
+# shellcheck disable=SC2206
+PACKAGES+=(${LOOM_DEPS_EXTRA:-})
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+    echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,31 @@
+// The registered pipelines run the library's phases.
+// RUN: loom-opt %s -p 'builtin.module(loom-compile{compile-to=input})' | FileCheck %s --check-prefix=INPUT
+// RUN: loom-opt %s -p 'builtin.module(loom-compile{compile-to=graph})' | FileCheck %s --check-prefix=GRAPH
+// RUN: loom-opt %s -p 'builtin.module(loom-compile)' | FileCheck %s --check-prefix=GRAPH
+// RUN: loom-opt %s -p 'builtin.module(loom-graph-optimize)' | FileCheck %s --check-prefix=GRAPH
+// RUN: loom-opt %s -p 'builtin.module(loom-compile)' --dump-pass-pipeline 2>&1 >/dev/null | FileCheck %s --check-prefix=PIPELINE
+// RUN: not loom-opt %s -p 'builtin.module(loom-compile{compile-to=nowhere})' 2>&1 | FileCheck %s --check-prefix=BADPHASE
+
+// INPUT: graph.gemm
+// INPUT: graph.relu
+// INPUT: graph.relu
+
+// GRAPH-LABEL: func.func @mlp
+// GRAPH: %[[M:.*]] = graph.matmul
+// GRAPH-NEXT: %[[R:.*]] = graph.relu %[[M]]
+// GRAPH-NEXT: return %[[R]], %[[R]]
+
+// PIPELINE:      builtin.module(
+// PIPELINE-NEXT:   func.func(
+// PIPELINE-NEXT:     graph-cleanup{max-rewrites=-1 require-convergence=false},
+// PIPELINE-NEXT:     cse
+
+// BADPHASE: for the --compile-to option: Cannot find option named 'nowhere'!
+
+func.func @mlp(%x: tensor<?x8xf32>, %w: tensor<8x4xf32>) -> (tensor<?x4xf32>, tensor<?x4xf32>) {
+  %m = graph.gemm %x, %w : (tensor<?x8xf32>, tensor<8x4xf32>) -> tensor<?x4xf32>
+  %r = graph.relu %m : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  // CSE merges the duplicate.
+  %r2 = graph.relu %m : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %r, %r2 : tensor<?x4xf32>, tensor<?x4xf32>
+}

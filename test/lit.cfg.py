@@ -1,0 +1,32 @@
+# -*- Python -*-
+# lit configuration for Loom's FileCheck tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "Loom"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py",
+                   "unittests", "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.loom_obj_root, "test")
+
+config.substitutions.append(("%shlibext", config.shlibext))
+config.substitutions.append(("%loom_src_root", config.loom_src_root))
+config.substitutions.append(
+    ("%loom_plugin", os.path.join(config.loom_lib_dir, "LoomPlugin" + config.shlibext)))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# Debian's own mlir-opt: the plugin tests load Loom into it.
+tools = [
+    ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt"),
+              unresolved="fatal"),
+    ToolSubst("loom-opt", unresolved="fatal"),
+]
+llvm_config.add_tool_substitutions(tools, [config.loom_tools_dir, config.llvm_tools_dir])

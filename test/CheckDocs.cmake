@@ -1,5 +1,9 @@
-# cmake -DPAIRS="generated;committed;..." -P CheckDocs.cmake
+# cmake -DPAIRS="generated|committed|..." -P CheckDocs.cmake
 # Fails, naming the stale files, when a committed doc differs from ODS.
+string(REPLACE "|" ";" PAIRS "${PAIRS}")
+if(NOT PAIRS)
+  message(FATAL_ERROR "No generated docs to check: LOOM_GENERATED_DOCS is empty")
+endif()
 set(_stale)
 list(LENGTH PAIRS _n)
 math(EXPR _last "${_n} - 1")
@@ -23,4 +27,5 @@ if(_stale)
   message(FATAL_ERROR "Stale generated docs: ${_stale}\n"
     "Run `ninja -C build loom-update-docs` and commit the result.")
 endif()
-message(STATUS "${_n} generated docs checked: up to date")
+math(EXPR _docs "${_n} / 2")
+message(STATUS "${_docs} generated docs checked: up to date")

@@ -77,8 +77,7 @@ struct GraphOptimizationCLOptions
   }
 };
 
-struct LoomCompileCLOptions
-    : public PassPipelineOptions<LoomCompileCLOptions> {
+struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
   Option<Phase> compileTo{
       *this, "compile-to", llvm::cl::desc("The last phase to run"),
       llvm::cl::init(Phase::End),

@@ -43,12 +43,12 @@ protected:
     return block->addArgument(type, builder.getUnknownLoc());
   }
   Type tensor(ArrayRef<int64_t> shape, Type elementType = nullptr) {
-    return RankedTensorType::get(shape,
-                                 elementType ? elementType : builder.getF32Type());
+    return RankedTensorType::get(shape, elementType ? elementType
+                                                    : builder.getF32Type());
   }
   Value shapeConstant(ArrayRef<int64_t> values) {
-    auto type = RankedTensorType::get({(int64_t)values.size()},
-                                      builder.getI64Type());
+    auto type =
+        RankedTensorType::get({(int64_t)values.size()}, builder.getI64Type());
     return ConstantOp::create(builder, builder.getUnknownLoc(), type,
                               DenseIntElementsAttr::get(type, values));
   }
@@ -98,8 +98,8 @@ TEST_F(GraphTypeInferenceTest, MatMulPromotesVectorsAndBroadcastsBatch) {
   auto vecMat = MatMulOp::create(builder, loc, input(tensor({64})),
                                  input(tensor({2, 64, 7})));
   EXPECT_EQ(vecMat.getType(), tensor({2, 7}));
-  auto dot = MatMulOp::create(builder, loc, input(tensor({kDyn})),
-                              input(tensor({5})));
+  auto dot =
+      MatMulOp::create(builder, loc, input(tensor({kDyn})), input(tensor({5})));
   EXPECT_EQ(dot.getType(), tensor({}));
   EXPECT_TRUE(verifies());
 }
@@ -143,9 +143,9 @@ TEST_F(GraphTypeInferenceTest, InvalidOperandsFailInferenceWithoutCrashing) {
   // Without a location nothing is reported, but inference still fails.
   SmallVector<Type> types;
   Value lhs = input(tensor({2, 3})), rhs = input(tensor({4, 5}));
-  EXPECT_TRUE(failed(MatMulOp::inferReturnTypes(
-      &context, std::nullopt, ValueRange{lhs, rhs}, nullptr, nullptr, {},
-      types)));
+  EXPECT_TRUE(failed(MatMulOp::inferReturnTypes(&context, std::nullopt,
+                                                ValueRange{lhs, rhs}, nullptr,
+                                                nullptr, {}, types)));
   EXPECT_TRUE(failed(AddOp::inferReturnTypes(&context, std::nullopt,
                                              ValueRange{lhs, rhs}, nullptr,
                                              nullptr, {}, types)));
@@ -156,8 +156,8 @@ TEST_F(GraphTypeInferenceTest, InvalidOperandsFailInferenceWithoutCrashing) {
     return success();
   });
   EXPECT_TRUE(failed(MatMulOp::inferReturnTypes(
-      &context, builder.getUnknownLoc(), ValueRange{lhs, rhs}, nullptr,
-      nullptr, {}, types)));
+      &context, builder.getUnknownLoc(), ValueRange{lhs, rhs}, nullptr, nullptr,
+      {}, types)));
   EXPECT_EQ(message, "'graph.matmul' op contracting dims differ: lhs 2x3 has "
                      "3, rhs 4x5 has 4");
 }
@@ -166,8 +166,8 @@ TEST_F(GraphTypeInferenceTest, DeclaredTypesMayRefineButNotContradict) {
   Type f32 = builder.getF32Type();
   EXPECT_TRUE(areCompatibleRefinements(tensor({kDyn, 4}), tensor({2, 4})));
   EXPECT_TRUE(areCompatibleRefinements(tensor({2, 4}), tensor({kDyn, 4})));
-  EXPECT_TRUE(areCompatibleRefinements(UnrankedTensorType::get(f32),
-                                       tensor({2, 4})));
+  EXPECT_TRUE(
+      areCompatibleRefinements(UnrankedTensorType::get(f32), tensor({2, 4})));
   EXPECT_FALSE(areCompatibleRefinements(tensor({2, 4}), tensor({3, 4})));
   EXPECT_FALSE(areCompatibleRefinements(tensor({2, 4}), tensor({2, 4, 1})));
   EXPECT_FALSE(areCompatibleRefinements(tensor({2, 4}),

@@ -5,9 +5,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/Pipelines/Pipelines.h"
 #include "dialects/graph/IR/GraphOps.h"
 #include "loom/InitLoom.h"
-#include "loom/Pipelines/Pipelines.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"

@@ -33,6 +33,6 @@ int main(int argc, char **argv) {
   mlir::registerAllExtensions(registry);
   loom::registerAllDialects(registry);
 
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "Loom optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "Loom optimizer driver\n", registry));
 }

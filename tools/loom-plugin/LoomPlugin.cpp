@@ -22,10 +22,9 @@ using namespace mlir;
 
 extern "C" LLVM_ATTRIBUTE_VISIBILITY_DEFAULT DialectPluginLibraryInfo
 mlirGetDialectPluginInfo() {
-  return {MLIR_PLUGIN_API_VERSION, "Loom", LOOM_VERSION_STRING,
-          [](DialectRegistry *registry) {
-            loom::registerAllDialects(*registry);
-          }};
+  return {
+      MLIR_PLUGIN_API_VERSION, "Loom", LOOM_VERSION_STRING,
+      [](DialectRegistry *registry) { loom::registerAllDialects(*registry); }};
 }
 
 extern "C" LLVM_ATTRIBUTE_VISIBILITY_DEFAULT PassPluginLibraryInfo

@@ -57,8 +57,8 @@ static Attribute foldBinary(Attribute lhs, Attribute rhs, Type resultType,
     return {};
   if (l.isSplat() && r.isSplat()) {
     if (isa<FloatType>(type.getElementType()))
-      return DenseElementsAttr::get(
-          type, floatFn(l.getSplatValue<APFloat>(), r.getSplatValue<APFloat>()));
+      return DenseElementsAttr::get(type, floatFn(l.getSplatValue<APFloat>(),
+                                                  r.getSplatValue<APFloat>()));
     return DenseElementsAttr::get(
         type, intFn(l.getSplatValue<APInt>(), r.getSplatValue<APInt>()));
   }
@@ -111,13 +111,16 @@ OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
     return {};
   Attribute operands[] = {adaptor.getInput()};
   if (isa<FloatType>(getElementTypeOrSelf(getType())))
-    return constFoldUnaryOp<FloatAttr, APFloat, void>(operands, [](const APFloat &x) {
-      return x.isNegative() && !x.isNaN() ? APFloat::getZero(x.getSemantics())
-                                          : x;
-    });
-  return constFoldUnaryOp<IntegerAttr, APInt, void>(operands, [](const APInt &x) {
-    return x.isNegative() ? APInt::getZero(x.getBitWidth()) : x;
-  });
+    return constFoldUnaryOp<FloatAttr, APFloat, void>(
+        operands, [](const APFloat &x) {
+          return x.isNegative() && !x.isNaN()
+                     ? APFloat::getZero(x.getSemantics())
+                     : x;
+        });
+  return constFoldUnaryOp<IntegerAttr, APInt, void>(
+      operands, [](const APInt &x) {
+        return x.isNegative() ? APInt::getZero(x.getBitWidth()) : x;
+      });
 }
 
 //===----------------------------------------------------------------------===//
@@ -149,15 +152,34 @@ void GemmOp::getCanonicalizationPatterns(RewritePatternSet &results,
 // ReshapeOp
 //===----------------------------------------------------------------------===//
 
+/// Whether `op` keeps every dim of its input: its result type is the input's
+/// and every shape value either copies the input's dim, equals it, or is the
+/// one -1 (which the element count then pins to the input's dim).
+static bool keepsEveryDim(ReshapeOp op, Attribute shapeAttr) {
+  auto input = dyn_cast<RankedTensorType>(op.getInput().getType());
+  if (!input || input != op.getType())
+    return false;
+  if (input.hasStaticShape())
+    return true;
+  auto values = dyn_cast_or_null<DenseIntElementsAttr>(shapeAttr);
+  if (!values || values.getNumElements() != input.getRank())
+    return false;
+  for (auto [dim, value] :
+       llvm::zip_equal(input.getShape(), values.getValues<int64_t>())) {
+    bool copied = value == 0 && !op.getAllowZero();
+    if (value != -1 && !copied && (ShapedType::isDynamic(dim) || dim != value))
+      return false;
+  }
+  return true;
+}
+
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
-  auto type = dyn_cast<RankedTensorType>(getType());
-  if (!type || !type.hasStaticShape())
-    return {};
-  // A reshape to the (static) type it started from changes nothing.
-  if (getInput().getType() == type)
+  if (keepsEveryDim(*this, adaptor.getShape()))
     return getInput();
   // Reshaping a dense constant only relabels its data.
-  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+  auto type = dyn_cast<RankedTensorType>(getType());
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  if (dense && type && type.hasStaticShape())
     return dense.reshape(type);
   return {};
 }
@@ -176,15 +198,16 @@ struct ReshapeOfReshape : public OpRewritePattern<ReshapeOp> {
     Value shape = op.getShape();
     bool allowZero = op.getAllowZero();
     DenseIntElementsAttr values;
-    bool readsInput = !allowZero && (!matchPattern(shape, m_Constant(&values)) ||
-                                     llvm::any_of(values.getValues<int64_t>(),
-                                                  [](int64_t v) { return v == 0; }));
+    bool readsInput =
+        !allowZero && (!matchPattern(shape, m_Constant(&values)) ||
+                       llvm::any_of(values.getValues<int64_t>(),
+                                    [](int64_t v) { return v == 0; }));
     if (readsInput) {
       auto type = dyn_cast<RankedTensorType>(op.getType());
       if (!type || !type.hasStaticShape())
         return rewriter.notifyMatchFailure(op, "outer shape reads the inner");
-      auto shapeType = RankedTensorType::get({type.getRank()},
-                                             rewriter.getI64Type());
+      auto shapeType =
+          RankedTensorType::get({type.getRank()}, rewriter.getI64Type());
       shape = ConstantOp::create(
           rewriter, op.getLoc(), shapeType,
           DenseIntElementsAttr::get(shapeType, type.getShape()));

@@ -139,8 +139,7 @@ LogicalResult ReluOp::inferReturnTypeComponents(
     MLIRContext *, std::optional<Location>, Adaptor adaptor,
     SmallVectorImpl<ShapedTypeComponents> &components) {
   Type input = adaptor.getInput().getType();
-  return toComponents(getShape(input), getElementTypeOrSelf(input),
-                      components);
+  return toComponents(getShape(input), getElementTypeOrSelf(input), components);
 }
 LogicalResult ReluOp::verify() {
   return verifyResultShape(*this, getShape(getInput().getType()));
@@ -161,9 +160,10 @@ LogicalResult MatMulOp::inferReturnTypeComponents(
 }
 
 LogicalResult MatMulOp::verify() {
-  return verifyResultShape(*this, inferMatMulShape(getShape(getLhs().getType()),
-                                                   getShape(getRhs().getType()),
-                                                   [&] { return emitOpError(); }));
+  return verifyResultShape(*this,
+                           inferMatMulShape(getShape(getLhs().getType()),
+                                            getShape(getRhs().getType()),
+                                            [&] { return emitOpError(); }));
 }
 
 //===----------------------------------------------------------------------===//
@@ -211,8 +211,7 @@ LogicalResult ReshapeOp::inferReturnTypeComponents(
     SmallVectorImpl<ShapedTypeComponents> &components) {
   auto shape = inferReshape(
       adaptor, [&] { return inferenceError(loc, getOperationName()); });
-  return toComponents(shape,
-                      getElementTypeOrSelf(adaptor.getInput().getType()),
+  return toComponents(shape, getElementTypeOrSelf(adaptor.getInput().getType()),
                       components);
 }
 

@@ -148,7 +148,8 @@ FailureOr<Shape> inferReshapeShape(const Shape &input,
     // Only the rank is known, and only when the shape operand is static.
     if (!shapeOperand || isDynamic((*shapeOperand)[0]))
       return Shape();
-    return Shape(SmallVector<int64_t>((*shapeOperand)[0], ShapedType::kDynamic));
+    return Shape(
+        SmallVector<int64_t>((*shapeOperand)[0], ShapedType::kDynamic));
   }
   SmallVector<int64_t> result;
   std::optional<size_t> inferredIndex;

@@ -37,7 +37,8 @@ struct GraphCleanupPass
   void runOnOperation() override {
     SmallVector<Operation *> graphOps;
     getOperation()->walk([&](Operation *op) {
-      if (op != getOperation() && isa_and_nonnull<GraphDialect>(op->getDialect()))
+      if (op != getOperation() &&
+          isa_and_nonnull<GraphDialect>(op->getDialect()))
         graphOps.push_back(op);
     });
     if (graphOps.empty())

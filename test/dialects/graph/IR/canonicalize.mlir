@@ -122,6 +122,30 @@ func.func @reshape_folds(%x: tensor<2x6xf32>) -> (tensor<2x6xf32>, tensor<3x2xi6
 
 // -----
 
+// CHECK-LABEL: func.func @reshape_identity
+// CHECK-SAME: (%[[X:.*]]: tensor<?x16xf32>, %[[B:.*]]: tensor<?x?xi1>)
+func.func @reshape_identity(%x: tensor<?x16xf32>, %b: tensor<?x?xi1>)
+    -> (tensor<?x16xf32>, tensor<?x16xf32>, tensor<?x?xi1>, tensor<?x?xi1>, tensor<?x16xf32>) {
+  %flatten = graph.constant dense<[0, -1]> : tensor<2xi64>
+  %keep = graph.constant dense<[-1, 16]> : tensor<2xi64>
+  %zero = graph.constant dense<[0, 0]> : tensor<2xi64>
+  // Copied, equal and inferred dims keep the input as it is.
+  %0 = graph.reshape %x, %flatten : (tensor<?x16xf32>, tensor<2xi64>) -> tensor<?x16xf32>
+  %1 = graph.reshape %x, %keep : (tensor<?x16xf32>, tensor<2xi64>) -> tensor<?x16xf32>
+  %2 = graph.reshape %b, %zero : (tensor<?x?xi1>, tensor<2xi64>) -> tensor<?x?xi1>
+  // With allow_zero, 0 is a zero-sized dim: not the identity.
+  // CHECK: %[[Z:.*]] = graph.reshape %[[B]], %{{.*}} {allow_zero}
+  %3 = graph.reshape %b, %zero {allow_zero} : (tensor<?x?xi1>, tensor<2xi64>) -> tensor<?x?xi1>
+  // A dynamic dim given as a number may differ from it.
+  // CHECK: %[[D:.*]] = graph.reshape %[[X]], %{{.*}} :
+  %four = graph.constant dense<[4, 16]> : tensor<2xi64>
+  %4 = graph.reshape %x, %four : (tensor<?x16xf32>, tensor<2xi64>) -> tensor<?x16xf32>
+  // CHECK: return %[[X]], %[[X]], %[[B]], %[[Z]], %[[D]]
+  return %0, %1, %2, %3, %4 : tensor<?x16xf32>, tensor<?x16xf32>, tensor<?x?xi1>, tensor<?x?xi1>, tensor<?x16xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @reshape_of_reshape
 // CHECK-SAME: (%[[X:.*]]: tensor<?x4x8xf32>, %[[Y:.*]]: tensor<2x3x4xf32>, %[[S:.*]]: tensor<2xi64>)
 // Constants end up first.

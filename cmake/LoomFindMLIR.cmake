@@ -5,8 +5,10 @@ set(LOOM_LLVM_ROOT "/usr/lib/llvm-22" CACHE PATH
 set(_loom_pkgs "libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools")
 set(_loom_hint "Install them with `sudo apt-get install ${_loom_pkgs}` or run scripts/install-deps.sh")
 
+# Only LOOM_LLVM_ROOT: another LLVM on the system must not be picked up
+# silently.
 find_package(MLIR 22.1 CONFIG QUIET
-  HINTS "${LOOM_LLVM_ROOT}/lib/cmake/mlir")
+  PATHS "${LOOM_LLVM_ROOT}/lib/cmake/mlir" NO_DEFAULT_PATH)
 if(NOT MLIR_FOUND)
   message(FATAL_ERROR
     "Loom: LLVM/MLIR 22.1 not found under ${LOOM_LLVM_ROOT}. "

@@ -6,6 +6,9 @@
 func.func @constant() -> (tensor<2x2xf32>, tensor<3xi64>, tensor<2xi1>, tensor<4xui8>) {
   // CHECK: graph.constant dense_resource<weight> : tensor<2x2xf32>
   %w = graph.constant dense_resource<weight> : tensor<2x2xf32>
+  // A handle whose blob is not in the file (elided, or provided later).
+  // CHECK: graph.constant dense_resource<not_loaded> : tensor<1000x1000xf32>
+  %big = graph.constant dense_resource<not_loaded> : tensor<1000x1000xf32>
   // CHECK: graph.constant dense<[2, -1, 0]> : tensor<3xi64>
   %s = graph.constant dense<[2, -1, 0]> : tensor<3xi64>
   // CHECK: graph.constant dense<[true, false]> : tensor<2xi1>

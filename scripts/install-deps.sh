@@ -15,8 +15,11 @@ PACKAGES=(
   # FileCheck, lit, tblgen.
   "libmlir-${LLVM_VERSION}-dev" "mlir-${LLVM_VERSION}-tools"
   "llvm-${LLVM_VERSION}-dev" "llvm-${LLVM_VERSION}-tools"
-  # Unit tests.
-  libgtest-dev
+  # ONNX frontend: protobuf classes of ONNX 1.12 (protobuf 3.21), and protoc,
+  # which the tests use to write models from text.
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  # Tests: gtest, and the ONNX backend node-test models.
+  libgtest-dev libonnx-testdata
 )
 # shellcheck disable=SC2206
 PACKAGES+=(${LOOM_DEPS_EXTRA:-})

@@ -1,0 +1,418 @@
+//===- ONNXImporter.cpp - Import ONNX models into the graph dialect -------===//
+//
+// Part of Loom. Reads the ModelProto, maps types and tensors, walks the graph
+// in order and hands each node to its op's import function (Import*.cpp).
+//
+// Weights: tensors above kInlineElements elements become `dense_resource`
+// blobs. Raw data is moved out of the parsed protobuf into its blob without a
+// copy; external data files are mapped, not read.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Frontend/ONNX/ONNXImporter.h"
+#include "Importer.h"
+
+#include "dialects/graph/IR/GraphOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include "onnx/onnx_pb.h"
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <climits>
+#include <fcntl.h>
+#include <unistd.h>
+
+using namespace mlir;
+
+namespace loom::onnx {
+
+//===----------------------------------------------------------------------===//
+// ModelImporter
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp> ModelImporter::import(::onnx::ModelProto &model) {
+  if (!model.has_graph()) {
+    emitError() << "the model has no graph";
+    return nullptr;
+  }
+  if (failed(readOpsets(model)))
+    return nullptr;
+  context->loadDialect<graph::GraphDialect, func::FuncDialect>();
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc());
+  OpBuilder builder(context);
+  builder.setInsertionPointToEnd(module->getBody());
+  GraphImporter graph(*this, builder);
+  if (failed(graph.importMainGraph(*model.mutable_graph(), options.entryName)))
+    return nullptr;
+  // Verifier errors point at the ONNX node that produced the op.
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+LogicalResult ModelImporter::readOpsets(const ::onnx::ModelProto &model) {
+  // Other domains' opsets matter only to their nodes, which are refused.
+  for (const ::onnx::OperatorSetIdProto &set : model.opset_import())
+    if (set.domain().empty() || set.domain() == "ai.onnx")
+      defaultOpset = set.version();
+  if (!defaultOpset) {
+    for (const ::onnx::OperatorSetIdProto &set : model.opset_import())
+      if (StringRef(set.domain()).starts_with("ai.onnx.preview.training"))
+        return emitError() << "the model uses training ops (domain '"
+                           << set.domain()
+                           << "'), which Loom does not import: it compiles "
+                              "inference";
+    return emitError() << "the model imports no opset of the default "
+                          "domain 'ai.onnx'";
+  }
+  if (*defaultOpset < 1 || *defaultOpset > kMaxOpset) {
+    emitError() << "opset " << *defaultOpset
+                << " of domain 'ai.onnx' is outside the opsets Loom imports ("
+                << kMinDocumentedOpset << " to " << kMaxOpset << ")";
+    return failure();
+  }
+  return success();
+}
+
+FailureOr<Type>
+ModelImporter::importType(const ::onnx::TypeProto &type, StringRef what,
+                          SmallVectorImpl<std::string> *dimNames) {
+  if (!type.has_tensor_type()) {
+    StringRef kind = type.has_sequence_type()        ? "sequence"
+                     : type.has_optional_type()      ? "optional"
+                     : type.has_map_type()           ? "map"
+                     : type.has_sparse_tensor_type() ? "sparse tensor"
+                                                     : "unknown";
+    emitError() << what << " has a " << kind
+                << " type, which Loom does not import yet";
+    return failure();
+  }
+  const ::onnx::TypeProto::Tensor &tensor = type.tensor_type();
+  FailureOr<Type> elementType = importElementType(tensor.elem_type(), what);
+  if (failed(elementType))
+    return failure();
+  if (!tensor.has_shape())
+    return Type(UnrankedTensorType::get(*elementType));
+  SmallVector<int64_t> dims;
+  for (const ::onnx::TensorShapeProto::Dimension &dim : tensor.shape().dim()) {
+    std::string name = dim.has_dim_param() ? dim.dim_param() : "";
+    int64_t size = ShapedType::kDynamic;
+    if (dim.has_dim_value()) {
+      if (dim.dim_value() < 0) {
+        emitError() << what << " has a negative dim " << dim.dim_value();
+        return failure();
+      }
+      size = dim.dim_value();
+    } else if (auto bound = symbolSizes.find(name);
+               !name.empty() && bound != symbolSizes.end()) {
+      size = bound->second;
+    }
+    dims.push_back(size);
+    if (dimNames)
+      dimNames->push_back(std::move(name));
+  }
+  return Type(RankedTensorType::get(dims, *elementType));
+}
+
+FailureOr<Type> ModelImporter::importElementType(int32_t code, StringRef what) {
+  if (Type type = getElementTypeForCode(context, code))
+    return type;
+  emitError() << what << " has element type "
+              << (::onnx::TensorProto_DataType_IsValid(code)
+                      ? ::onnx::TensorProto_DataType_Name(code)
+                      : std::to_string(code))
+              << ", which Loom does not import";
+  return failure();
+}
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+GraphImporter::bind(StringRef name, Value value,
+                    function_ref<InFlightDiagnostic()> emitError) {
+  if (name.empty())
+    return success();
+  if (!values.try_emplace(name, value).second)
+    return emitError() << "value '" << name << "' is defined more than once";
+  return refine(name, value, emitError);
+}
+
+/// The most precise type both `a` and `b` allow, or null when they conflict.
+static Type meetTypes(Type a, Type b) {
+  auto ta = dyn_cast<TensorType>(a), tb = dyn_cast<TensorType>(b);
+  if (!ta || !tb || ta.getElementType() != tb.getElementType())
+    return nullptr;
+  if (!ta.hasRank())
+    return tb;
+  if (!tb.hasRank())
+    return ta;
+  if (ta.getRank() != tb.getRank())
+    return nullptr;
+  SmallVector<int64_t> dims;
+  for (auto [da, db] : llvm::zip_equal(ta.getShape(), tb.getShape())) {
+    if (!ShapedType::isDynamic(da) && !ShapedType::isDynamic(db) && da != db)
+      return nullptr;
+    dims.push_back(ShapedType::isDynamic(da) ? db : da);
+  }
+  return RankedTensorType::get(dims, ta.getElementType());
+}
+
+LogicalResult
+GraphImporter::refine(StringRef name, Value value,
+                      function_ref<InFlightDiagnostic()> emitError) {
+  const ::onnx::TypeProto *annotation = annotations.lookup(name);
+  if (!annotation || !annotation->has_tensor_type())
+    return success();
+  // An annotation Loom cannot read says nothing it could check.
+  const ::onnx::TypeProto::Tensor &tensor = annotation->tensor_type();
+  if (!getElementTypeForCode(model.context, tensor.elem_type()))
+    return success();
+  FailureOr<Type> declared =
+      model.importType(*annotation, ("value '" + name + "'").str(), nullptr);
+  if (failed(declared))
+    return failure();
+  Type meet = meetTypes(value.getType(), *declared);
+  if (!meet)
+    return emitError() << "value '" << name << "' is annotated as " << *declared
+                       << " but is computed as " << value.getType();
+  // Only results of graph ops take refined types: inputs and outputs of the
+  // function keep theirs.
+  if (meet != value.getType() && isa<OpResult>(value) &&
+      isa<graph::GraphDialect>(value.getDefiningOp()->getDialect()))
+    value.setType(meet);
+  return success();
+}
+
+LogicalResult GraphImporter::importInitializers(::onnx::GraphProto &graph) {
+  for (::onnx::TensorProto &tensor : *graph.mutable_initializer()) {
+    std::string what = "initializer '" + tensor.name() + "'";
+    FailureOr<ElementsAttr> value = model.importTensor(tensor, what);
+    if (failed(value))
+      return failure();
+    Location loc = NameLoc::get(builder.getStringAttr(tensor.name()));
+    Value constant = graph::ConstantOp::create(builder, loc, *value);
+    if (failed(bind(tensor.name(), constant, [&] {
+          InFlightDiagnostic diag = model.emitError();
+          diag << "initializer '" << tensor.name() << "': ";
+          return diag;
+        })))
+      return failure();
+  }
+  return success();
+}
+
+FailureOr<func::FuncOp>
+GraphImporter::importMainGraph(::onnx::GraphProto &graph, StringRef name) {
+  for (const ::onnx::ValueInfoProto &info : graph.value_info())
+    annotations[info.name()] = &info.type();
+  for (const ::onnx::ValueInfoProto &info : graph.output())
+    annotations[info.name()] = &info.type();
+
+  llvm::StringSet<> initializerNames;
+  for (const ::onnx::TensorProto &tensor : graph.initializer())
+    initializerNames.insert(tensor.name());
+
+  // Graph inputs that are also initializers (IR version < 4) are constants
+  // with a default value, not arguments.
+  SmallVector<const ::onnx::ValueInfoProto *> inputs;
+  SmallVector<Type> inputTypes;
+  SmallVector<DictionaryAttr> argAttrs;
+  if (failed(model.bindSymbols(graph)))
+    return failure();
+  for (const ::onnx::ValueInfoProto &input : graph.input()) {
+    if (initializerNames.contains(input.name()))
+      continue;
+    std::string what = "graph input '" + input.name() + "'";
+    SmallVector<std::string> dimNames;
+    FailureOr<Type> type = model.importType(input.type(), what, &dimNames);
+    if (failed(type))
+      return failure();
+    FailureOr<Type> shaped = model.applyInputShape(input.name(), *type);
+    if (failed(shaped))
+      return failure();
+    inputs.push_back(&input);
+    inputTypes.push_back(*shaped);
+    argAttrs.push_back(model.getNameAttrs(input.name(), dimNames));
+  }
+
+  auto func = func::FuncOp::create(builder, model.fileLoc(), name,
+                                   builder.getFunctionType(inputTypes, {}));
+  Block *body = func.addEntryBlock();
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(body);
+  for (auto [input, arg] : llvm::zip_equal(inputs, body->getArguments())) {
+    arg.setLoc(NameLoc::get(builder.getStringAttr(input->name())));
+    values[input->name()] = arg;
+  }
+  for (auto [index, attrs] : llvm::enumerate(argAttrs))
+    func.setArgAttrs(index, attrs);
+
+  if (failed(importInitializers(graph)))
+    return failure();
+  for (auto [index, node] : llvm::enumerate(*graph.mutable_node()))
+    if (failed(importNode(node, index)))
+      return failure();
+
+  SmallVector<Value> results;
+  SmallVector<Type> resultTypes;
+  for (const ::onnx::ValueInfoProto &output : graph.output()) {
+    Value value = lookup(output.name());
+    if (!value) {
+      model.emitError() << "graph output '" << output.name()
+                        << "' is not produced by any node, input or "
+                           "initializer";
+      return failure();
+    }
+    results.push_back(value);
+    resultTypes.push_back(value.getType());
+  }
+  func::ReturnOp::create(builder, model.fileLoc(), results);
+  func.setFunctionType(builder.getFunctionType(inputTypes, resultTypes));
+  for (auto [index, output] : llvm::enumerate(graph.output()))
+    func.setResultAttrs(index, model.getNameAttrs(output.name(), {}));
+  return func;
+}
+
+LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
+  std::string displayName = !node.name().empty() ? "'" + node.name() + "'"
+                            : node.output_size()
+                                ? "#" + std::to_string(index) +
+                                      " (producing '" + node.output(0) + "')"
+                                : "#" + std::to_string(index);
+  StringRef domain = node.domain();
+  auto nodeError = [&](int64_t opset) {
+    InFlightDiagnostic diag = model.emitError();
+    diag << "node " << displayName << " (" << node.op_type();
+    if (opset)
+      diag << ", opset " << opset;
+    diag << "): ";
+    return diag;
+  };
+  if (!domain.empty() && domain != "ai.onnx") {
+    if (domain.starts_with("ai.onnx.preview.training"))
+      return nodeError(0) << "training ops (domain '" << domain
+                          << "') are not imported: Loom compiles inference";
+    return nodeError(0) << "domain '" << domain
+                        << "' is not supported (only 'ai.onnx' is)";
+  }
+  int64_t opset = *model.defaultOpset;
+  auto [first, last] = std::equal_range(
+      getOpImporters().begin(), getOpImporters().end(), node.op_type(),
+      [](const auto &a, const auto &b) {
+        auto key = [](const auto &x) -> StringRef {
+          if constexpr (std::is_same_v<std::decay_t<decltype(x)>, OpImporter>)
+            return x.opType;
+          else
+            return x;
+        };
+        return key(a) < key(b);
+      });
+  if (first == last)
+    return nodeError(opset)
+           << "unknown op '" << node.op_type() << "' in domain 'ai.onnx'";
+  const OpImporter *entry = nullptr;
+  for (const OpImporter &candidate : llvm::make_range(first, last))
+    if (candidate.sinceOpset <= opset && opset <= candidate.untilOpset)
+      entry = &candidate;
+  if (!entry)
+    return nodeError(opset)
+           << "Loom imports " << node.op_type() << " from opset "
+           << first->sinceOpset << " to " << std::prev(last)->untilOpset
+           << ", not at opset " << opset;
+
+  Location loc = NameLoc::get(
+      builder.getStringAttr(!node.name().empty() ? node.name()
+                                                 : "#" + std::to_string(index)),
+      NameLoc::get(builder.getStringAttr(node.op_type())));
+  NodeImporter importer(*this, node, opset, loc, displayName);
+  return entry->import(importer);
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+/// Parses a ModelProto from `stream`, reporting failure on `displayName`.
+static OwningOpRef<ModuleOp>
+parseAndImport(google::protobuf::io::ZeroCopyInputStream &stream,
+               StringRef displayName, StringRef baseDir, MLIRContext *context,
+               const ImportOptions &options) {
+  ModelImporter importer(context, displayName, baseDir, options);
+  ::onnx::ModelProto model;
+  google::protobuf::io::CodedInputStream coded(&stream);
+  coded.SetTotalBytesLimit(INT_MAX);
+  if (!model.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
+    importer.emitError() << "cannot parse the file as an ONNX model: the "
+                            "protobuf is truncated or corrupt";
+    return nullptr;
+  }
+  return importer.import(model);
+}
+
+OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *context,
+                                     const ImportOptions &options) {
+  bool isStdin = path == "-";
+  StringRef displayName = isStdin ? StringRef("<stdin>") : path;
+  if (!isStdin) {
+    uint64_t size = 0;
+    if (!llvm::sys::fs::is_regular_file(path) ||
+        llvm::sys::fs::file_size(path, size)) {
+      emitError(FileLineColLoc::get(context, displayName, 0, 0))
+          << "cannot read the model file: "
+          << (llvm::sys::fs::exists(path) ? "not a regular file"
+                                          : "no such file");
+      return nullptr;
+    }
+    if (size > static_cast<uint64_t>(INT_MAX)) {
+      emitError(FileLineColLoc::get(context, displayName, 0, 0))
+          << "the model file is over 2 GB: protobuf cannot hold it, so ONNX "
+             "keeps such weights in external data files";
+      return nullptr;
+    }
+  }
+  int fd = isStdin ? 0 : ::open(path.str().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    emitError(FileLineColLoc::get(context, displayName, 0, 0))
+        << "cannot open the model file: " << std::strerror(errno);
+    return nullptr;
+  }
+  SmallString<256> baseDir(isStdin ? StringRef(".") : path);
+  if (!isStdin)
+    llvm::sys::path::remove_filename(baseDir);
+  OwningOpRef<ModuleOp> module;
+  {
+    google::protobuf::io::FileInputStream stream(fd);
+    module = parseAndImport(stream, displayName, baseDir, context, options);
+  }
+  if (!isStdin)
+    ::close(fd);
+  return module;
+}
+
+OwningOpRef<ModuleOp> importONNXBuffer(StringRef bytes, StringRef displayName,
+                                       StringRef baseDir, MLIRContext *context,
+                                       const ImportOptions &options) {
+  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
+    emitError(FileLineColLoc::get(context, displayName, 0, 0))
+        << "the model is over 2 GB: protobuf cannot hold it";
+    return nullptr;
+  }
+  google::protobuf::io::ArrayInputStream stream(bytes.data(),
+                                                static_cast<int>(bytes.size()));
+  return parseAndImport(stream, displayName, baseDir, context, options);
+}
+
+void registerImportDialects(DialectRegistry &registry) {
+  registry.insert<graph::GraphDialect, func::FuncDialect>();
+}
+
+} // namespace loom::onnx

@@ -8,5 +8,7 @@ if(NOT Protobuf_FOUND OR NOT ONNX_FOUND OR NOT TARGET onnx_proto)
     "`sudo apt-get install libonnx-dev libprotobuf-dev` or run scripts/install-deps.sh.")
 endif()
 find_program(LOOM_PROTOC protoc)
-set(LOOM_ONNX_PROTO "${ONNX_INCLUDE_DIRS}/onnx/onnx.proto")
+get_target_property(_onnx_includes onnx_proto INTERFACE_INCLUDE_DIRECTORIES)
+find_file(LOOM_ONNX_PROTO onnx/onnx.proto HINTS ${_onnx_includes} /usr/include
+  NO_DEFAULT_PATH)
 message(STATUS "Loom: ONNX ${ONNX_VERSION}, protobuf ${Protobuf_VERSION}")

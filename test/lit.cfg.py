@@ -9,7 +9,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "Loom"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".test"]
+config.suffixes = [".mlir", ".test", ".pbtxt"]
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py",
                    "unittests", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
@@ -20,13 +20,23 @@ config.substitutions.append(("%loom_src_root", config.loom_src_root))
 config.substitutions.append(
     ("%loom_plugin", os.path.join(config.loom_lib_dir, "LoomPlugin" + config.shlibext)))
 
+# Encodes an ONNX model written as a text proto: %onnx-encode < m.pbtxt > m.onnx
+config.substitutions.append(
+    ("%onnx-encode", "%s --encode=onnx.ModelProto -I%s %s" % (
+        config.protoc, os.path.dirname(os.path.dirname(config.onnx_proto)),
+        config.onnx_proto)))
+config.substitutions.append(("%onnx-node-tests", config.onnx_node_tests))
+
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+# Commands that loomc prints for users (reproducers) name loom-opt plainly.
+llvm_config.with_environment("PATH", config.loom_tools_dir, append_path=True)
 
 # Debian's own mlir-opt: the plugin tests load Loom into it.
 tools = [
     ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt"),
               unresolved="fatal"),
     ToolSubst("loom-opt", unresolved="fatal"),
+    ToolSubst("loomc", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.loom_tools_dir, config.llvm_tools_dir])

@@ -234,6 +234,8 @@ int loomcMain(int argc, char **argv) {
   registerAllDialects(registry);
   onnx::registerImportDialects(registry);
   MLIRContext context(registry);
+  // Diagnostics name the ONNX node; a dump of the op would bury that.
+  context.printOpOnDiagnostic(false);
   ScopedDiagnosticHandler diagnostics(&context, printDiagnostic);
   PhaseTimer timer(options.verbose);
 
@@ -243,7 +245,7 @@ int loomcMain(int argc, char **argv) {
     return 1;
   timer.done("import");
 
-  PassManager pm(&context);
+  PassManager pm = PassManager::on<ModuleOp>(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
   PipelineOptions pipelineOptions;

@@ -149,6 +149,11 @@ TEST_F(GraphTypeInferenceTest, InvalidOperandsFailInferenceWithoutCrashing) {
   EXPECT_TRUE(failed(AddOp::inferReturnTypes(&context, std::nullopt,
                                              ValueRange{lhs, rhs}, nullptr,
                                              nullptr, {}, types)));
+  // Ops with properties read them through the adaptor.
+  ConcatOp::Properties concat;
+  concat.axis = builder.getI64IntegerAttr(0);
+  EXPECT_TRUE(failed(ConcatOp::inferReturnTypes(
+      &context, std::nullopt, ValueRange{}, nullptr, &concat, {}, types)));
   // With a location the reason is reported on it.
   std::string message;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {

@@ -11,6 +11,7 @@
 include "mlir/IR/OpBase.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Graph_Dialect : Dialect {
   let name = "graph";
@@ -104,5 +105,59 @@ def Graph_InferTensorType : TraitList<[
 // dialect never depends on them.
 class Graph_Op<string mnemonic, list<Trait> traits = []>
     : Op<Graph_Dialect, mnemonic, traits>;
+
+// A one-result op whose result type comes from a shape function. Subclasses
+// give two C++ bodies, which see the op's adaptor as `op`:
+//   shapeFn:       returns FailureOr<Shape>, reporting through `emitError`;
+//   elementTypeFn: returns the result's element type.
+// The class generates result-type inference and the verifier from them, so
+// both always agree. `extraVerify` runs first in the verifier.
+class Graph_ShapedOp<string mnemonic, list<Trait> traits = []>
+    : Graph_Op<mnemonic, !listconcat(traits, [Pure, Graph_InferTensorType])> {
+  code shapeFn = ?;
+  code elementTypeFn = ?;
+  code extraVerify = "";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    static ::mlir::FailureOr<::loom::graph::Shape>
+    inferShape(Adaptor op, ::loom::graph::EmitErrorFn emitError);
+    static ::mlir::Type inferElementType(Adaptor op);
+  }];
+  let extraClassDefinition = [{
+    ::mlir::FailureOr<::loom::graph::Shape>
+    $cppClass::inferShape(Adaptor op, ::loom::graph::EmitErrorFn emitError) {
+      using namespace ::loom::graph;
+      (void)emitError;
+  }] # shapeFn # [{
+    }
+    ::mlir::Type $cppClass::inferElementType(Adaptor op) {
+  }] # elementTypeFn # [{
+    }
+    ::llvm::LogicalResult $cppClass::inferReturnTypeComponents(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::ShapedTypeComponents> &components) {
+      return ::loom::graph::detail::toComponents(
+          inferShape(adaptor, [&] {
+            return ::loom::graph::detail::inferenceError(loc,
+                                                         getOperationName());
+          }),
+          inferElementType(adaptor), components);
+    }
+    ::llvm::LogicalResult $cppClass::verify() {
+  }] # extraVerify # [{
+      return ::loom::graph::detail::verifyResult(
+          getOperation(), inferShape(Adaptor(*this), [&] {
+            return emitOpError();
+          }), inferElementType(Adaptor(*this)));
+    }
+  }];
+}
+
+// Element-type bodies for Graph_ShapedOp.
+defvar Graph_SameElementAs = [{ return ::mlir::getElementTypeOrSelf(op.getInput().getType()); }];
+defvar Graph_SameElementAsLhs = [{ return ::mlir::getElementTypeOrSelf(op.getLhs().getType()); }];
+defvar Graph_BoolElement = [{ return ::mlir::IntegerType::get(op.getOperands()[0].getContext(), 1); }];
+defvar Graph_I64Element = [{ return ::mlir::IntegerType::get(op.getOperands()[0].getContext(), 64); }];
 
 #endif // LOOM_DIALECTS_GRAPH_IR_GRAPHBASE_TD

@@ -1,8 +1,9 @@
 //===- GraphOps.cpp - Verifiers and type inference of graph ops -----------===//
 //
-// Part of Loom. Every shaped op has one shape function (GraphShapes.h); its
-// verifier and its result-type inference both call it, so the two can never
-// disagree. Folders and canonicalizations live in GraphFolds.cpp.
+// Part of Loom. Most ops' inference and verifiers are generated from their
+// ODS class (Graph_ShapedOp) and a shape function (GraphShapes.h); this file
+// holds the glue they call and the few ops with hand-written rules. Folders
+// and canonicalizations live in GraphFolds.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,13 +18,12 @@ using namespace mlir;
 using namespace loom::graph;
 
 //===----------------------------------------------------------------------===//
-// Shared helpers
+// Glue for Graph_ShapedOp
 //===----------------------------------------------------------------------===//
 
-/// The diagnostic for an inference failure outside verification: it reads as
-/// the verifier's would, or is inactive when there is no location to use.
-static InFlightDiagnostic inferenceError(std::optional<Location> loc,
-                                         StringRef opName) {
+InFlightDiagnostic
+loom::graph::detail::inferenceError(std::optional<Location> loc,
+                                    StringRef opName) {
   if (!loc)
     return InFlightDiagnostic();
   InFlightDiagnostic diag = mlir::emitError(*loc);
@@ -31,10 +31,9 @@ static InFlightDiagnostic inferenceError(std::optional<Location> loc,
   return diag;
 }
 
-/// Turns a shape function's answer into the one result's type components.
-static LogicalResult
-toComponents(FailureOr<Shape> shape, Type elementType,
-             SmallVectorImpl<ShapedTypeComponents> &components) {
+LogicalResult loom::graph::detail::toComponents(
+    FailureOr<Shape> shape, Type elementType,
+    SmallVectorImpl<ShapedTypeComponents> &components) {
   if (failed(shape))
     return failure();
   if (*shape)
@@ -44,18 +43,30 @@ toComponents(FailureOr<Shape> shape, Type elementType,
   return success();
 }
 
-/// Verifies that `op`'s one result refines the type its shape function infers.
-static LogicalResult verifyResultShape(Operation *op, FailureOr<Shape> shape) {
+LogicalResult loom::graph::detail::verifyResult(Operation *op,
+                                                FailureOr<Shape> shape,
+                                                Type elementType) {
   if (failed(shape))
     return failure();
   Type declared = op->getResult(0).getType();
-  Type elementType = cast<TensorType>(declared).getElementType();
   Type inferred = *shape ? Type(RankedTensorType::get(**shape, elementType))
                          : Type(UnrankedTensorType::get(elementType));
   if (!areCompatibleRefinements(inferred, declared))
     return op->emitOpError("result type ")
            << declared << " is incompatible with the inferred type "
            << inferred;
+  return success();
+}
+
+LogicalResult loom::graph::detail::verifyElementCounts(Operation *op) {
+  auto input = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+  auto result = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (input && result && input.hasStaticShape() && result.hasStaticShape() &&
+      input.getNumElements() != result.getNumElements())
+    return op->emitOpError("result type ")
+           << result << " has " << result.getNumElements()
+           << " elements but the input " << input << " has "
+           << input.getNumElements();
   return success();
 }
 
@@ -68,6 +79,17 @@ static std::optional<SmallVector<int64_t>> getConstantValues(Value value) {
   if (!values)
     return std::nullopt;
   return llvm::to_vector(*values);
+}
+
+FailureOr<Shape> loom::graph::detail::inferReshape(ReshapeOp::Adaptor op,
+                                                   EmitErrorFn emitError) {
+  std::optional<SmallVector<int64_t>> values = getConstantValues(op.getShape());
+  std::optional<ArrayRef<int64_t>> valuesRef;
+  if (values)
+    valuesRef = *values;
+  return inferReshapeShape(getShape(op.getInput().getType()),
+                           getShape(op.getShape().getType()), valuesRef,
+                           op.getAllowZero(), emitError);
 }
 
 //===----------------------------------------------------------------------===//
@@ -96,137 +118,6 @@ LogicalResult ConstantOp::verify() {
            << resource.getRawHandle().getKey() << "' holds " << actual
            << " bytes but " << type << " needs " << expected;
   return success();
-}
-
-//===----------------------------------------------------------------------===//
-// Elementwise ops
-//===----------------------------------------------------------------------===//
-
-template <typename OpTy>
-static LogicalResult
-inferBroadcastComponents(std::optional<Location> loc, typename OpTy::Adaptor op,
-                         SmallVectorImpl<ShapedTypeComponents> &components) {
-  Type lhs = op.getLhs().getType(), rhs = op.getRhs().getType();
-  auto shape = inferBroadcastShape(getShape(lhs), getShape(rhs), [&] {
-    return inferenceError(loc, OpTy::getOperationName());
-  });
-  return toComponents(shape, getElementTypeOrSelf(lhs), components);
-}
-
-template <typename OpTy>
-static LogicalResult verifyBroadcastOp(OpTy op) {
-  return verifyResultShape(
-      op, inferBroadcastShape(getShape(op.getLhs().getType()),
-                              getShape(op.getRhs().getType()),
-                              [&] { return op.emitOpError(); }));
-}
-
-LogicalResult AddOp::inferReturnTypeComponents(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<ShapedTypeComponents> &components) {
-  return inferBroadcastComponents<AddOp>(loc, adaptor, components);
-}
-LogicalResult AddOp::verify() { return verifyBroadcastOp(*this); }
-
-LogicalResult MulOp::inferReturnTypeComponents(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<ShapedTypeComponents> &components) {
-  return inferBroadcastComponents<MulOp>(loc, adaptor, components);
-}
-LogicalResult MulOp::verify() { return verifyBroadcastOp(*this); }
-
-LogicalResult ReluOp::inferReturnTypeComponents(
-    MLIRContext *, std::optional<Location>, Adaptor adaptor,
-    SmallVectorImpl<ShapedTypeComponents> &components) {
-  Type input = adaptor.getInput().getType();
-  return toComponents(getShape(input), getElementTypeOrSelf(input), components);
-}
-LogicalResult ReluOp::verify() {
-  return verifyResultShape(*this, getShape(getInput().getType()));
-}
-
-//===----------------------------------------------------------------------===//
-// MatMulOp
-//===----------------------------------------------------------------------===//
-
-LogicalResult MatMulOp::inferReturnTypeComponents(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<ShapedTypeComponents> &components) {
-  Type lhs = adaptor.getLhs().getType(), rhs = adaptor.getRhs().getType();
-  auto shape = inferMatMulShape(getShape(lhs), getShape(rhs), [&] {
-    return inferenceError(loc, getOperationName());
-  });
-  return toComponents(shape, getElementTypeOrSelf(lhs), components);
-}
-
-LogicalResult MatMulOp::verify() {
-  return verifyResultShape(*this,
-                           inferMatMulShape(getShape(getLhs().getType()),
-                                            getShape(getRhs().getType()),
-                                            [&] { return emitOpError(); }));
-}
-
-//===----------------------------------------------------------------------===//
-// GemmOp
-//===----------------------------------------------------------------------===//
-
-static FailureOr<Shape> inferGemm(GemmOp::Adaptor op, EmitErrorFn emitError) {
-  Shape c = op.getC() ? getShape(op.getC().getType()) : Shape();
-  return inferGemmShape(getShape(op.getA().getType()),
-                        getShape(op.getB().getType()), op.getC() ? &c : nullptr,
-                        op.getTransA(), op.getTransB(), emitError);
-}
-
-LogicalResult GemmOp::inferReturnTypeComponents(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<ShapedTypeComponents> &components) {
-  auto shape = inferGemm(
-      adaptor, [&] { return inferenceError(loc, getOperationName()); });
-  return toComponents(shape, getElementTypeOrSelf(adaptor.getA().getType()),
-                      components);
-}
-
-LogicalResult GemmOp::verify() {
-  return verifyResultShape(*this,
-                           inferGemm(*this, [&] { return emitOpError(); }));
-}
-
-//===----------------------------------------------------------------------===//
-// ReshapeOp
-//===----------------------------------------------------------------------===//
-
-static FailureOr<Shape> inferReshape(ReshapeOp::Adaptor op,
-                                     EmitErrorFn emitError) {
-  std::optional<SmallVector<int64_t>> values = getConstantValues(op.getShape());
-  std::optional<ArrayRef<int64_t>> valuesRef;
-  if (values)
-    valuesRef = *values;
-  return inferReshapeShape(getShape(op.getInput().getType()),
-                           getShape(op.getShape().getType()), valuesRef,
-                           op.getAllowZero(), emitError);
-}
-
-LogicalResult ReshapeOp::inferReturnTypeComponents(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<ShapedTypeComponents> &components) {
-  auto shape = inferReshape(
-      adaptor, [&] { return inferenceError(loc, getOperationName()); });
-  return toComponents(shape, getElementTypeOrSelf(adaptor.getInput().getType()),
-                      components);
-}
-
-LogicalResult ReshapeOp::verify() {
-  // Element counts must agree even when the shape operand is not constant.
-  auto input = dyn_cast<RankedTensorType>(getInput().getType());
-  auto result = dyn_cast<RankedTensorType>(getType());
-  if (input && result && input.hasStaticShape() && result.hasStaticShape() &&
-      input.getNumElements() != result.getNumElements())
-    return emitOpError("result type ")
-           << result << " has " << result.getNumElements()
-           << " elements but the input " << input << " has "
-           << input.getNumElements();
-  return verifyResultShape(*this,
-                           inferReshape(*this, [&] { return emitOpError(); }));
 }
 
 #define GET_OP_CLASSES

@@ -18,7 +18,30 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace loom::graph::detail {
+/// The diagnostic for an inference failure outside verification: it reads as
+/// the verifier's would, or is inactive when there is no location.
+mlir::InFlightDiagnostic inferenceError(std::optional<mlir::Location> loc,
+                                        llvm::StringRef opName);
+/// Turns a shape function's answer into the one result's type components.
+mlir::LogicalResult
+toComponents(mlir::FailureOr<Shape> shape, mlir::Type elementType,
+             llvm::SmallVectorImpl<mlir::ShapedTypeComponents> &components);
+/// Verifies that `op`'s one result refines the inferred type.
+mlir::LogicalResult verifyResult(mlir::Operation *op,
+                                 mlir::FailureOr<Shape> shape,
+                                 mlir::Type elementType);
+/// Verifies that static input and result element counts agree (reshape).
+mlir::LogicalResult verifyElementCounts(mlir::Operation *op);
+} // namespace loom::graph::detail
+
 #define GET_OP_CLASSES
 #include "dialects/graph/IR/GraphOps.h.inc"
+
+namespace loom::graph::detail {
+/// The shape function of graph.reshape, which reads its constant shape.
+mlir::FailureOr<Shape> inferReshape(ReshapeOp::Adaptor op,
+                                    EmitErrorFn emitError);
+} // namespace loom::graph::detail
 
 #endif // LOOM_DIALECTS_GRAPH_IR_GRAPHOPS_H

@@ -221,6 +221,161 @@ FailureOr<Shape> inferReshapeShape(const Shape &input,
   return Shape(std::move(result));
 }
 
+/// Checks that `axes` are distinct, sorted and below `rank` (when known).
+static LogicalResult checkAxes(ArrayRef<int64_t> axes,
+                               std::optional<int64_t> rank,
+                               EmitErrorFn emitError, StringRef what) {
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    if (axis < 0 || (rank && axis >= *rank))
+      return emitError() << what << " " << axis << " is out of range for rank "
+                         << (rank ? std::to_string(*rank) : "?");
+    if (i > 0 && axes[i - 1] >= axis)
+      return emitError() << "axes must be sorted and distinct, got [" << axes
+                         << "]";
+  }
+  return success();
+}
+
+static std::optional<int64_t> rankOf(const Shape &shape) {
+  if (!shape)
+    return std::nullopt;
+  return static_cast<int64_t>(shape->size());
+}
+
+FailureOr<Shape> inferTransposeShape(const Shape &input, ArrayRef<int64_t> perm,
+                                     EmitErrorFn emitError) {
+  SmallVector<bool> seen(perm.size(), false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= static_cast<int64_t>(perm.size()) || seen[p])
+      return emitError() << "perm [" << perm << "] is not a permutation";
+    seen[p] = true;
+  }
+  if (!input)
+    return Shape(SmallVector<int64_t>(perm.size(), ShapedType::kDynamic));
+  if (input->size() != perm.size())
+    return emitError() << "perm has " << perm.size()
+                       << " entries but the input " << formatShape(input)
+                       << " has rank " << input->size();
+  SmallVector<int64_t> result;
+  for (int64_t p : perm)
+    result.push_back((*input)[p]);
+  return Shape(std::move(result));
+}
+
+FailureOr<Shape> inferSqueezeShape(const Shape &input, ArrayRef<int64_t> axes,
+                                   EmitErrorFn emitError) {
+  if (failed(checkAxes(axes, rankOf(input), emitError, "axis")))
+    return failure();
+  if (!input)
+    return Shape();
+  SmallVector<int64_t> result;
+  for (auto [i, dim] : llvm::enumerate(*input)) {
+    if (!llvm::is_contained(axes, static_cast<int64_t>(i))) {
+      result.push_back(dim);
+      continue;
+    }
+    if (!isDynamic(dim) && dim != 1)
+      return emitError() << "cannot squeeze dim " << i << " of size " << dim;
+  }
+  return Shape(std::move(result));
+}
+
+FailureOr<Shape> inferUnsqueezeShape(const Shape &input, ArrayRef<int64_t> axes,
+                                     EmitErrorFn emitError) {
+  std::optional<int64_t> rank;
+  if (input)
+    rank = static_cast<int64_t>(input->size() + axes.size());
+  if (failed(checkAxes(axes, rank, emitError, "axis")))
+    return failure();
+  if (!input)
+    return Shape();
+  SmallVector<int64_t> result;
+  auto next = input->begin();
+  for (int64_t i = 0; i < *rank; ++i)
+    result.push_back(llvm::is_contained(axes, i) ? 1 : *next++);
+  return Shape(std::move(result));
+}
+
+/// The product of `dims`, or dynamic if any is.
+static int64_t product(ArrayRef<int64_t> dims) {
+  int64_t result = 1;
+  for (int64_t dim : dims) {
+    if (isDynamic(dim))
+      return ShapedType::kDynamic;
+    result *= dim;
+  }
+  return result;
+}
+
+FailureOr<Shape> inferFlattenShape(const Shape &input, int64_t axis,
+                                   EmitErrorFn emitError) {
+  if (!input)
+    return Shape(
+        SmallVector<int64_t>{ShapedType::kDynamic, ShapedType::kDynamic});
+  if (axis > static_cast<int64_t>(input->size()))
+    return emitError() << "axis " << axis << " is out of range for "
+                       << formatShape(input);
+  ArrayRef<int64_t> dims(*input);
+  return Shape(SmallVector<int64_t>{product(dims.take_front(axis)),
+                                    product(dims.drop_front(axis))});
+}
+
+FailureOr<Shape> inferConcatShape(ArrayRef<Shape> inputs, int64_t axis,
+                                  EmitErrorFn emitError) {
+  Shape result;
+  int64_t total = 0;
+  for (const Shape &input : inputs) {
+    if (!input) {
+      total = ShapedType::kDynamic;
+      continue;
+    }
+    if (axis >= static_cast<int64_t>(input->size()))
+      return emitError() << "axis " << axis << " is out of range for "
+                         << formatShape(input);
+    if (!result) {
+      result = input;
+    } else if (result->size() != input->size()) {
+      return emitError() << "inputs " << formatShape(result) << " and "
+                         << formatShape(input) << " differ in rank";
+    } else {
+      for (auto [i, dims] : llvm::enumerate(llvm::zip_equal(*result, *input))) {
+        auto [r, d] = dims;
+        if (static_cast<int64_t>(i) == axis)
+          continue;
+        if (!dimsMayMatch(r, d))
+          return emitError() << "inputs " << formatShape(result) << " and "
+                             << formatShape(input) << " differ in dim " << i;
+        if (isDynamic(r))
+          r = d;
+      }
+    }
+    int64_t size = (*input)[axis];
+    total = isDynamic(total) || isDynamic(size) ? ShapedType::kDynamic
+                                                : total + size;
+  }
+  if (result)
+    (*result)[axis] = total;
+  return result;
+}
+
+FailureOr<Shape> inferReduceShape(const Shape &input, ArrayRef<int64_t> axes,
+                                  bool keepDims, EmitErrorFn emitError) {
+  SmallVector<int64_t> sorted(axes);
+  llvm::sort(sorted);
+  if (failed(checkAxes(sorted, rankOf(input), emitError, "axis")))
+    return failure();
+  if (!input)
+    return Shape();
+  SmallVector<int64_t> result;
+  for (auto [i, dim] : llvm::enumerate(*input)) {
+    if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
+      result.push_back(dim);
+    else if (keepDims)
+      result.push_back(1);
+  }
+  return Shape(std::move(result));
+}
+
 bool areCompatibleRefinements(TypeRange inferred, TypeRange declared) {
   if (inferred.size() != declared.size())
     return false;

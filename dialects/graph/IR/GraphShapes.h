@@ -51,6 +51,34 @@ inferReshapeShape(const Shape &input, const Shape &shapeOperand,
                   std::optional<llvm::ArrayRef<int64_t>> shapeValues,
                   bool allowZero, EmitErrorFn emitError);
 
+/// ONNX `Transpose`: result dim i is input dim perm[i].
+mlir::FailureOr<Shape> inferTransposeShape(const Shape &input,
+                                           llvm::ArrayRef<int64_t> perm,
+                                           EmitErrorFn emitError);
+
+/// ONNX `Squeeze` with resolved axes: each listed dim must be 1.
+mlir::FailureOr<Shape> inferSqueezeShape(const Shape &input,
+                                         llvm::ArrayRef<int64_t> axes,
+                                         EmitErrorFn emitError);
+
+/// ONNX `Unsqueeze` with resolved axes (indices into the result).
+mlir::FailureOr<Shape> inferUnsqueezeShape(const Shape &input,
+                                           llvm::ArrayRef<int64_t> axes,
+                                           EmitErrorFn emitError);
+
+/// ONNX `Flatten`: dims before `axis` and from `axis` on collapse.
+mlir::FailureOr<Shape> inferFlattenShape(const Shape &input, int64_t axis,
+                                         EmitErrorFn emitError);
+
+/// ONNX `Concat` along `axis`.
+mlir::FailureOr<Shape> inferConcatShape(llvm::ArrayRef<Shape> inputs,
+                                        int64_t axis, EmitErrorFn emitError);
+
+/// A reduction over resolved `axes`, keeping them as 1s under `keepDims`.
+mlir::FailureOr<Shape> inferReduceShape(const Shape &input,
+                                        llvm::ArrayRef<int64_t> axes,
+                                        bool keepDims, EmitErrorFn emitError);
+
 /// Whether every declared type refines or coarsens the inferred type at the
 /// same position without contradicting it: both are tensors of the same
 /// element type and, where both are ranked, of the same rank with equal

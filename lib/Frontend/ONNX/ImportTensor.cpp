@@ -4,11 +4,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "NodeImporter.h"
+#include "ImportUtils.h"
 
 #include "dialects/graph/IR/GraphOps.h"
 
 using namespace mlir;
+namespace g = loom::graph;
 
 namespace loom::onnx {
 namespace {
@@ -96,15 +97,182 @@ LogicalResult importReshape(NodeImporter &node) {
   return failed(op) ? failure() : node.setOutputs(op->getResult());
 }
 
+LogicalResult importTranspose(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  if (failed(x))
+    return failure();
+  FailureOr<int64_t> rank = getRank(node, *x, "input");
+  if (failed(rank))
+    return failure();
+  SmallVector<int64_t> reversed;
+  for (int64_t i = *rank - 1; i >= 0; --i)
+    reversed.push_back(i);
+  FailureOr<SmallVector<int64_t>> perm = node.getInts("perm", reversed);
+  if (failed(perm))
+    return failure();
+  auto op = node.create<g::TransposeOp>(*x, *perm);
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+LogicalResult importSqueeze(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  auto axes = getAxesOperand(node, 13);
+  if (failed(x) || failed(axes))
+    return failure();
+  FailureOr<int64_t> rank = getRank(node, *x, "input");
+  if (failed(rank))
+    return failure();
+  SmallVector<int64_t> resolved;
+  if (*axes) {
+    auto normalized = normalizeAxes(node, **axes, *rank);
+    if (failed(normalized))
+      return failure();
+    resolved = *normalized;
+  } else {
+    // Every size-1 dim, which must then be known.
+    for (auto [i, dim] :
+         llvm::enumerate(cast<RankedTensorType>(x->getType()).getShape())) {
+      if (ShapedType::isDynamic(dim))
+        return node.emitError() << "squeezes every size-1 dim, but dim " << i
+                                << " of the input is unknown";
+      if (dim == 1)
+        resolved.push_back(i);
+    }
+  }
+  auto op = node.create<g::SqueezeOp>(*x, resolved);
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+LogicalResult importUnsqueeze(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  auto axes = getAxesOperand(node, 13);
+  if (failed(x) || failed(axes))
+    return failure();
+  if (!*axes)
+    return node.emitError() << "needs axes";
+  FailureOr<int64_t> rank = getRank(node, *x, "input");
+  if (failed(rank))
+    return failure();
+  auto resolved = normalizeAxes(node, **axes, *rank + (*axes)->size());
+  if (failed(resolved))
+    return failure();
+  auto op = node.create<g::UnsqueezeOp>(*x, *resolved);
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+LogicalResult importFlatten(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  FailureOr<int64_t> axis = node.getInt("axis", 1);
+  if (failed(x) || failed(axis))
+    return failure();
+  int64_t resolved = *axis;
+  if (resolved < 0) {
+    FailureOr<int64_t> rank = getRank(node, *x, "input");
+    if (failed(rank))
+      return failure();
+    resolved += *rank;
+    if (resolved < 0)
+      return node.emitError()
+             << "axis " << *axis << " is out of range for rank " << *rank;
+  }
+  auto op = node.create<g::FlattenOp>(*x, resolved);
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+LogicalResult importConcat(NodeImporter &node) {
+  FailureOr<SmallVector<Value>> inputs = node.getVariadicInputs(0);
+  FailureOr<int64_t> axis = node.getInt("axis");
+  if (failed(inputs) || failed(axis))
+    return failure();
+  FailureOr<int64_t> rank = getRank(node, inputs->front(), "first input");
+  if (failed(rank))
+    return failure();
+  FailureOr<int64_t> resolved = normalizeAxis(node, *axis, *rank);
+  if (failed(resolved))
+    return failure();
+  auto op = node.create<g::ConcatOp>(ValueRange(*inputs), *resolved);
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+LogicalResult importShape(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  FailureOr<int64_t> start = node.getInt("start", 0);
+  if (failed(x) || failed(start))
+    return failure();
+  std::optional<int64_t> end;
+  if (node.hasAttr("end")) {
+    FailureOr<int64_t> value = node.getInt("end");
+    if (failed(value))
+      return failure();
+    end = *value;
+  }
+  // Start and end clamp to [0, rank], as ONNX says.
+  auto type = dyn_cast<RankedTensorType>(x->getType());
+  if ((*start < 0 || (end && *end < 0)) && !type)
+    return node.emitError() << "needs the rank of its input for a negative "
+                               "start or end";
+  int64_t rank = type ? type.getRank() : INT64_MAX;
+  auto clamp = [&](int64_t v) {
+    return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank);
+  };
+  int64_t from = clamp(*start);
+  std::optional<int64_t> to;
+  if (end)
+    to = std::max(from, clamp(*end));
+  else if (type)
+    to = rank;
+  auto op = node.create<g::ShapeOp>(
+      *x, node.getBuilder().getI64IntegerAttr(from),
+      to ? node.getBuilder().getI64IntegerAttr(*to) : IntegerAttr());
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+/// Dropout at inference is the identity; its mask, if asked for, is all true.
+LogicalResult importDropout(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  if (failed(x))
+    return failure();
+  if (node.getOpset() >= 12 && node.hasInput(2)) {
+    ElementsAttr training = node.getConstantInput(2);
+    if (!training)
+      return node.emitError() << "training_mode is computed at run time; "
+                                 "Loom compiles inference only";
+    if (training.getValues<bool>()[0])
+      return node.emitError() << "training-mode Dropout is random, and Loom "
+                                 "compiles inference only";
+  }
+  if (!node.hasOutput(1))
+    return node.setOutputs(*x);
+  auto type = dyn_cast<RankedTensorType>(x->getType());
+  if (!type || !type.hasStaticShape())
+    return node.emitError() << "the mask of an input of unknown shape is not "
+                               "supported";
+  auto maskType =
+      RankedTensorType::get(type.getShape(), node.getBuilder().getI1Type());
+  Value mask = g::ConstantOp::create(
+      node.getBuilder(), node.getLoc(),
+      cast<ElementsAttr>(DenseElementsAttr::get(maskType, true)));
+  return node.setOutputs({*x, mask});
+}
+
 } // namespace
 
 void addTensorImporters(SmallVectorImpl<OpImporter> &table) {
+  constexpr int64_t kMax = kMaxOpset;
   table.append({
-      {"Constant", 1, kMaxOpset, importConstant},
-      {"Gemm", 7, kMaxOpset, importGemm},
-      {"Identity", 1, kMaxOpset, importIdentity},
-      {"MatMul", 1, kMaxOpset, importMatMul},
-      {"Reshape", 5, kMaxOpset, importReshape},
+      {"Concat", 4, kMax, importConcat},
+      {"Constant", 1, kMax, importConstant},
+      {"Dropout", 7, kMax, importDropout},
+      {"Flatten", 1, kMax, importFlatten},
+      {"Gemm", 7, kMax, importGemm},
+      {"Identity", 1, kMax, importIdentity},
+      {"MatMul", 1, kMax, importMatMul},
+      {"Reshape", 5, kMax, importReshape},
+      {"Shape", 1, kMax, importShape},
+      {"Size", 1, kMax, importSimple<g::SizeOp, 1>},
+      {"Squeeze", 1, kMax, importSqueeze},
+      {"Transpose", 1, kMax, importTranspose},
+      {"Unsqueeze", 1, kMax, importUnsqueeze},
   });
 }
 

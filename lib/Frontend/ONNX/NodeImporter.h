@@ -157,6 +157,7 @@ struct OpImporter {
 /// The op-family files add their rows to the table.
 void addElementwiseImporters(llvm::SmallVectorImpl<OpImporter> &table);
 void addTensorImporters(llvm::SmallVectorImpl<OpImporter> &table);
+void addNNImporters(llvm::SmallVectorImpl<OpImporter> &table);
 
 /// The whole table, sorted by op type and then opset.
 llvm::ArrayRef<OpImporter> getOpImporters();

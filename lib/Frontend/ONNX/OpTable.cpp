@@ -16,6 +16,7 @@ llvm::ArrayRef<OpImporter> getOpImporters() {
     llvm::SmallVector<OpImporter> rows;
     addElementwiseImporters(rows);
     addTensorImporters(rows);
+    addNNImporters(rows);
     llvm::sort(rows, [](const OpImporter &a, const OpImporter &b) {
       return std::make_tuple(a.opType, a.sinceOpset) <
              std::make_tuple(b.opType, b.sinceOpset);

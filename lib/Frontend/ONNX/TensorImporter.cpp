@@ -9,6 +9,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -244,17 +245,26 @@ FailureOr<ElementsAttr> ModelImporter::importExternalTensor(TensorProto &tensor,
   }
   SmallString<256> path(baseDir);
   llvm::sys::path::append(path, location);
+  // Mapping past the end of the file would fault on first touch.
+  uint64_t fileSize = 0;
+  if (std::error_code ec = llvm::sys::fs::file_size(path, fileSize)) {
+    emitError() << what << ": cannot read external data file '" << path
+                << "': " << ec.message();
+    return failure();
+  }
+  if (static_cast<uint64_t>(offset) + expected > fileSize) {
+    emitError() << what << ": external data file '" << path
+                << "' ends before the tensor does (" << fileSize
+                << " bytes, the tensor needs " << expected << " at offset "
+                << offset << ")";
+    return failure();
+  }
   auto buffer = llvm::MemoryBuffer::getFileSlice(path, expected, offset,
                                                  /*IsVolatile=*/false);
   if (!buffer) {
     emitError() << what << ": cannot read " << expected << " bytes at offset "
                 << offset << " of external data file '" << path
                 << "': " << buffer.getError().message();
-    return failure();
-  }
-  if (static_cast<int64_t>((*buffer)->getBufferSize()) != expected) {
-    emitError() << what << ": external data file '" << path
-                << "' ends before the tensor does";
     return failure();
   }
   std::shared_ptr<llvm::MemoryBuffer> mapped = std::move(*buffer);

@@ -1,0 +1,155 @@
+//===- GraphNNOps.td - Contractions, reductions, softmax ---*- tablegen -*-===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DIALECTS_GRAPH_IR_GRAPHNNOPS_TD
+#define LOOM_DIALECTS_GRAPH_IR_GRAPHNNOPS_TD
+
+include "dialects/graph/IR/GraphBase.td"
+
+def Graph_MatMulOp : Graph_ShapedOp<"matmul", [SameOperandsAndResultElementType]> {
+  let summary = "Batched matrix product with numpy semantics";
+  let description = [{
+    The matrix product of `lhs` and `rhs` as numpy's `matmul` (ONNX `MatMul`):
+    operands of rank >= 2 are stacks of matrices whose leading (batch) dims
+    broadcast; a 1-D `lhs` is a row vector and a 1-D `rhs` a column vector,
+    and the dim added for them is removed from the result.
+
+    ```mlir
+    %y = graph.matmul %a, %b : (tensor<8x?x64xf32>, tensor<64x32xf32>) -> tensor<8x?x32xf32>
+    ```
+  }];
+  let arguments = (ins Graph_NumericTensor:$lhs, Graph_NumericTensor:$rhs);
+  let results = (outs Graph_NumericTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let shapeFn = [{
+    return inferMatMulShape(getShape(op.getLhs().getType()),
+                            getShape(op.getRhs().getType()), emitError);
+  }];
+  let elementTypeFn = Graph_SameElementAsLhs;
+}
+
+def Graph_GemmOp : Graph_ShapedOp<"gemm", [SameOperandsAndResultElementType]> {
+  let summary = "General matrix multiply: alpha * op(a) * op(b) + beta * c";
+  let description = [{
+    ONNX `Gemm` with every attribute explicit: `op(x)` is `x` transposed when
+    `trans_a`/`trans_b` is set. `a` and `b` are matrices; `c` is optional and
+    broadcasts unidirectionally to the `[M, N]` result.
+
+    ```mlir
+    %y = graph.gemm %x, %w, %b {trans_b} : (tensor<?x64xf32>, tensor<10x64xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+    ```
+
+    A gemm without `c`, transposes or scaling canonicalizes to
+    `graph.matmul`.
+  }];
+  let arguments = (ins Graph_NumericTensor:$a, Graph_NumericTensor:$b,
+                       Optional<Graph_NumericTensor>:$c,
+                       UnitAttr:$trans_a, UnitAttr:$trans_b,
+                       DefaultValuedAttr<F32Attr, "1.0f">:$alpha,
+                       DefaultValuedAttr<F32Attr, "1.0f">:$beta);
+  let results = (outs Graph_NumericTensor:$result);
+  let assemblyFormat = [{
+    $a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasCanonicalizer = 1;
+  let shapeFn = [{
+    Shape c = op.getC() ? getShape(op.getC().getType()) : Shape();
+    return inferGemmShape(getShape(op.getA().getType()),
+                          getShape(op.getB().getType()),
+                          op.getC() ? &c : nullptr, op.getTransA(),
+                          op.getTransB(), emitError);
+  }];
+  let elementTypeFn = [{ return ::mlir::getElementTypeOrSelf(op.getA().getType()); }];
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class Graph_ReduceOp<string mnemonic, string onnx, Type type = Graph_NumericTensor>
+    : Graph_ShapedOp<mnemonic, [SameOperandsAndResultElementType]> {
+  let summary = "Reduce over axes (ONNX `" # onnx # "`)";
+  let description = [{
+    Reduces `input` over `axes` (non-negative, distinct); the reduced dims
+    are removed, or kept with size 1 under `keep_dims`. An empty `axes`
+    reduces nothing.
+  }];
+  let arguments = (ins type:$input, DenseI64ArrayAttr:$axes, UnitAttr:$keep_dims);
+  let results = (outs type:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let shapeFn = [{
+    return inferReduceShape(getShape(op.getInput().getType()), op.getAxes(),
+                            op.getKeepDims(), emitError);
+  }];
+  let elementTypeFn = Graph_SameElementAs;
+}
+
+def Graph_ReduceSumOp : Graph_ReduceOp<"reduce_sum", "ReduceSum">;
+def Graph_ReduceMeanOp : Graph_ReduceOp<"reduce_mean", "ReduceMean">;
+def Graph_ReduceMaxOp : Graph_ReduceOp<"reduce_max", "ReduceMax">;
+def Graph_ReduceMinOp : Graph_ReduceOp<"reduce_min", "ReduceMin">;
+def Graph_ReduceProdOp : Graph_ReduceOp<"reduce_prod", "ReduceProd">;
+def Graph_ReduceL1Op : Graph_ReduceOp<"reduce_l1", "ReduceL1">;
+def Graph_ReduceL2Op : Graph_ReduceOp<"reduce_l2", "ReduceL2">;
+def Graph_ReduceLogSumOp : Graph_ReduceOp<"reduce_log_sum", "ReduceLogSum">;
+def Graph_ReduceLogSumExpOp : Graph_ReduceOp<"reduce_log_sum_exp", "ReduceLogSumExp">;
+def Graph_ReduceSumSquareOp : Graph_ReduceOp<"reduce_sum_square", "ReduceSumSquare">;
+
+class Graph_ArgReduceOp<string mnemonic, string onnx>
+    : Graph_ShapedOp<mnemonic> {
+  let summary = "Index of the " # onnx # " along an axis (ONNX `" # onnx # "`)";
+  let description = [{
+    The index of the extreme element along `axis`: the first one, or the
+    last under `select_last_index`. The axis is removed, or kept with size 1
+    under `keep_dims`.
+  }];
+  let arguments = (ins Graph_NumericTensor:$input,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$axis,
+                       UnitAttr:$keep_dims, UnitAttr:$select_last_index);
+  let results = (outs TensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let shapeFn = [{
+    int64_t axis = op.getAxis();
+    return inferReduceShape(getShape(op.getInput().getType()),
+                            ::llvm::ArrayRef<int64_t>(axis), op.getKeepDims(),
+                            emitError);
+  }];
+  let elementTypeFn = Graph_I64Element;
+}
+def Graph_ArgMaxOp : Graph_ArgReduceOp<"arg_max", "ArgMax">;
+def Graph_ArgMinOp : Graph_ArgReduceOp<"arg_min", "ArgMin">;
+
+//===----------------------------------------------------------------------===//
+// Softmax family
+//===----------------------------------------------------------------------===//
+
+class Graph_SoftmaxLikeOp<string mnemonic, string onnx>
+    : Graph_ShapedOp<mnemonic, [SameOperandsAndResultElementType]> {
+  let summary = "ONNX `" # onnx # "` along one axis";
+  let description = [{
+    Normalises along `axis` alone (ONNX opset 13 semantics; the frontend
+    rewrites older opsets' flatten-to-2-D semantics into this form).
+  }];
+  let arguments = (ins Graph_FloatTensor:$input,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let shapeFn = [{
+    Shape input = getShape(op.getInput().getType());
+    if (input && (int64_t)op.getAxis() >= (int64_t)input->size())
+      return emitError() << "axis " << op.getAxis() << " is out of range for "
+                         << formatShape(input);
+    return input;
+  }];
+  let elementTypeFn = Graph_SameElementAs;
+}
+def Graph_SoftmaxOp : Graph_SoftmaxLikeOp<"softmax", "Softmax">;
+def Graph_LogSoftmaxOp : Graph_SoftmaxLikeOp<"log_softmax", "LogSoftmax">;
+def Graph_HardmaxOp : Graph_SoftmaxLikeOp<"hardmax", "Hardmax">;
+
+#endif // LOOM_DIALECTS_GRAPH_IR_GRAPHNNOPS_TD

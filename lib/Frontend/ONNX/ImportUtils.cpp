@@ -1,0 +1,76 @@
+//===- ImportUtils.cpp - Helpers shared by op-family importers ------------===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImportUtils.h"
+
+#include "dialects/graph/IR/GraphOps.h"
+
+using namespace mlir;
+
+namespace loom::onnx {
+
+FailureOr<int64_t> getRank(NodeImporter &node, Value value, StringRef what) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type)
+    return node.emitError() << "needs the rank of its " << what
+                            << ", which the model leaves unknown";
+  return type.getRank();
+}
+
+FailureOr<int64_t> normalizeAxis(NodeImporter &node, int64_t axis,
+                                 int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return node.emitError()
+           << "axis " << axis << " is out of range for rank " << rank;
+  return axis < 0 ? axis + rank : axis;
+}
+
+FailureOr<SmallVector<int64_t>>
+normalizeAxes(NodeImporter &node, ArrayRef<int64_t> axes, int64_t rank) {
+  SmallVector<int64_t> result;
+  for (int64_t axis : axes) {
+    FailureOr<int64_t> normalized = normalizeAxis(node, axis, rank);
+    if (failed(normalized))
+      return failure();
+    result.push_back(*normalized);
+  }
+  llvm::sort(result);
+  if (std::adjacent_find(result.begin(), result.end()) != result.end())
+    return node.emitError() << "axes repeat an axis";
+  return result;
+}
+
+Value createScalar(NodeImporter &node, Type elementType, double value) {
+  auto type = RankedTensorType::get({}, elementType);
+  Attribute attr;
+  if (auto floatType = dyn_cast<FloatType>(elementType)) {
+    APFloat f(value);
+    bool losesInfo;
+    f.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+              &losesInfo);
+    attr = DenseElementsAttr::get(type, f);
+  } else {
+    attr = DenseElementsAttr::get(
+        type, APInt(elementType.getIntOrFloatBitWidth(),
+                    static_cast<int64_t>(value), /*isSigned=*/true));
+  }
+  return graph::ConstantOp::create(node.getBuilder(), node.getLoc(),
+                                   cast<ElementsAttr>(attr));
+}
+
+FailureOr<std::optional<SmallVector<int64_t>>>
+getAxesOperand(NodeImporter &node, int64_t inputSince) {
+  if (node.getOpset() >= inputSince)
+    return node.getConstantInts(1, "axes");
+  if (!node.hasAttr("axes"))
+    return std::optional<SmallVector<int64_t>>();
+  FailureOr<SmallVector<int64_t>> axes = node.getInts("axes");
+  if (failed(axes))
+    return failure();
+  return std::optional<SmallVector<int64_t>>(*axes);
+}
+
+} // namespace loom::onnx

@@ -152,4 +152,183 @@ def Graph_SoftmaxOp : Graph_SoftmaxLikeOp<"softmax", "Softmax">;
 def Graph_LogSoftmaxOp : Graph_SoftmaxLikeOp<"log_softmax", "LogSoftmax">;
 def Graph_HardmaxOp : Graph_SoftmaxLikeOp<"hardmax", "Hardmax">;
 
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+// Window attributes, one entry per spatial dim (pads: begins, then ends).
+defvar Graph_WindowArgs = (ins DenseI64ArrayAttr:$strides,
+                               DenseI64ArrayAttr:$dilations,
+                               DenseI64ArrayAttr:$pads);
+
+def Graph_ConvOp : Graph_ShapedOp<"conv", [SameOperandsAndResultElementType]> {
+  let summary = "Convolution (ONNX `Conv`)";
+  let description = [{
+    Input `[N, C, D...]`, weight `[M, C/group, K...]`, optional bias `[M]`.
+    Padding is explicit (`auto_pad` is resolved by the frontend); strides and
+    dilations have one entry per spatial dim.
+  }];
+  let arguments = !con((ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight,
+                            Optional<Graph_FloatTensor>:$bias),
+                       Graph_WindowArgs,
+                       (ins DefaultValuedAttr<I64Attr, "1">:$group));
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let shapeFn = [{
+    Shape bias = op.getBias() ? getShape(op.getBias().getType()) : Shape();
+    return inferConvShape(getShape(op.getInput().getType()),
+                          getShape(op.getWeight().getType()),
+                          op.getBias() ? &bias : nullptr, Window{op.getStrides(), op.getDilations(), op.getPads()},
+                          op.getGroup(), emitError);
+  }];
+  let elementTypeFn = Graph_SameElementAs;
+}
+
+def Graph_ConvTransposeOp : Graph_ShapedOp<"conv_transpose",
+    [SameOperandsAndResultElementType]> {
+  let summary = "Transposed convolution (ONNX `ConvTranspose`)";
+  let description = [{
+    Input `[N, C, D...]`, weight `[C, M/group, K...]`, optional bias `[M]`.
+    `output_padding` adds to each spatial dim's end; `output_shape` is
+    resolved into pads by the frontend.
+  }];
+  let arguments = !con((ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight,
+                            Optional<Graph_FloatTensor>:$bias),
+                       Graph_WindowArgs,
+                       (ins DenseI64ArrayAttr:$output_padding,
+                            DefaultValuedAttr<I64Attr, "1">:$group));
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let shapeFn = [{
+    Shape bias = op.getBias() ? getShape(op.getBias().getType()) : Shape();
+    return inferConvTransposeShape(getShape(op.getInput().getType()),
+                                   getShape(op.getWeight().getType()),
+                                   op.getBias() ? &bias : nullptr, Window{op.getStrides(), op.getDilations(), op.getPads()},
+                                   op.getOutputPadding(), op.getGroup(), emitError);
+  }];
+  let elementTypeFn = Graph_SameElementAs;
+}
+
+class Graph_PoolOp<string mnemonic, string onnx, dag extraArgs = (ins)>
+    : Graph_ShapedOp<mnemonic, [SameOperandsAndResultElementType]> {
+  let summary = "ONNX `" # onnx # "` over windows of `kernel_shape`";
+  let description = [{
+    Input `[N, C, D...]`. Padding is explicit; `ceil_mode` rounds the number
+    of windows up.
+  }];
+  let arguments = !con((ins Graph_FloatTensor:$input,
+                            DenseI64ArrayAttr:$kernel_shape),
+                       Graph_WindowArgs, (ins UnitAttr:$ceil_mode), extraArgs);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let shapeFn = [{
+    return inferPoolShape(getShape(op.getInput().getType()), op.getKernelShape(),
+                          Window{op.getStrides(), op.getDilations(), op.getPads()}, op.getCeilMode(), emitError);
+  }];
+  let elementTypeFn = Graph_SameElementAs;
+}
+def Graph_MaxPoolOp : Graph_PoolOp<"max_pool", "MaxPool">;
+def Graph_AveragePoolOp : Graph_PoolOp<"average_pool", "AveragePool",
+    (ins UnitAttr:$count_include_pad)>;
+
+class Graph_GlobalPoolOp<string mnemonic, string onnx>
+    : Graph_ShapedOp<mnemonic, [SameOperandsAndResultElementType]> {
+  let summary = "ONNX `" # onnx # "`: pool over all spatial dims";
+  let arguments = (ins Graph_FloatTensor:$input);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let shapeFn = [{
+    Shape input = getShape(op.getInput().getType());
+    if (!input)
+      return input;
+    if (input->size() < 3)
+      return emitError() << "input " << formatShape(input)
+                         << " must be [N, C, D...] with spatial dims";
+    ::llvm::SmallVector<int64_t> result(*input);
+    std::fill(result.begin() + 2, result.end(), 1);
+    return Shape(std::move(result));
+  }];
+  let elementTypeFn = Graph_SameElementAs;
+}
+def Graph_GlobalAveragePoolOp : Graph_GlobalPoolOp<"global_average_pool", "GlobalAveragePool">;
+def Graph_GlobalMaxPoolOp : Graph_GlobalPoolOp<"global_max_pool", "GlobalMaxPool">;
+
+//===----------------------------------------------------------------------===//
+// Normalisation
+//===----------------------------------------------------------------------===//
+
+// `input` is [N, C, D...]; every parameter is 1-D with one value per channel.
+class Graph_ChannelNormOp<string mnemonic, string summaryText, dag params>
+    : Graph_ShapedOp<mnemonic, [SameOperandsAndResultElementType]> {
+  let summary = summaryText;
+  let arguments = !con((ins Graph_FloatTensor:$input), params,
+                       (ins DefaultValuedAttr<F32Attr, "1e-5f">:$epsilon));
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let shapeFn = [{
+    Shape input = getShape(op.getInput().getType());
+    if (input && input->size() < 2)
+      return emitError() << "input " << formatShape(input)
+                         << " must be [N, C, ...]";
+    int64_t channels = input ? (*input)[1] : ::mlir::ShapedType::kDynamic;
+    for (::mlir::Value param : op.getOperands().drop_front()) {
+      Shape shape = getShape(param.getType());
+      if (shape && (shape->size() != 1 ||
+                    (!::mlir::ShapedType::isDynamic((*shape)[0]) &&
+                     !::mlir::ShapedType::isDynamic(channels) &&
+                     (*shape)[0] != channels)))
+        return emitError() << "parameter " << formatShape(shape)
+                           << " must be 1-D with one value per channel ("
+                           << channels << ")";
+    }
+    return input;
+  }];
+  let elementTypeFn = Graph_SameElementAs;
+}
+
+def Graph_BatchNormOp : Graph_ChannelNormOp<"batch_norm",
+    "Batch normalisation at inference (ONNX `BatchNormalization`)",
+    (ins Graph_FloatTensor:$scale, Graph_FloatTensor:$bias,
+         Graph_FloatTensor:$mean, Graph_FloatTensor:$variance)>;
+def Graph_InstanceNormOp : Graph_ChannelNormOp<"instance_norm",
+    "Instance normalisation (ONNX `InstanceNormalization`)",
+    (ins Graph_FloatTensor:$scale, Graph_FloatTensor:$bias)>;
+
+def Graph_LRNOp : Graph_ShapedOp<"lrn", [SameOperandsAndResultElementType]> {
+  let summary = "Local response normalisation across channels (ONNX `LRN`)";
+  let arguments = (ins Graph_FloatTensor:$input,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$size,
+                       DefaultValuedAttr<F32Attr, "0.0001f">:$alpha,
+                       DefaultValuedAttr<F32Attr, "0.75f">:$beta,
+                       DefaultValuedAttr<F32Attr, "1.0f">:$bias);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let shapeFn = [{ return getShape(op.getInput().getType()); }];
+  let elementTypeFn = Graph_SameElementAs;
+}
+
+def Graph_LayerNormOp : Graph_Op<"layer_norm",
+    [Pure, Graph_InferTensorType, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "Layer normalisation (ONNX `LayerNormalization`)";
+  let description = [{
+    Normalises `input` over its dims from `axis` on, then scales (and
+    shifts). Also gives the mean and the inverse standard deviation, in f32,
+    with the normalised dims kept as 1s.
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$scale,
+                       Optional<Graph_FloatTensor>:$bias,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$axis,
+                       DefaultValuedAttr<F32Attr, "1e-5f">:$epsilon);
+  let results = (outs Graph_FloatTensor:$result, TensorOf<[F32]>:$mean,
+                      TensorOf<[F32]>:$inv_std_dev);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_DIALECTS_GRAPH_IR_GRAPHNNOPS_TD

@@ -120,5 +120,72 @@ LogicalResult ConstantOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// LayerNormOp
+//===----------------------------------------------------------------------===//
+
+/// The shapes of layer_norm's results: the normalised value and the mean and
+/// inverse standard deviation (reduced dims kept as 1s).
+static FailureOr<std::pair<Shape, Shape>>
+inferLayerNorm(LayerNormOp::Adaptor op, EmitErrorFn emitError) {
+  Shape input = getShape(op.getInput().getType());
+  int64_t axis = op.getAxis();
+  if (!input)
+    return std::make_pair(input, input);
+  if (axis >= static_cast<int64_t>(input->size()))
+    return emitError() << "axis " << axis << " is out of range for "
+                       << formatShape(input);
+  ArrayRef<int64_t> normalized = ArrayRef<int64_t>(*input).drop_front(axis);
+  for (Value param : {op.getScale(), op.getBias()}) {
+    if (!param)
+      continue;
+    Shape shape = getShape(param.getType());
+    if (shape && failed(inferBroadcastShape(Shape(llvm::to_vector(normalized)),
+                                            shape, emitError)))
+      return failure();
+  }
+  SmallVector<int64_t> reduced(*input);
+  std::fill(reduced.begin() + axis, reduced.end(), 1);
+  return std::make_pair(input, Shape(std::move(reduced)));
+}
+
+LogicalResult LayerNormOp::inferReturnTypeComponents(
+    MLIRContext *context, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<ShapedTypeComponents> &components) {
+  auto shapes = inferLayerNorm(
+      adaptor, [&] { return detail::inferenceError(loc, getOperationName()); });
+  if (failed(shapes))
+    return failure();
+  Type f32 = Float32Type::get(context);
+  if (failed(detail::toComponents(shapes->first,
+                                  getElementTypeOrSelf(adaptor.getInput()),
+                                  components)) ||
+      failed(detail::toComponents(shapes->second, f32, components)) ||
+      failed(detail::toComponents(shapes->second, f32, components)))
+    return failure();
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  auto shapes = inferLayerNorm(*this, [&] { return emitOpError(); });
+  if (failed(shapes))
+    return failure();
+  SmallVector<ShapedTypeComponents> components;
+  (void)inferReturnTypeComponents(getContext(), std::nullopt, *this,
+                                  components);
+  for (auto [result, component] : llvm::zip_equal(getResults(), components)) {
+    Type inferred =
+        component.hasRank()
+            ? Type(RankedTensorType::get(component.getDims(),
+                                         component.getElementType()))
+            : Type(UnrankedTensorType::get(component.getElementType()));
+    if (!areCompatibleRefinements(inferred, result.getType()))
+      return emitOpError("result type ")
+             << result.getType() << " is incompatible with the inferred type "
+             << inferred;
+  }
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialects/graph/IR/GraphOps.cpp.inc"

@@ -376,6 +376,170 @@ FailureOr<Shape> inferReduceShape(const Shape &input, ArrayRef<int64_t> axes,
   return Shape(std::move(result));
 }
 
+/// Checks the window attributes against `spatial` dims.
+static LogicalResult checkWindow(const Window &window, size_t spatial,
+                                 EmitErrorFn emitError) {
+  if (window.strides.size() != spatial || window.dilations.size() != spatial ||
+      window.pads.size() != 2 * spatial)
+    return emitError() << "expected " << spatial
+                       << " strides and dilations and " << 2 * spatial
+                       << " pads for " << spatial << " spatial dims, got "
+                       << window.strides.size() << ", "
+                       << window.dilations.size() << " and "
+                       << window.pads.size();
+  if (llvm::any_of(window.strides, [](int64_t v) { return v < 1; }) ||
+      llvm::any_of(window.dilations, [](int64_t v) { return v < 1; }) ||
+      llvm::any_of(window.pads, [](int64_t v) { return v < 0; }))
+    return emitError() << "strides and dilations must be positive and pads "
+                          "non-negative";
+  return success();
+}
+
+/// The output size of one spatial dim of a sliding window.
+static FailureOr<int64_t> slideDim(int64_t in, int64_t kernel, int64_t stride,
+                                   int64_t dilation, int64_t padBegin,
+                                   int64_t padEnd, bool ceilMode, size_t index,
+                                   EmitErrorFn emitError) {
+  if (isDynamic(in) || isDynamic(kernel))
+    return ShapedType::kDynamic;
+  int64_t span = in + padBegin + padEnd - dilation * (kernel - 1) - 1;
+  if (span < 0)
+    return emitError() << "spatial dim " << index << " of size " << in
+                       << " is smaller than the window " << kernel
+                       << " (dilation " << dilation << ", pads " << padBegin
+                       << "+" << padEnd << ")";
+  return (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+}
+
+FailureOr<Shape> inferConvShape(const Shape &input, const Shape &weight,
+                                const Shape *bias, const Window &window,
+                                int64_t group, EmitErrorFn emitError) {
+  if (group < 1)
+    return emitError() << "group must be positive, got " << group;
+  std::optional<size_t> rank = input    ? std::optional(input->size())
+                               : weight ? std::optional(weight->size())
+                                        : std::nullopt;
+  if (!rank)
+    return Shape();
+  if (*rank < 3 || (input && weight && input->size() != weight->size()))
+    return emitError() << "input " << formatShape(input) << " and weight "
+                       << formatShape(weight)
+                       << " must be [N, C, D...] and [M, C/group, K...] of "
+                          "one rank >= 3";
+  size_t spatial = *rank - 2;
+  if (failed(checkWindow(window, spatial, emitError)))
+    return failure();
+  int64_t dyn = ShapedType::kDynamic;
+  int64_t channels = input ? (*input)[1] : dyn;
+  int64_t filters = weight ? (*weight)[0] : dyn;
+  int64_t perGroup = weight ? (*weight)[1] : dyn;
+  if (!isDynamic(channels) && !isDynamic(perGroup) &&
+      channels != perGroup * group)
+    return emitError() << "input has " << channels << " channels but weight "
+                       << formatShape(weight) << " takes " << perGroup
+                       << " per group over " << group << " groups";
+  if (!isDynamic(filters) && filters % group != 0)
+    return emitError() << filters << " filters do not divide into " << group
+                       << " groups";
+  if (bias && *bias &&
+      ((*bias)->size() != 1 || !dimsMayMatch((**bias)[0], filters)))
+    return emitError() << "bias " << formatShape(*bias)
+                       << " must be 1-D with one value per filter (" << filters
+                       << ")";
+  SmallVector<int64_t> result = {input ? (*input)[0] : dyn, filters};
+  for (size_t i = 0; i < spatial; ++i) {
+    FailureOr<int64_t> out =
+        slideDim(input ? (*input)[2 + i] : dyn, weight ? (*weight)[2 + i] : dyn,
+                 window.strides[i], window.dilations[i], window.pads[i],
+                 window.pads[spatial + i], false, i, emitError);
+    if (failed(out))
+      return failure();
+    result.push_back(*out);
+  }
+  return Shape(std::move(result));
+}
+
+FailureOr<Shape> inferConvTransposeShape(const Shape &input,
+                                         const Shape &weight, const Shape *bias,
+                                         const Window &window,
+                                         ArrayRef<int64_t> outputPadding,
+                                         int64_t group, EmitErrorFn emitError) {
+  if (group < 1)
+    return emitError() << "group must be positive, got " << group;
+  std::optional<size_t> rank = input    ? std::optional(input->size())
+                               : weight ? std::optional(weight->size())
+                                        : std::nullopt;
+  if (!rank)
+    return Shape();
+  if (*rank < 3 || (input && weight && input->size() != weight->size()))
+    return emitError() << "input " << formatShape(input) << " and weight "
+                       << formatShape(weight)
+                       << " must be [N, C, D...] and [C, M/group, K...] of "
+                          "one rank >= 3";
+  size_t spatial = *rank - 2;
+  if (failed(checkWindow(window, spatial, emitError)))
+    return failure();
+  if (outputPadding.size() != spatial)
+    return emitError() << "expected " << spatial << " output paddings, got "
+                       << outputPadding.size();
+  int64_t dyn = ShapedType::kDynamic;
+  int64_t channels = input ? (*input)[1] : dyn;
+  int64_t weightChannels = weight ? (*weight)[0] : dyn;
+  if (!dimsMayMatch(channels, weightChannels))
+    return emitError() << "input has " << channels << " channels but weight "
+                       << formatShape(weight) << " takes " << weightChannels;
+  int64_t filters =
+      weight && !isDynamic((*weight)[1]) ? (*weight)[1] * group : dyn;
+  if (bias && *bias &&
+      ((*bias)->size() != 1 || !dimsMayMatch((**bias)[0], filters)))
+    return emitError() << "bias " << formatShape(*bias)
+                       << " must be 1-D with one value per filter (" << filters
+                       << ")";
+  SmallVector<int64_t> result = {input ? (*input)[0] : dyn, filters};
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t in = input ? (*input)[2 + i] : dyn;
+    int64_t kernel = weight ? (*weight)[2 + i] : dyn;
+    if (isDynamic(in) || isDynamic(kernel)) {
+      result.push_back(dyn);
+      continue;
+    }
+    int64_t out = window.strides[i] * (in - 1) + outputPadding[i] +
+                  (kernel - 1) * window.dilations[i] + 1 - window.pads[i] -
+                  window.pads[spatial + i];
+    if (out < 1)
+      return emitError() << "spatial dim " << i << " comes out empty";
+    result.push_back(out);
+  }
+  return Shape(std::move(result));
+}
+
+FailureOr<Shape> inferPoolShape(const Shape &input, ArrayRef<int64_t> kernel,
+                                const Window &window, bool ceilMode,
+                                EmitErrorFn emitError) {
+  size_t spatial = kernel.size();
+  if (spatial == 0)
+    return emitError() << "needs a kernel shape";
+  if (llvm::any_of(kernel, [](int64_t k) { return k < 1; }))
+    return emitError() << "kernel dims must be positive";
+  if (failed(checkWindow(window, spatial, emitError)))
+    return failure();
+  if (!input)
+    return Shape();
+  if (input->size() != spatial + 2)
+    return emitError() << "input " << formatShape(input) << " must be [N, C, "
+                       << "D...] with " << spatial << " spatial dims";
+  SmallVector<int64_t> result = {(*input)[0], (*input)[1]};
+  for (size_t i = 0; i < spatial; ++i) {
+    FailureOr<int64_t> out = slideDim(
+        (*input)[2 + i], kernel[i], window.strides[i], window.dilations[i],
+        window.pads[i], window.pads[spatial + i], ceilMode, i, emitError);
+    if (failed(out))
+      return failure();
+    result.push_back(*out);
+  }
+  return Shape(std::move(result));
+}
+
 bool areCompatibleRefinements(TypeRange inferred, TypeRange declared) {
   if (inferred.size() != declared.size())
     return false;

@@ -79,6 +79,35 @@ mlir::FailureOr<Shape> inferReduceShape(const Shape &input,
                                         llvm::ArrayRef<int64_t> axes,
                                         bool keepDims, EmitErrorFn emitError);
 
+/// Window geometry shared by convolutions and pooling: per spatial dim, a
+/// stride and a dilation, and pads as [begin..., end...].
+struct Window {
+  llvm::ArrayRef<int64_t> strides;
+  llvm::ArrayRef<int64_t> dilations;
+  llvm::ArrayRef<int64_t> pads;
+};
+
+/// ONNX `Conv`: input [N, C, D...], weight [M, C/group, K...] ->
+/// [N, M, out...].
+mlir::FailureOr<Shape> inferConvShape(const Shape &input, const Shape &weight,
+                                      const Shape *bias, const Window &window,
+                                      int64_t group, EmitErrorFn emitError);
+
+/// ONNX `ConvTranspose`: input [N, C, D...], weight [C, M/group, K...] ->
+/// [N, M, out...], with `outputPadding` added at each spatial dim's end.
+mlir::FailureOr<Shape>
+inferConvTransposeShape(const Shape &input, const Shape &weight,
+                        const Shape *bias, const Window &window,
+                        llvm::ArrayRef<int64_t> outputPadding, int64_t group,
+                        EmitErrorFn emitError);
+
+/// ONNX `MaxPool`/`AveragePool`: input [N, C, D...] -> [N, C, out...], the
+/// last window rounded up under `ceilMode`.
+mlir::FailureOr<Shape> inferPoolShape(const Shape &input,
+                                      llvm::ArrayRef<int64_t> kernel,
+                                      const Window &window, bool ceilMode,
+                                      EmitErrorFn emitError);
+
 /// Whether every declared type refines or coarsens the inferred type at the
 /// same position without contradicting it: both are tensors of the same
 /// element type and, where both are ranked, of the same rank with equal

@@ -99,6 +99,281 @@ LogicalResult importSoftmaxLike(NodeImporter &node) {
   return failed(op) ? failure() : node.setOutputs(op->getResult());
 }
 
+/// The window attributes of Conv, ConvTranspose and the pools, with defaults
+/// filled in and `auto_pad` resolved into explicit pads.
+struct WindowAttrs {
+  SmallVector<int64_t> kernel, strides, dilations, pads;
+  std::string autoPad;
+};
+
+/// Reads kernel_shape (or takes `kernel`), strides, dilations and pads for
+/// `spatial` dims. SAME padding is resolved against the input's spatial dims
+/// for an output of ceil(in / stride) (`transposed`: in * stride).
+FailureOr<WindowAttrs> readWindow(NodeImporter &node, Value input,
+                                  size_t spatial,
+                                  std::optional<ArrayRef<int64_t>> kernel,
+                                  bool hasDilations) {
+  WindowAttrs w;
+  SmallVector<int64_t> ones(spatial, 1), zeros(2 * spatial, 0);
+  auto kernelAttr = node.getInts("kernel_shape", kernel);
+  auto strides = node.getInts("strides", ArrayRef<int64_t>(ones));
+  auto dilations = hasDilations
+                       ? node.getInts("dilations", ArrayRef<int64_t>(ones))
+                       : FailureOr<SmallVector<int64_t>>(ones);
+  auto pads = node.getInts("pads", ArrayRef<int64_t>(zeros));
+  auto autoPad = node.getString("auto_pad", StringRef("NOTSET"));
+  if (failed(kernelAttr) || failed(strides) || failed(dilations) ||
+      failed(pads) || failed(autoPad))
+    return failure();
+  w.kernel = *kernelAttr;
+  w.strides = *strides;
+  w.dilations = *dilations;
+  w.pads = *pads;
+  w.autoPad = *autoPad;
+  if (w.kernel.size() != spatial || w.strides.size() != spatial ||
+      w.dilations.size() != spatial || w.pads.size() != 2 * spatial)
+    return node.emitError() << "kernel_shape, strides and dilations need "
+                            << spatial << " values and pads " << 2 * spatial;
+  if (kernel && ArrayRef<int64_t>(w.kernel) != *kernel &&
+      llvm::none_of(*kernel, ShapedType::isDynamic))
+    return node.emitError()
+           << "kernel_shape [" << w.kernel << "] does not match the weight's ["
+           << *kernel << "]";
+  if (w.autoPad == "NOTSET")
+    return w;
+  if (w.autoPad == "VALID") {
+    w.pads.assign(2 * spatial, 0);
+    return w;
+  }
+  if (w.autoPad != "SAME_UPPER" && w.autoPad != "SAME_LOWER")
+    return node.emitError() << "auto_pad must be NOTSET, SAME_UPPER, "
+                               "SAME_LOWER or VALID, got '"
+                            << w.autoPad << "'";
+  auto type = dyn_cast<RankedTensorType>(input.getType());
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t in = type ? type.getDimSize(2 + i) : ShapedType::kDynamic;
+    if (ShapedType::isDynamic(in) || ShapedType::isDynamic(w.kernel[i]))
+      return node.emitError() << "auto_pad " << w.autoPad
+                              << " needs static spatial dims and kernel";
+    int64_t out = (in + w.strides[i] - 1) / w.strides[i];
+    int64_t total =
+        std::max<int64_t>(0, (out - 1) * w.strides[i] +
+                                 (w.kernel[i] - 1) * w.dilations[i] + 1 - in);
+    int64_t small = total / 2, large = total - small;
+    bool upper = w.autoPad == "SAME_UPPER";
+    w.pads[i] = upper ? small : large;
+    w.pads[spatial + i] = upper ? large : small;
+  }
+  return w;
+}
+
+/// The spatial kernel dims of a convolution weight [*, *, K...].
+FailureOr<SmallVector<int64_t>> getKernel(NodeImporter &node, Value weight) {
+  FailureOr<int64_t> rank = getRank(node, weight, "weight");
+  if (failed(rank))
+    return failure();
+  if (*rank < 3)
+    return node.emitError() << "the weight must have rank >= 3, got " << *rank;
+  return llvm::to_vector(
+      cast<RankedTensorType>(weight.getType()).getShape().drop_front(2));
+}
+
+LogicalResult importConv(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0), w = node.getInput(1);
+  FailureOr<Value> b = node.getOptionalInput(2);
+  FailureOr<int64_t> group = node.getInt("group", 1);
+  if (failed(x) || failed(w) || failed(b) || failed(group))
+    return failure();
+  FailureOr<SmallVector<int64_t>> kernel = getKernel(node, *w);
+  if (failed(kernel))
+    return failure();
+  FailureOr<WindowAttrs> window =
+      readWindow(node, *x, kernel->size(), ArrayRef<int64_t>(*kernel), true);
+  if (failed(window))
+    return failure();
+  auto op = node.create<g::ConvOp>(*x, *w, *b, window->strides,
+                                   window->dilations, window->pads, *group);
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+LogicalResult importConvTranspose(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0), w = node.getInput(1);
+  FailureOr<Value> b = node.getOptionalInput(2);
+  FailureOr<int64_t> group = node.getInt("group", 1);
+  if (failed(x) || failed(w) || failed(b) || failed(group))
+    return failure();
+  FailureOr<SmallVector<int64_t>> kernel = getKernel(node, *w);
+  if (failed(kernel))
+    return failure();
+  size_t spatial = kernel->size();
+  // SAME padding means something else here: resolve it below instead.
+  FailureOr<std::string> autoPad =
+      node.getString("auto_pad", StringRef("NOTSET"));
+  SmallVector<int64_t> zeros(spatial, 0);
+  auto outputPadding = node.getInts("output_padding", ArrayRef<int64_t>(zeros));
+  if (failed(autoPad) || failed(outputPadding))
+    return failure();
+  WindowAttrs window;
+  {
+    SmallVector<int64_t> ones(spatial, 1), pads(2 * spatial, 0);
+    auto strides = node.getInts("strides", ArrayRef<int64_t>(ones));
+    auto dilations = node.getInts("dilations", ArrayRef<int64_t>(ones));
+    auto padsAttr = node.getInts("pads", ArrayRef<int64_t>(pads));
+    auto kernelAttr = node.getInts("kernel_shape", ArrayRef<int64_t>(*kernel));
+    if (failed(strides) || failed(dilations) || failed(padsAttr) ||
+        failed(kernelAttr))
+      return failure();
+    window.strides = *strides;
+    window.dilations = *dilations;
+    window.pads = *padsAttr;
+    window.kernel = *kernelAttr;
+  }
+  if (window.strides.size() != spatial || window.dilations.size() != spatial ||
+      window.pads.size() != 2 * spatial || outputPadding->size() != spatial)
+    return node.emitError() << "strides, dilations and output_padding need "
+                            << spatial << " values and pads " << 2 * spatial;
+  std::optional<SmallVector<int64_t>> outputShape;
+  if (node.hasAttr("output_shape")) {
+    auto shape = node.getInts("output_shape");
+    if (failed(shape))
+      return failure();
+    outputShape =
+        SmallVector<int64_t>(ArrayRef<int64_t>(*shape).take_back(spatial));
+  }
+  if (outputShape || *autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER") {
+    auto type = dyn_cast<RankedTensorType>(x->getType());
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t in = type ? type.getDimSize(2 + i) : ShapedType::kDynamic;
+      if (ShapedType::isDynamic(in))
+        return node.emitError() << "output_shape and SAME padding need "
+                                   "static spatial dims";
+      int64_t out = outputShape ? (*outputShape)[i] : in * window.strides[i];
+      int64_t total = window.strides[i] * (in - 1) + (*outputPadding)[i] +
+                      ((*kernel)[i] - 1) * window.dilations[i] + 1 - out;
+      if (total < 0) {
+        // A larger output than the convolution covers: pad at the end.
+        (*outputPadding)[i] -= total;
+        total = 0;
+      }
+      int64_t half = total / 2;
+      bool lower = *autoPad == "SAME_LOWER";
+      window.pads[i] = lower ? total - half : half;
+      window.pads[spatial + i] = lower ? half : total - half;
+    }
+  } else if (*autoPad == "VALID") {
+    window.pads.assign(2 * spatial, 0);
+  }
+  auto op = node.create<g::ConvTransposeOp>(*x, *w, *b, window.strides,
+                                            window.dilations, window.pads,
+                                            *outputPadding, *group);
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+template <typename OpTy>
+LogicalResult importPool(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  if (failed(x))
+    return failure();
+  if (node.hasOutput(1))
+    return node.emitError() << "the Indices output is not supported";
+  FailureOr<SmallVector<int64_t>> kernel = node.getInts("kernel_shape");
+  FailureOr<int64_t> ceil = node.getInt("ceil_mode", 0);
+  FailureOr<int64_t> storage = node.getInt("storage_order", 0);
+  if (failed(kernel) || failed(ceil) || failed(storage))
+    return failure();
+  bool hasDilations = std::is_same_v<OpTy, g::MaxPoolOp>
+                          ? node.getOpset() >= 10
+                          : node.getOpset() >= 19;
+  FailureOr<WindowAttrs> window = readWindow(
+      node, *x, kernel->size(), ArrayRef<int64_t>(*kernel), hasDilations);
+  if (failed(window))
+    return failure();
+  if constexpr (std::is_same_v<OpTy, g::AveragePoolOp>) {
+    FailureOr<int64_t> countPad = node.getInt("count_include_pad", 0);
+    if (failed(countPad))
+      return failure();
+    auto op = node.create<OpTy>(*x, window->kernel, window->strides,
+                                window->dilations, window->pads, *ceil != 0,
+                                *countPad != 0);
+    return failed(op) ? failure() : node.setOutputs(op->getResult());
+  } else {
+    auto op = node.create<OpTy>(*x, window->kernel, window->strides,
+                                window->dilations, window->pads, *ceil != 0);
+    return failed(op) ? failure() : node.setOutputs(op->getResult());
+  }
+}
+
+LogicalResult importBatchNorm(NodeImporter &node) {
+  FailureOr<SmallVector<Value>> inputs = node.getVariadicInputs(0, 5);
+  FailureOr<float> epsilon = node.getFloat("epsilon", 1e-5f);
+  FailureOr<int64_t> training = node.getInt("training_mode", 0);
+  FailureOr<int64_t> spatial = node.getInt("spatial", 1);
+  if (failed(inputs) || failed(epsilon) || failed(training) || failed(spatial))
+    return failure();
+  if (*training)
+    return node.emitError() << "training_mode=1 is not supported: Loom "
+                               "compiles inference";
+  if (!*spatial)
+    return node.emitError() << "spatial=0 (per-element statistics) is not "
+                               "supported";
+  if (inputs->size() != 5)
+    return node.emitError() << "takes 5 inputs, got " << inputs->size();
+  auto op = node.create<g::BatchNormOp>((*inputs)[0], (*inputs)[1],
+                                        (*inputs)[2], (*inputs)[3],
+                                        (*inputs)[4], APFloat(*epsilon));
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+LogicalResult importInstanceNorm(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0), scale = node.getInput(1),
+                   bias = node.getInput(2);
+  FailureOr<float> epsilon = node.getFloat("epsilon", 1e-5f);
+  if (failed(x) || failed(scale) || failed(bias) || failed(epsilon))
+    return failure();
+  auto op =
+      node.create<g::InstanceNormOp>(*x, *scale, *bias, APFloat(*epsilon));
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+LogicalResult importLRN(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  FailureOr<int64_t> size = node.getInt("size");
+  FailureOr<float> alpha = node.getFloat("alpha", 0.0001f);
+  FailureOr<float> beta = node.getFloat("beta", 0.75f);
+  FailureOr<float> bias = node.getFloat("bias", 1.0f);
+  if (failed(x) || failed(size) || failed(alpha) || failed(beta) ||
+      failed(bias))
+    return failure();
+  auto op = node.create<g::LRNOp>(*x, *size, APFloat(*alpha), APFloat(*beta),
+                                  APFloat(*bias));
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+LogicalResult importLayerNorm(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0), scale = node.getInput(1);
+  FailureOr<Value> bias = node.getOptionalInput(2);
+  FailureOr<int64_t> axis = node.getInt("axis", -1);
+  FailureOr<float> epsilon = node.getFloat("epsilon", 1e-5f);
+  FailureOr<int64_t> stash = node.getInt("stash_type", 1);
+  if (failed(x) || failed(scale) || failed(bias) || failed(axis) ||
+      failed(epsilon) || failed(stash))
+    return failure();
+  if (*stash != 1)
+    return node.emitError() << "stash_type must be 1 (float32), got " << *stash;
+  FailureOr<int64_t> rank = getRank(node, *x, "input");
+  if (failed(rank))
+    return failure();
+  FailureOr<int64_t> resolved = normalizeAxis(node, *axis, *rank);
+  if (failed(resolved))
+    return failure();
+  OperationState state(node.getLoc(), g::LayerNormOp::getOperationName());
+  Type none = node.getBuilder().getNoneType();
+  g::LayerNormOp::build(node.getBuilder(), state, {none, none, none}, *x,
+                        *scale, *bias, *resolved, APFloat(*epsilon));
+  Operation *op = node.finishCreate(state, &g::LayerNormOp::inferReturnTypes);
+  return op ? node.setOutputs(op->getResults()) : failure();
+}
+
 } // namespace
 
 void addNNImporters(SmallVectorImpl<OpImporter> &table) {
@@ -119,6 +394,16 @@ void addNNImporters(SmallVectorImpl<OpImporter> &table) {
       {"ReduceSum", 1, kMax, importReduce<g::ReduceSumOp, 13>},
       {"ReduceSumSquare", 1, kMax, importReduce<g::ReduceSumSquareOp, 18>},
       {"Softmax", 1, kMax, importSoftmaxLike<g::SoftmaxOp>},
+      {"AveragePool", 7, kMax, importPool<g::AveragePoolOp>},
+      {"BatchNormalization", 7, kMax, importBatchNorm},
+      {"Conv", 1, kMax, importConv},
+      {"ConvTranspose", 1, kMax, importConvTranspose},
+      {"GlobalAveragePool", 1, kMax, importSimple<g::GlobalAveragePoolOp, 1>},
+      {"GlobalMaxPool", 1, kMax, importSimple<g::GlobalMaxPoolOp, 1>},
+      {"InstanceNormalization", 6, kMax, importInstanceNorm},
+      {"LayerNormalization", 17, kMax, importLayerNorm},
+      {"LRN", 1, kMax, importLRN},
+      {"MaxPool", 8, kMax, importPool<g::MaxPoolOp>},
   });
 }
 

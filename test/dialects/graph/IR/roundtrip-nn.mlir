@@ -1,0 +1,38 @@
+// Convolution, pooling and normalisation ops print and parse back.
+// RUN: loom-opt %s --verify-roundtrip | FileCheck %s
+// RUN: loom-opt %s --mlir-print-op-generic | loom-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @conv
+func.func @conv(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>, %b: tensor<6xf32>, %wt: tensor<4x3x2x2xf32>) {
+  // CHECK: graph.conv %{{.*}}, %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>) -> tensor<1x6x4x4xf32>
+  %0 = graph.conv %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 2} : (tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>) -> tensor<1x6x4x4xf32>
+  // CHECK: graph.conv_transpose %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, output_padding = array<i64: 1, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>, tensor<4x3x2x2xf32>) -> tensor<1x3x17x16xf32>
+  %1 = graph.conv_transpose %x, %wt {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, output_padding = array<i64: 1, 0>} : (tensor<1x4x8x8xf32>, tensor<4x3x2x2xf32>) -> tensor<1x3x17x16xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @pool
+func.func @pool(%x: tensor<?x3x7x7xf32>) {
+  // CHECK: graph.max_pool %{{.*}} {ceil_mode, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<?x3x7x7xf32>) -> tensor<?x3x3x3xf32>
+  %0 = graph.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, ceil_mode} : (tensor<?x3x7x7xf32>) -> tensor<?x3x3x3xf32>
+  // CHECK: graph.average_pool %{{.*}} {count_include_pad, dilations
+  %1 = graph.average_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>, count_include_pad} : (tensor<?x3x7x7xf32>) -> tensor<?x3x7x7xf32>
+  // CHECK: graph.global_average_pool %{{.*}} : (tensor<?x3x7x7xf32>) -> tensor<?x3x1x1xf32>
+  %2 = graph.global_average_pool %x : (tensor<?x3x7x7xf32>) -> tensor<?x3x1x1xf32>
+  // CHECK: graph.global_max_pool %{{.*}} : (tensor<?x3x7x7xf32>) -> tensor<?x3x1x1xf32>
+  %3 = graph.global_max_pool %x : (tensor<?x3x7x7xf32>) -> tensor<?x3x1x1xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @norms
+func.func @norms(%x: tensor<2x3x5xf32>, %c: tensor<3xf32>, %s: tensor<5xf32>) {
+  // CHECK: graph.batch_norm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f32} : (tensor<2x3x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3x5xf32>
+  %0 = graph.batch_norm %x, %c, %c, %c, %c {epsilon = 1.0e-3 : f32} : (tensor<2x3x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3x5xf32>
+  // CHECK: graph.instance_norm %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x3x5xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3x5xf32>
+  %1 = graph.instance_norm %x, %c, %c : (tensor<2x3x5xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3x5xf32>
+  // CHECK: graph.lrn %{{.*}} {size = 3 : i64} : (tensor<2x3x5xf32>) -> tensor<2x3x5xf32>
+  %2 = graph.lrn %x {size = 3} : (tensor<2x3x5xf32>) -> tensor<2x3x5xf32>
+  // CHECK: graph.layer_norm %{{.*}}, %{{.*}}, %{{.*}} {axis = 2 : i64} : (tensor<2x3x5xf32>, tensor<5xf32>, tensor<5xf32>) -> (tensor<2x3x5xf32>, tensor<2x3x1xf32>, tensor<2x3x1xf32>)
+  %3:3 = graph.layer_norm %x, %s, %s {axis = 2} : (tensor<2x3x5xf32>, tensor<5xf32>, tensor<5xf32>) -> (tensor<2x3x5xf32>, tensor<2x3x1xf32>, tensor<2x3x1xf32>)
+  return
+}

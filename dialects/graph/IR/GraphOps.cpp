@@ -70,20 +70,33 @@ LogicalResult loom::graph::detail::verifyElementCounts(Operation *op) {
   return success();
 }
 
-/// The values of a constant 1-D integer operand, if it is one.
-static std::optional<SmallVector<int64_t>> getConstantValues(Value value) {
+std::optional<SmallVector<int64_t>>
+loom::graph::detail::getConstantInts(Value value) {
   ElementsAttr attr;
-  if (!matchPattern(value, m_Constant(&attr)))
+  if (!value || !matchPattern(value, m_Constant(&attr)))
     return std::nullopt;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    SmallVector<int64_t> values;
+    for (const APInt &v : dense.getValues<APInt>())
+      values.push_back(v.getSExtValue());
+    return values;
+  }
   auto values = attr.tryGetValues<int64_t>();
   if (!values)
     return std::nullopt;
   return llvm::to_vector(*values);
 }
 
+std::optional<int64_t> loom::graph::detail::getStaticLength(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || type.getRank() != 1 || type.isDynamicDim(0))
+    return std::nullopt;
+  return type.getDimSize(0);
+}
+
 FailureOr<Shape> loom::graph::detail::inferReshape(ReshapeOp::Adaptor op,
                                                    EmitErrorFn emitError) {
-  std::optional<SmallVector<int64_t>> values = getConstantValues(op.getShape());
+  std::optional<SmallVector<int64_t>> values = getConstantInts(op.getShape());
   std::optional<ArrayRef<int64_t>> valuesRef;
   if (values)
     valuesRef = *values;
@@ -152,39 +165,161 @@ inferLayerNorm(LayerNormOp::Adaptor op, EmitErrorFn emitError) {
 LogicalResult LayerNormOp::inferReturnTypeComponents(
     MLIRContext *context, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<ShapedTypeComponents> &components) {
-  auto shapes = inferLayerNorm(
-      adaptor, [&] { return detail::inferenceError(loc, getOperationName()); });
+  auto shapes = inferLayerNorm(adaptor, [&] {
+    return loom::graph::detail::inferenceError(loc, getOperationName());
+  });
   if (failed(shapes))
     return failure();
   Type f32 = Float32Type::get(context);
-  if (failed(detail::toComponents(shapes->first,
-                                  getElementTypeOrSelf(adaptor.getInput()),
-                                  components)) ||
-      failed(detail::toComponents(shapes->second, f32, components)) ||
-      failed(detail::toComponents(shapes->second, f32, components)))
+  if (failed(loom::graph::detail::toComponents(
+          shapes->first, getElementTypeOrSelf(adaptor.getInput()),
+          components)) ||
+      failed(
+          loom::graph::detail::toComponents(shapes->second, f32, components)) ||
+      failed(
+          loom::graph::detail::toComponents(shapes->second, f32, components)))
     return failure();
   return success();
 }
 
-LogicalResult LayerNormOp::verify() {
-  auto shapes = inferLayerNorm(*this, [&] { return emitOpError(); });
-  if (failed(shapes))
-    return failure();
-  SmallVector<ShapedTypeComponents> components;
-  (void)inferReturnTypeComponents(getContext(), std::nullopt, *this,
-                                  components);
-  for (auto [result, component] : llvm::zip_equal(getResults(), components)) {
+/// Verifies an op with several results against its inferred components.
+static LogicalResult verifyResults(Operation *op,
+                                   ArrayRef<ShapedTypeComponents> components) {
+  if (components.size() != op->getNumResults())
+    return op->emitOpError("has ")
+           << op->getNumResults() << " results, expected " << components.size();
+  for (auto [result, component] :
+       llvm::zip_equal(op->getResults(), components)) {
     Type inferred =
         component.hasRank()
             ? Type(RankedTensorType::get(component.getDims(),
                                          component.getElementType()))
             : Type(UnrankedTensorType::get(component.getElementType()));
     if (!areCompatibleRefinements(inferred, result.getType()))
-      return emitOpError("result type ")
+      return op->emitOpError("result type ")
              << result.getType() << " is incompatible with the inferred type "
              << inferred;
   }
   return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  if (failed(inferLayerNorm(*this, [&] { return emitOpError(); })))
+    return failure();
+  SmallVector<ShapedTypeComponents> components;
+  if (failed(inferReturnTypeComponents(getContext(), std::nullopt, *this,
+                                       components)))
+    return failure();
+  return verifyResults(*this, components);
+}
+
+//===----------------------------------------------------------------------===//
+// SplitOp
+//===----------------------------------------------------------------------===//
+
+static LogicalResult
+inferSplit(SplitOp::Adaptor op, EmitErrorFn emitError,
+           SmallVectorImpl<ShapedTypeComponents> &components) {
+  Shape input = getShape(op.getInput().getType());
+  Type elementType = getElementTypeOrSelf(op.getInput().getType());
+  ArrayRef<int64_t> sizes = op.getSizes();
+  int64_t axis = op.getAxis();
+  if (sizes.empty() || llvm::any_of(sizes, [](int64_t s) { return s < 0; }))
+    return emitError() << "sizes must be non-empty and non-negative";
+  if (input && axis >= static_cast<int64_t>(input->size()))
+    return emitError() << "axis " << axis << " is out of range for "
+                       << formatShape(input);
+  if (input && !ShapedType::isDynamic((*input)[axis])) {
+    int64_t total = 0;
+    for (int64_t size : sizes)
+      total += size;
+    if (total != (*input)[axis])
+      return emitError() << "sizes add up to " << total << " but dim " << axis
+                         << " is " << (*input)[axis];
+  }
+  for (int64_t size : sizes) {
+    if (!input) {
+      components.emplace_back(elementType);
+      continue;
+    }
+    SmallVector<int64_t> dims(*input);
+    dims[axis] = size;
+    components.emplace_back(dims, elementType);
+  }
+  return success();
+}
+
+LogicalResult SplitOp::inferReturnTypeComponents(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<ShapedTypeComponents> &components) {
+  return inferSplit(
+      adaptor,
+      [&] {
+        return loom::graph::detail::inferenceError(loc, getOperationName());
+      },
+      components);
+}
+
+LogicalResult SplitOp::verify() {
+  SmallVector<ShapedTypeComponents> components;
+  if (failed(inferSplit(
+          *this, [&] { return emitOpError(); }, components)))
+    return failure();
+  return verifyResults(*this, components);
+}
+
+//===----------------------------------------------------------------------===//
+// TopKOp
+//===----------------------------------------------------------------------===//
+
+static LogicalResult
+inferTopK(TopKOp::Adaptor op, EmitErrorFn emitError,
+          SmallVectorImpl<ShapedTypeComponents> &components) {
+  Shape input = getShape(op.getInput().getType());
+  Type elementType = getElementTypeOrSelf(op.getInput().getType());
+  Type i64 = IntegerType::get(op.getInput().getContext(), 64);
+  Shape k = getShape(op.getK().getType());
+  if (k &&
+      (k->size() != 1 || (!ShapedType::isDynamic((*k)[0]) && (*k)[0] != 1)))
+    return emitError() << "k must hold one value, got " << formatShape(k);
+  int64_t axis = op.getAxis();
+  if (!input) {
+    components.emplace_back(elementType);
+    components.emplace_back(i64);
+    return success();
+  }
+  if (axis >= static_cast<int64_t>(input->size()))
+    return emitError() << "axis " << axis << " is out of range for "
+                       << formatShape(input);
+  SmallVector<int64_t> dims(*input);
+  auto values = loom::graph::detail::getConstantInts(op.getK());
+  dims[axis] = values ? (*values)[0] : ShapedType::kDynamic;
+  if (values && ((*values)[0] < 0 || (!ShapedType::isDynamic((*input)[axis]) &&
+                                      (*values)[0] > (*input)[axis])))
+    return emitError() << "k " << (*values)[0] << " is out of range for dim "
+                       << axis << " of " << formatShape(input);
+  components.emplace_back(dims, elementType);
+  components.emplace_back(dims, i64);
+  return success();
+}
+
+LogicalResult TopKOp::inferReturnTypeComponents(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<ShapedTypeComponents> &components) {
+  return inferTopK(
+      adaptor,
+      [&] {
+        return loom::graph::detail::inferenceError(loc, getOperationName());
+      },
+      components);
+}
+
+LogicalResult TopKOp::verify() {
+  SmallVector<ShapedTypeComponents> components;
+  if (failed(inferTopK(
+          *this, [&] { return emitOpError(); }, components)))
+    return failure();
+  return verifyResults(*this, components);
 }
 
 #define GET_OP_CLASSES

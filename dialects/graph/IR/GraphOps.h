@@ -33,6 +33,10 @@ mlir::LogicalResult verifyResult(mlir::Operation *op,
                                  mlir::Type elementType);
 /// Verifies that static input and result element counts agree (reshape).
 mlir::LogicalResult verifyElementCounts(mlir::Operation *op);
+/// The values of `value` when it is a constant integer tensor.
+std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value value);
+/// The static length of a 1-D tensor value, if known.
+std::optional<int64_t> getStaticLength(mlir::Value value);
 } // namespace loom::graph::detail
 
 #define GET_OP_CLASSES

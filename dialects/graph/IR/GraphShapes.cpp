@@ -540,6 +540,151 @@ FailureOr<Shape> inferPoolShape(const Shape &input, ArrayRef<int64_t> kernel,
   return Shape(std::move(result));
 }
 
+FailureOr<Shape> inferGatherShape(const Shape &data, const Shape &indices,
+                                  int64_t axis, EmitErrorFn emitError) {
+  if (data && (data->empty() || axis >= static_cast<int64_t>(data->size())))
+    return emitError() << "axis " << axis << " is out of range for data "
+                       << formatShape(data);
+  if (!data || !indices)
+    return Shape();
+  SmallVector<int64_t> result(data->begin(), data->begin() + axis);
+  result.append(indices->begin(), indices->end());
+  result.append(data->begin() + axis + 1, data->end());
+  return Shape(std::move(result));
+}
+
+FailureOr<Shape> inferGatherElementsShape(const Shape &data,
+                                          const Shape &indices, int64_t axis,
+                                          EmitErrorFn emitError) {
+  std::optional<int64_t> rank = data ? rankOf(data) : rankOf(indices);
+  if (rank && (*rank == 0 || axis >= *rank))
+    return emitError() << "axis " << axis << " is out of range for rank "
+                       << *rank;
+  if (data && indices && data->size() != indices->size())
+    return emitError() << "indices " << formatShape(indices)
+                       << " must have the rank of data " << formatShape(data);
+  return indices;
+}
+
+FailureOr<Shape> inferGatherNDShape(const Shape &data, const Shape &indices,
+                                    int64_t batchDims, EmitErrorFn emitError) {
+  if (!data || !indices)
+    return Shape();
+  if (indices->empty() || data->empty())
+    return emitError() << "data " << formatShape(data) << " and indices "
+                       << formatShape(indices) << " must have rank >= 1";
+  int64_t depth = indices->back();
+  if (batchDims < 0 || batchDims >= static_cast<int64_t>(std::min(
+                                        data->size(), indices->size())))
+    return emitError() << "batch_dims " << batchDims
+                       << " must be below the ranks of data and indices";
+  if (isDynamic(depth))
+    return Shape();
+  if (batchDims + depth > static_cast<int64_t>(data->size()))
+    return emitError() << "indices index " << depth << " dims past "
+                       << batchDims << " batch dims of data "
+                       << formatShape(data);
+  SmallVector<int64_t> result(indices->begin(), indices->end() - 1);
+  result.append(data->begin() + batchDims + depth, data->end());
+  return Shape(std::move(result));
+}
+
+FailureOr<Shape> inferSliceShape(const Shape &input, ArrayRef<int64_t> starts,
+                                 ArrayRef<int64_t> ends,
+                                 ArrayRef<int64_t> steps,
+                                 EmitErrorFn emitError) {
+  if (starts.size() != ends.size() || starts.size() != steps.size() ||
+      (input && input->size() != starts.size()))
+    return emitError() << "expected one start, end and step per dim of "
+                       << formatShape(input) << ", got " << starts.size()
+                       << ", " << ends.size() << " and " << steps.size();
+  if (llvm::is_contained(steps, 0))
+    return emitError() << "steps must not be 0";
+  if (!input)
+    return Shape();
+  SmallVector<int64_t> result;
+  for (auto [i, dim] : llvm::enumerate(*input)) {
+    int64_t start = starts[i], end = ends[i], step = steps[i];
+    bool whole = start == 0 && step == 1 && end >= INT32_MAX;
+    if (isDynamic(dim)) {
+      result.push_back(whole ? dim : ShapedType::kDynamic);
+      continue;
+    }
+    // ONNX: negative indices count from the end, then clamp.
+    auto resolve = [&](int64_t v, int64_t lo, int64_t hi) {
+      if (v < 0)
+        v += dim;
+      return std::clamp(v, lo, hi);
+    };
+    if (step > 0) {
+      start = resolve(start, 0, dim);
+      end = resolve(end, 0, dim);
+      result.push_back(end > start ? (end - start + step - 1) / step : 0);
+    } else {
+      start = resolve(start, 0, dim - 1);
+      end = resolve(end, -1, dim - 1);
+      result.push_back(start > end ? (start - end - step - 1) / -step : 0);
+    }
+  }
+  return Shape(std::move(result));
+}
+
+FailureOr<Shape> inferPadShape(const Shape &input, ArrayRef<int64_t> pads,
+                               EmitErrorFn emitError) {
+  if (!input)
+    return Shape();
+  size_t rank = input->size();
+  if (pads.size() != 2 * rank)
+    return emitError() << "expected " << 2 * rank << " pads for "
+                       << formatShape(input) << ", got " << pads.size();
+  SmallVector<int64_t> result;
+  for (auto [i, dim] : llvm::enumerate(*input)) {
+    if (isDynamic(dim)) {
+      result.push_back(dim);
+      continue;
+    }
+    int64_t size = dim + pads[i] + pads[rank + i];
+    if (size < 0)
+      return emitError() << "pads crop dim " << i << " of size " << dim
+                         << " below zero";
+    result.push_back(size);
+  }
+  return Shape(std::move(result));
+}
+
+FailureOr<Shape> inferDepthSpaceShape(const Shape &input, int64_t blocksize,
+                                      bool toSpace, EmitErrorFn emitError) {
+  if (blocksize < 1)
+    return emitError() << "blocksize must be positive, got " << blocksize;
+  if (!input)
+    return Shape(SmallVector<int64_t>(4, ShapedType::kDynamic));
+  if (input->size() != 4)
+    return emitError() << "input " << formatShape(input)
+                       << " must be [N, C, H, W]";
+  SmallVector<int64_t> r(*input);
+  int64_t square = blocksize * blocksize;
+  auto scale = [](int64_t dim, int64_t by) {
+    return isDynamic(dim) ? dim : dim * by;
+  };
+  if (toSpace) {
+    if (!isDynamic(r[1]) && r[1] % square != 0)
+      return emitError() << r[1] << " channels do not divide into blocks of "
+                         << square;
+    r[1] = isDynamic(r[1]) ? r[1] : r[1] / square;
+    r[2] = scale(r[2], blocksize);
+    r[3] = scale(r[3], blocksize);
+  } else {
+    for (int i : {2, 3})
+      if (!isDynamic(r[i]) && r[i] % blocksize != 0)
+        return emitError() << "dim " << i << " of size " << r[i]
+                           << " does not divide into blocks of " << blocksize;
+    r[1] = scale(r[1], square);
+    r[2] = isDynamic(r[2]) ? r[2] : r[2] / blocksize;
+    r[3] = isDynamic(r[3]) ? r[3] : r[3] / blocksize;
+  }
+  return Shape(std::move(r));
+}
+
 bool areCompatibleRefinements(TypeRange inferred, TypeRange declared) {
   if (inferred.size() != declared.size())
     return false;

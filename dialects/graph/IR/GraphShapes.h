@@ -108,6 +108,40 @@ mlir::FailureOr<Shape> inferPoolShape(const Shape &input,
                                       const Window &window, bool ceilMode,
                                       EmitErrorFn emitError);
 
+/// ONNX `Gather`: data[:axis] + indices + data[axis+1:].
+mlir::FailureOr<Shape> inferGatherShape(const Shape &data, const Shape &indices,
+                                        int64_t axis, EmitErrorFn emitError);
+
+/// ONNX `GatherElements` and `ScatterElements`: indices of data's rank.
+mlir::FailureOr<Shape> inferGatherElementsShape(const Shape &data,
+                                                const Shape &indices,
+                                                int64_t axis,
+                                                EmitErrorFn emitError);
+
+/// ONNX `GatherND`: indices[:-1] + data[batchDims + indices[-1]:].
+mlir::FailureOr<Shape> inferGatherNDShape(const Shape &data,
+                                          const Shape &indices,
+                                          int64_t batchDims,
+                                          EmitErrorFn emitError);
+
+/// ONNX `Slice` with one start, end and step per dim (ONNX's clamping and
+/// negative-index rules), the result dims where the input's are known.
+mlir::FailureOr<Shape> inferSliceShape(const Shape &input,
+                                       llvm::ArrayRef<int64_t> starts,
+                                       llvm::ArrayRef<int64_t> ends,
+                                       llvm::ArrayRef<int64_t> steps,
+                                       EmitErrorFn emitError);
+
+/// ONNX `Pad` with pads as [begin..., end...] (negative pads crop).
+mlir::FailureOr<Shape> inferPadShape(const Shape &input,
+                                     llvm::ArrayRef<int64_t> pads,
+                                     EmitErrorFn emitError);
+
+/// ONNX `DepthToSpace` (`toSpace`) and `SpaceToDepth` on [N, C, H, W].
+mlir::FailureOr<Shape> inferDepthSpaceShape(const Shape &input,
+                                            int64_t blocksize, bool toSpace,
+                                            EmitErrorFn emitError);
+
 /// Whether every declared type refines or coarsens the inferred type at the
 /// same position without contradicting it: both are tensors of the same
 /// element type and, where both are ranked, of the same rank with equal

@@ -158,6 +158,7 @@ struct OpImporter {
 void addElementwiseImporters(llvm::SmallVectorImpl<OpImporter> &table);
 void addTensorImporters(llvm::SmallVectorImpl<OpImporter> &table);
 void addNNImporters(llvm::SmallVectorImpl<OpImporter> &table);
+void addDataImporters(llvm::SmallVectorImpl<OpImporter> &table);
 
 /// The whole table, sorted by op type and then opset.
 llvm::ArrayRef<OpImporter> getOpImporters();

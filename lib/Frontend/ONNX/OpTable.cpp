@@ -17,6 +17,7 @@ llvm::ArrayRef<OpImporter> getOpImporters() {
     addElementwiseImporters(rows);
     addTensorImporters(rows);
     addNNImporters(rows);
+    addDataImporters(rows);
     llvm::sort(rows, [](const OpImporter &a, const OpImporter &b) {
       return std::make_tuple(a.opType, a.sinceOpset) <
              std::make_tuple(b.opType, b.sinceOpset);

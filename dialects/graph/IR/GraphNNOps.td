@@ -331,4 +331,52 @@ def Graph_LayerNormOp : Graph_Op<"layer_norm",
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+defvar Graph_LossArgs = (ins DefaultValuedAttr<StrAttr, "\"mean\"">:$reduction,
+                             OptionalAttr<I64Attr>:$ignore_index);
+
+def Graph_NLLLossOp : Graph_ShapedOp<"nll_loss",
+    [AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "Negative log-likelihood loss (ONNX `NegativeLogLikelihoodLoss`)";
+  let description = [{
+    `input` is `[N, C, d...]` log-probabilities, `target` `[N, d...]` class
+    indices, `weight` an optional `[C]`. With `reduction` "none" the result
+    is `[N, d...]`, with "sum" or "mean" a scalar. Targets equal to
+    `ignore_index` contribute nothing.
+  }];
+  let arguments = !con((ins Graph_FloatTensor:$input, TensorOf<[I32, I64]>:$target,
+                            Optional<Graph_FloatTensor>:$weight), Graph_LossArgs);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $target (`,` $weight^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let shapeFn = [{
+    return detail::inferLossShape(getShape(op.getInput().getType()),
+                                  getShape(op.getTarget().getType()),
+                                  op.getWeight() ? getShape(op.getWeight().getType()) : Shape(),
+                                  op.getReduction(), emitError);
+  }];
+  let elementTypeFn = Graph_SameElementAs;
+}
+
+def Graph_SoftmaxCrossEntropyLossOp : Graph_Op<"softmax_cross_entropy_loss",
+    [Pure, Graph_InferTensorType,
+     AllElementTypesMatch<["scores", "loss", "log_prob"]>]> {
+  let summary = "Softmax cross-entropy loss (ONNX `SoftmaxCrossEntropyLoss`)";
+  let description = [{
+    The NLL loss of `log_softmax(scores)` along dim 1, and that
+    log-probability tensor. Shapes and attributes as for `graph.nll_loss`.
+  }];
+  let arguments = !con((ins Graph_FloatTensor:$scores, TensorOf<[I32, I64]>:$labels,
+                            Optional<Graph_FloatTensor>:$weights), Graph_LossArgs);
+  let results = (outs Graph_FloatTensor:$loss, Graph_FloatTensor:$log_prob);
+  let assemblyFormat = [{
+    $scores `,` $labels (`,` $weights^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_DIALECTS_GRAPH_IR_GRAPHNNOPS_TD

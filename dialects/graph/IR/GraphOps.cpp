@@ -105,6 +105,69 @@ FailureOr<Shape> loom::graph::detail::inferReshape(ReshapeOp::Adaptor op,
                            op.getAllowZero(), emitError);
 }
 
+FailureOr<Shape> loom::graph::detail::inferLossShape(const Shape &input,
+                                                     const Shape &target,
+                                                     const Shape &weight,
+                                                     StringRef reduction,
+                                                     EmitErrorFn emitError) {
+  if (reduction != "none" && reduction != "sum" && reduction != "mean")
+    return emitError() << "reduction must be none, sum or mean, got '"
+                       << reduction << "'";
+  if (input && input->size() < 2)
+    return emitError() << "input " << formatShape(input)
+                       << " must be [N, C, d...]";
+  if (input && target) {
+    SmallVector<int64_t> expected(*input);
+    expected.erase(expected.begin() + 1);
+    if (failed(verifyCompatibleShape(expected, *target)))
+      return emitError() << "target " << formatShape(target) << " must be "
+                         << formatShape(Shape(expected)) << " for input "
+                         << formatShape(input);
+  }
+  if (weight &&
+      (weight->size() != 1 ||
+       (input && !ShapedType::isDynamic((*input)[1]) &&
+        !ShapedType::isDynamic((*weight)[0]) && (*weight)[0] != (*input)[1])))
+    return emitError() << "weight " << formatShape(weight)
+                       << " must hold one value per class";
+  if (reduction != "none")
+    return Shape(SmallVector<int64_t>());
+  return target;
+}
+
+//===----------------------------------------------------------------------===//
+// SoftmaxCrossEntropyLossOp
+//===----------------------------------------------------------------------===//
+
+static LogicalResult
+inferSoftmaxCrossEntropy(SoftmaxCrossEntropyLossOp::Adaptor op,
+                         EmitErrorFn emitError,
+                         SmallVectorImpl<ShapedTypeComponents> &components) {
+  Shape scores = getShape(op.getScores().getType());
+  auto loss = loom::graph::detail::inferLossShape(
+      scores, getShape(op.getLabels().getType()),
+      op.getWeights() ? getShape(op.getWeights().getType()) : Shape(),
+      op.getReduction(), emitError);
+  Type elementType = getElementTypeOrSelf(op.getScores().getType());
+  if (failed(
+          loom::graph::detail::toComponents(loss, elementType, components)) ||
+      failed(
+          loom::graph::detail::toComponents(scores, elementType, components)))
+    return failure();
+  return success();
+}
+
+LogicalResult SoftmaxCrossEntropyLossOp::inferReturnTypeComponents(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<ShapedTypeComponents> &components) {
+  return inferSoftmaxCrossEntropy(
+      adaptor,
+      [&] {
+        return loom::graph::detail::inferenceError(loc, getOperationName());
+      },
+      components);
+}
+
 //===----------------------------------------------------------------------===//
 // ConstantOp
 //===----------------------------------------------------------------------===//
@@ -317,6 +380,14 @@ LogicalResult TopKOp::inferReturnTypeComponents(
 LogicalResult TopKOp::verify() {
   SmallVector<ShapedTypeComponents> components;
   if (failed(inferTopK(
+          *this, [&] { return emitOpError(); }, components)))
+    return failure();
+  return verifyResults(*this, components);
+}
+
+LogicalResult SoftmaxCrossEntropyLossOp::verify() {
+  SmallVector<ShapedTypeComponents> components;
+  if (failed(inferSoftmaxCrossEntropy(
           *this, [&] { return emitOpError(); }, components)))
     return failure();
   return verifyResults(*this, components);

@@ -37,6 +37,12 @@ mlir::LogicalResult verifyElementCounts(mlir::Operation *op);
 std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value value);
 /// The static length of a 1-D tensor value, if known.
 std::optional<int64_t> getStaticLength(mlir::Value value);
+/// The shape of an NLL-style loss: `target`'s for reduction "none", else a
+/// scalar; checks input [N, C, d...], target [N, d...] and weight [C].
+mlir::FailureOr<Shape> inferLossShape(const Shape &input, const Shape &target,
+                                      const Shape &weight,
+                                      llvm::StringRef reduction,
+                                      EmitErrorFn emitError);
 } // namespace loom::graph::detail
 
 #define GET_OP_CLASSES

@@ -374,6 +374,32 @@ LogicalResult importLayerNorm(NodeImporter &node) {
   return op ? node.setOutputs(op->getResults()) : failure();
 }
 
+/// NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss.
+template <typename OpTy>
+LogicalResult importLoss(NodeImporter &node) {
+  FailureOr<Value> input = node.getInput(0), target = node.getInput(1);
+  FailureOr<Value> weight = node.getOptionalInput(2);
+  FailureOr<std::string> reduction =
+      node.getString("reduction", StringRef("mean"));
+  if (failed(input) || failed(target) || failed(weight) || failed(reduction))
+    return failure();
+  IntegerAttr ignoreIndex;
+  if (node.hasAttr("ignore_index")) {
+    FailureOr<int64_t> value = node.getInt("ignore_index");
+    if (failed(value))
+      return failure();
+    ignoreIndex = node.getBuilder().getI64IntegerAttr(*value);
+  }
+  OperationState state(node.getLoc(), OpTy::getOperationName());
+  Type none = node.getBuilder().getNoneType();
+  SmallVector<Type> placeholders(std::is_same_v<OpTy, g::NLLLossOp> ? 1 : 2,
+                                 none);
+  OpTy::build(node.getBuilder(), state, placeholders, *input, *target, *weight,
+              node.getBuilder().getStringAttr(*reduction), ignoreIndex);
+  Operation *op = node.finishCreate(state, &OpTy::inferReturnTypes);
+  return op ? node.setOutputs(op->getResults()) : failure();
+}
+
 } // namespace
 
 void addNNImporters(SmallVectorImpl<OpImporter> &table) {
@@ -404,6 +430,9 @@ void addNNImporters(SmallVectorImpl<OpImporter> &table) {
       {"LayerNormalization", 17, kMax, importLayerNorm},
       {"LRN", 1, kMax, importLRN},
       {"MaxPool", 8, kMax, importPool<g::MaxPoolOp>},
+      {"NegativeLogLikelihoodLoss", 12, kMax, importLoss<g::NLLLossOp>},
+      {"SoftmaxCrossEntropyLoss", 12, kMax,
+       importLoss<g::SoftmaxCrossEntropyLossOp>},
   });
 }
 

@@ -20,6 +20,9 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   # Tests: gtest, and the ONNX backend node-test models.
   libgtest-dev libonnx-testdata
+  # Real models for tests and benchmarks, exported by Debian's PyTorch 1.13
+  # (/usr/bin/python3; benchmarks/models/export_torch_models.py).
+  python3-torch python3-torchvision
 )
 # shellcheck disable=SC2206
 PACKAGES+=(${LOOM_DEPS_EXTRA:-})

@@ -37,6 +37,7 @@ def Graph_ConstantOp : Graph_Op<"constant",
   let hasVerifier = 1;
 }
 
+include "dialects/graph/IR/GraphControlFlowOps.td"
 include "dialects/graph/IR/GraphDataOps.td"
 include "dialects/graph/IR/GraphElementwiseOps.td"
 include "dialects/graph/IR/GraphNNOps.td"

@@ -89,17 +89,29 @@ private:
                        llvm::StringRef what);
 };
 
-/// One ONNX graph and the values it names.
+/// One ONNX graph and the values it names. A subgraph's importer has a
+/// parent: names it does not define are looked up there and captured.
 class GraphImporter {
 public:
-  GraphImporter(ModelImporter &model, mlir::OpBuilder &builder)
-      : model(model), builder(builder) {}
+  GraphImporter(ModelImporter &model, mlir::OpBuilder &builder,
+                GraphImporter *parent = nullptr, CaptureScope *scope = nullptr,
+                mlir::Block *block = nullptr)
+      : model(model), builder(builder), parent(parent), scope(scope),
+        block(block) {}
 
   /// Imports `graph` as the body of a new function named `name`.
   mlir::FailureOr<mlir::func::FuncOp> importMainGraph(::onnx::GraphProto &graph,
                                                       llvm::StringRef name);
 
-  mlir::Value lookup(llvm::StringRef name) const { return values.lookup(name); }
+  /// Imports a subgraph into this importer's block: its inputs become the
+  /// block's first arguments (of `argTypes`), its outputs a graph.yield.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+  importSubgraph(::onnx::GraphProto &graph,
+                 llvm::ArrayRef<mlir::Type> argTypes);
+
+  /// The value called `name`, captured from enclosing graphs if need be;
+  /// null if no graph defines it.
+  mlir::Value lookup(llvm::StringRef name);
   /// Names `value`, refining its type by the model's annotation of `name`.
   /// Errors (a name bound twice, a conflicting annotation) are reported
   /// through `emitError`, which says who defines the value.
@@ -112,11 +124,16 @@ public:
 
 private:
   mlir::LogicalResult importInitializers(::onnx::GraphProto &graph);
+  mlir::LogicalResult importNodes(::onnx::GraphProto &graph);
   mlir::LogicalResult importNode(::onnx::NodeProto &node, int index);
+  void readAnnotations(const ::onnx::GraphProto &graph);
   mlir::LogicalResult
   refine(llvm::StringRef name, mlir::Value value,
          llvm::function_ref<mlir::InFlightDiagnostic()> emitError);
 
+  GraphImporter *parent;
+  CaptureScope *scope;
+  mlir::Block *block;
   llvm::StringMap<mlir::Value> values;
   llvm::StringMap<const ::onnx::TypeProto *> annotations;
 };

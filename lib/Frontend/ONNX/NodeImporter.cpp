@@ -289,15 +289,62 @@ Operation *NodeImporter::finishCreate(OperationState &state, InferFn infer) {
     return nullptr;
   }
   state.types.assign(types.begin(), types.end());
+  return createAndVerify(state);
+}
+
+Operation *NodeImporter::createAndVerify(OperationState &state) {
   Operation *op = getBuilder().create(state);
   LogicalResult verified = failure();
-  messages = collectDiagnostics(context, [&] { verified = verify(op); });
+  std::string messages =
+      collectDiagnostics(getContext(), [&] { verified = verify(op); });
   if (failed(verified)) {
     emitError() << messages;
     op->erase();
     return nullptr;
   }
   return op;
+}
+
+//===----------------------------------------------------------------------===//
+// Subgraphs
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<Type>>
+NodeImporter::getSubgraphInputTypes(StringRef name) {
+  auto attr = lookupAttr(*this, node, name, AttributeProto::GRAPH, true);
+  if (failed(attr))
+    return failure();
+  SmallVector<Type> types;
+  for (const ::onnx::ValueInfoProto &input : (*attr)->g().input()) {
+    const ::onnx::TypeProto &type = input.type();
+    bool readable =
+        type.has_tensor_type() &&
+        getElementTypeForCode(getContext(), type.tensor_type().elem_type());
+    if (!readable) {
+      types.push_back(Type());
+      continue;
+    }
+    FailureOr<Type> imported = graph.model.importType(
+        type, ("input '" + input.name() + "' of subgraph '" + name + "'").str(),
+        nullptr);
+    if (failed(imported))
+      return failure();
+    types.push_back(*imported);
+  }
+  return types;
+}
+
+FailureOr<SmallVector<Value>>
+NodeImporter::importSubgraph(StringRef name, Block *block,
+                             ArrayRef<Type> argTypes, CaptureScope &scope) {
+  auto attr = lookupAttr(*this, node, name, AttributeProto::GRAPH, true);
+  if (failed(attr))
+    return failure();
+  // The node is the importer's own copy: its subgraph's data may move out.
+  auto *subgraph = const_cast<AttributeProto *>(*attr)->mutable_g();
+  OpBuilder builder(getContext());
+  GraphImporter child(graph.model, builder, &graph, &scope, block);
+  return child.importSubgraph(*subgraph, argTypes);
 }
 
 //===----------------------------------------------------------------------===//

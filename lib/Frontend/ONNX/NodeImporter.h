@@ -34,6 +34,15 @@ namespace loom::onnx {
 
 class GraphImporter;
 
+/// The outer values the subgraphs of one region op capture, and the entry
+/// blocks of its regions, each of which takes every capture as a trailing
+/// block argument (in this order).
+struct CaptureScope {
+  llvm::SmallVector<mlir::Value> captures;
+  llvm::StringMap<unsigned> indices;
+  llvm::SmallVector<mlir::Block *> blocks;
+};
+
 class NodeImporter {
 public:
   NodeImporter(GraphImporter &graph, ::onnx::NodeProto &node, int64_t opset,
@@ -95,6 +104,28 @@ public:
   mlir::FailureOr<mlir::ElementsAttr> getTensor(llvm::StringRef name);
   /// An ONNX element type code (`to` of Cast) as an MLIR type.
   mlir::FailureOr<mlir::Type> getElementType(llvm::StringRef name);
+
+  //===--------------------------------------------------------------------===//
+  // Subgraphs (If, Loop, Scan).
+  //===--------------------------------------------------------------------===//
+
+  /// The declared types of graph attribute `name`'s inputs; a null type
+  /// where an input declares none Loom reads.
+  mlir::FailureOr<llvm::SmallVector<mlir::Type>>
+  getSubgraphInputTypes(llvm::StringRef name);
+
+  /// Imports graph attribute `name` into `block`, which must be one of
+  /// `scope.blocks` and is given arguments of `argTypes` for the subgraph's
+  /// inputs. Outer values the subgraph uses become captures of `scope`. The
+  /// block ends in a graph.yield of the subgraph's outputs, whose values are
+  /// returned.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+  importSubgraph(llvm::StringRef name, mlir::Block *block,
+                 llvm::ArrayRef<mlir::Type> argTypes, CaptureScope &scope);
+
+  /// Creates the op `state` describes (result types included) and verifies
+  /// it; reports and returns null on failure.
+  mlir::Operation *createAndVerify(mlir::OperationState &state);
 
   //===--------------------------------------------------------------------===//
   // Outputs.
@@ -159,6 +190,7 @@ void addElementwiseImporters(llvm::SmallVectorImpl<OpImporter> &table);
 void addTensorImporters(llvm::SmallVectorImpl<OpImporter> &table);
 void addNNImporters(llvm::SmallVectorImpl<OpImporter> &table);
 void addDataImporters(llvm::SmallVectorImpl<OpImporter> &table);
+void addControlFlowImporters(llvm::SmallVectorImpl<OpImporter> &table);
 
 /// The whole table, sorted by op type and then opset.
 llvm::ArrayRef<OpImporter> getOpImporters();

@@ -210,12 +210,84 @@ LogicalResult GraphImporter::importInitializers(::onnx::GraphProto &graph) {
   return success();
 }
 
-FailureOr<func::FuncOp>
-GraphImporter::importMainGraph(::onnx::GraphProto &graph, StringRef name) {
+Value GraphImporter::lookup(StringRef name) {
+  if (Value value = values.lookup(name))
+    return value;
+  if (!parent)
+    return {};
+  Value outer = parent->lookup(name);
+  if (!outer)
+    return {};
+  // Capture it: every region of the op takes it as a trailing argument.
+  auto [it, inserted] =
+      scope->indices.try_emplace(name, scope->captures.size());
+  if (inserted) {
+    scope->captures.push_back(outer);
+    for (Block *regionBlock : scope->blocks)
+      regionBlock->addArgument(outer.getType(), outer.getLoc());
+  }
+  Value arg = block->getArgument(block->getNumArguments() -
+                                 scope->captures.size() + it->second);
+  values[name] = arg;
+  return arg;
+}
+
+void GraphImporter::readAnnotations(const ::onnx::GraphProto &graph) {
   for (const ::onnx::ValueInfoProto &info : graph.value_info())
     annotations[info.name()] = &info.type();
   for (const ::onnx::ValueInfoProto &info : graph.output())
     annotations[info.name()] = &info.type();
+}
+
+LogicalResult GraphImporter::importNodes(::onnx::GraphProto &graph) {
+  if (failed(importInitializers(graph)))
+    return failure();
+  for (auto [index, node] : llvm::enumerate(*graph.mutable_node()))
+    if (failed(importNode(node, index)))
+      return failure();
+  return success();
+}
+
+FailureOr<SmallVector<Value>>
+GraphImporter::importSubgraph(::onnx::GraphProto &graph,
+                              ArrayRef<Type> argTypes) {
+  readAnnotations(graph);
+  if (static_cast<size_t>(graph.input_size()) != argTypes.size()) {
+    model.emitError() << "subgraph '" << graph.name() << "' takes "
+                      << graph.input_size() << " inputs but " << argTypes.size()
+                      << " are passed to it";
+    return failure();
+  }
+  // The subgraph's own arguments go before any capture.
+  for (auto [index, type] : llvm::enumerate(argTypes)) {
+    BlockArgument arg = block->insertArgument(
+        index, type,
+        NameLoc::get(builder.getStringAttr(graph.input(index).name())));
+    values[graph.input(index).name()] = arg;
+  }
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(block);
+  if (failed(importNodes(graph)))
+    return failure();
+  SmallVector<Value> results;
+  for (const ::onnx::ValueInfoProto &output : graph.output()) {
+    Value value = lookup(output.name());
+    if (!value) {
+      model.emitError() << "output '" << output.name() << "' of subgraph '"
+                        << graph.name()
+                        << "' is not produced by any node, "
+                           "input or initializer";
+      return failure();
+    }
+    results.push_back(value);
+  }
+  graph::YieldOp::create(builder, model.fileLoc(), results);
+  return results;
+}
+
+FailureOr<func::FuncOp>
+GraphImporter::importMainGraph(::onnx::GraphProto &graph, StringRef name) {
+  readAnnotations(graph);
 
   llvm::StringSet<> initializerNames;
   for (const ::onnx::TensorProto &tensor : graph.initializer())
@@ -256,11 +328,8 @@ GraphImporter::importMainGraph(::onnx::GraphProto &graph, StringRef name) {
   for (auto [index, attrs] : llvm::enumerate(argAttrs))
     func.setArgAttrs(index, attrs);
 
-  if (failed(importInitializers(graph)))
+  if (failed(importNodes(graph)))
     return failure();
-  for (auto [index, node] : llvm::enumerate(*graph.mutable_node()))
-    if (failed(importNode(node, index)))
-      return failure();
 
   SmallVector<Value> results;
   SmallVector<Type> resultTypes;

@@ -18,6 +18,7 @@ llvm::ArrayRef<OpImporter> getOpImporters() {
     addTensorImporters(rows);
     addNNImporters(rows);
     addDataImporters(rows);
+    addControlFlowImporters(rows);
     llvm::sort(rows, [](const OpImporter &a, const OpImporter &b) {
       return std::make_tuple(a.opType, a.sinceOpset) <
              std::make_tuple(b.opType, b.sinceOpset);

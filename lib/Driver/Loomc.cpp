@@ -57,7 +57,7 @@ struct Options {
       "compile-to", cl::desc("The last phase to run"), cl::init(Phase::Input),
       cl::values(clEnumValN(Phase::Input, "input", "The model as imported"),
                  clEnumValN(Phase::Graph, "graph",
-                            "Graph-level cleanup (folding, CSE)")),
+                            "Graph-level shape inference and cleanup")),
       cl::cat(category)};
   cl::list<std::string> inputShapes{
       "input-shape",

@@ -42,6 +42,7 @@ llvm::StringRef getPhaseName(Phase phase) {
 void buildGraphOptimizationPipeline(OpPassManager &pm,
                                     const GraphOptimizationOptions &options) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(graph::createGraphInferShapesPass());
   graph::GraphCleanupPassOptions cleanup;
   cleanup.maxRewrites = options.maxRewrites;
   cleanup.requireConvergence = options.requireConvergence;

@@ -17,6 +17,7 @@
 
 // PIPELINE:      builtin.module(
 // PIPELINE-NEXT:   func.func(
+// PIPELINE-NEXT:     graph-infer-shapes{max-iterations=8},
 // PIPELINE-NEXT:     graph-cleanup{max-rewrites=-1 require-convergence=false},
 // PIPELINE-NEXT:     cse
 

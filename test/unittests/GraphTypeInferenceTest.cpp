@@ -116,10 +116,15 @@ TEST_F(GraphTypeInferenceTest, GemmTransposesAndBias) {
 
 TEST_F(GraphTypeInferenceTest, ReshapeFromConstantShape) {
   Location loc = builder.getUnknownLoc();
-  // 0 copies the dynamic batch dim; -1 cannot be resolved against it.
+  // 0 copies the dynamic batch dim, which cancels out of the element count:
+  // the -1 is the rest, 32.
   auto dynamic = ReshapeOp::create(builder, loc, input(tensor({kDyn, 4, 8})),
                                    shapeConstant({0, -1}));
-  EXPECT_EQ(dynamic.getType(), tensor({kDyn, kDyn}));
+  EXPECT_EQ(dynamic.getType(), tensor({kDyn, 32}));
+  // A dynamic dim that is not copied leaves the -1 unknown.
+  auto unknown = ReshapeOp::create(builder, loc, input(tensor({4, kDyn})),
+                                   shapeConstant({4, -1}));
+  EXPECT_EQ(unknown.getType(), tensor({4, kDyn}));
   auto resolved = ReshapeOp::create(builder, loc, input(tensor({2, 4, 8})),
                                     shapeConstant({0, -1, 4}));
   EXPECT_EQ(resolved.getType(), tensor({2, 8, 4}));

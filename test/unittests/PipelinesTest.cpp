@@ -42,8 +42,8 @@ TEST(PipelinesTest, CompileToStopsAfterThePhase) {
   EXPECT_EQ(textualPipeline(options), "builtin.module()");
   options.compileTo = loom::Phase::Graph;
   EXPECT_EQ(textualPipeline(options),
-            "builtin.module(func.func(graph-cleanup{max-rewrites=-1 "
-            "require-convergence=false},cse))");
+            "builtin.module(func.func(graph-infer-shapes{max-iterations=8},"
+            "graph-cleanup{max-rewrites=-1 require-convergence=false},cse))");
   options.compileTo = loom::Phase::End;
   options.graph.maxRewrites = 7;
   EXPECT_NE(textualPipeline(options).find("max-rewrites=7"), std::string::npos);

@@ -26,6 +26,7 @@ defvar Graph_CheckReduction = [{
 
 def Graph_GatherOp : Graph_ShapedOp<"gather"> {
   let summary = "Gather slices along an axis (ONNX `Gather`)";
+  let hasFolder = 1;
   let description = [{ Negative indices count from the end of `axis`. }];
   let arguments = (ins Graph_Tensor:$data, Graph_IndexTensor:$indices,
                        Graph_NonNegative:$axis);
@@ -112,6 +113,7 @@ def Graph_ScatterNDOp : Graph_ShapedOp<"scatter_nd",
 
 def Graph_SliceOp : Graph_ShapedOp<"slice", [SameOperandsAndResultElementType]> {
   let summary = "Strided slice with constant bounds (ONNX `Slice`)";
+  let hasFolder = 1;
   let description = [{
     One start, end and step per dim, with ONNX's rules: negative indices
     count from the end, then starts and ends clamp to the dim.
@@ -130,6 +132,7 @@ def Graph_SliceOp : Graph_ShapedOp<"slice", [SameOperandsAndResultElementType]> 
 def Graph_DynamicSliceOp : Graph_ShapedOp<"dynamic_slice",
     [AllElementTypesMatch<["input", "result"]>]> {
   let summary = "Strided slice with bounds computed at run time (ONNX `Slice`)";
+  let hasCanonicalizer = 1;
   let description = [{
     ONNX `Slice` when its starts, ends, axes or steps are not constants:
     they are 1-D tensors of one length, `axes` listing the dims they apply

@@ -105,6 +105,7 @@ def Graph_IsInfOp : Graph_PredicateOp<"is_inf", "ONNX `IsInf`",
 
 def Graph_CastOp : Graph_ShapedOp<"cast"> {
   let summary = "Convert elements to another type (ONNX `Cast`, `CastLike`)";
+  let hasFolder = 1;
   let description = [{
     Converts every element to `to`, as ONNX `Cast` does: float to integer
     truncates toward zero, anything to bool is `x != 0`.
@@ -170,11 +171,15 @@ class Graph_ArithOp<string mnemonic, string summaryText, list<Trait> traits = []
 def Graph_AddOp : Graph_ArithOp<"add", "lhs + rhs (ONNX `Add`, `Sum`)", [Commutative]> {
   let hasFolder = 1;
 }
-def Graph_SubOp : Graph_ArithOp<"sub", "lhs - rhs (ONNX `Sub`)">;
+def Graph_SubOp : Graph_ArithOp<"sub", "lhs - rhs (ONNX `Sub`)"> {
+  let hasFolder = 1;
+}
 def Graph_MulOp : Graph_ArithOp<"mul", "lhs * rhs (ONNX `Mul`)", [Commutative]> {
   let hasFolder = 1;
 }
-def Graph_DivOp : Graph_ArithOp<"div", "lhs / rhs; integers truncate (ONNX `Div`)">;
+def Graph_DivOp : Graph_ArithOp<"div", "lhs / rhs; integers truncate (ONNX `Div`)"> {
+  let hasFolder = 1;
+}
 def Graph_MaxOp : Graph_ArithOp<"max", "max(lhs, rhs), NaN-propagating (ONNX `Max`)", [Commutative]>;
 def Graph_MinOp : Graph_ArithOp<"min", "min(lhs, rhs), NaN-propagating (ONNX `Min`)", [Commutative]>;
 def Graph_ModOp : Graph_ArithOp<"mod", "Remainder (ONNX `Mod`)"> {

@@ -226,3 +226,274 @@ void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                             MLIRContext *context) {
   results.add<ReshapeOfReshape>(context);
 }
+
+//===----------------------------------------------------------------------===//
+// Folders of shape computations: exported models compute shapes with
+// shape/gather/concat/cast chains on small constants. Folding them lets
+// shape inference see static dims.
+//===----------------------------------------------------------------------===//
+
+/// A small dense constant of static type, or null.
+static DenseElementsAttr getSmallDense(Attribute attr) {
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  if (!dense || !dense.getType().hasStaticShape() ||
+      dense.getNumElements() > kMaxFoldElements)
+    return {};
+  return dense;
+}
+
+/// Row-major strides of `shape`.
+static SmallVector<int64_t> getStrides(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+/// The static result type of `op`'s one result, or null.
+static RankedTensorType getStaticResultType(Operation *op) {
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  return type && type.hasStaticShape() ? type : RankedTensorType();
+}
+
+/// Builds a constant of `type` whose element at each result index comes from
+/// `source` at the flat index `map` gives.
+static Attribute gatherElements(RankedTensorType type, DenseElementsAttr source,
+                                function_ref<int64_t(ArrayRef<int64_t>)> map) {
+  SmallVector<Attribute> values;
+  auto all = llvm::to_vector(source.getValues<Attribute>());
+  SmallVector<int64_t> index(type.getRank(), 0);
+  SmallVector<int64_t> strides = getStrides(type.getShape());
+  for (int64_t flat = 0, n = type.getNumElements(); flat < n; ++flat) {
+    int64_t rest = flat;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      index[d] = rest / strides[d];
+      rest %= strides[d];
+    }
+    int64_t from = map(index);
+    if (from < 0 || from >= static_cast<int64_t>(all.size()))
+      return {};
+    values.push_back(all[from]);
+  }
+  return DenseElementsAttr::get(type, values);
+}
+
+OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
+  if (getLhs().getType() == getType() && isSplatOf(adaptor.getRhs(), 0.0))
+    return getLhs();
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APFloat &a, const APFloat &b) { return a - b; },
+      [](const APInt &a, const APInt &b) { return a - b; });
+}
+
+OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
+  if (getLhs().getType() == getType() && isSplatOf(adaptor.getRhs(), 1.0))
+    return getLhs();
+  Type elementType = getElementTypeOrSelf(getType());
+  if (auto rhs = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getRhs()))
+    if (llvm::any_of(rhs.getValues<APInt>(),
+                     [](const APInt &v) { return v.isZero(); }))
+      return {};
+  bool isUnsigned = elementType.isUnsignedInteger();
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APFloat &a, const APFloat &b) { return a / b; },
+      [&](const APInt &a, const APInt &b) {
+        return isUnsigned ? a.udiv(b) : a.sdiv(b);
+      });
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  auto input = getSmallDense(adaptor.getInput());
+  auto type = getStaticResultType(*this);
+  if (!input || !type)
+    return {};
+  auto from = dyn_cast<IntegerType>(input.getElementType());
+  auto to = dyn_cast<IntegerType>(type.getElementType());
+  if (!from || !to)
+    return {};
+  // Integer to integer: extend by the source's signedness, or truncate;
+  // anything to bool is `x != 0`.
+  SmallVector<APInt> values;
+  for (const APInt &v : input.getValues<APInt>()) {
+    if (to.getWidth() == 1)
+      values.push_back(APInt(1, !v.isZero()));
+    else if (from.isUnsigned() || from.getWidth() == 1)
+      values.push_back(v.zextOrTrunc(to.getWidth()));
+    else
+      values.push_back(v.sextOrTrunc(to.getWidth()));
+  }
+  return DenseElementsAttr::get(type, values);
+}
+
+OpFoldResult ShapeOp::fold(FoldAdaptor) {
+  auto input = dyn_cast<RankedTensorType>(getInput().getType());
+  auto type = getStaticResultType(*this);
+  if (!input || !type)
+    return {};
+  ArrayRef<int64_t> dims =
+      input.getShape().slice(getStart(), type.getDimSize(0));
+  if (llvm::any_of(dims, ShapedType::isDynamic))
+    return {};
+  return DenseIntElementsAttr::get(type, dims);
+}
+
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  auto data = getSmallDense(adaptor.getData());
+  auto indices = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getIndices());
+  auto type = getStaticResultType(*this);
+  if (!data || !indices || !type)
+    return {};
+  ArrayRef<int64_t> dataShape = data.getType().getShape();
+  int64_t axis = getAxis(), axisDim = dataShape[axis];
+  auto idx = llvm::to_vector(
+      llvm::map_range(indices.getValues<APInt>(),
+                      [](const APInt &v) { return v.getSExtValue(); }));
+  int64_t idxRank = indices.getType().getRank();
+  SmallVector<int64_t> idxStrides = getStrides(indices.getType().getShape());
+  SmallVector<int64_t> dataStrides = getStrides(dataShape);
+  return gatherElements(type, data, [&](ArrayRef<int64_t> index) -> int64_t {
+    int64_t flatIdx = 0;
+    for (int64_t d = 0; d < idxRank; ++d)
+      flatIdx += index[axis + d] * idxStrides[d];
+    int64_t i = idx[flatIdx] < 0 ? idx[flatIdx] + axisDim : idx[flatIdx];
+    if (i < 0 || i >= axisDim)
+      return -1;
+    int64_t from = i * dataStrides[axis];
+    for (int64_t d = 0; d < axis; ++d)
+      from += index[d] * dataStrides[d];
+    for (int64_t d = axis + 1; d < static_cast<int64_t>(dataShape.size()); ++d)
+      from += index[d - 1 + idxRank] * dataStrides[d];
+    return from;
+  });
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
+  if (getInputs().size() == 1 && getInputs()[0].getType() == getType())
+    return getInputs()[0];
+  auto type = getStaticResultType(*this);
+  if (!type || type.getNumElements() > kMaxFoldElements)
+    return {};
+  SmallVector<DenseElementsAttr> inputs;
+  for (Attribute attr : adaptor.getInputs()) {
+    auto dense = getSmallDense(attr);
+    if (!dense)
+      return {};
+    inputs.push_back(dense);
+  }
+  int64_t axis = getAxis();
+  SmallVector<Attribute> values;
+  SmallVector<SmallVector<Attribute>> all;
+  for (DenseElementsAttr input : inputs)
+    all.push_back(llvm::to_vector(input.getValues<Attribute>()));
+  // Walk the result in order: for each outer index, take each input's run.
+  int64_t outer = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= type.getDimSize(d);
+  for (int64_t o = 0; o < outer; ++o)
+    for (auto [input, elements] : llvm::zip_equal(inputs, all)) {
+      int64_t run = input.getNumElements() / outer;
+      values.append(elements.begin() + o * run,
+                    elements.begin() + (o + 1) * run);
+    }
+  return DenseElementsAttr::get(type, values);
+}
+
+/// Squeeze, unsqueeze and identity transposes of constants only relabel them.
+template <typename OpTy>
+static OpFoldResult foldRelabel(OpTy op, Attribute input) {
+  if (op.getInput().getType() == op.getType() &&
+      cast<TensorType>(op.getType()).hasStaticShape())
+    return op.getInput();
+  auto dense = getSmallDense(input);
+  auto type = getStaticResultType(op);
+  if (!dense || !type)
+    return {};
+  return dense.reshape(type);
+}
+
+OpFoldResult SqueezeOp::fold(FoldAdaptor adaptor) {
+  return foldRelabel(*this, adaptor.getInput());
+}
+
+OpFoldResult UnsqueezeOp::fold(FoldAdaptor adaptor) {
+  return foldRelabel(*this, adaptor.getInput());
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
+  ArrayRef<int64_t> perm = getPerm();
+  bool identity = llvm::all_of(llvm::enumerate(perm), [](auto pair) {
+    return static_cast<int64_t>(pair.index()) == pair.value();
+  });
+  if (identity && getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  auto input = dyn_cast<RankedTensorType>(getInput().getType());
+  if (input && input == getType() && input.hasStaticShape())
+    return getInput();
+  auto data = getSmallDense(adaptor.getInput());
+  auto type = getStaticResultType(*this);
+  if (!data || !type)
+    return {};
+  ArrayRef<int64_t> shape = data.getType().getShape();
+  SmallVector<int64_t> strides = getStrides(shape);
+  SmallVector<int64_t> starts;
+  for (auto [dim, start, step] :
+       llvm::zip_equal(shape, getStarts(), getSteps())) {
+    int64_t s = start < 0 ? start + dim : start;
+    starts.push_back(step > 0 ? std::clamp<int64_t>(s, 0, dim)
+                              : std::clamp<int64_t>(s, 0, dim - 1));
+  }
+  ArrayRef<int64_t> steps = getSteps();
+  return gatherElements(type, data, [&](ArrayRef<int64_t> index) {
+    int64_t from = 0;
+    for (size_t d = 0; d < shape.size(); ++d)
+      from += (starts[d] + index[d] * steps[d]) * strides[d];
+    return from;
+  });
+}
+
+namespace {
+/// dynamic_slice whose bounds are constants is a graph.slice.
+struct DynamicSliceOfConstants : public OpRewritePattern<DynamicSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DynamicSliceOp op,
+                                PatternRewriter &rewriter) const override {
+    auto input = dyn_cast<RankedTensorType>(op.getInput().getType());
+    auto starts = loom::graph::detail::getConstantInts(op.getStarts());
+    auto ends = loom::graph::detail::getConstantInts(op.getEnds());
+    auto axes = loom::graph::detail::getConstantInts(op.getAxes());
+    auto steps = loom::graph::detail::getConstantInts(op.getSteps());
+    if (!input || !starts || !ends || !axes || !steps)
+      return rewriter.notifyMatchFailure(op, "bounds are not constants");
+    size_t n = starts->size();
+    if (ends->size() != n || axes->size() != n || steps->size() != n)
+      return rewriter.notifyMatchFailure(op, "bounds differ in length");
+    int64_t rank = input.getRank();
+    SmallVector<int64_t> allStarts(rank, 0), allEnds(rank, INT64_MAX),
+        allSteps(rank, 1);
+    for (size_t i = 0; i < n; ++i) {
+      int64_t axis = (*axes)[i] < 0 ? (*axes)[i] + rank : (*axes)[i];
+      if (axis < 0 || axis >= rank || (*steps)[i] == 0)
+        return rewriter.notifyMatchFailure(op, "invalid axis or step");
+      allStarts[axis] = (*starts)[i];
+      allEnds[axis] = (*ends)[i];
+      allSteps[axis] = (*steps)[i];
+    }
+    rewriter.replaceOpWithNewOp<SliceOp>(op, op.getType(), op.getInput(),
+                                         allStarts, allEnds, allSteps);
+    return success();
+  }
+};
+} // namespace
+
+void DynamicSliceOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                                 MLIRContext *context) {
+  results.add<DynamicSliceOfConstants>(context);
+}

@@ -47,6 +47,7 @@ def Graph_ReshapeOp : Graph_ShapedOp<"reshape",
 def Graph_TransposeOp : Graph_ShapedOp<"transpose",
     [SameOperandsAndResultElementType]> {
   let summary = "Permute dims (ONNX `Transpose`)";
+  let hasFolder = 1;
   let description = [{
     Result dim `i` is input dim `perm[i]`; `perm` is a permutation of the
     input's dims.
@@ -63,6 +64,7 @@ def Graph_TransposeOp : Graph_ShapedOp<"transpose",
 def Graph_SqueezeOp : Graph_ShapedOp<"squeeze",
     [SameOperandsAndResultElementType]> {
   let summary = "Remove size-1 dims (ONNX `Squeeze`)";
+  let hasFolder = 1;
   let description = [{
     Removes the dims listed in `axes` (sorted, distinct), which must have
     size 1.
@@ -79,6 +81,7 @@ def Graph_SqueezeOp : Graph_ShapedOp<"squeeze",
 def Graph_UnsqueezeOp : Graph_ShapedOp<"unsqueeze",
     [SameOperandsAndResultElementType]> {
   let summary = "Insert size-1 dims (ONNX `Unsqueeze`)";
+  let hasFolder = 1;
   let description = [{
     Inserts a size-1 dim at each of `axes` (sorted, distinct), which index
     the result's dims.
@@ -112,6 +115,7 @@ def Graph_FlattenOp : Graph_ShapedOp<"flatten",
 def Graph_ConcatOp : Graph_ShapedOp<"concat",
     [SameOperandsAndResultElementType]> {
   let summary = "Join tensors along an axis (ONNX `Concat`)";
+  let hasFolder = 1;
   let arguments = (ins Variadic<Graph_Tensor>:$inputs,
                        ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
   let results = (outs Graph_Tensor:$result);
@@ -134,6 +138,7 @@ def Graph_ConcatOp : Graph_ShapedOp<"concat",
 
 def Graph_ShapeOp : Graph_ShapedOp<"shape"> {
   let summary = "The dims of a tensor as a 1-D i64 tensor (ONNX `Shape`)";
+  let hasFolder = 1;
   let description = [{
     Dims `start` (inclusive) to `end` (exclusive; the rank when absent) of
     the input's shape.

@@ -188,14 +188,32 @@ FailureOr<Shape> inferReshapeShape(const Shape &input,
     emitError() << "shape has both 0 and -1, which 'allow_zero' forbids";
     return failure();
   }
-  // Element counts, where they are known.
+  // Element counts, where they are known. Dims copied from the input (0)
+  // appear on both sides and cancel, so a dynamic input dim that is copied
+  // does not stop the -1 from being inferred.
+  SmallVector<bool> copied(result.size(), false);
+  for (auto [i, v] : llvm::enumerate(*values))
+    copied[i] = v == 0 && !allowZero;
   std::optional<int64_t> inputCount;
-  if (input && llvm::none_of(*input, isDynamic))
-    inputCount = ShapedType::getNumElements(*input);
+  if (input) {
+    int64_t count = 1;
+    for (auto [i, dim] : llvm::enumerate(*input)) {
+      if (i < copied.size() && copied[i])
+        continue;
+      if (isDynamic(dim)) {
+        inputCount.reset();
+        count = -1;
+        break;
+      }
+      count *= dim;
+    }
+    if (count >= 0)
+      inputCount = count;
+  }
   int64_t knownCount = 1;
   bool othersStatic = true;
   for (auto [i, dim] : llvm::enumerate(result)) {
-    if (inferredIndex && i == *inferredIndex)
+    if ((inferredIndex && i == *inferredIndex) || copied[i])
       continue;
     if (isDynamic(dim))
       othersStatic = false;
@@ -683,6 +701,37 @@ FailureOr<Shape> inferDepthSpaceShape(const Shape &input, int64_t blocksize,
     r[3] = isDynamic(r[3]) ? r[3] : r[3] / blocksize;
   }
   return Shape(std::move(r));
+}
+
+Type meetTypes(Type a, Type b) {
+  auto ta = dyn_cast<TensorType>(a), tb = dyn_cast<TensorType>(b);
+  if (!ta || !tb || ta.getElementType() != tb.getElementType())
+    return nullptr;
+  if (!ta.hasRank())
+    return tb;
+  if (!tb.hasRank())
+    return ta;
+  if (ta.getRank() != tb.getRank())
+    return nullptr;
+  SmallVector<int64_t> dims;
+  for (auto [da, db] : llvm::zip_equal(ta.getShape(), tb.getShape())) {
+    if (!isDynamic(da) && !isDynamic(db) && da != db)
+      return nullptr;
+    dims.push_back(isDynamic(da) ? db : da);
+  }
+  return RankedTensorType::get(dims, ta.getElementType());
+}
+
+Type joinTypes(Type a, Type b) {
+  auto ta = dyn_cast<TensorType>(a), tb = dyn_cast<TensorType>(b);
+  if (!ta || !tb || ta.getElementType() != tb.getElementType())
+    return nullptr;
+  if (!ta.hasRank() || !tb.hasRank() || ta.getRank() != tb.getRank())
+    return UnrankedTensorType::get(ta.getElementType());
+  SmallVector<int64_t> dims;
+  for (auto [da, db] : llvm::zip_equal(ta.getShape(), tb.getShape()))
+    dims.push_back(da == db ? da : ShapedType::kDynamic);
+  return RankedTensorType::get(dims, ta.getElementType());
 }
 
 bool areCompatibleRefinements(TypeRange inferred, TypeRange declared) {

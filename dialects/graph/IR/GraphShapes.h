@@ -149,6 +149,14 @@ mlir::FailureOr<Shape> inferDepthSpaceShape(const Shape &input,
 bool areCompatibleRefinements(mlir::TypeRange inferred,
                               mlir::TypeRange declared);
 
+/// The most precise tensor type both `a` and `b` allow (their meet), or null
+/// when they conflict.
+mlir::Type meetTypes(mlir::Type a, mlir::Type b);
+
+/// The least precise tensor type both `a` and `b` fit (their join): unranked
+/// when their ranks differ; null when their element types do.
+mlir::Type joinTypes(mlir::Type a, mlir::Type b);
+
 /// Formats a shape as `2x?x4` (or `*` when unranked) for diagnostics.
 std::string formatShape(const Shape &shape);
 

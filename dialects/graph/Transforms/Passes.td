@@ -31,4 +31,25 @@ def GraphCleanupPass : Pass<"graph-cleanup"> {
   ];
 }
 
+def GraphInferShapesPass : Pass<"graph-infer-shapes"> {
+  let summary = "Infer every result type the graph's semantics allow";
+  let description = [{
+    Refines the result types of graph ops in place, to a fixed point:
+    folds shape computations on constants (`graph.shape`, `gather`, `concat`,
+    `cast`, arithmetic on small integer tensors), re-infers each op's result
+    types from its operands and keeps the more precise of the inferred and
+    the declared type. Results of `graph.if` become the join of what the
+    branches yield; scan outputs of `graph.loop` and `graph.scan` follow the
+    slices their bodies yield. Function result types follow the values
+    returned.
+
+    It runs on any op; pipelines run it on each `func.func`.
+  }];
+  let dependentDialects = ["::loom::graph::GraphDialect"];
+  let options = [
+    Option<"maxIterations", "max-iterations", "int64_t", /*default=*/"8",
+           "Maximum number of fold-and-refine rounds">,
+  ];
+}
+
 #endif // LOOM_DIALECTS_GRAPH_TRANSFORMS_PASSES_TD

@@ -51,8 +51,8 @@ struct PipelineOptions {
 };
 
 /// Adds graph-level optimisation to `pm`, which must be anchored on
-/// `builtin.module`: on every `func.func`, in parallel, graph-cleanup then
-/// CSE.
+/// `builtin.module`: on every `func.func`, in parallel, shape inference
+/// (graph-infer-shapes), graph-cleanup, then CSE.
 void buildGraphOptimizationPipeline(mlir::OpPassManager &pm,
                                     const GraphOptimizationOptions &options);
 

@@ -15,20 +15,6 @@ namespace g = loom::graph;
 namespace loom::onnx {
 namespace {
 
-/// The least precise type both `a` and `b` fit, or null when their element
-/// types differ.
-Type joinTypes(Type a, Type b) {
-  auto ta = dyn_cast<TensorType>(a), tb = dyn_cast<TensorType>(b);
-  if (!ta || !tb || ta.getElementType() != tb.getElementType())
-    return nullptr;
-  if (!ta.hasRank() || !tb.hasRank() || ta.getRank() != tb.getRank())
-    return UnrankedTensorType::get(ta.getElementType());
-  SmallVector<int64_t> dims;
-  for (auto [da, db] : llvm::zip_equal(ta.getShape(), tb.getShape()))
-    dims.push_back(da == db ? da : ShapedType::kDynamic);
-  return RankedTensorType::get(dims, ta.getElementType());
-}
-
 /// `type` with every dim dynamic: what a loop-carried value may become.
 Type generalize(Type type) {
   auto ranked = dyn_cast<RankedTensorType>(type);
@@ -83,7 +69,7 @@ LogicalResult importIf(NodeImporter &node) {
                             << " values but else_branch " << elseValues->size();
   SmallVector<Type> resultTypes;
   for (auto [index, a, b] : llvm::enumerate(*thenValues, *elseValues)) {
-    Type joined = joinTypes(a.getType(), b.getType());
+    Type joined = g::joinTypes(a.getType(), b.getType());
     if (!joined)
       return node.emitError()
              << "output #" << index << " is " << a.getType()

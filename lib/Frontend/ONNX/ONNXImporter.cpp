@@ -146,26 +146,6 @@ GraphImporter::bind(StringRef name, Value value,
   return refine(name, value, emitError);
 }
 
-/// The most precise type both `a` and `b` allow, or null when they conflict.
-static Type meetTypes(Type a, Type b) {
-  auto ta = dyn_cast<TensorType>(a), tb = dyn_cast<TensorType>(b);
-  if (!ta || !tb || ta.getElementType() != tb.getElementType())
-    return nullptr;
-  if (!ta.hasRank())
-    return tb;
-  if (!tb.hasRank())
-    return ta;
-  if (ta.getRank() != tb.getRank())
-    return nullptr;
-  SmallVector<int64_t> dims;
-  for (auto [da, db] : llvm::zip_equal(ta.getShape(), tb.getShape())) {
-    if (!ShapedType::isDynamic(da) && !ShapedType::isDynamic(db) && da != db)
-      return nullptr;
-    dims.push_back(ShapedType::isDynamic(da) ? db : da);
-  }
-  return RankedTensorType::get(dims, ta.getElementType());
-}
-
 LogicalResult
 GraphImporter::refine(StringRef name, Value value,
                       function_ref<InFlightDiagnostic()> emitError) {
@@ -180,7 +160,7 @@ GraphImporter::refine(StringRef name, Value value,
       model.importType(*annotation, ("value '" + name + "'").str(), nullptr);
   if (failed(declared))
     return failure();
-  Type meet = meetTypes(value.getType(), *declared);
+  Type meet = graph::meetTypes(value.getType(), *declared);
   if (!meet)
     return emitError() << "value '" << name << "' is annotated as " << *declared
                        << " but is computed as " << value.getType();

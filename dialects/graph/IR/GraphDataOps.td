@@ -261,25 +261,32 @@ def Graph_RangeOp : Graph_ShapedOp<"range",
   let elementTypeFn = [{ return ::mlir::getElementTypeOrSelf(op.getStart().getType()); }];
 }
 
-def Graph_PadOp : Graph_ShapedOp<"pad", [AllElementTypesMatch<["input", "result"]>]> {
-  let summary = "Pad with constant pads (ONNX `Pad`)";
+def Graph_PadOp : Graph_ShapedOp<"pad", [AllElementTypesMatch<["input", "result"]>,
+                                          AttrSizedOperandSegments]> {
+  let summary = "Pad a tensor (ONNX `Pad`)";
   let description = [{
     `pads` holds each dim's begin pad, then each dim's end pad; negative pads
     crop. `mode` is constant (with `constant_value`, zero if absent),
-    reflect, edge or wrap.
+    reflect, edge or wrap. Pads computed at run time come as the
+    `computed_pads` operand instead (and `pads` is empty).
   }];
-  let arguments = (ins Graph_Tensor:$input, Optional<Graph_Tensor>:$constant_value,
+  let arguments = (ins Graph_Tensor:$input, Optional<TensorOf<[I64]>>:$computed_pads,
+                       Optional<Graph_Tensor>:$constant_value,
                        DenseI64ArrayAttr:$pads,
                        DefaultValuedAttr<StrAttr, "\"constant\"">:$mode);
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = [{
-    $input (`value` $constant_value^)? attr-dict `:` functional-type(operands, results)
+    $input (`pads` $computed_pads^)? (`value` $constant_value^)? attr-dict `:` functional-type(operands, results)
   }];
   let shapeFn = [{
     ::llvm::StringRef mode = op.getMode();
     if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap")
       return emitError() << "mode must be constant, reflect, edge or wrap, got '" << mode << "'";
-    return inferPadShape(getShape(op.getInput().getType()), op.getPads(), emitError);
+    Shape input = getShape(op.getInput().getType());
+    if (op.getComputedPads())
+      return detail::inferComputedAxesShape(input, op.getComputedPads(),
+                                            op.getPads(), 0, emitError);
+    return inferPadShape(input, op.getPads(), emitError);
   }];
   let elementTypeFn = Graph_SameElementAs;
 }
@@ -299,16 +306,26 @@ def Graph_TriluOp : Graph_ShapedOp<"trilu", [AllElementTypesMatch<["input", "res
   let elementTypeFn = Graph_SameElementAs;
 }
 
-def Graph_CumSumOp : Graph_ShapedOp<"cumsum", [SameOperandsAndResultElementType]> {
+def Graph_CumSumOp : Graph_ShapedOp<"cumsum", [AllElementTypesMatch<["input", "result"]>]> {
   let summary = "Cumulative sum along an axis (ONNX `CumSum`)";
-  let arguments = (ins Graph_NumericTensor:$input, Graph_NonNegative:$axis,
+  let description = [{
+    Along `axis`, or, when it is computed at run time, along the axis the
+    scalar `computed_axis` operand holds (negative counts from the end).
+  }];
+  let arguments = (ins Graph_NumericTensor:$input,
+                       Optional<TensorOf<[I32, I64]>>:$computed_axis,
+                       OptionalAttr<Graph_NonNegative>:$axis,
                        UnitAttr:$exclusive, UnitAttr:$reverse);
   let results = (outs Graph_NumericTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`axis` $computed_axis^)? attr-dict `:` functional-type(operands, results)
+  }];
   let shapeFn = [{
     Shape input = getShape(op.getInput().getType());
-    if (input && (int64_t)op.getAxis() >= (int64_t)input->size())
-      return emitError() << "axis " << op.getAxis() << " is out of range for " << formatShape(input);
+    if (bool(op.getAxis()) == bool(op.getComputedAxis()))
+      return emitError() << "needs the axis either as an attribute or as an operand";
+    if (op.getAxis() && input && (int64_t)*op.getAxis() >= (int64_t)input->size())
+      return emitError() << "axis " << *op.getAxis() << " is out of range for " << formatShape(input);
     return input;
   }];
   let elementTypeFn = Graph_SameElementAs;
@@ -419,11 +436,18 @@ def Graph_NonZeroOp : Graph_ShapedOp<"non_zero"> {
 
 def Graph_SplitOp : Graph_Op<"split", [Pure, Graph_InferTensorType]> {
   let summary = "Split into pieces along an axis (ONNX `Split`)";
-  let description = [{ One result per entry of `sizes`, of that size. }];
-  let arguments = (ins Graph_Tensor:$input, Graph_NonNegative:$axis,
-                       DenseI64ArrayAttr:$sizes);
+  let description = [{
+    One result per entry of `sizes`, of that size. Sizes computed at run
+    time come as the `computed_sizes` operand instead (and `sizes` is
+    empty), one per result.
+  }];
+  let arguments = (ins Graph_Tensor:$input,
+                       Optional<TensorOf<[I64]>>:$computed_sizes,
+                       Graph_NonNegative:$axis, DenseI64ArrayAttr:$sizes);
   let results = (outs Variadic<Graph_Tensor>:$results);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`sizes` $computed_sizes^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 

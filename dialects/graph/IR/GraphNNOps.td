@@ -72,19 +72,31 @@ def Graph_GemmOp : Graph_ShapedOp<"gemm", [SameOperandsAndResultElementType]> {
 //===----------------------------------------------------------------------===//
 
 class Graph_ReduceOp<string mnemonic, string onnx, Type type = Graph_NumericTensor>
-    : Graph_ShapedOp<mnemonic, [SameOperandsAndResultElementType]> {
+    : Graph_ShapedOp<mnemonic, [AllElementTypesMatch<["input", "result"]>]> {
   let summary = "Reduce over axes (ONNX `" # onnx # "`)";
   let description = [{
     Reduces `input` over `axes` (non-negative, distinct); the reduced dims
     are removed, or kept with size 1 under `keep_dims`. An empty `axes`
     reduces nothing.
+
+    Axes computed at run time come as the `computed_axes` operand instead
+    (and `axes` is empty); when they turn out empty, they mean every axis,
+    or none under `noop_with_empty_axes`.
   }];
-  let arguments = (ins type:$input, DenseI64ArrayAttr:$axes, UnitAttr:$keep_dims);
+  let arguments = (ins type:$input, Optional<TensorOf<[I64]>>:$computed_axes,
+                       DenseI64ArrayAttr:$axes, UnitAttr:$keep_dims,
+                       UnitAttr:$noop_with_empty_axes);
   let results = (outs type:$result);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`axes` $computed_axes^)? attr-dict `:` functional-type(operands, results)
+  }];
   let shapeFn = [{
-    return inferReduceShape(getShape(op.getInput().getType()), op.getAxes(),
-                            op.getKeepDims(), emitError);
+    Shape input = getShape(op.getInput().getType());
+    if (op.getComputedAxes())
+      return detail::inferComputedAxesShape(input, op.getComputedAxes(),
+                                            op.getAxes(),
+                                            op.getKeepDims() ? 0 : -2, emitError);
+    return inferReduceShape(input, op.getAxes(), op.getKeepDims(), emitError);
   }];
   let elementTypeFn = Graph_SameElementAs;
 }

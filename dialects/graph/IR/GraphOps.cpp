@@ -105,6 +105,27 @@ FailureOr<Shape> loom::graph::detail::inferReshape(ReshapeOp::Adaptor op,
                            op.getAllowZero(), emitError);
 }
 
+FailureOr<Shape> loom::graph::detail::inferComputedAxesShape(
+    const Shape &input, Value computed, ArrayRef<int64_t> attr, int rankChange,
+    EmitErrorFn emitError) {
+  if (!attr.empty())
+    return emitError() << "takes its axes or pads either as an attribute or "
+                          "as an operand, not both";
+  auto type = dyn_cast<RankedTensorType>(computed.getType());
+  if (type && type.getRank() != 1)
+    return emitError() << "the computed operand must be 1-D, got "
+                       << computed.getType();
+  std::optional<int64_t> length = getStaticLength(computed);
+  if (!input || rankChange == -2 || (rankChange != 0 && !length))
+    return Shape();
+  int64_t rank = static_cast<int64_t>(input->size()) +
+                 (rankChange == 0 ? 0 : rankChange * *length);
+  if (rank < 0)
+    return emitError() << "removes more dims than the input "
+                       << formatShape(input) << " has";
+  return Shape(SmallVector<int64_t>(rank, ShapedType::kDynamic));
+}
+
 FailureOr<Shape> loom::graph::detail::inferLossShape(const Shape &input,
                                                      const Shape &target,
                                                      const Shape &weight,
@@ -287,6 +308,29 @@ inferSplit(SplitOp::Adaptor op, EmitErrorFn emitError,
   Type elementType = getElementTypeOrSelf(op.getInput().getType());
   ArrayRef<int64_t> sizes = op.getSizes();
   int64_t axis = op.getAxis();
+  if (op.getComputedSizes()) {
+    // Sizes known only at run time: the split dim of each piece is too.
+    if (!sizes.empty())
+      return emitError() << "takes its sizes either as an attribute or as "
+                            "an operand, not both";
+    std::optional<int64_t> count =
+        loom::graph::detail::getStaticLength(op.getComputedSizes());
+    if (!count)
+      return emitError() << "computed sizes must have a static length";
+    if (input && axis >= static_cast<int64_t>(input->size()))
+      return emitError() << "axis " << axis << " is out of range for "
+                         << formatShape(input);
+    for (int64_t i = 0; i < *count; ++i) {
+      if (!input) {
+        components.emplace_back(elementType);
+        continue;
+      }
+      SmallVector<int64_t> dims(*input);
+      dims[axis] = ShapedType::kDynamic;
+      components.emplace_back(dims, elementType);
+    }
+    return success();
+  }
   if (sizes.empty() || llvm::any_of(sizes, [](int64_t s) { return s < 0; }))
     return emitError() << "sizes must be non-empty and non-negative";
   if (input && axis >= static_cast<int64_t>(input->size()))

@@ -38,6 +38,16 @@ mlir::LogicalResult verifyElementCounts(mlir::Operation *op);
 std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value value);
 /// The static length of a 1-D tensor value, if known.
 std::optional<int64_t> getStaticLength(mlir::Value value);
+/// The result shape of an op whose axes (or pads) are the 1-D operand
+/// `computed` rather than the attribute `attr`, which must then be empty.
+/// `rankChange` is the result's rank minus the input's per entry of
+/// `computed` (-1 squeeze, +1 unsqueeze, 0 same rank; -2: unknown rank). All
+/// dims the entries may touch are dynamic.
+mlir::FailureOr<Shape> inferComputedAxesShape(const Shape &input,
+                                              mlir::Value computed,
+                                              llvm::ArrayRef<int64_t> attr,
+                                              int rankChange,
+                                              EmitErrorFn emitError);
 /// The shape of an NLL-style loss: `target`'s for reduction "none", else a
 /// scalar; checks input [N, C, d...], target [N, d...] and weight [C].
 mlir::FailureOr<Shape> inferLossShape(const Shape &input, const Shape &target,

@@ -62,35 +62,53 @@ def Graph_TransposeOp : Graph_ShapedOp<"transpose",
 }
 
 def Graph_SqueezeOp : Graph_ShapedOp<"squeeze",
-    [SameOperandsAndResultElementType]> {
+    [AllElementTypesMatch<["input", "result"]>]> {
   let summary = "Remove size-1 dims (ONNX `Squeeze`)";
   let hasFolder = 1;
   let description = [{
     Removes the dims listed in `axes` (sorted, distinct), which must have
-    size 1.
+    size 1. Axes computed at run time come as the `computed_axes` operand
+    instead (and `axes` is empty); then only the result's rank may be known.
   }];
-  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let arguments = (ins Graph_Tensor:$input,
+                       Optional<TensorOf<[I64]>>:$computed_axes,
+                       DenseI64ArrayAttr:$axes);
   let results = (outs Graph_Tensor:$result);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`axes` $computed_axes^)? attr-dict `:` functional-type(operands, results)
+  }];
   let shapeFn = [{
-    return inferSqueezeShape(getShape(op.getInput().getType()), op.getAxes(), emitError);
+    Shape input = getShape(op.getInput().getType());
+    if (op.getComputedAxes())
+      return detail::inferComputedAxesShape(input, op.getComputedAxes(),
+                                            op.getAxes(), -1, emitError);
+    return inferSqueezeShape(input, op.getAxes(), emitError);
   }];
   let elementTypeFn = Graph_SameElementAs;
 }
 
 def Graph_UnsqueezeOp : Graph_ShapedOp<"unsqueeze",
-    [SameOperandsAndResultElementType]> {
+    [AllElementTypesMatch<["input", "result"]>]> {
   let summary = "Insert size-1 dims (ONNX `Unsqueeze`)";
   let hasFolder = 1;
   let description = [{
     Inserts a size-1 dim at each of `axes` (sorted, distinct), which index
-    the result's dims.
+    the result's dims. Axes computed at run time come as the `computed_axes`
+    operand instead (and `axes` is empty).
   }];
-  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let arguments = (ins Graph_Tensor:$input,
+                       Optional<TensorOf<[I64]>>:$computed_axes,
+                       DenseI64ArrayAttr:$axes);
   let results = (outs Graph_Tensor:$result);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`axes` $computed_axes^)? attr-dict `:` functional-type(operands, results)
+  }];
   let shapeFn = [{
-    return inferUnsqueezeShape(getShape(op.getInput().getType()), op.getAxes(), emitError);
+    Shape input = getShape(op.getInput().getType());
+    if (op.getComputedAxes())
+      return detail::inferComputedAxesShape(input, op.getComputedAxes(),
+                                            op.getAxes(), 1, emitError);
+    return inferUnsqueezeShape(input, op.getAxes(), emitError);
   }];
   let elementTypeFn = Graph_SameElementAs;
 }

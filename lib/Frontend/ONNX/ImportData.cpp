@@ -173,11 +173,13 @@ LogicalResult importSplit(NodeImporter &node) {
   if (failed(axis))
     return failure();
   std::optional<SmallVector<int64_t>> sizes;
+  Value computedSizes;
   if (node.getOpset() >= 13) {
-    auto values = node.getConstantInts(1, "split");
-    if (failed(values))
+    auto operand = getIntsOperand(node, 1, "split");
+    if (failed(operand))
       return failure();
-    sizes = *values;
+    sizes = operand->constant;
+    computedSizes = operand->computed;
   } else if (node.hasAttr("split")) {
     auto values = node.getInts("split");
     if (failed(values))
@@ -185,7 +187,7 @@ LogicalResult importSplit(NodeImporter &node) {
     sizes = *values;
   }
   unsigned parts = node.getNumOutputs();
-  if (!sizes) {
+  if (!sizes && !computedSizes) {
     int64_t dim = cast<RankedTensorType>(x->getType()).getDimSize(*axis);
     if (ShapedType::isDynamic(dim))
       return node.emitError() << "splits a dim of unknown size into equal "
@@ -196,9 +198,10 @@ LogicalResult importSplit(NodeImporter &node) {
     sizes = SmallVector<int64_t>(parts, dim / parts);
   }
   OperationState state(node.getLoc(), g::SplitOp::getOperationName());
-  SmallVector<Type> placeholders(sizes->size(),
+  SmallVector<Type> placeholders(sizes ? sizes->size() : parts,
                                  node.getBuilder().getNoneType());
-  g::SplitOp::build(node.getBuilder(), state, placeholders, *x, *axis, *sizes);
+  g::SplitOp::build(node.getBuilder(), state, placeholders, *x, computedSizes,
+                    *axis, sizes ? *sizes : SmallVector<int64_t>());
   Operation *op = node.finishCreate(state, &g::SplitOp::inferReturnTypes);
   return op ? node.setOutputs(op->getResults()) : failure();
 }
@@ -232,7 +235,7 @@ LogicalResult importPad(NodeImporter &node) {
   FailureOr<std::string> mode = node.getString("mode", StringRef("constant"));
   if (failed(x) || failed(mode))
     return failure();
-  Value value;
+  Value value, computedPads;
   SmallVector<int64_t> pads;
   if (node.getOpset() < 11) {
     FailureOr<SmallVector<int64_t>> attr = node.getInts("pads");
@@ -243,18 +246,20 @@ LogicalResult importPad(NodeImporter &node) {
     if (*constant != 0.0f)
       value = createScalar(node, getElementTypeOrSelf(x->getType()), *constant);
   } else {
-    auto values = node.getConstantInts(1, "pads");
+    auto operand = getIntsOperand(node, 1, "pads");
     FailureOr<Value> constant = node.getOptionalInput(2);
-    if (failed(values) || failed(constant))
+    if (failed(operand) || failed(constant))
       return failure();
     if (node.hasInput(3))
       return node.emitError() << "the axes input (opset 18) is not supported";
-    if (!*values)
+    if (!operand->constant && !operand->computed)
       return node.emitError() << "needs pads";
-    pads = **values;
+    if (operand->constant)
+      pads = *operand->constant;
+    computedPads = operand->computed;
     value = *constant;
   }
-  auto op = node.create<g::PadOp>(*x, value, pads, *mode);
+  auto op = node.create<g::PadOp>(*x, computedPads, value, pads, *mode);
   return failed(op) ? failure() : node.setOutputs(op->getResult());
 }
 
@@ -270,20 +275,28 @@ LogicalResult importTrilu(NodeImporter &node) {
 
 LogicalResult importCumSum(NodeImporter &node) {
   FailureOr<Value> x = node.getInput(0);
-  auto axisValue = node.getConstantInts(1, "axis");
+  auto axisValue = getIntsOperand(node, 1, "axis");
   FailureOr<int64_t> exclusive = node.getInt("exclusive", 0);
   FailureOr<int64_t> reverse = node.getInt("reverse", 0);
   if (failed(x) || failed(axisValue) || failed(exclusive) || failed(reverse))
     return failure();
-  if (!*axisValue || (*axisValue)->size() != 1)
-    return node.emitError() << "axis must be one constant value";
+  if (axisValue->computed) {
+    auto op = node.create<g::CumSumOp>(*x, axisValue->computed, IntegerAttr(),
+                                       *exclusive != 0, *reverse != 0);
+    return failed(op) ? failure() : node.setOutputs(op->getResult());
+  }
+  if (!axisValue->constant || axisValue->constant->size() != 1)
+    return node.emitError() << "needs one axis";
   FailureOr<int64_t> rank = getRank(node, *x, "input");
   if (failed(rank))
     return failure();
-  FailureOr<int64_t> axis = normalizeAxis(node, (**axisValue)[0], *rank);
+  FailureOr<int64_t> axis =
+      normalizeAxis(node, (*axisValue->constant)[0], *rank);
   if (failed(axis))
     return failure();
-  auto op = node.create<g::CumSumOp>(*x, *axis, *exclusive != 0, *reverse != 0);
+  auto op = node.create<g::CumSumOp>(*x, Value(),
+                                     node.getBuilder().getI64IntegerAttr(*axis),
+                                     *exclusive != 0, *reverse != 0);
   return failed(op) ? failure() : node.setOutputs(op->getResult());
 }
 

@@ -24,7 +24,12 @@ LogicalResult importReduce(NodeImporter &node) {
   FailureOr<int64_t> noop = node.getInt("noop_with_empty_axes", 0);
   if (failed(x) || failed(axes) || failed(keepDims) || failed(noop))
     return failure();
-  bool empty = !*axes || (*axes)->empty();
+  if (axes->computed) {
+    auto op = node.create<OpTy>(*x, axes->computed, ArrayRef<int64_t>{},
+                                *keepDims != 0, *noop != 0);
+    return failed(op) ? failure() : node.setOutputs(op->getResult());
+  }
+  bool empty = !axes->constant || axes->constant->empty();
   if (empty && *noop)
     return node.setOutputs(*x);
   FailureOr<int64_t> rank = getRank(node, *x, "input");
@@ -35,12 +40,12 @@ LogicalResult importReduce(NodeImporter &node) {
     for (int64_t i = 0; i < *rank; ++i)
       resolved.push_back(i);
   } else {
-    auto normalized = normalizeAxes(node, **axes, *rank);
+    auto normalized = normalizeAxes(node, *axes->constant, *rank);
     if (failed(normalized))
       return failure();
     resolved = *normalized;
   }
-  auto op = node.create<OpTy>(*x, resolved, *keepDims != 0);
+  auto op = node.create<OpTy>(*x, Value(), resolved, *keepDims != 0, false);
   return failed(op) ? failure() : node.setOutputs(op->getResult());
 }
 

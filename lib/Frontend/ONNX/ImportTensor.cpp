@@ -122,9 +122,14 @@ LogicalResult importSqueeze(NodeImporter &node) {
   FailureOr<int64_t> rank = getRank(node, *x, "input");
   if (failed(rank))
     return failure();
+  if (axes->computed) {
+    auto op =
+        node.create<g::SqueezeOp>(*x, axes->computed, ArrayRef<int64_t>{});
+    return failed(op) ? failure() : node.setOutputs(op->getResult());
+  }
   SmallVector<int64_t> resolved;
-  if (*axes) {
-    auto normalized = normalizeAxes(node, **axes, *rank);
+  if (axes->constant) {
+    auto normalized = normalizeAxes(node, *axes->constant, *rank);
     if (failed(normalized))
       return failure();
     resolved = *normalized;
@@ -139,7 +144,7 @@ LogicalResult importSqueeze(NodeImporter &node) {
         resolved.push_back(i);
     }
   }
-  auto op = node.create<g::SqueezeOp>(*x, resolved);
+  auto op = node.create<g::SqueezeOp>(*x, Value(), resolved);
   return failed(op) ? failure() : node.setOutputs(op->getResult());
 }
 
@@ -148,15 +153,21 @@ LogicalResult importUnsqueeze(NodeImporter &node) {
   auto axes = getAxesOperand(node, 13);
   if (failed(x) || failed(axes))
     return failure();
-  if (!*axes)
+  if (axes->computed) {
+    auto op =
+        node.create<g::UnsqueezeOp>(*x, axes->computed, ArrayRef<int64_t>{});
+    return failed(op) ? failure() : node.setOutputs(op->getResult());
+  }
+  if (!axes->constant)
     return node.emitError() << "needs axes";
   FailureOr<int64_t> rank = getRank(node, *x, "input");
   if (failed(rank))
     return failure();
-  auto resolved = normalizeAxes(node, **axes, *rank + (*axes)->size());
+  auto resolved =
+      normalizeAxes(node, *axes->constant, *rank + axes->constant->size());
   if (failed(resolved))
     return failure();
-  auto op = node.create<g::UnsqueezeOp>(*x, *resolved);
+  auto op = node.create<g::UnsqueezeOp>(*x, Value(), *resolved);
   return failed(op) ? failure() : node.setOutputs(op->getResult());
 }
 

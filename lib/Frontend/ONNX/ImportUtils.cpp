@@ -61,16 +61,36 @@ Value createScalar(NodeImporter &node, Type elementType, double value) {
                                    cast<ElementsAttr>(attr));
 }
 
-FailureOr<std::optional<SmallVector<int64_t>>>
-getAxesOperand(NodeImporter &node, int64_t inputSince) {
+FailureOr<IntsOperand> getIntsOperand(NodeImporter &node, unsigned index,
+                                      StringRef what) {
+  IntsOperand operand;
+  if (!node.hasInput(index))
+    return operand;
+  if (!node.getConstantInput(index)) {
+    FailureOr<Value> value = node.getInput(index);
+    if (failed(value))
+      return failure();
+    operand.computed = *value;
+    return operand;
+  }
+  auto values = node.getConstantInts(index, what);
+  if (failed(values))
+    return failure();
+  operand.constant = *values;
+  return operand;
+}
+
+FailureOr<IntsOperand> getAxesOperand(NodeImporter &node, int64_t inputSince) {
   if (node.getOpset() >= inputSince)
-    return node.getConstantInts(1, "axes");
+    return getIntsOperand(node, 1, "axes");
+  IntsOperand operand;
   if (!node.hasAttr("axes"))
-    return std::optional<SmallVector<int64_t>>();
+    return operand;
   FailureOr<SmallVector<int64_t>> axes = node.getInts("axes");
   if (failed(axes))
     return failure();
-  return std::optional<SmallVector<int64_t>>(*axes);
+  operand.constant = *axes;
+  return operand;
 }
 
 } // namespace loom::onnx

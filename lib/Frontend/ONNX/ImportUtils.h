@@ -11,6 +11,16 @@
 
 namespace loom::onnx {
 
+/// An integer-list operand (axes, pads, sizes): its values when constant, or
+/// the value itself when it is computed at run time; neither when absent.
+struct IntsOperand {
+  std::optional<llvm::SmallVector<int64_t>> constant;
+  mlir::Value computed;
+};
+/// Reads input #index as an IntsOperand.
+mlir::FailureOr<IntsOperand> getIntsOperand(NodeImporter &node, unsigned index,
+                                            llvm::StringRef what);
+
 /// The rank of `value`, which must be ranked for the node to be imported.
 mlir::FailureOr<int64_t> getRank(NodeImporter &node, mlir::Value value,
                                  llvm::StringRef what);
@@ -26,8 +36,8 @@ normalizeAxes(NodeImporter &node, llvm::ArrayRef<int64_t> axes, int64_t rank);
 /// The axes of Squeeze/Unsqueeze/Reduce*: an attribute before opset
 /// `inputSince`, the optional constant input #1 from then on; std::nullopt
 /// when absent.
-mlir::FailureOr<std::optional<llvm::SmallVector<int64_t>>>
-getAxesOperand(NodeImporter &node, int64_t inputSince);
+mlir::FailureOr<IntsOperand> getAxesOperand(NodeImporter &node,
+                                            int64_t inputSince);
 
 /// A scalar constant of `elementType` holding `value`.
 mlir::Value createScalar(NodeImporter &node, mlir::Type elementType,

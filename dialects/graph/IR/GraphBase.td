@@ -57,6 +57,9 @@ def Graph_NumericTensor : TensorOf<[Graph_Numeric]>;
 def Graph_SignedTensor : TensorOf<[Graph_Float, Graph_SignedInt]>;
 def Graph_StaticTensor : StaticShapeTensorOf<[Graph_Element]>;
 def Graph_ShapeTensor : 1DTensorOf<[I64]>;
+def Graph_FloatTensor : TensorOf<[Graph_Float]>;
+def Graph_BoolTensor : TensorOf<[I1]>;
+def Graph_UnsignedTensor : TensorOf<[Graph_UnsignedInt]>;
 
 //===----------------------------------------------------------------------===//
 // Result-type inference

@@ -291,6 +291,77 @@ def Graph_PadOp : Graph_ShapedOp<"pad", [AllElementTypesMatch<["input", "result"
   let elementTypeFn = Graph_SameElementAs;
 }
 
+def Graph_ResizeOp : Graph_ShapedOp<"resize",
+    [AllElementTypesMatch<["input", "result"]>, AttrSizedOperandSegments]> {
+  let summary = "Resize by scales or to sizes (ONNX `Resize`, `Upsample`)";
+  let description = [{
+    Resizes `input` to `sizes`, or by `scales` (each dim becomes
+    floor(dim * scale)); constants are attributes, values computed at run
+    time the `computed_scales`/`computed_sizes` operands. Exactly one of the
+    four is given. `mode` is nearest, linear or cubic;
+    `coordinate_transformation_mode` and `nearest_mode` take ONNX's values;
+    `roi` is used by tf_crop_and_resize.
+  }];
+  let arguments = (ins Graph_Tensor:$input, Optional<Graph_FloatTensor>:$roi,
+                       Optional<TensorOf<[F32]>>:$computed_scales,
+                       Optional<TensorOf<[I64]>>:$computed_sizes,
+                       OptionalAttr<DenseF32ArrayAttr>:$scales,
+                       OptionalAttr<DenseI64ArrayAttr>:$sizes,
+                       DefaultValuedAttr<StrAttr, "\"nearest\"">:$mode,
+                       DefaultValuedAttr<StrAttr, "\"half_pixel\"">:$coordinate_transformation_mode,
+                       DefaultValuedAttr<StrAttr, "\"round_prefer_floor\"">:$nearest_mode,
+                       DefaultValuedAttr<F32Attr, "-0.75f">:$cubic_coeff_a,
+                       UnitAttr:$exclude_outside,
+                       DefaultValuedAttr<F32Attr, "0.0f">:$extrapolation_value);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $input (`roi` $roi^)? (`scales` $computed_scales^)? (`sizes` $computed_sizes^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let shapeFn = [{
+    ::llvm::StringRef mode = op.getMode(), coords = op.getCoordinateTransformationMode(),
+                      nearest = op.getNearestMode();
+    if (mode != "nearest" && mode != "linear" && mode != "cubic")
+      return emitError() << "mode must be nearest, linear or cubic, got '" << mode << "'";
+    if (!::llvm::is_contained({"half_pixel", "pytorch_half_pixel", "align_corners",
+                               "asymmetric", "tf_crop_and_resize",
+                               "tf_half_pixel_for_nn"}, coords))
+      return emitError() << "unknown coordinate_transformation_mode '" << coords << "'";
+    if (!::llvm::is_contained({"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"},
+                              nearest))
+      return emitError() << "unknown nearest_mode '" << nearest << "'";
+    int given = bool(op.getScales()) + bool(op.getSizes()) +
+                bool(op.getComputedScales()) + bool(op.getComputedSizes());
+    if (given != 1)
+      return emitError() << "needs exactly one of scales and sizes, as an "
+                            "attribute or an operand";
+    Shape input = getShape(op.getInput().getType());
+    std::optional<size_t> count;
+    if (op.getScales())
+      count = op.getScales()->size();
+    else if (op.getSizes())
+      count = op.getSizes()->size();
+    if (input && count && *count != input->size())
+      return emitError() << "expected " << input->size()
+                         << " scales or sizes, got " << *count;
+    if (!input)
+      return input;
+    ::llvm::SmallVector<int64_t> result(input->size(), ::mlir::ShapedType::kDynamic);
+    for (size_t i = 0; i < result.size(); ++i) {
+      if (op.getSizes()) {
+        result[i] = (*op.getSizes())[i];
+      } else if (op.getScales() && !::mlir::ShapedType::isDynamic((*input)[i])) {
+        float scale = (*op.getScales())[i];
+        if (scale <= 0)
+          return emitError() << "scales must be positive";
+        result[i] = static_cast<int64_t>(std::floor((*input)[i] * static_cast<double>(scale)));
+      }
+    }
+    return Shape(std::move(result));
+  }];
+  let elementTypeFn = Graph_SameElementAs;
+}
+
 def Graph_TriluOp : Graph_ShapedOp<"trilu", [AllElementTypesMatch<["input", "result"]>]> {
   let summary = "Keep the upper or lower triangle (ONNX `Trilu`)";
   let arguments = (ins Graph_Tensor:$input, Optional<0DTensorOf<[I64]>>:$k,

@@ -10,9 +10,6 @@
 
 include "dialects/graph/IR/GraphBase.td"
 
-def Graph_FloatTensor : TensorOf<[Graph_Float]>;
-def Graph_BoolTensor : TensorOf<[I1]>;
-def Graph_UnsignedTensor : TensorOf<[Graph_UnsignedInt]>;
 
 //===----------------------------------------------------------------------===//
 // Unary

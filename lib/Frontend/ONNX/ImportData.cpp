@@ -396,6 +396,92 @@ LogicalResult importCompress(NodeImporter &node) {
   return failed(op) ? failure() : node.setOutputs(op->getResult());
 }
 
+/// The float values of constant input #index, if it is one.
+std::optional<SmallVector<float>> getConstantFloats(NodeImporter &node,
+                                                    unsigned index) {
+  ElementsAttr attr = node.getConstantInput(index);
+  if (!attr || !attr.getElementType().isF32())
+    return std::nullopt;
+  auto values = attr.tryGetValues<float>();
+  if (!values)
+    return std::nullopt;
+  return llvm::to_vector(*values);
+}
+
+/// Resize (10 on) and Upsample: constant scales or sizes become attributes.
+LogicalResult importResize(NodeImporter &node) {
+  bool upsample = node.getOpType() == "Upsample";
+  bool legacy = upsample || node.getOpset() < 11;
+  FailureOr<Value> x = node.getInput(0);
+  FailureOr<std::string> mode = node.getString("mode", StringRef("nearest"));
+  if (failed(x) || failed(mode))
+    return failure();
+  Value roi, computedScales, computedSizes;
+  DenseF32ArrayAttr scales;
+  DenseI64ArrayAttr sizes;
+  OpBuilder &b = node.getBuilder();
+  unsigned scalesIndex = legacy ? 1 : 2;
+  if (upsample && node.getOpset() < 9) {
+    FailureOr<SmallVector<float>> attr = node.getFloats("scales");
+    if (failed(attr))
+      return failure();
+    scales = b.getDenseF32ArrayAttr(*attr);
+  } else if (node.hasInput(scalesIndex) && !(!legacy && node.hasInput(3))) {
+    if (auto values = getConstantFloats(node, scalesIndex)) {
+      // ONNX marks "use sizes" with an empty scales tensor.
+      if (!values->empty())
+        scales = b.getDenseF32ArrayAttr(*values);
+    } else {
+      FailureOr<Value> value = node.getInput(scalesIndex);
+      if (failed(value))
+        return failure();
+      computedScales = *value;
+    }
+  }
+  if (!legacy && node.hasInput(3)) {
+    auto operand = getIntsOperand(node, 3, "sizes");
+    if (failed(operand))
+      return failure();
+    if (operand->constant)
+      sizes = b.getDenseI64ArrayAttr(*operand->constant);
+    computedSizes = operand->computed;
+  }
+  if (!legacy && node.hasInput(1)) {
+    FailureOr<Value> value = node.getInput(1);
+    if (failed(value))
+      return failure();
+    roi = *value;
+  }
+  std::string coordinates = "asymmetric", nearest = "floor";
+  float cubic = -0.75f, extrapolation = 0.0f;
+  int64_t exclude = 0;
+  if (!legacy) {
+    auto c = node.getString("coordinate_transformation_mode",
+                            StringRef("half_pixel"));
+    auto n = node.getString("nearest_mode", StringRef("round_prefer_floor"));
+    auto a = node.getFloat("cubic_coeff_a", -0.75f);
+    auto e = node.getFloat("extrapolation_value", 0.0f);
+    auto o = node.getInt("exclude_outside", 0);
+    if (failed(c) || failed(n) || failed(a) || failed(e) || failed(o))
+      return failure();
+    coordinates = *c;
+    nearest = *n;
+    cubic = *a;
+    extrapolation = *e;
+    exclude = *o;
+  }
+  // Older opsets spell linear "bilinear"/"trilinear" in some exporters.
+  std::string normalizedMode =
+      StringRef(*mode).ends_with("linear") ? "linear" : *mode;
+  auto op = node.create<g::ResizeOp>(
+      *x, roi, computedScales, computedSizes, scales, sizes,
+      b.getStringAttr(normalizedMode), b.getStringAttr(coordinates),
+      b.getStringAttr(nearest), b.getF32FloatAttr(cubic),
+      exclude != 0 ? b.getUnitAttr() : UnitAttr(),
+      b.getF32FloatAttr(extrapolation));
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
 } // namespace
 
 void addDataImporters(SmallVectorImpl<OpImporter> &table) {
@@ -414,6 +500,8 @@ void addDataImporters(SmallVectorImpl<OpImporter> &table) {
       {"OneHot", 9, kMax, importOneHot},
       {"Pad", 2, kMax, importPad},
       {"Range", 11, kMax, importSimple<g::RangeOp, 3>},
+      {"Resize", 10, kMax, importResize},
+      {"Upsample", 7, 9, importResize},
       {"Scatter", 9, 10, importScatterElements},
       {"ScatterElements", 11, kMax, importScatterElements},
       {"ScatterND", 11, kMax, importScatterND},

@@ -126,6 +126,36 @@ FailureOr<Shape> loom::graph::detail::inferComputedAxesShape(
   return Shape(SmallVector<int64_t>(rank, ShapedType::kDynamic));
 }
 
+FailureOr<Shape>
+loom::graph::detail::inferQuantizeShape(const Shape &input, const Shape &scale,
+                                        int64_t axis, EmitErrorFn emitError) {
+  if (!scale || scale->empty() || (scale->size() == 1 && (*scale)[0] == 1))
+    return input;
+  if (scale->size() != 1)
+    return emitError() << "scale " << formatShape(scale)
+                       << " must be a scalar or 1-D";
+  if (input && axis >= static_cast<int64_t>(input->size()))
+    return emitError() << "axis " << axis << " is out of range for "
+                       << formatShape(input);
+  if (input && !ShapedType::isDynamic((*input)[axis]) &&
+      !ShapedType::isDynamic((*scale)[0]) && (*scale)[0] != (*input)[axis])
+    return emitError() << "scale " << formatShape(scale)
+                       << " must hold one value per element of dim " << axis
+                       << " of " << formatShape(input);
+  return input;
+}
+
+LogicalResult DynamicQuantizeOp::inferReturnTypeComponents(
+    MLIRContext *context, std::optional<Location>, Adaptor adaptor,
+    SmallVectorImpl<ShapedTypeComponents> &components) {
+  Type u8 = IntegerType::get(context, 8, IntegerType::Unsigned);
+  (void)loom::graph::detail::toComponents(
+      getShape(adaptor.getInput().getType()), u8, components);
+  components.emplace_back(ArrayRef<int64_t>{}, Float32Type::get(context));
+  components.emplace_back(ArrayRef<int64_t>{}, u8);
+  return success();
+}
+
 FailureOr<Shape> loom::graph::detail::inferLossShape(const Shape &input,
                                                      const Shape &target,
                                                      const Shape &weight,

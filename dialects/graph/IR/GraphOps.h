@@ -48,6 +48,11 @@ mlir::FailureOr<Shape> inferComputedAxesShape(const Shape &input,
                                               llvm::ArrayRef<int64_t> attr,
                                               int rankChange,
                                               EmitErrorFn emitError);
+/// The shape of (de)quantize: the input's; a non-scalar `scale` must be 1-D
+/// with one value per element of the input's dim `axis`.
+mlir::FailureOr<Shape> inferQuantizeShape(const Shape &input,
+                                          const Shape &scale, int64_t axis,
+                                          EmitErrorFn emitError);
 /// The shape of an NLL-style loss: `target`'s for reduction "none", else a
 /// scalar; checks input [N, C, d...], target [N, d...] and weight [C].
 mlir::FailureOr<Shape> inferLossShape(const Shape &input, const Shape &target,

@@ -405,6 +405,125 @@ LogicalResult importLoss(NodeImporter &node) {
   return op ? node.setOutputs(op->getResults()) : failure();
 }
 
+/// The `axis` of (de)quantization, resolved against `x`'s rank when the
+/// scale is per axis.
+FailureOr<int64_t> readQuantAxis(NodeImporter &node, Value x, Value scale) {
+  FailureOr<int64_t> axis = node.getInt("axis", 1);
+  if (failed(axis))
+    return failure();
+  auto scaleType = dyn_cast<RankedTensorType>(scale.getType());
+  if (scaleType && scaleType.getRank() == 0)
+    return static_cast<int64_t>(1);
+  FailureOr<int64_t> rank = getRank(node, x, "input");
+  if (failed(rank))
+    return failure();
+  return normalizeAxis(node, *axis, *rank);
+}
+
+LogicalResult importQuantize(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0), scale = node.getInput(1);
+  FailureOr<Value> zeroPoint = node.getOptionalInput(2);
+  if (failed(x) || failed(scale) || failed(zeroPoint))
+    return failure();
+  FailureOr<int64_t> axis = readQuantAxis(node, *x, *scale);
+  if (failed(axis))
+    return failure();
+  Value zp = *zeroPoint;
+  if (!zp) // The default zero point is a uint8 0.
+    zp = createScalar(
+        node, IntegerType::get(node.getContext(), 8, IntegerType::Unsigned), 0);
+  auto op = node.create<g::QuantizeOp>(*x, *scale, zp, *axis);
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+LogicalResult importDequantize(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0), scale = node.getInput(1);
+  FailureOr<Value> zeroPoint = node.getOptionalInput(2);
+  if (failed(x) || failed(scale) || failed(zeroPoint))
+    return failure();
+  FailureOr<int64_t> axis = readQuantAxis(node, *x, *scale);
+  if (failed(axis))
+    return failure();
+  auto op = node.create<g::DequantizeOp>(*x, *scale, *zeroPoint, *axis);
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+LogicalResult importDynamicQuantize(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  if (failed(x))
+    return failure();
+  OperationState state(node.getLoc(), g::DynamicQuantizeOp::getOperationName());
+  Type none = node.getBuilder().getNoneType();
+  g::DynamicQuantizeOp::build(node.getBuilder(), state, {none, none, none}, *x);
+  Operation *op =
+      node.finishCreate(state, &g::DynamicQuantizeOp::inferReturnTypes);
+  return op ? node.setOutputs(op->getResults()) : failure();
+}
+
+LogicalResult importMatMulInteger(NodeImporter &node) {
+  FailureOr<Value> a = node.getInput(0), b = node.getInput(1);
+  FailureOr<Value> azp = node.getOptionalInput(2),
+                   bzp = node.getOptionalInput(3);
+  if (failed(a) || failed(b) || failed(azp) || failed(bzp))
+    return failure();
+  auto op = node.create<g::MatMulIntegerOp>(*a, *b, *azp, *bzp);
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+LogicalResult importQLinearMatMul(NodeImporter &node) {
+  FailureOr<SmallVector<Value>> inputs = node.getVariadicInputs(0, 8);
+  if (failed(inputs))
+    return failure();
+  if (inputs->size() != 8)
+    return node.emitError() << "takes 8 inputs, got " << inputs->size();
+  auto &v = *inputs;
+  auto op = node.create<g::QLinearMatMulOp>(v[0], v[1], v[2], v[3], v[4], v[5],
+                                            v[6], v[7]);
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+LogicalResult importConvInteger(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0), w = node.getInput(1);
+  FailureOr<Value> xzp = node.getOptionalInput(2),
+                   wzp = node.getOptionalInput(3);
+  FailureOr<int64_t> group = node.getInt("group", 1);
+  if (failed(x) || failed(w) || failed(xzp) || failed(wzp) || failed(group))
+    return failure();
+  FailureOr<SmallVector<int64_t>> kernel = getKernel(node, *w);
+  if (failed(kernel))
+    return failure();
+  FailureOr<WindowAttrs> window =
+      readWindow(node, *x, kernel->size(), ArrayRef<int64_t>(*kernel), true);
+  if (failed(window))
+    return failure();
+  auto op =
+      node.create<g::ConvIntegerOp>(*x, *w, *xzp, *wzp, window->strides,
+                                    window->dilations, window->pads, *group);
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
+LogicalResult importQLinearConv(NodeImporter &node) {
+  FailureOr<SmallVector<Value>> inputs = node.getVariadicInputs(0, 8);
+  FailureOr<int64_t> group = node.getInt("group", 1);
+  if (failed(inputs) || failed(group))
+    return failure();
+  if (inputs->size() > 9)
+    return node.emitError() << "takes 8 or 9 inputs, got " << inputs->size();
+  auto &v = *inputs;
+  FailureOr<SmallVector<int64_t>> kernel = getKernel(node, v[3]);
+  if (failed(kernel))
+    return failure();
+  FailureOr<WindowAttrs> window =
+      readWindow(node, v[0], kernel->size(), ArrayRef<int64_t>(*kernel), true);
+  if (failed(window))
+    return failure();
+  Value bias = v.size() == 9 ? v[8] : Value();
+  auto op = node.create<g::QLinearConvOp>(
+      v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], bias, window->strides,
+      window->dilations, window->pads, *group);
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
 } // namespace
 
 void addNNImporters(SmallVectorImpl<OpImporter> &table) {
@@ -435,6 +554,13 @@ void addNNImporters(SmallVectorImpl<OpImporter> &table) {
       {"LayerNormalization", 17, kMax, importLayerNorm},
       {"LRN", 1, kMax, importLRN},
       {"MaxPool", 8, kMax, importPool<g::MaxPoolOp>},
+      {"ConvInteger", 10, kMax, importConvInteger},
+      {"DequantizeLinear", 10, kMax, importDequantize},
+      {"DynamicQuantizeLinear", 11, kMax, importDynamicQuantize},
+      {"MatMulInteger", 10, kMax, importMatMulInteger},
+      {"QLinearConv", 10, kMax, importQLinearConv},
+      {"QLinearMatMul", 10, kMax, importQLinearMatMul},
+      {"QuantizeLinear", 10, kMax, importQuantize},
       {"NegativeLogLikelihoodLoss", 12, kMax, importLoss<g::NLLLossOp>},
       {"SoftmaxCrossEntropyLoss", 12, kMax,
        importLoss<g::SoftmaxCrossEntropyLossOp>},

@@ -156,6 +156,42 @@ LogicalResult DynamicQuantizeOp::inferReturnTypeComponents(
   return success();
 }
 
+LogicalResult UniqueOp::inferReturnTypeComponents(
+    MLIRContext *context, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<ShapedTypeComponents> &components) {
+  Type input = adaptor.getInput().getType();
+  Type i64 = IntegerType::get(context, 64);
+  Shape shape = getShape(input);
+  int64_t dyn = ShapedType::kDynamic;
+  if (!adaptor.getAxis()) {
+    int64_t count = dyn;
+    if (shape && llvm::none_of(*shape, ShapedType::isDynamic))
+      count = ShapedType::getNumElements(*shape);
+    components.emplace_back(ArrayRef<int64_t>{dyn},
+                            getElementTypeOrSelf(input));
+    components.emplace_back(ArrayRef<int64_t>{dyn}, i64);
+    components.emplace_back(ArrayRef<int64_t>{count}, i64);
+    components.emplace_back(ArrayRef<int64_t>{dyn}, i64);
+    return success();
+  }
+  int64_t axis = *adaptor.getAxis();
+  if (!shape) {
+    components.emplace_back(getElementTypeOrSelf(input));
+  } else {
+    if (axis >= static_cast<int64_t>(shape->size()))
+      return emitOptionalError(loc, "'graph.unique' op axis ", axis,
+                               " is out of range for ", formatShape(shape));
+    SmallVector<int64_t> dims(*shape);
+    dims[axis] = dyn;
+    components.emplace_back(dims, getElementTypeOrSelf(input));
+  }
+  int64_t along = shape ? (*shape)[axis] : dyn;
+  components.emplace_back(ArrayRef<int64_t>{dyn}, i64);
+  components.emplace_back(ArrayRef<int64_t>{along}, i64);
+  components.emplace_back(ArrayRef<int64_t>{dyn}, i64);
+  return success();
+}
+
 FailureOr<Shape> loom::graph::detail::inferLossShape(const Shape &input,
                                                      const Shape &target,
                                                      const Shape &weight,
@@ -455,6 +491,14 @@ LogicalResult TopKOp::verify() {
   SmallVector<ShapedTypeComponents> components;
   if (failed(inferTopK(
           *this, [&] { return emitOpError(); }, components)))
+    return failure();
+  return verifyResults(*this, components);
+}
+
+LogicalResult UniqueOp::verify() {
+  SmallVector<ShapedTypeComponents> components;
+  if (failed(
+          inferReturnTypeComponents(getContext(), getLoc(), *this, components)))
     return failure();
   return verifyResults(*this, components);
 }

@@ -42,6 +42,7 @@ include "dialects/graph/IR/GraphDataOps.td"
 include "dialects/graph/IR/GraphElementwiseOps.td"
 include "dialects/graph/IR/GraphNNOps.td"
 include "dialects/graph/IR/GraphQuantOps.td"
+include "dialects/graph/IR/GraphMiscOps.td"
 include "dialects/graph/IR/GraphShapeOps.td"
 
 #endif // LOOM_DIALECTS_GRAPH_IR_GRAPHOPS_TD

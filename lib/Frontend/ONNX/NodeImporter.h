@@ -191,6 +191,7 @@ void addTensorImporters(llvm::SmallVectorImpl<OpImporter> &table);
 void addNNImporters(llvm::SmallVectorImpl<OpImporter> &table);
 void addDataImporters(llvm::SmallVectorImpl<OpImporter> &table);
 void addControlFlowImporters(llvm::SmallVectorImpl<OpImporter> &table);
+void addMiscImporters(llvm::SmallVectorImpl<OpImporter> &table);
 
 /// The whole table, sorted by op type and then opset.
 llvm::ArrayRef<OpImporter> getOpImporters();

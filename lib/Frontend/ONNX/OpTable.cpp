@@ -19,6 +19,7 @@ llvm::ArrayRef<OpImporter> getOpImporters() {
     addNNImporters(rows);
     addDataImporters(rows);
     addControlFlowImporters(rows);
+    addMiscImporters(rows);
     llvm::sort(rows, [](const OpImporter &a, const OpImporter &b) {
       return std::make_tuple(a.opType, a.sinceOpset) <
              std::make_tuple(b.opType, b.sinceOpset);

@@ -33,6 +33,28 @@ def Graph_MatMulOp : Graph_ShapedOp<"matmul", [SameOperandsAndResultElementType]
   let elementTypeFn = Graph_SameElementAsLhs;
 }
 
+def Graph_EinsumOp : Graph_ShapedOp<"einsum", [SameOperandsAndResultElementType]> {
+  let summary = "Einstein summation (ONNX `Einsum`)";
+  let description = [{
+    Contracts its inputs as `equation` says, e.g. "bij,bjk->bik"; "..."
+    stands for broadcast dims.
+  }];
+  let arguments = (ins Variadic<Graph_NumericTensor>:$inputs, StrAttr:$equation);
+  let results = (outs Graph_NumericTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let shapeFn = [{
+    ::llvm::SmallVector<Shape> shapes;
+    for (::mlir::Value input : op.getInputs())
+      shapes.push_back(getShape(input.getType()));
+    return inferEinsumShape(shapes, op.getEquation(), emitError);
+  }];
+  let elementTypeFn = [{
+    return op.getInputs().empty()
+               ? ::mlir::Type()
+               : ::mlir::getElementTypeOrSelf(op.getInputs().front().getType());
+  }];
+}
+
 def Graph_GemmOp : Graph_ShapedOp<"gemm", [SameOperandsAndResultElementType]> {
   let summary = "General matrix multiply: alpha * op(a) * op(b) + beta * c";
   let description = [{

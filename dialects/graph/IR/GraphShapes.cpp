@@ -10,6 +10,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
 
 using namespace mlir;
 
@@ -732,6 +734,87 @@ Type joinTypes(Type a, Type b) {
   for (auto [da, db] : llvm::zip_equal(ta.getShape(), tb.getShape()))
     dims.push_back(da == db ? da : ShapedType::kDynamic);
   return RankedTensorType::get(dims, ta.getElementType());
+}
+
+FailureOr<Shape> inferEinsumShape(ArrayRef<Shape> inputs, StringRef equation,
+                                  EmitErrorFn emitError) {
+  std::string spec = equation.str();
+  llvm::erase(spec, ' ');
+  StringRef text(spec);
+  auto [lhs, rhs] = text.split("->");
+  bool explicitOutput = text.contains("->");
+  SmallVector<StringRef> terms;
+  lhs.split(terms, ',');
+  if (terms.size() != inputs.size())
+    return emitError() << "equation '" << equation << "' has " << terms.size()
+                       << " inputs but the op " << inputs.size();
+  llvm::StringMap<int64_t> sizes;
+  llvm::StringMap<int> uses;
+  Shape ellipsis = Shape(SmallVector<int64_t>());
+  for (auto [term, input] : llvm::zip_equal(terms, inputs)) {
+    bool hasEllipsis = term.contains("...");
+    std::string letters = term.str();
+    if (hasEllipsis)
+      letters.erase(letters.find("..."), 3);
+    for (char c : letters)
+      if (!llvm::isAlpha(c))
+        return emitError() << "equation '" << equation
+                           << "' has a bad subscript '" << c << "'";
+    if (!input)
+      continue;
+    int64_t rank = input->size(), named = letters.size();
+    if (named > rank || (!hasEllipsis && named != rank))
+      return emitError() << "term '" << term << "' does not fit input "
+                         << formatShape(input);
+    int64_t extra = rank - named;
+    size_t at = hasEllipsis ? term.find("...") : letters.size();
+    SmallVector<int64_t> broadcast(input->begin() + at,
+                                   input->begin() + at + extra);
+    if (hasEllipsis) {
+      auto merged = inferBroadcastShape(ellipsis, Shape(broadcast), emitError);
+      if (failed(merged))
+        return failure();
+      ellipsis = *merged;
+    }
+    for (auto [i, c] : llvm::enumerate(letters)) {
+      int64_t dim = (*input)[i < at ? i : i + extra];
+      std::string key(1, c);
+      ++uses[key];
+      auto [it, inserted] = sizes.try_emplace(key, dim);
+      if (!inserted && !dimsMayMatch(it->second, dim))
+        return emitError() << "subscript '" << c << "' has sizes " << it->second
+                           << " and " << dim;
+      if (isDynamic(it->second))
+        it->second = dim;
+    }
+  }
+  if (llvm::any_of(inputs, [](const Shape &s) { return !s; }))
+    return Shape();
+  std::string output;
+  if (explicitOutput) {
+    output = rhs.str();
+  } else {
+    output = "...";
+    for (char c = 'A'; c <= 'z'; ++c)
+      if (uses.lookup(std::string(1, c)) == 1)
+        output += c;
+  }
+  SmallVector<int64_t> result;
+  StringRef out(output);
+  size_t at = out.find("...");
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (i == at) {
+      result.append(ellipsis->begin(), ellipsis->end());
+      i += 2;
+      continue;
+    }
+    auto it = sizes.find(std::string(1, out[i]));
+    if (it == sizes.end())
+      return emitError() << "output subscript '" << out[i]
+                         << "' appears in no input";
+    result.push_back(it->second);
+  }
+  return Shape(std::move(result));
 }
 
 bool areCompatibleRefinements(TypeRange inferred, TypeRange declared) {

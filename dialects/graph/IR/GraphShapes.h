@@ -142,6 +142,12 @@ mlir::FailureOr<Shape> inferDepthSpaceShape(const Shape &input,
                                             int64_t blocksize, bool toSpace,
                                             EmitErrorFn emitError);
 
+/// ONNX `Einsum` with `equation` such as "bij,bjk->bik" ("..." broadcasts;
+/// without "->" the output is the letters used once, in order).
+mlir::FailureOr<Shape> inferEinsumShape(llvm::ArrayRef<Shape> inputs,
+                                        llvm::StringRef equation,
+                                        EmitErrorFn emitError);
+
 /// Whether every declared type refines or coarsens the inferred type at the
 /// same position without contradicting it: both are tensors of the same
 /// element type and, where both are ranked, of the same rank with equal

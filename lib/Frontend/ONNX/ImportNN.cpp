@@ -524,6 +524,17 @@ LogicalResult importQLinearConv(NodeImporter &node) {
   return failed(op) ? failure() : node.setOutputs(op->getResult());
 }
 
+LogicalResult importEinsum(NodeImporter &node) {
+  FailureOr<SmallVector<Value>> inputs = node.getVariadicInputs(0);
+  FailureOr<std::string> equation = node.getString("equation");
+  if (failed(inputs) || failed(equation))
+    return failure();
+  // The normalised equation has no spaces.
+  llvm::erase(*equation, ' ');
+  auto op = node.create<g::EinsumOp>(ValueRange(*inputs), *equation);
+  return failed(op) ? failure() : node.setOutputs(op->getResult());
+}
+
 } // namespace
 
 void addNNImporters(SmallVectorImpl<OpImporter> &table) {
@@ -555,6 +566,7 @@ void addNNImporters(SmallVectorImpl<OpImporter> &table) {
       {"LRN", 1, kMax, importLRN},
       {"MaxPool", 8, kMax, importPool<g::MaxPoolOp>},
       {"ConvInteger", 10, kMax, importConvInteger},
+      {"Einsum", 12, kMax, importEinsum},
       {"DequantizeLinear", 10, kMax, importDequantize},
       {"DynamicQuantizeLinear", 11, kMax, importDynamicQuantize},
       {"MatMulInteger", 10, kMax, importMatMulInteger},

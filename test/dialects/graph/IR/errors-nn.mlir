@@ -174,3 +174,43 @@ func.func @layer_norm_result(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2
   %0:3 = graph.layer_norm %x, %s {axis = 1} : (tensor<2x3xf32>, tensor<3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x1xf32>)
   return %0#0 : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @einsum_count(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{equation 'ij,jk->ik' has 2 inputs but the op 1}}
+  %0 = graph.einsum %a {equation = "ij,jk->ik"} : (tensor<2x3xf32>) -> tensor<*xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_subscript(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{equation 'i1->i' has a bad subscript '1'}}
+  %0 = graph.einsum %a {equation = "i1->i"} : (tensor<2x3xf32>) -> tensor<*xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_fit(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{term 'ijk' does not fit input 2x3}}
+  %0 = graph.einsum %a {equation = "ijk->i"} : (tensor<2x3xf32>) -> tensor<*xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_sizes(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+1 {{subscript 'j' has sizes 3 and 4}}
+  %0 = graph.einsum %a, %b {equation = "ij,jk->ik"} : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<*xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_output(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{output subscript 'k' appears in no input}}
+  %0 = graph.einsum %a {equation = "ij->k"} : (tensor<2x3xf32>) -> tensor<*xf32>
+  return
+}

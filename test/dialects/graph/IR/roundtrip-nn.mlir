@@ -36,3 +36,15 @@ func.func @norms(%x: tensor<2x3x5xf32>, %c: tensor<3xf32>, %s: tensor<5xf32>) {
   %3:3 = graph.layer_norm %x, %s, %s {axis = 2} : (tensor<2x3x5xf32>, tensor<5xf32>, tensor<5xf32>) -> (tensor<2x3x5xf32>, tensor<2x3x1xf32>, tensor<2x3x1xf32>)
   return
 }
+
+// CHECK-LABEL: func.func @einsum
+func.func @einsum(%a: tensor<5x2x3xf32>, %b: tensor<5x3x4xf32>, %d: tensor<7x3x3xf32>) {
+  // CHECK: graph.einsum %{{.*}}, %{{.*}} {equation = "bij,bjk->bik"} : (tensor<5x2x3xf32>, tensor<5x3x4xf32>) -> tensor<5x2x4xf32>
+  %0 = graph.einsum %a, %b {equation = "bij,bjk->bik"} : (tensor<5x2x3xf32>, tensor<5x3x4xf32>) -> tensor<5x2x4xf32>
+  // Implicit output: the letters used once, in order, after the ellipsis.
+  // CHECK: graph.einsum %{{.*}} {equation = "...ij"} : (tensor<7x3x3xf32>) -> tensor<7x3x3xf32>
+  %1 = graph.einsum %d {equation = "...ij"} : (tensor<7x3x3xf32>) -> tensor<7x3x3xf32>
+  // CHECK: graph.einsum %{{.*}} {equation = "...ii->...i"} : (tensor<7x3x3xf32>) -> tensor<7x3xf32>
+  %2 = graph.einsum %d {equation = "...ii->...i"} : (tensor<7x3x3xf32>) -> tensor<7x3xf32>
+  return
+}

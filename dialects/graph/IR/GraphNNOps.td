@@ -366,6 +366,51 @@ def Graph_LayerNormOp : Graph_Op<"layer_norm",
 }
 
 //===----------------------------------------------------------------------===//
+// Recurrent layers
+//===----------------------------------------------------------------------===//
+
+// ONNX RNN, GRU and LSTM with every attribute resolved. `input` is
+// [seq, batch, input] ([batch, seq, input] under `batch_first`); the results
+// are the hidden states of every step, [seq, dirs, batch, hidden] ([batch,
+// seq, dirs, hidden]), and the last hidden state (and, for LSTM, the last
+// cell state), [dirs, batch, hidden] ([batch, dirs, hidden]).
+class Graph_RecurrentOp<string mnemonic, string onnx, int gates, dag extraArgs,
+                        dag resultList>
+    : Graph_Op<mnemonic, [Pure, Graph_InferTensorType, AttrSizedOperandSegments]> {
+  let summary = "ONNX `" # onnx # "`";
+  let description = [{
+    Weights `w` [dirs, }] # gates # [{ * hidden, input] and `r` [dirs, }] # gates # [{ *
+    hidden, hidden], optional `bias` [dirs, }] # !mul(2, gates) # [{ * hidden].
+    `direction` is forward, reverse or bidirectional; `activations` names one
+    function per gate group and direction, with their alphas and betas.
+  }];
+  let arguments = !con((ins Graph_FloatTensor:$input, Graph_FloatTensor:$w,
+                            Graph_FloatTensor:$r, Optional<Graph_FloatTensor>:$bias,
+                            Optional<TensorOf<[I32]>>:$sequence_lens,
+                            Optional<Graph_FloatTensor>:$initial_h),
+                       extraArgs,
+                       (ins ConfinedAttr<I64Attr, [IntPositive]>:$hidden_size,
+                            DefaultValuedAttr<StrAttr, "\"forward\"">:$direction,
+                            StrArrayAttr:$activations,
+                            DenseF32ArrayAttr:$activation_alpha,
+                            DenseF32ArrayAttr:$activation_beta,
+                            OptionalAttr<F32Attr>:$clip, UnitAttr:$batch_first));
+  let results = resultList;
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_RNNOp : Graph_RecurrentOp<"rnn", "RNN", 1, (ins),
+    (outs Graph_FloatTensor:$y, Graph_FloatTensor:$y_h)>;
+def Graph_GRUOp : Graph_RecurrentOp<"gru", "GRU", 3,
+    (ins UnitAttr:$linear_before_reset),
+    (outs Graph_FloatTensor:$y, Graph_FloatTensor:$y_h)>;
+def Graph_LSTMOp : Graph_RecurrentOp<"lstm", "LSTM", 4,
+    (ins Optional<Graph_FloatTensor>:$initial_c, Optional<Graph_FloatTensor>:$peepholes,
+         UnitAttr:$input_forget),
+    (outs Graph_FloatTensor:$y, Graph_FloatTensor:$y_h, Graph_FloatTensor:$y_c)>;
+
+//===----------------------------------------------------------------------===//
 // Losses
 //===----------------------------------------------------------------------===//
 

@@ -495,6 +495,79 @@ LogicalResult TopKOp::verify() {
   return verifyResults(*this, components);
 }
 
+//===----------------------------------------------------------------------===//
+// Recurrent layers
+//===----------------------------------------------------------------------===//
+
+/// The result components of RNN/GRU/LSTM: Y, then `states` final states.
+template <typename Adaptor>
+static LogicalResult
+inferRecurrent(Adaptor op, int64_t gates, size_t states, EmitErrorFn emitError,
+               SmallVectorImpl<ShapedTypeComponents> &components) {
+  StringRef direction = op.getDirection();
+  if (direction != "forward" && direction != "reverse" &&
+      direction != "bidirectional")
+    return emitError() << "direction must be forward, reverse or "
+                          "bidirectional, got '"
+                       << direction << "'";
+  int64_t dirs = direction == "bidirectional" ? 2 : 1;
+  int64_t hidden = op.getHiddenSize();
+  size_t expected = static_cast<size_t>(dirs * (gates == 4   ? 3
+                                                : gates == 3 ? 2
+                                                             : 1));
+  if (op.getActivations().size() != expected)
+    return emitError() << "expected " << expected << " activations, got "
+                       << op.getActivations().size();
+  Shape input = getShape(op.getInput().getType());
+  Shape w = getShape(op.getW().getType());
+  if (input && input->size() != 3)
+    return emitError() << "input " << formatShape(input) << " must be 3-D";
+  if (w &&
+      (w->size() != 3 || (!ShapedType::isDynamic((*w)[0]) && (*w)[0] != dirs) ||
+       (!ShapedType::isDynamic((*w)[1]) && (*w)[1] != gates * hidden)))
+    return emitError() << "weight " << formatShape(w) << " must be [" << dirs
+                       << ", " << gates * hidden << ", input]";
+  int64_t dyn = ShapedType::kDynamic;
+  bool batchFirst = op.getBatchFirst();
+  int64_t seq = input ? (*input)[batchFirst ? 1 : 0] : dyn;
+  int64_t batch = input ? (*input)[batchFirst ? 0 : 1] : dyn;
+  Type elementType = getElementTypeOrSelf(op.getInput().getType());
+  SmallVector<int64_t> y = batchFirst
+                               ? SmallVector<int64_t>{batch, seq, dirs, hidden}
+                               : SmallVector<int64_t>{seq, dirs, batch, hidden};
+  SmallVector<int64_t> last = batchFirst
+                                  ? SmallVector<int64_t>{batch, dirs, hidden}
+                                  : SmallVector<int64_t>{dirs, batch, hidden};
+  components.emplace_back(y, elementType);
+  for (size_t i = 0; i < states; ++i)
+    components.emplace_back(last, elementType);
+  return success();
+}
+
+#define LOOM_RECURRENT_OP(OP, GATES, STATES)                                   \
+  LogicalResult OP::inferReturnTypeComponents(                                 \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<ShapedTypeComponents> &components) {                     \
+    return inferRecurrent(                                                     \
+        adaptor, GATES, STATES,                                                \
+        [&] {                                                                  \
+          return loom::graph::detail::inferenceError(loc, getOperationName()); \
+        },                                                                     \
+        components);                                                           \
+  }                                                                            \
+  LogicalResult OP::verify() {                                                 \
+    SmallVector<ShapedTypeComponents> components;                              \
+    if (failed(inferRecurrent(                                                 \
+            Adaptor(*this), GATES, STATES, [&] { return emitOpError(); },      \
+            components)))                                                      \
+      return failure();                                                        \
+    return verifyResults(*this, components);                                   \
+  }
+LOOM_RECURRENT_OP(RNNOp, 1, 1)
+LOOM_RECURRENT_OP(GRUOp, 3, 1)
+LOOM_RECURRENT_OP(LSTMOp, 4, 2)
+#undef LOOM_RECURRENT_OP
+
 LogicalResult UniqueOp::verify() {
   SmallVector<ShapedTypeComponents> components;
   if (failed(

@@ -524,6 +524,91 @@ LogicalResult importQLinearConv(NodeImporter &node) {
   return failed(op) ? failure() : node.setOutputs(op->getResult());
 }
 
+/// RNN, GRU and LSTM: attributes resolved (default activations spelled out
+/// for each direction, hidden_size read off R when absent).
+template <typename OpTy>
+LogicalResult importRecurrent(NodeImporter &node) {
+  constexpr bool isLSTM = std::is_same_v<OpTy, g::LSTMOp>;
+  constexpr bool isGRU = std::is_same_v<OpTy, g::GRUOp>;
+  unsigned operandCount = isLSTM ? 8 : 6;
+  SmallVector<Value> operands;
+  SmallVector<int32_t> segments;
+  for (unsigned i = 0; i < operandCount; ++i) {
+    FailureOr<Value> value =
+        i < 3 ? node.getInput(i) : node.getOptionalInput(i);
+    if (failed(value))
+      return failure();
+    if (*value)
+      operands.push_back(*value);
+    segments.push_back(*value ? 1 : 0);
+  }
+  FailureOr<std::string> direction =
+      node.getString("direction", StringRef("forward"));
+  FailureOr<int64_t> layout = node.getInt("layout", 0);
+  if (failed(direction) || failed(layout))
+    return failure();
+  int64_t hidden;
+  if (node.hasAttr("hidden_size")) {
+    FailureOr<int64_t> attr = node.getInt("hidden_size");
+    if (failed(attr))
+      return failure();
+    hidden = *attr;
+  } else {
+    auto r = dyn_cast<RankedTensorType>(operands[2].getType());
+    if (!r || r.getRank() != 3 || r.isDynamicDim(2))
+      return node.emitError() << "needs hidden_size, or a recurrence weight "
+                                 "of static shape to read it from";
+    hidden = r.getDimSize(2);
+  }
+  SmallVector<std::string> perDirection =
+      isLSTM  ? SmallVector<std::string>{"Sigmoid", "Tanh", "Tanh"}
+      : isGRU ? SmallVector<std::string>{"Sigmoid", "Tanh"}
+              : SmallVector<std::string>{"Tanh"};
+  SmallVector<std::string> defaults(perDirection);
+  if (*direction == "bidirectional")
+    defaults.append(perDirection);
+  auto activations = node.getStrings("activations", ArrayRef(defaults));
+  auto alpha = node.getFloats("activation_alpha", ArrayRef<float>{});
+  auto beta = node.getFloats("activation_beta", ArrayRef<float>{});
+  if (failed(activations) || failed(alpha) || failed(beta))
+    return failure();
+  // Inference runs before the op exists and reads its properties.
+  OpBuilder &b = node.getBuilder();
+  OperationState state(node.getLoc(), OpTy::getOperationName());
+  state.addOperands(operands);
+  auto &props = state.getOrAddProperties<typename OpTy::Properties>();
+  llvm::copy(segments, props.operandSegmentSizes.begin());
+  props.hidden_size = b.getI64IntegerAttr(hidden);
+  props.direction = b.getStringAttr(*direction);
+  SmallVector<StringRef> names(activations->begin(), activations->end());
+  props.activations = b.getStrArrayAttr(names);
+  props.activation_alpha = b.getDenseF32ArrayAttr(*alpha);
+  props.activation_beta = b.getDenseF32ArrayAttr(*beta);
+  if (node.hasAttr("clip")) {
+    FailureOr<float> clip = node.getFloat("clip");
+    if (failed(clip))
+      return failure();
+    props.clip = b.getF32FloatAttr(*clip);
+  }
+  if (*layout)
+    props.batch_first = b.getUnitAttr();
+  if constexpr (isLSTM || isGRU) {
+    FailureOr<int64_t> flag =
+        node.getInt(isLSTM ? "input_forget" : "linear_before_reset", 0);
+    if (failed(flag))
+      return failure();
+    if (*flag) {
+      if constexpr (isLSTM)
+        props.input_forget = b.getUnitAttr();
+      else
+        props.linear_before_reset = b.getUnitAttr();
+    }
+  }
+  state.addTypes(SmallVector<Type>(isLSTM ? 3 : 2, b.getNoneType()));
+  Operation *op = node.finishCreate(state, &OpTy::inferReturnTypes);
+  return op ? node.setOutputs(op->getResults()) : failure();
+}
+
 LogicalResult importEinsum(NodeImporter &node) {
   FailureOr<SmallVector<Value>> inputs = node.getVariadicInputs(0);
   FailureOr<std::string> equation = node.getString("equation");
@@ -567,6 +652,9 @@ void addNNImporters(SmallVectorImpl<OpImporter> &table) {
       {"MaxPool", 8, kMax, importPool<g::MaxPoolOp>},
       {"ConvInteger", 10, kMax, importConvInteger},
       {"Einsum", 12, kMax, importEinsum},
+      {"GRU", 7, kMax, importRecurrent<g::GRUOp>},
+      {"LSTM", 7, kMax, importRecurrent<g::LSTMOp>},
+      {"RNN", 7, kMax, importRecurrent<g::RNNOp>},
       {"DequantizeLinear", 10, kMax, importDequantize},
       {"DynamicQuantizeLinear", 11, kMax, importDynamicQuantize},
       {"MatMulInteger", 10, kMax, importMatMulInteger},

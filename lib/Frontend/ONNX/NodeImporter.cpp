@@ -226,6 +226,18 @@ NodeImporter::getFloats(StringRef name, std::optional<ArrayRef<float>> dflt) {
   return SmallVector<float>((*attr)->floats().begin(), (*attr)->floats().end());
 }
 
+FailureOr<SmallVector<std::string>>
+NodeImporter::getStrings(StringRef name,
+                         std::optional<ArrayRef<std::string>> dflt) {
+  auto attr = lookupAttr(*this, node, name, AttributeProto::STRINGS, !dflt);
+  if (failed(attr))
+    return failure();
+  if (!*attr)
+    return SmallVector<std::string>(dflt->begin(), dflt->end());
+  return SmallVector<std::string>((*attr)->strings().begin(),
+                                  (*attr)->strings().end());
+}
+
 FailureOr<ElementsAttr> NodeImporter::getTensor(StringRef name) {
   auto attr = lookupAttr(*this, node, name, AttributeProto::TENSOR, true);
   if (failed(attr))

@@ -100,6 +100,9 @@ public:
   mlir::FailureOr<llvm::SmallVector<float>>
   getFloats(llvm::StringRef name,
             std::optional<llvm::ArrayRef<float>> dflt = std::nullopt);
+  mlir::FailureOr<llvm::SmallVector<std::string>>
+  getStrings(llvm::StringRef name,
+             std::optional<llvm::ArrayRef<std::string>> dflt = std::nullopt);
   /// A tensor attribute as a constant value.
   mlir::FailureOr<mlir::ElementsAttr> getTensor(llvm::StringRef name);
   /// An ONNX element type code (`to` of Cast) as an MLIR type.

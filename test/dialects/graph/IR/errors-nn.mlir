@@ -214,3 +214,43 @@ func.func @einsum_output(%a: tensor<2x3xf32>) {
   %0 = graph.einsum %a {equation = "ij->k"} : (tensor<2x3xf32>) -> tensor<*xf32>
   return
 }
+
+// -----
+
+func.func @rnn_direction(%x: tensor<5x2x4xf32>, %w: tensor<1x3x4xf32>, %r: tensor<1x3x3xf32>) {
+  // expected-error @+1 {{direction must be forward, reverse or bidirectional, got 'both'}}
+  %0:2 = graph.rnn %x, %w, %r {hidden_size = 3 : i64, direction = "both", activations = ["Tanh"], activation_alpha = array<f32>, activation_beta = array<f32>, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>} : (tensor<5x2x4xf32>, tensor<1x3x4xf32>, tensor<1x3x3xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  return
+}
+
+// -----
+
+func.func @rnn_activations(%x: tensor<5x2x4xf32>, %w: tensor<1x3x4xf32>, %r: tensor<1x3x3xf32>) {
+  // expected-error @+1 {{expected 1 activations, got 2}}
+  %0:2 = graph.rnn %x, %w, %r {hidden_size = 3 : i64, activations = ["Tanh", "Relu"], activation_alpha = array<f32>, activation_beta = array<f32>, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>} : (tensor<5x2x4xf32>, tensor<1x3x4xf32>, tensor<1x3x3xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  return
+}
+
+// -----
+
+func.func @rnn_input(%x: tensor<2x4xf32>, %w: tensor<1x3x4xf32>, %r: tensor<1x3x3xf32>) {
+  // expected-error @+1 {{input 2x4 must be 3-D}}
+  %0:2 = graph.rnn %x, %w, %r {hidden_size = 3 : i64, activations = ["Tanh"], activation_alpha = array<f32>, activation_beta = array<f32>, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>} : (tensor<2x4xf32>, tensor<1x3x4xf32>, tensor<1x3x3xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  return
+}
+
+// -----
+
+func.func @gru_weight(%x: tensor<5x2x4xf32>, %w: tensor<1x6x4xf32>, %r: tensor<1x9x3xf32>) {
+  // expected-error @+1 {{weight 1x6x4 must be [1, 9, input]}}
+  %0:2 = graph.gru %x, %w, %r {hidden_size = 3 : i64, activations = ["Sigmoid", "Tanh"], activation_alpha = array<f32>, activation_beta = array<f32>, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>} : (tensor<5x2x4xf32>, tensor<1x6x4xf32>, tensor<1x9x3xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  return
+}
+
+// -----
+
+func.func @lstm_result(%x: tensor<5x2x4xf32>, %w: tensor<1x12x4xf32>, %r: tensor<1x12x3xf32>) {
+  // expected-error @+1 {{result type 'tensor<1x2x4xf32>' is incompatible with the inferred type 'tensor<1x2x3xf32>'}}
+  %0:3 = graph.lstm %x, %w, %r {hidden_size = 3 : i64, activations = ["Sigmoid", "Tanh", "Tanh"], activation_alpha = array<f32>, activation_beta = array<f32>, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0>} : (tensor<5x2x4xf32>, tensor<1x12x4xf32>, tensor<1x12x3xf32>) -> (tensor<*xf32>, tensor<1x2x3xf32>, tensor<1x2x4xf32>)
+  return
+}

@@ -48,3 +48,14 @@ func.func @einsum(%a: tensor<5x2x3xf32>, %b: tensor<5x3x4xf32>, %d: tensor<7x3x3
   %2 = graph.einsum %d {equation = "...ii->...i"} : (tensor<7x3x3xf32>) -> tensor<7x3xf32>
   return
 }
+
+// CHECK-LABEL: func.func @recurrent
+func.func @recurrent(%x: tensor<5x2x4xf32>, %w: tensor<1x3x4xf32>, %r: tensor<1x3x3xf32>, %wg: tensor<2x9x4xf32>, %rg: tensor<2x9x3xf32>, %wl: tensor<1x12x4xf32>, %rl: tensor<1x12x3xf32>, %xb: tensor<2x5x4xf32>) {
+  // CHECK: graph.rnn {{.*}} -> (tensor<5x1x2x3xf32>, tensor<1x2x3xf32>)
+  %0:2 = graph.rnn %x, %w, %r {hidden_size = 3 : i64, activations = ["Tanh"], activation_alpha = array<f32>, activation_beta = array<f32>, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>} : (tensor<5x2x4xf32>, tensor<1x3x4xf32>, tensor<1x3x3xf32>) -> (tensor<5x1x2x3xf32>, tensor<1x2x3xf32>)
+  // CHECK: graph.gru {{.*}}linear_before_reset{{.*}} -> (tensor<5x2x2x3xf32>, tensor<2x2x3xf32>)
+  %1:2 = graph.gru %x, %wg, %rg {hidden_size = 3 : i64, direction = "bidirectional", activations = ["Sigmoid", "Tanh", "Sigmoid", "Tanh"], activation_alpha = array<f32>, activation_beta = array<f32>, linear_before_reset, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>} : (tensor<5x2x4xf32>, tensor<2x9x4xf32>, tensor<2x9x3xf32>) -> (tensor<5x2x2x3xf32>, tensor<2x2x3xf32>)
+  // CHECK: graph.lstm {{.*}}batch_first{{.*}} -> (tensor<2x5x1x3xf32>, tensor<2x1x3xf32>, tensor<2x1x3xf32>)
+  %2:3 = graph.lstm %xb, %wl, %rl {hidden_size = 3 : i64, activations = ["Sigmoid", "Tanh", "Tanh"], activation_alpha = array<f32>, activation_beta = array<f32>, batch_first, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0>} : (tensor<2x5x4xf32>, tensor<1x12x4xf32>, tensor<1x12x3xf32>) -> (tensor<2x5x1x3xf32>, tensor<2x1x3xf32>, tensor<2x1x3xf32>)
+  return
+}

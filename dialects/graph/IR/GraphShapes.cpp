@@ -631,9 +631,10 @@ FailureOr<Shape> inferSliceShape(const Shape &input, ArrayRef<int64_t> starts,
       continue;
     }
     // ONNX: negative indices count from the end, then clamp.
-    auto resolve = [&](int64_t v, int64_t lo, int64_t hi) {
+    int64_t size = dim;
+    auto resolve = [size](int64_t v, int64_t lo, int64_t hi) {
       if (v < 0)
-        v += dim;
+        v += size;
       return std::clamp(v, lo, hi);
     };
     if (step > 0) {

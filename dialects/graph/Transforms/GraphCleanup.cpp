@@ -18,18 +18,21 @@ namespace loom::graph {
 using namespace mlir;
 using loom::graph::GraphDialect;
 
+void loom::graph::populateGraphCanonicalizationPatterns(
+    RewritePatternSet &patterns, MLIRContext *context) {
+  for (RegisteredOperationName op : context->getRegisteredOperations())
+    if (isa<GraphDialect>(op.getDialect()))
+      op.getCanonicalizationPatterns(patterns, context);
+}
+
 namespace {
 struct GraphCleanupPass
     : public loom::graph::impl::GraphCleanupPassBase<GraphCleanupPass> {
   using GraphCleanupPassBase::GraphCleanupPassBase;
 
   LogicalResult initialize(MLIRContext *context) override {
-    // The canonicalization patterns of every registered graph op, so that
-    // new ops join in without touching this pass.
     RewritePatternSet set(context);
-    for (RegisteredOperationName op : context->getRegisteredOperations())
-      if (isa<GraphDialect>(op.getDialect()))
-        op.getCanonicalizationPatterns(set, context);
+    loom::graph::populateGraphCanonicalizationPatterns(set, context);
     patterns = FrozenRewritePatternSet(std::move(set));
     return success();
   }

@@ -122,9 +122,7 @@ struct GraphInferShapesPass
 
   LogicalResult initialize(MLIRContext *context) override {
     RewritePatternSet set(context);
-    for (RegisteredOperationName op : context->getRegisteredOperations())
-      if (isa<GraphDialect>(op.getDialect()))
-        op.getCanonicalizationPatterns(set, context);
+    populateGraphCanonicalizationPatterns(set, context);
     patterns = FrozenRewritePatternSet(std::move(set));
     return success();
   }

@@ -11,7 +11,16 @@
 
 #include "mlir/Pass/Pass.h"
 
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
 namespace loom::graph {
+
+/// Adds the canonicalization patterns of every registered graph op, so that
+/// passes pick up new ops' patterns without naming them.
+void populateGraphCanonicalizationPatterns(mlir::RewritePatternSet &patterns,
+                                           mlir::MLIRContext *context);
 
 #define GEN_PASS_DECL
 #include "dialects/graph/Transforms/Passes.h.inc"

@@ -211,6 +211,25 @@ def Graph_RandomUniformLikeOp : Graph_RandomLikeOp<"random_uniform_like",
 def Graph_BernoulliOp : Graph_RandomLikeOp<"bernoulli",
     "1 with each input's probability, else 0 (ONNX `Bernoulli`)", (ins)>;
 
+def Graph_DropoutOp : Graph_Op<"dropout", [Pure, Graph_InferTensorType,
+    AttrSizedOperandSegments]> {
+  let summary = "Dropout that may train (ONNX `Dropout`)";
+  let description = [{
+    When `training_mode` holds true, zeroes each element with probability
+    `ratio` (0.5 if absent) and scales the rest by 1 / (1 - ratio); else the
+    identity. Also gives the mask of the elements kept. Dropout known at
+    import to be in inference mode is no op at all.
+  }];
+  let arguments = (ins Graph_FloatTensor:$input,
+                       Optional<0DTensorOf<[Graph_Float]>>:$ratio,
+                       Optional<0DTensorOf<[I1]>>:$training_mode,
+                       OptionalAttr<I64Attr>:$seed);
+  let results = (outs Graph_FloatTensor:$output, TensorOf<[I1]>:$mask);
+  let assemblyFormat = [{
+    $input (`ratio` $ratio^)? (`training` $training_mode^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def Graph_MaxUnpoolOp : Graph_ShapedOp<"max_unpool", [AllElementTypesMatch<["input", "result"]>]> {
   let summary = "Scatter pooled maxima back (ONNX `MaxUnpool`)";
   let arguments = (ins Graph_FloatTensor:$input, TensorOf<[I64]>:$indices,

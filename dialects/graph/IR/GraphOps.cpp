@@ -568,6 +568,18 @@ LOOM_RECURRENT_OP(GRUOp, 3, 1)
 LOOM_RECURRENT_OP(LSTMOp, 4, 2)
 #undef LOOM_RECURRENT_OP
 
+LogicalResult DropoutOp::inferReturnTypeComponents(
+    MLIRContext *context, std::optional<Location>, Adaptor adaptor,
+    SmallVectorImpl<ShapedTypeComponents> &components) {
+  Type input = adaptor.getInput().getType();
+  Shape shape = getShape(input);
+  (void)loom::graph::detail::toComponents(shape, getElementTypeOrSelf(input),
+                                          components);
+  (void)loom::graph::detail::toComponents(shape, IntegerType::get(context, 1),
+                                          components);
+  return success();
+}
+
 LogicalResult UniqueOp::verify() {
   SmallVector<ShapedTypeComponents> components;
   if (failed(

@@ -238,19 +238,39 @@ LogicalResult importShape(NodeImporter &node) {
   return failed(op) ? failure() : node.setOutputs(op->getResult());
 }
 
-/// Dropout at inference is the identity; its mask, if asked for, is all true.
+/// Dropout known to be in inference mode is the identity (its mask, if
+/// asked for, all true); otherwise graph.dropout.
 LogicalResult importDropout(NodeImporter &node) {
   FailureOr<Value> x = node.getInput(0);
   if (failed(x))
     return failure();
-  if (node.getOpset() >= 12 && node.hasInput(2)) {
-    ElementsAttr training = node.getConstantInput(2);
-    if (!training)
-      return node.emitError() << "training_mode is computed at run time; "
-                                 "Loom compiles inference only";
-    if (training.getValues<bool>()[0])
-      return node.emitError() << "training-mode Dropout is random, and Loom "
-                                 "compiles inference only";
+  bool training = false;
+  Value ratio, trainingMode;
+  if (node.getOpset() >= 12) {
+    FailureOr<Value> r = node.getOptionalInput(1), t = node.getOptionalInput(2);
+    if (failed(r) || failed(t))
+      return failure();
+    ratio = *r;
+    trainingMode = *t;
+    if (trainingMode) {
+      ElementsAttr constant = node.getConstantInput(2);
+      training = !constant || constant.getValues<bool>()[0];
+    }
+  }
+  if (training) {
+    IntegerAttr seed;
+    if (node.hasAttr("seed")) {
+      FailureOr<int64_t> value = node.getInt("seed");
+      if (failed(value))
+        return failure();
+      seed = node.getBuilder().getI64IntegerAttr(*value);
+    }
+    OperationState state(node.getLoc(), g::DropoutOp::getOperationName());
+    Type none = node.getBuilder().getNoneType();
+    g::DropoutOp::build(node.getBuilder(), state, {none, none}, *x, ratio,
+                        trainingMode, seed);
+    Operation *op = node.finishCreate(state, &g::DropoutOp::inferReturnTypes);
+    return op ? node.setOutputs(op->getResults()) : failure();
   }
   if (!node.hasOutput(1))
     return node.setOutputs(*x);

@@ -32,3 +32,10 @@ func.func @misc(%boxes: tensor<1x6x4xf32>, %scores: tensor<1x2x6xf32>, %max: ten
   %11 = graph.dft %sig {axis = 1, onesided} : (tensor<1x16x1xf32>) -> tensor<1x9x2xf32>
   return
 }
+
+// CHECK-LABEL: func.func @dropout
+func.func @dropout(%x: tensor<4xf32>, %r: tensor<f32>, %t: tensor<i1>) {
+  // CHECK: graph.dropout %{{.*}} ratio %{{.*}} training %{{.*}} {seed = 7 : i64} : (tensor<4xf32>, tensor<f32>, tensor<i1>) -> (tensor<4xf32>, tensor<4xi1>)
+  %0:2 = graph.dropout %x ratio %r training %t {seed = 7 : i64} : (tensor<4xf32>, tensor<f32>, tensor<i1>) -> (tensor<4xf32>, tensor<4xi1>)
+  return
+}

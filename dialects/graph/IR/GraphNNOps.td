@@ -247,17 +247,18 @@ def Graph_ConvTransposeOp : Graph_ShapedOp<"conv_transpose",
   let elementTypeFn = Graph_SameElementAs;
 }
 
-class Graph_PoolOp<string mnemonic, string onnx, dag extraArgs = (ins)>
+class Graph_PoolOp<string mnemonic, string onnx, dag extraArgs = (ins),
+                   Type type = Graph_FloatTensor>
     : Graph_ShapedOp<mnemonic, [SameOperandsAndResultElementType]> {
   let summary = "ONNX `" # onnx # "` over windows of `kernel_shape`";
   let description = [{
     Input `[N, C, D...]`. Padding is explicit; `ceil_mode` rounds the number
     of windows up.
   }];
-  let arguments = !con((ins Graph_FloatTensor:$input,
+  let arguments = !con((ins type:$input,
                             DenseI64ArrayAttr:$kernel_shape),
                        Graph_WindowArgs, (ins UnitAttr:$ceil_mode), extraArgs);
-  let results = (outs Graph_FloatTensor:$result);
+  let results = (outs type:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let shapeFn = [{
     return inferPoolShape(getShape(op.getInput().getType()), op.getKernelShape(),
@@ -265,7 +266,9 @@ class Graph_PoolOp<string mnemonic, string onnx, dag extraArgs = (ins)>
   }];
   let elementTypeFn = Graph_SameElementAs;
 }
-def Graph_MaxPoolOp : Graph_PoolOp<"max_pool", "MaxPool">;
+// MaxPool also takes 8-bit integers (opset 12 on).
+def Graph_MaxPoolOp : Graph_PoolOp<"max_pool", "MaxPool", (ins),
+                                   TensorOf<[Graph_Float, I8, UI8]>>;
 def Graph_AveragePoolOp : Graph_PoolOp<"average_pool", "AveragePool",
     (ins UnitAttr:$count_include_pad)>;
 

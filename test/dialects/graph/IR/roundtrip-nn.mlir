@@ -59,3 +59,10 @@ func.func @recurrent(%x: tensor<5x2x4xf32>, %w: tensor<1x3x4xf32>, %r: tensor<1x
   %2:3 = graph.lstm %xb, %wl, %rl {hidden_size = 3 : i64, activations = ["Sigmoid", "Tanh", "Tanh"], activation_alpha = array<f32>, activation_beta = array<f32>, batch_first, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0>} : (tensor<2x5x4xf32>, tensor<1x12x4xf32>, tensor<1x12x3xf32>) -> (tensor<2x5x1x3xf32>, tensor<2x1x3xf32>, tensor<2x1x3xf32>)
   return
 }
+
+// CHECK-LABEL: func.func @max_pool_int8
+func.func @max_pool_int8(%x: tensor<1x1x4x4xi8>) {
+  // CHECK: graph.max_pool %{{.*}} : (tensor<1x1x4x4xi8>) -> tensor<1x1x2x2xi8>
+  %0 = graph.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x1x4x4xi8>) -> tensor<1x1x2x2xi8>
+  return
+}

@@ -431,24 +431,39 @@ static FailureOr<int64_t> slideDim(int64_t in, int64_t kernel, int64_t stride,
   return (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
 }
 
-FailureOr<Shape> inferConvShape(const Shape &input, const Shape &weight,
-                                const Shape *bias, const Window &window,
-                                int64_t group, EmitErrorFn emitError) {
+/// The checks convolutions share: a positive group, input and weight of one
+/// rank >= 3 (`weightLayout` names the weight's dims), and the window. Gives
+/// the number of spatial dims, or std::nullopt when no rank is known.
+static FailureOr<std::optional<size_t>>
+checkConvOperands(const Shape &input, const Shape &weight, const Window &window,
+                  int64_t group, StringRef weightLayout,
+                  EmitErrorFn emitError) {
   if (group < 1)
     return emitError() << "group must be positive, got " << group;
   std::optional<size_t> rank = input    ? std::optional(input->size())
                                : weight ? std::optional(weight->size())
                                         : std::nullopt;
   if (!rank)
-    return Shape();
+    return std::optional<size_t>();
   if (*rank < 3 || (input && weight && input->size() != weight->size()))
     return emitError() << "input " << formatShape(input) << " and weight "
-                       << formatShape(weight)
-                       << " must be [N, C, D...] and [M, C/group, K...] of "
-                          "one rank >= 3";
-  size_t spatial = *rank - 2;
-  if (failed(checkWindow(window, spatial, emitError)))
+                       << formatShape(weight) << " must be [N, C, D...] and "
+                       << weightLayout << " of one rank >= 3";
+  if (failed(checkWindow(window, *rank - 2, emitError)))
     return failure();
+  return std::optional<size_t>(*rank - 2);
+}
+
+FailureOr<Shape> inferConvShape(const Shape &input, const Shape &weight,
+                                const Shape *bias, const Window &window,
+                                int64_t group, EmitErrorFn emitError) {
+  auto checked = checkConvOperands(input, weight, window, group,
+                                   "[M, C/group, K...]", emitError);
+  if (failed(checked))
+    return failure();
+  if (!*checked)
+    return Shape();
+  size_t spatial = **checked;
   int64_t dyn = ShapedType::kDynamic;
   int64_t channels = input ? (*input)[1] : dyn;
   int64_t filters = weight ? (*weight)[0] : dyn;
@@ -484,21 +499,13 @@ FailureOr<Shape> inferConvTransposeShape(const Shape &input,
                                          const Window &window,
                                          ArrayRef<int64_t> outputPadding,
                                          int64_t group, EmitErrorFn emitError) {
-  if (group < 1)
-    return emitError() << "group must be positive, got " << group;
-  std::optional<size_t> rank = input    ? std::optional(input->size())
-                               : weight ? std::optional(weight->size())
-                                        : std::nullopt;
-  if (!rank)
-    return Shape();
-  if (*rank < 3 || (input && weight && input->size() != weight->size()))
-    return emitError() << "input " << formatShape(input) << " and weight "
-                       << formatShape(weight)
-                       << " must be [N, C, D...] and [C, M/group, K...] of "
-                          "one rank >= 3";
-  size_t spatial = *rank - 2;
-  if (failed(checkWindow(window, spatial, emitError)))
+  auto checked = checkConvOperands(input, weight, window, group,
+                                   "[C, M/group, K...]", emitError);
+  if (failed(checked))
     return failure();
+  if (!*checked)
+    return Shape();
+  size_t spatial = **checked;
   if (outputPadding.size() != spatial)
     return emitError() << "expected " << spatial << " output paddings, got "
                        << outputPadding.size();

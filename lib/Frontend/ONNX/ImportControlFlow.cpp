@@ -34,6 +34,15 @@ Type getCarriedType(Type declared, Type initial) {
   return generalize(initial);
 }
 
+/// Adds a detached one-block region for a region op under construction; its
+/// block takes the scope's captures.
+void addRegion(CaptureScope &scope,
+               std::vector<std::unique_ptr<Region>> &regions) {
+  regions.push_back(std::make_unique<Region>());
+  regions.back()->push_back(new Block());
+  scope.blocks.push_back(&regions.back()->front());
+}
+
 /// Builds a region op from `state` (operands and result types set) with one
 /// region per block in `scope`, adding the captures as trailing operands.
 Operation *createRegionOp(NodeImporter &node, OperationState &state,
@@ -51,11 +60,8 @@ LogicalResult importIf(NodeImporter &node) {
     return failure();
   CaptureScope scope;
   std::vector<std::unique_ptr<Region>> regions;
-  for (int i = 0; i < 2; ++i) {
-    regions.push_back(std::make_unique<Region>());
-    regions.back()->push_back(new Block());
-    scope.blocks.push_back(&regions.back()->front());
-  }
+  addRegion(scope, regions);
+  addRegion(scope, regions);
   auto thenValues =
       node.importSubgraph("then_branch", scope.blocks[0], {}, scope);
   if (failed(thenValues))
@@ -124,9 +130,7 @@ LogicalResult importLoop(NodeImporter &node) {
 
   CaptureScope scope;
   std::vector<std::unique_ptr<Region>> regions;
-  regions.push_back(std::make_unique<Region>());
-  regions.back()->push_back(new Block());
-  scope.blocks.push_back(&regions.back()->front());
+  addRegion(scope, regions);
   auto yielded = node.importSubgraph("body", scope.blocks[0], argTypes, scope);
   if (failed(yielded))
     return failure();
@@ -209,9 +213,7 @@ LogicalResult importScan(NodeImporter &node) {
 
   CaptureScope scope;
   std::vector<std::unique_ptr<Region>> regions;
-  regions.push_back(std::make_unique<Region>());
-  regions.back()->push_back(new Block());
-  scope.blocks.push_back(&regions.back()->front());
+  addRegion(scope, regions);
   auto yielded = node.importSubgraph("body", scope.blocks[0], argTypes, scope);
   if (failed(yielded))
     return failure();

@@ -117,7 +117,8 @@ struct WindowAttrs {
 FailureOr<WindowAttrs> readWindow(NodeImporter &node, Value input,
                                   size_t spatial,
                                   std::optional<ArrayRef<int64_t>> kernel,
-                                  bool hasDilations) {
+                                  bool hasDilations,
+                                  bool resolveAutoPad = true) {
   WindowAttrs w;
   SmallVector<int64_t> ones(spatial, 1), zeros(2 * spatial, 0);
   auto kernelAttr = node.getInts("kernel_shape", kernel);
@@ -144,7 +145,7 @@ FailureOr<WindowAttrs> readWindow(NodeImporter &node, Value input,
     return node.emitError()
            << "kernel_shape [" << w.kernel << "] does not match the weight's ["
            << *kernel << "]";
-  if (w.autoPad == "NOTSET")
+  if (w.autoPad == "NOTSET" || !resolveAutoPad)
     return w;
   if (w.autoPad == "VALID") {
     w.pads.assign(2 * spatial, 0);
@@ -212,31 +213,18 @@ LogicalResult importConvTranspose(NodeImporter &node) {
     return failure();
   size_t spatial = kernel->size();
   // SAME padding means something else here: resolve it below instead.
-  FailureOr<std::string> autoPad =
-      node.getString("auto_pad", StringRef("NOTSET"));
+  FailureOr<WindowAttrs> read =
+      readWindow(node, *x, spatial, ArrayRef<int64_t>(*kernel), true,
+                 /*resolveAutoPad=*/false);
   SmallVector<int64_t> zeros(spatial, 0);
   auto outputPadding = node.getInts("output_padding", ArrayRef<int64_t>(zeros));
-  if (failed(autoPad) || failed(outputPadding))
+  if (failed(read) || failed(outputPadding))
     return failure();
-  WindowAttrs window;
-  {
-    SmallVector<int64_t> ones(spatial, 1), pads(2 * spatial, 0);
-    auto strides = node.getInts("strides", ArrayRef<int64_t>(ones));
-    auto dilations = node.getInts("dilations", ArrayRef<int64_t>(ones));
-    auto padsAttr = node.getInts("pads", ArrayRef<int64_t>(pads));
-    auto kernelAttr = node.getInts("kernel_shape", ArrayRef<int64_t>(*kernel));
-    if (failed(strides) || failed(dilations) || failed(padsAttr) ||
-        failed(kernelAttr))
-      return failure();
-    window.strides = *strides;
-    window.dilations = *dilations;
-    window.pads = *padsAttr;
-    window.kernel = *kernelAttr;
-  }
-  if (window.strides.size() != spatial || window.dilations.size() != spatial ||
-      window.pads.size() != 2 * spatial || outputPadding->size() != spatial)
-    return node.emitError() << "strides, dilations and output_padding need "
-                            << spatial << " values and pads " << 2 * spatial;
+  WindowAttrs &window = *read;
+  StringRef autoPad = window.autoPad;
+  if (outputPadding->size() != spatial)
+    return node.emitError() << "output_padding needs " << spatial
+                            << " values, got " << outputPadding->size();
   std::optional<SmallVector<int64_t>> outputShape;
   if (node.hasAttr("output_shape")) {
     auto shape = node.getInts("output_shape");
@@ -245,7 +233,7 @@ LogicalResult importConvTranspose(NodeImporter &node) {
     outputShape =
         SmallVector<int64_t>(ArrayRef<int64_t>(*shape).take_back(spatial));
   }
-  if (outputShape || *autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER") {
+  if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     auto type = dyn_cast<RankedTensorType>(x->getType());
     for (size_t i = 0; i < spatial; ++i) {
       int64_t in = type ? type.getDimSize(2 + i) : ShapedType::kDynamic;
@@ -261,11 +249,11 @@ LogicalResult importConvTranspose(NodeImporter &node) {
         total = 0;
       }
       int64_t half = total / 2;
-      bool lower = *autoPad == "SAME_LOWER";
+      bool lower = autoPad == "SAME_LOWER";
       window.pads[i] = lower ? total - half : half;
       window.pads[spatial + i] = lower ? half : total - half;
     }
-  } else if (*autoPad == "VALID") {
+  } else if (autoPad == "VALID") {
     window.pads.assign(2 * spatial, 0);
   }
   auto op = node.create<g::ConvTransposeOp>(*x, *w, *b, window.strides,

@@ -222,6 +222,11 @@ LogicalResult importConvTranspose(NodeImporter &node) {
     return failure();
   WindowAttrs &window = *read;
   StringRef autoPad = window.autoPad;
+  if (!llvm::is_contained({"NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"},
+                          autoPad))
+    return node.emitError() << "auto_pad must be NOTSET, SAME_UPPER, "
+                               "SAME_LOWER or VALID, got '"
+                            << autoPad << "'";
   if (outputPadding->size() != spatial)
     return node.emitError() << "output_padding needs " << spatial
                             << " values, got " << outputPadding->size();

@@ -184,4 +184,43 @@ TEST_F(GraphTypeInferenceTest, DeclaredTypesMayRefineButNotContradict) {
                                         tensor({2, 4}, builder.getF16Type())));
 }
 
+TEST_F(GraphTypeInferenceTest, SequencesAndOptionalsMeetAndJoinElementwise) {
+  auto seq = [&](Type t) { return SequenceType::get(cast<TensorType>(t)); };
+  auto opt = [&](Type t) { return OptionalType::get(t); };
+  Type f32 = builder.getF32Type();
+  EXPECT_EQ(meetTypes(seq(tensor({kDyn, 3})), seq(tensor({2, kDyn}))),
+            seq(tensor({2, 3})));
+  EXPECT_EQ(joinTypes(seq(tensor({2, 3})), seq(tensor({4, 3}))),
+            seq(tensor({kDyn, 3})));
+  EXPECT_EQ(joinTypes(seq(tensor({2})), seq(tensor({2, 3}))),
+            seq(UnrankedTensorType::get(f32)));
+  EXPECT_EQ(
+      meetTypes(opt(seq(UnrankedTensorType::get(f32))), opt(seq(tensor({5})))),
+      opt(seq(tensor({5}))));
+  // A sequence is not an optional, nor a tensor; element types must agree.
+  EXPECT_FALSE(meetTypes(seq(tensor({2})), opt(seq(tensor({2})))));
+  EXPECT_FALSE(meetTypes(seq(tensor({2})), tensor({2})));
+  EXPECT_FALSE(
+      joinTypes(seq(tensor({2})), seq(tensor({2}, builder.getF16Type()))));
+  EXPECT_TRUE(areCompatibleRefinements(seq(tensor({kDyn})), seq(tensor({4}))));
+  EXPECT_FALSE(areCompatibleRefinements(opt(tensor({3})), opt(tensor({4}))));
+}
+
+TEST_F(GraphTypeInferenceTest, SequenceOpsInferTheirResults) {
+  Value a = input(tensor({2, 3})), b = input(tensor({4, 3}));
+  auto construct = SequenceConstructOp::create(builder, builder.getUnknownLoc(),
+                                               ValueRange{a, b});
+  EXPECT_EQ(construct.getType(),
+            SequenceType::get(cast<TensorType>(tensor({kDyn, 3}))));
+  Value position = input(tensor({}, builder.getI64Type()));
+  auto at = SequenceAtOp::create(builder, builder.getUnknownLoc(), construct,
+                                 position);
+  EXPECT_EQ(at.getType(), tensor({kDyn, 3}));
+  auto wrapped = OptionalOp::create(builder, builder.getUnknownLoc(), at);
+  auto has =
+      OptionalHasElementOp::create(builder, builder.getUnknownLoc(), wrapped);
+  EXPECT_EQ(has.getType(), tensor({}, builder.getI1Type()));
+  EXPECT_TRUE(verifies());
+}
+
 } // namespace

@@ -36,8 +36,10 @@ def Graph_Dialect : Dialect {
   }];
   let hasConstantMaterializer = 1;
   let useDefaultAttributePrinterParser = 0;
-  let useDefaultTypePrinterParser = 0;
+  let useDefaultTypePrinterParser = 1;
 }
+
+include "dialects/graph/IR/GraphTypes.td"
 
 //===----------------------------------------------------------------------===//
 // Element types and tensor constraints
@@ -50,6 +52,8 @@ def Graph_Bool : TypeAlias<I1, "bool">;
 def Graph_Numeric : AnyTypeOf<[Graph_Float, Graph_SignedInt, Graph_UnsignedInt],
                               "numeric">;
 def Graph_Element : AnyTypeOf<[Graph_Numeric, Graph_Bool], "graph element">;
+def Graph_String : Type<CPred<"::llvm::isa<::loom::graph::StringType>($_self)">,
+                        "string", "::loom::graph::StringType">;
 
 // Ranked (static or dynamic dims) or unranked tensors.
 def Graph_Tensor : TensorOf<[Graph_Element]>;
@@ -60,6 +64,17 @@ def Graph_ShapeTensor : 1DTensorOf<[I64]>;
 def Graph_FloatTensor : TensorOf<[Graph_Float]>;
 def Graph_BoolTensor : TensorOf<[I1]>;
 def Graph_UnsignedTensor : TensorOf<[Graph_UnsignedInt]>;
+// Tensors of any element type, strings included.
+def Graph_AnyTensor : TensorOf<[Graph_Element, Graph_String]>;
+def Graph_StringTensor : TensorOf<[Graph_String]>;
+
+def Graph_Sequence : Type<CPred<"::llvm::isa<::loom::graph::SequenceType>($_self)">,
+                          "sequence of tensors", "::loom::graph::SequenceType">;
+def Graph_Optional : Type<CPred<"::llvm::isa<::loom::graph::OptionalType>($_self)">,
+                          "optional value", "::loom::graph::OptionalType">;
+// Any value a model passes around: control flow carries these.
+def Graph_Value : AnyTypeOf<[Graph_AnyTensor, Graph_Sequence, Graph_Optional],
+                            "tensor, sequence or optional">;
 
 //===----------------------------------------------------------------------===//
 // Result-type inference

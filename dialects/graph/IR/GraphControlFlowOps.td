@@ -15,9 +15,9 @@ include "dialects/graph/IR/GraphBase.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 
 def Graph_YieldOp : Graph_Op<"yield", [Pure, Terminator, ReturnLike,
-    ParentOneOf<["IfOp", "LoopOp", "ScanOp"]>]> {
+    ParentOneOf<["IfOp", "LoopOp", "ScanOp", "SequenceMapOp"]>]> {
   let summary = "The values a branch or loop body produces";
-  let arguments = (ins Variadic<Graph_Tensor>:$values);
+  let arguments = (ins Variadic<Graph_Value>:$values);
   let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
 }
 
@@ -29,8 +29,8 @@ def Graph_IfOp : Graph_Op<"if", [IsolatedFromAbove, RecursiveMemoryEffects]> {
     a more precise type than the result's (ONNX lets branches differ in
     shape). Both branches take the captures as block arguments.
   }];
-  let arguments = (ins TensorOf<[I1]>:$condition, Variadic<Graph_Tensor>:$captures);
-  let results = (outs Variadic<Graph_Tensor>:$results);
+  let arguments = (ins TensorOf<[I1]>:$condition, Variadic<Graph_Value>:$captures);
+  let results = (outs Variadic<Graph_Value>:$results);
   let regions = (region SizedRegion<1>:$then_branch, SizedRegion<1>:$else_branch);
   let assemblyFormat = [{
     $condition (`captures` `(` $captures^ `:` type($captures) `)`)? `:`
@@ -54,9 +54,9 @@ def Graph_LoopOp : Graph_Op<"loop", [IsolatedFromAbove, RecursiveMemoryEffects,
   }];
   let arguments = (ins Optional<0DTensorOf<[I64]>>:$max_trip_count,
                        Optional<TensorOf<[I1]>>:$condition,
-                       Variadic<Graph_Tensor>:$initial,
-                       Variadic<Graph_Tensor>:$captures);
-  let results = (outs Variadic<Graph_Tensor>:$results);
+                       Variadic<Graph_Value>:$initial,
+                       Variadic<Graph_Value>:$captures);
+  let results = (outs Variadic<Graph_Value>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     (`max` $max_trip_count^ `:` type($max_trip_count))?
@@ -78,14 +78,14 @@ def Graph_ScanOp : Graph_Op<"scan", [IsolatedFromAbove, RecursiveMemoryEffects,
     next states and one slice per scan output. The results are the final
     states, then the scan outputs, stacked along `scan_output_axes`.
   }];
-  let arguments = (ins Variadic<Graph_Tensor>:$initial_states,
-                       Variadic<Graph_Tensor>:$scan_inputs,
-                       Variadic<Graph_Tensor>:$captures,
+  let arguments = (ins Variadic<Graph_Value>:$initial_states,
+                       Variadic<Graph_AnyTensor>:$scan_inputs,
+                       Variadic<Graph_Value>:$captures,
                        DenseI64ArrayAttr:$scan_input_axes,
                        DenseBoolArrayAttr:$scan_input_reverse,
                        DenseI64ArrayAttr:$scan_output_axes,
                        DenseBoolArrayAttr:$scan_output_reverse);
-  let results = (outs Variadic<Graph_Tensor>:$results);
+  let results = (outs Variadic<Graph_Value>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     `states` `(` ($initial_states^ `:` type($initial_states))? `)`

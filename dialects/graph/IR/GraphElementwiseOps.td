@@ -105,10 +105,12 @@ def Graph_CastOp : Graph_ShapedOp<"cast"> {
   let hasFolder = 1;
   let description = [{
     Converts every element to `to`, as ONNX `Cast` does: float to integer
-    truncates toward zero, anything to bool is `x != 0`.
+    truncates toward zero, anything to bool is `x != 0`. Strings convert
+    to and from numbers as ONNX specifies (decimal text; `"INF"`, `"NaN"`).
   }];
-  let arguments = (ins Graph_Tensor:$input, TypeAttrOf<Graph_Element>:$to);
-  let results = (outs Graph_Tensor:$result);
+  let arguments = (ins Graph_AnyTensor:$input,
+                       TypeAttrOf<AnyTypeOf<[Graph_Element, Graph_String]>>:$to);
+  let results = (outs Graph_AnyTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let shapeFn = [{ return getShape(op.getInput().getType()); }];
   let elementTypeFn = [{ return op.getTo(); }];

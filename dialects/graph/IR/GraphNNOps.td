@@ -269,6 +269,26 @@ class Graph_PoolOp<string mnemonic, string onnx, dag extraArgs = (ins),
 // MaxPool also takes 8-bit integers (opset 12 on).
 def Graph_MaxPoolOp : Graph_PoolOp<"max_pool", "MaxPool", (ins),
                                    TensorOf<[Graph_Float, I8, UI8]>>;
+def Graph_MaxPoolIndicesOp : Graph_ShapedOp<"max_pool_indices"> {
+  let summary = "Where each window's maximum is (ONNX `MaxPool`'s `Indices`)";
+  let description = [{
+    The windows of `graph.max_pool` with the same attributes; each result
+    element is the flat index, into `input`, of its window's maximum (the
+    first one on ties): row-major, or column-major over the spatial dims
+    under `column_major` (ONNX's `storage_order = 1`).
+  }];
+  let arguments = !con((ins TensorOf<[Graph_Float, I8, UI8]>:$input,
+                            DenseI64ArrayAttr:$kernel_shape),
+                       Graph_WindowArgs,
+                       (ins UnitAttr:$ceil_mode, UnitAttr:$column_major));
+  let results = (outs TensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let shapeFn = [{
+    return inferPoolShape(getShape(op.getInput().getType()), op.getKernelShape(),
+                          Window{op.getStrides(), op.getDilations(), op.getPads()}, op.getCeilMode(), emitError);
+  }];
+  let elementTypeFn = Graph_I64Element;
+}
 def Graph_AveragePoolOp : Graph_PoolOp<"average_pool", "AveragePool",
     (ins UnitAttr:$count_include_pad)>;
 

@@ -268,6 +268,8 @@ LogicalResult ConstantOp::verify() {
   auto resource = dyn_cast<DenseResourceElementsAttr>(value);
   if (!resource)
     return success();
+  if (isa<StringType>(getElementTypeOrSelf(resource.getType())))
+    return emitOpError("string constants must be dense, not dense_resource");
   // A handle without a blob (elided, or not yet loaded) has no size to check.
   AsmResourceBlob *blob = resource.getRawHandle().getBlob();
   if (!blob)

@@ -68,6 +68,12 @@ namespace loom::graph::detail {
 /// The shape function of graph.reshape, which reads its constant shape.
 mlir::FailureOr<Shape> inferReshape(ReshapeOp::Adaptor op,
                                     EmitErrorFn emitError);
+/// The shape function of graph.stft.
+mlir::FailureOr<Shape> inferSTFTShape(STFTOp::Adaptor op,
+                                      EmitErrorFn emitError);
+/// Checks the pool, counts, indexes, weights and mode of
+/// graph.tfidf_vectorizer.
+mlir::LogicalResult verifyTfIdfAttrs(TfIdfVectorizerOp op);
 } // namespace loom::graph::detail
 
 #endif // LOOM_DIALECTS_GRAPH_IR_GRAPHOPS_H

@@ -31,7 +31,7 @@ def Graph_ConstantOp : Graph_Op<"constant",
     ```
   }];
   let arguments = (ins ElementsAttr:$value);
-  let results = (outs Graph_StaticTensor:$result);
+  let results = (outs StaticShapeTensorOf<[Graph_Element, Graph_String]>:$result);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
   let hasVerifier = 1;
@@ -43,6 +43,9 @@ include "dialects/graph/IR/GraphElementwiseOps.td"
 include "dialects/graph/IR/GraphNNOps.td"
 include "dialects/graph/IR/GraphQuantOps.td"
 include "dialects/graph/IR/GraphMiscOps.td"
+include "dialects/graph/IR/GraphSequenceOps.td"
+include "dialects/graph/IR/GraphSignalOps.td"
+include "dialects/graph/IR/GraphTextOps.td"
 include "dialects/graph/IR/GraphShapeOps.td"
 
 #endif // LOOM_DIALECTS_GRAPH_IR_GRAPHOPS_TD

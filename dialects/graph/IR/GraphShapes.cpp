@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/graph/IR/GraphShapes.h"
+#include "dialects/graph/IR/GraphDialect.h"
 
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -713,35 +714,58 @@ FailureOr<Shape> inferDepthSpaceShape(const Shape &input, int64_t blocksize,
   return Shape(std::move(r));
 }
 
-Type meetTypes(Type a, Type b) {
+/// Applies `onTensors` to a pair of tensor types, recursing through
+/// sequences and optionals of the same kind; null for any other pair.
+static Type combineTypes(Type a, Type b,
+                         function_ref<Type(TensorType, TensorType)> onTensors) {
+  if (auto sa = dyn_cast<SequenceType>(a)) {
+    auto sb = dyn_cast<SequenceType>(b);
+    if (!sb)
+      return nullptr;
+    auto element = dyn_cast_or_null<TensorType>(
+        combineTypes(sa.getElementType(), sb.getElementType(), onTensors));
+    return element ? SequenceType::get(element) : Type();
+  }
+  if (auto oa = dyn_cast<OptionalType>(a)) {
+    auto ob = dyn_cast<OptionalType>(b);
+    if (!ob)
+      return nullptr;
+    Type value = combineTypes(oa.getValueType(), ob.getValueType(), onTensors);
+    return value ? OptionalType::get(value) : Type();
+  }
   auto ta = dyn_cast<TensorType>(a), tb = dyn_cast<TensorType>(b);
   if (!ta || !tb || ta.getElementType() != tb.getElementType())
     return nullptr;
-  if (!ta.hasRank())
-    return tb;
-  if (!tb.hasRank())
-    return ta;
-  if (ta.getRank() != tb.getRank())
-    return nullptr;
-  SmallVector<int64_t> dims;
-  for (auto [da, db] : llvm::zip_equal(ta.getShape(), tb.getShape())) {
-    if (!isDynamic(da) && !isDynamic(db) && da != db)
+  return onTensors(ta, tb);
+}
+
+Type meetTypes(Type a, Type b) {
+  return combineTypes(a, b, [](TensorType ta, TensorType tb) -> Type {
+    if (!ta.hasRank())
+      return tb;
+    if (!tb.hasRank())
+      return ta;
+    if (ta.getRank() != tb.getRank())
       return nullptr;
-    dims.push_back(isDynamic(da) ? db : da);
-  }
-  return RankedTensorType::get(dims, ta.getElementType());
+    SmallVector<int64_t> dims;
+    for (auto [da, db] : llvm::zip_equal(ta.getShape(), tb.getShape())) {
+      if (!isDynamic(da) && !isDynamic(db) && da != db)
+        return nullptr;
+      dims.push_back(isDynamic(da) ? db : da);
+    }
+    return RankedTensorType::get(dims, ta.getElementType());
+  });
 }
 
 Type joinTypes(Type a, Type b) {
-  auto ta = dyn_cast<TensorType>(a), tb = dyn_cast<TensorType>(b);
-  if (!ta || !tb || ta.getElementType() != tb.getElementType())
-    return nullptr;
-  if (!ta.hasRank() || !tb.hasRank() || ta.getRank() != tb.getRank())
-    return UnrankedTensorType::get(ta.getElementType());
-  SmallVector<int64_t> dims;
-  for (auto [da, db] : llvm::zip_equal(ta.getShape(), tb.getShape()))
-    dims.push_back(da == db ? da : ShapedType::kDynamic);
-  return RankedTensorType::get(dims, ta.getElementType());
+  return combineTypes(a, b, [](TensorType ta, TensorType tb) -> Type {
+    if (!ta.hasRank() || !tb.hasRank() || ta.getRank() != tb.getRank())
+      return UnrankedTensorType::get(ta.getElementType());
+    SmallVector<int64_t> dims;
+    for (auto [da, db] : llvm::zip_equal(ta.getShape(), tb.getShape()))
+      dims.push_back(da == db ? da : ShapedType::kDynamic);
+    return RankedTensorType::get(dims, ta.getElementType());
+  });
 }
 
 FailureOr<Shape> inferEinsumShape(ArrayRef<Shape> inputs, StringRef equation,
@@ -828,12 +852,10 @@ FailureOr<Shape> inferEinsumShape(ArrayRef<Shape> inputs, StringRef equation,
 bool areCompatibleRefinements(TypeRange inferred, TypeRange declared) {
   if (inferred.size() != declared.size())
     return false;
-  for (auto [a, b] : llvm::zip_equal(inferred, declared)) {
-    auto ta = dyn_cast<TensorType>(a), tb = dyn_cast<TensorType>(b);
-    if (!ta || !tb || ta.getElementType() != tb.getElementType() ||
-        failed(verifyCompatibleShape(ta, tb)))
+  // Two types are compatible exactly when they have a meet.
+  for (auto [a, b] : llvm::zip_equal(inferred, declared))
+    if (!meetTypes(a, b))
       return false;
-  }
   return true;
 }
 

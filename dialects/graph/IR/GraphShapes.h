@@ -151,12 +151,12 @@ mlir::FailureOr<Shape> inferEinsumShape(llvm::ArrayRef<Shape> inputs,
 /// Whether every declared type refines or coarsens the inferred type at the
 /// same position without contradicting it: both are tensors of the same
 /// element type and, where both are ranked, of the same rank with equal
-/// static dims.
+/// static dims (or sequences or optionals of such tensors).
 bool areCompatibleRefinements(mlir::TypeRange inferred,
                               mlir::TypeRange declared);
 
-/// The most precise tensor type both `a` and `b` allow (their meet), or null
-/// when they conflict.
+/// The most precise type both `a` and `b` allow (their meet), or null when
+/// they conflict. Sequences and optionals meet element-wise.
 mlir::Type meetTypes(mlir::Type a, mlir::Type b);
 
 /// The least precise tensor type both `a` and `b` fit (their join): unranked

@@ -17,6 +17,11 @@ namespace {
 
 /// `type` with every dim dynamic: what a loop-carried value may become.
 Type generalize(Type type) {
+  if (auto seq = dyn_cast<g::SequenceType>(type))
+    return g::SequenceType::get(
+        cast<TensorType>(generalize(seq.getElementType())));
+  if (auto opt = dyn_cast<g::OptionalType>(type))
+    return g::OptionalType::get(generalize(opt.getValueType()));
   auto ranked = dyn_cast<RankedTensorType>(type);
   if (!ranked)
     return type;
@@ -94,7 +99,7 @@ LogicalResult importLoop(NodeImporter &node) {
   FailureOr<Value> condition = node.getOptionalInput(1);
   FailureOr<SmallVector<Value>> initial =
       node.getNumInputs() > 2
-          ? node.getVariadicInputs(2, 0)
+          ? node.getVariadicInputs(2, 0, NodeImporter::InputKind::Any)
           : FailureOr<SmallVector<Value>>(SmallVector<Value>());
   FailureOr<SmallVector<Type>> declared = node.getSubgraphInputTypes("body");
   if (failed(maxTrips) || failed(condition) || failed(initial) ||
@@ -108,20 +113,7 @@ LogicalResult importLoop(NodeImporter &node) {
   Type i64 = RankedTensorType::get({}, b.getI64Type());
   Type i1 = RankedTensorType::get({}, b.getI1Type());
   // ONNX allows the trip count and condition as 1-element tensors.
-  auto toScalar = [&](Value value, Type scalar) -> FailureOr<Value> {
-    if (!value || value.getType() == scalar)
-      return value;
-    auto empty = RankedTensorType::get({0}, b.getI64Type());
-    Value shape =
-        g::ConstantOp::create(b, node.getLoc(),
-                              cast<ElementsAttr>(DenseIntElementsAttr::get(
-                                  empty, ArrayRef<int64_t>{})));
-    auto reshape = node.create<g::ReshapeOp>(value, shape, false);
-    if (failed(reshape))
-      return failure();
-    return reshape->getResult();
-  };
-  FailureOr<Value> trips = toScalar(*maxTrips, i64);
+  FailureOr<Value> trips = toScalar(node, *maxTrips);
   if (failed(trips))
     return failure();
   SmallVector<Type> argTypes = {i64, i1};
@@ -139,6 +131,20 @@ LogicalResult importLoop(NodeImporter &node) {
     return node.emitError() << "the body yields " << yielded->size()
                             << " values but needs its condition and " << carried
                             << " loop-carried values";
+  // A body may yield a plain value where it carries an optional (ONNX wraps
+  // it implicitly): wrap it explicitly.
+  Operation *terminator = scope.blocks[0]->getTerminator();
+  for (size_t i = 0; i < carried; ++i) {
+    Value value = (*yielded)[1 + i];
+    auto optional = dyn_cast<g::OptionalType>(argTypes[2 + i]);
+    if (!optional || isa<g::OptionalType>(value.getType()))
+      continue;
+    OpBuilder inner(terminator);
+    auto wrap = g::OptionalOp::create(
+        inner, node.getLoc(), g::OptionalType::get(value.getType()), value);
+    terminator->setOperand(1 + i, wrap);
+    (*yielded)[1 + i] = wrap;
+  }
   SmallVector<Type> resultTypes(argTypes.begin() + 2, argTypes.end());
   for (Value slice : llvm::drop_begin(*yielded, 1 + carried)) {
     auto ranked = dyn_cast<RankedTensorType>(slice.getType());
@@ -168,7 +174,8 @@ LogicalResult importLoop(NodeImporter &node) {
 
 LogicalResult importScan(NodeImporter &node) {
   FailureOr<int64_t> numScanInputs = node.getInt("num_scan_inputs");
-  FailureOr<SmallVector<Value>> inputs = node.getVariadicInputs(0);
+  FailureOr<SmallVector<Value>> inputs =
+      node.getVariadicInputs(0, 1, NodeImporter::InputKind::Any);
   FailureOr<SmallVector<Type>> declared = node.getSubgraphInputTypes("body");
   if (failed(numScanInputs) || failed(inputs) || failed(declared))
     return failure();
@@ -278,6 +285,170 @@ LogicalResult importScan(NodeImporter &node) {
   return op ? node.setOutputs(op->getResults()) : failure();
 }
 
+/// `type` (a ranked tensor) without its leading dim, or with `dim` prepended.
+Type dropLeadingDim(Type type) {
+  auto ranked = cast<RankedTensorType>(type);
+  return RankedTensorType::get(ranked.getShape().drop_front(),
+                               ranked.getElementType());
+}
+Type prependDim(Type type, int64_t dim) {
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  if (!ranked)
+    return type;
+  SmallVector<int64_t> dims = {dim};
+  llvm::append_range(dims, ranked.getShape());
+  return RankedTensorType::get(dims, ranked.getElementType());
+}
+
+/// Scan-8 runs its body over dim 1 of every state and scan input, once per
+/// batch entry (dim 0). It becomes a graph.scan over the batch with no
+/// states, whose body runs a graph.scan over the sequence: the inner scan's
+/// final states and scan outputs are the outer scan's scan outputs.
+LogicalResult importScan8(NodeImporter &node) {
+  if (node.hasInput(0))
+    return node.emitError() << "sequence_lens (per-batch lengths) is not "
+                               "supported; every sequence is run in full";
+  FailureOr<int64_t> numScanInputs = node.getInt("num_scan_inputs");
+  FailureOr<SmallVector<Value>> inputs =
+      node.getVariadicInputs(1, 1, NodeImporter::InputKind::Tensor);
+  FailureOr<SmallVector<Type>> declared = node.getSubgraphInputTypes("body");
+  if (failed(numScanInputs) || failed(inputs) || failed(declared))
+    return failure();
+  int64_t scanCount = *numScanInputs;
+  if (scanCount < 1 || scanCount > static_cast<int64_t>(inputs->size()))
+    return node.emitError()
+           << "num_scan_inputs " << scanCount << " does not fit its "
+           << inputs->size() << " inputs";
+  size_t states = inputs->size() - scanCount;
+  SmallVector<int64_t> zeros(scanCount, 0);
+  auto directions = node.getInts("directions", ArrayRef<int64_t>(zeros));
+  if (failed(directions))
+    return failure();
+  if (directions->size() != static_cast<size_t>(scanCount))
+    return node.emitError() << "needs one direction per scan input";
+  if (declared->size() != inputs->size())
+    return node.emitError()
+           << "the body takes " << declared->size()
+           << " inputs but the scan passes it " << inputs->size();
+  // Per batch entry: each input without dim 0; the body's scan inputs also
+  // without the sequence dim.
+  SmallVector<Type> outerArgTypes, innerArgTypes;
+  int64_t batch = ShapedType::kDynamic, trips = ShapedType::kDynamic;
+  for (auto [index, value] : llvm::enumerate(*inputs)) {
+    bool isScan = index >= states;
+    FailureOr<int64_t> rank = getRank(node, value, "input");
+    if (failed(rank))
+      return failure();
+    if (*rank < (isScan ? 2 : 1))
+      return node.emitError()
+             << "input #" << index + 1 << " of type " << value.getType()
+             << " needs a batch dim" << (isScan ? " and a sequence dim" : "");
+    auto type = cast<RankedTensorType>(value.getType());
+    if (!type.isDynamicDim(0))
+      batch = type.getDimSize(0);
+    Type slice = dropLeadingDim(type);
+    outerArgTypes.push_back(slice);
+    if (!isScan) {
+      innerArgTypes.push_back(getCarriedType((*declared)[index], slice));
+      continue;
+    }
+    if (!type.isDynamicDim(1))
+      trips = type.getDimSize(1);
+    innerArgTypes.push_back(dropLeadingDim(slice));
+  }
+
+  CaptureScope scope;
+  std::vector<std::unique_ptr<Region>> regions;
+  addRegion(scope, regions);
+  Block *outerBlock = scope.blocks[0];
+  auto innerRegion = std::make_unique<Region>();
+  Block *innerBlock = new Block();
+  innerRegion->push_back(innerBlock);
+  CaptureScope innerScope;
+  innerScope.blocks.push_back(innerBlock);
+  auto yielded =
+      node.importSubgraph("body", innerBlock, innerArgTypes, innerScope);
+  if (failed(yielded))
+    return failure();
+  if (yielded->size() < states)
+    return node.emitError()
+           << "the body yields " << yielded->size()
+           << " values but the scan has " << states << " states";
+  size_t outputs = yielded->size() - states;
+  SmallVector<Type> innerResultTypes(innerArgTypes.begin(),
+                                     innerArgTypes.begin() + states);
+  for (Value slice : llvm::drop_begin(*yielded, states)) {
+    if (failed(getRank(node, slice, "scan output")))
+      return failure();
+    innerResultTypes.push_back(prependDim(slice.getType(), trips));
+  }
+
+  // The outer body: its block takes the slices, then the captures.
+  OpBuilder &b = node.getBuilder();
+  Location loc = node.getLoc();
+  for (Type type : outerArgTypes)
+    outerBlock->addArgument(type, loc);
+  for (Value capture : innerScope.captures)
+    outerBlock->addArgument(capture.getType(), capture.getLoc());
+  // The region is still detached: the builder cannot take its context
+  // from the block.
+  OpBuilder inner(node.getContext());
+  inner.setInsertionPointToEnd(outerBlock);
+  OperationState innerState(loc, g::ScanOp::getOperationName());
+  innerState.addOperands(outerBlock->getArguments().take_front(inputs->size()));
+  innerState.addOperands(
+      outerBlock->getArguments().take_back(innerScope.captures.size()));
+  auto toBools = [](ArrayRef<int64_t> values) {
+    SmallVector<bool> bools;
+    for (int64_t v : values)
+      bools.push_back(v != 0);
+    return bools;
+  };
+  innerState.addAttribute("scan_input_axes", b.getDenseI64ArrayAttr(zeros));
+  innerState.addAttribute("scan_input_reverse",
+                          b.getDenseBoolArrayAttr(toBools(*directions)));
+  innerState.addAttribute(
+      "scan_output_axes",
+      b.getDenseI64ArrayAttr(SmallVector<int64_t>(outputs)));
+  innerState.addAttribute(
+      "scan_output_reverse",
+      b.getDenseBoolArrayAttr(SmallVector<bool>(outputs, false)));
+  innerState.addAttribute(
+      g::ScanOp::getOperandSegmentSizesAttrName(innerState.name),
+      b.getDenseI32ArrayAttr(
+          {static_cast<int32_t>(states), static_cast<int32_t>(scanCount),
+           static_cast<int32_t>(innerScope.captures.size())}));
+  innerState.addTypes(innerResultTypes);
+  innerState.addRegion(std::move(innerRegion));
+  Operation *innerScan = inner.create(innerState);
+  g::YieldOp::create(inner, loc, innerScan->getResults());
+
+  size_t total = inputs->size();
+  OperationState state(loc, g::ScanOp::getOperationName());
+  state.addOperands(*inputs);
+  state.addOperands(innerScope.captures);
+  state.addAttribute("scan_input_axes",
+                     b.getDenseI64ArrayAttr(SmallVector<int64_t>(total)));
+  state.addAttribute("scan_input_reverse",
+                     b.getDenseBoolArrayAttr(SmallVector<bool>(total, false)));
+  state.addAttribute(
+      "scan_output_axes",
+      b.getDenseI64ArrayAttr(SmallVector<int64_t>(innerResultTypes.size())));
+  state.addAttribute("scan_output_reverse",
+                     b.getDenseBoolArrayAttr(
+                         SmallVector<bool>(innerResultTypes.size(), false)));
+  state.addAttribute(g::ScanOp::getOperandSegmentSizesAttrName(state.name),
+                     b.getDenseI32ArrayAttr(
+                         {0, static_cast<int32_t>(total),
+                          static_cast<int32_t>(innerScope.captures.size())}));
+  for (Type type : innerResultTypes)
+    state.addTypes(prependDim(type, batch));
+  for (std::unique_ptr<Region> &region : regions)
+    state.addRegion(std::move(region));
+  Operation *op = node.createAndVerify(state);
+  return op ? node.setOutputs(op->getResults()) : failure();
+}
+
 } // namespace
 
 void addControlFlowImporters(SmallVectorImpl<OpImporter> &table) {
@@ -285,6 +456,7 @@ void addControlFlowImporters(SmallVectorImpl<OpImporter> &table) {
   table.append({
       {"If", 1, kMax, importIf},
       {"Loop", 1, kMax, importLoop},
+      {"Scan", 8, 8, importScan8},
       {"Scan", 9, kMax, importScan},
   });
 }

@@ -86,7 +86,7 @@ LogicalResult castTo(NodeImporter &node, Value x, Type to) {
 }
 
 LogicalResult importCast(NodeImporter &node) {
-  FailureOr<Value> x = node.getInput(0);
+  FailureOr<Value> x = node.getInput(0, NodeImporter::InputKind::AnyTensor);
   FailureOr<Type> to = node.getElementType("to");
   if (failed(x) || failed(to))
     return failure();
@@ -94,7 +94,8 @@ LogicalResult importCast(NodeImporter &node) {
 }
 
 LogicalResult importCastLike(NodeImporter &node) {
-  FailureOr<Value> x = node.getInput(0), like = node.getInput(1);
+  FailureOr<Value> x = node.getInput(0, NodeImporter::InputKind::AnyTensor),
+                   like = node.getInput(1, NodeImporter::InputKind::AnyTensor);
   if (failed(x) || failed(like))
     return failure();
   return castTo(node, *x, getElementTypeOrSelf(like->getType()));

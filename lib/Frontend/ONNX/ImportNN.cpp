@@ -272,8 +272,8 @@ LogicalResult importPool(NodeImporter &node) {
   FailureOr<Value> x = node.getInput(0);
   if (failed(x))
     return failure();
-  if (node.hasOutput(1))
-    return node.emitError() << "the Indices output is not supported";
+  if (node.hasOutput(1) && !std::is_same_v<OpTy, g::MaxPoolOp>)
+    return node.emitError() << "has one output";
   FailureOr<SmallVector<int64_t>> kernel = node.getInts("kernel_shape");
   FailureOr<int64_t> ceil = node.getInt("ceil_mode", 0);
   FailureOr<int64_t> storage = node.getInt("storage_order", 0);
@@ -297,8 +297,80 @@ LogicalResult importPool(NodeImporter &node) {
   } else {
     auto op = node.create<OpTy>(*x, window->kernel, window->strides,
                                 window->dilations, window->pads, *ceil != 0);
-    return failed(op) ? failure() : node.setOutputs(op->getResult());
+    if (failed(op))
+      return failure();
+    if (!node.hasOutput(1))
+      return node.setOutputs(op->getResult());
+    if (*storage != 0 && *storage != 1)
+      return node.emitError()
+             << "storage_order must be 0 or 1, got " << *storage;
+    auto indices = node.create<g::MaxPoolIndicesOp>(
+        *x, window->kernel, window->strides, window->dilations, window->pads,
+        *ceil != 0, *storage == 1);
+    if (failed(indices))
+      return failure();
+    return node.setOutputs({op->getResult(), indices->getResult()});
   }
+}
+
+/// BatchNormalization with training_mode=1 normalises with the batch's own
+/// statistics and also gives the updated running statistics:
+///   mean = ReduceMean(X) and var = ReduceMean((X - mean)^2) over every dim
+///   but the channels; Y = batch_norm(X, scale, B, mean, var);
+///   running = input * momentum + current * (1 - momentum).
+LogicalResult importBatchNormTraining(NodeImporter &node,
+                                      ArrayRef<Value> inputs, float epsilon) {
+  FailureOr<float> momentum = node.getFloat("momentum", 0.9f);
+  if (failed(momentum))
+    return failure();
+  if (inputs.size() != 5)
+    return node.emitError() << "takes 5 inputs, got " << inputs.size();
+  Value x = inputs[0];
+  FailureOr<int64_t> rank = getRank(node, x, "input");
+  if (failed(rank))
+    return failure();
+  if (*rank < 2)
+    return node.emitError() << "input must be [N, C, ...], got " << x.getType();
+  SmallVector<int64_t> axes = {0};
+  for (int64_t i = 2; i < *rank; ++i)
+    axes.push_back(i);
+  auto meanKept = node.create<g::ReduceMeanOp>(x, Value(), axes, true, false);
+  auto mean = node.create<g::ReduceMeanOp>(x, Value(), axes, false, false);
+  if (failed(meanKept) || failed(mean))
+    return failure();
+  auto centered = node.create<g::SubOp>(x, meanKept->getResult());
+  if (failed(centered))
+    return failure();
+  auto squared =
+      node.create<g::MulOp>(centered->getResult(), centered->getResult());
+  if (failed(squared))
+    return failure();
+  auto var = node.create<g::ReduceMeanOp>(squared->getResult(), Value(), axes,
+                                          false, false);
+  if (failed(var))
+    return failure();
+  auto y =
+      node.create<g::BatchNormOp>(x, inputs[1], inputs[2], mean->getResult(),
+                                  var->getResult(), APFloat(epsilon));
+  if (failed(y))
+    return failure();
+  SmallVector<Value> outputs = {y->getResult()};
+  Type elementType = getElementTypeOrSelf(x.getType());
+  Value keep = createScalar(node, elementType, *momentum);
+  Value take = createScalar(node, elementType, 1.0 - *momentum);
+  for (auto [running, current] :
+       {std::make_pair(inputs[3], mean->getResult()),
+        std::make_pair(inputs[4], var->getResult())}) {
+    auto kept = node.create<g::MulOp>(running, keep);
+    auto taken = node.create<g::MulOp>(current, take);
+    if (failed(kept) || failed(taken))
+      return failure();
+    auto updated = node.create<g::AddOp>(kept->getResult(), taken->getResult());
+    if (failed(updated))
+      return failure();
+    outputs.push_back(updated->getResult());
+  }
+  return node.setOutputs(outputs);
 }
 
 LogicalResult importBatchNorm(NodeImporter &node) {
@@ -309,8 +381,7 @@ LogicalResult importBatchNorm(NodeImporter &node) {
   if (failed(inputs) || failed(epsilon) || failed(training) || failed(spatial))
     return failure();
   if (*training)
-    return node.emitError() << "training_mode=1 is not supported: Loom "
-                               "compiles inference";
+    return importBatchNormTraining(node, *inputs, *epsilon);
   if (!*spatial)
     return node.emitError() << "spatial=0 (per-element statistics) is not "
                                "supported";

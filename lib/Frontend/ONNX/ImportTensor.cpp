@@ -61,7 +61,7 @@ LogicalResult importConstant(NodeImporter &node) {
 }
 
 LogicalResult importIdentity(NodeImporter &node) {
-  FailureOr<Value> x = node.getInput(0);
+  FailureOr<Value> x = node.getInput(0, NodeImporter::InputKind::Any);
   return failed(x) ? failure() : node.setOutputs(*x);
 }
 

@@ -13,6 +13,9 @@ using namespace mlir;
 namespace loom::onnx {
 
 FailureOr<int64_t> getRank(NodeImporter &node, Value value, StringRef what) {
+  if (!isa<TensorType>(value.getType()))
+    return node.emitError()
+           << "its " << what << " must be a tensor, got " << value.getType();
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!type)
     return node.emitError() << "needs the rank of its " << what
@@ -41,6 +44,22 @@ normalizeAxes(NodeImporter &node, ArrayRef<int64_t> axes, int64_t rank) {
   if (std::adjacent_find(result.begin(), result.end()) != result.end())
     return node.emitError() << "axes repeat an axis";
   return result;
+}
+
+FailureOr<Value> toScalar(NodeImporter &node, Value value) {
+  auto type = value ? dyn_cast<RankedTensorType>(value.getType()) : nullptr;
+  if (!value || (type && type.getRank() == 0))
+    return value;
+  OpBuilder &b = node.getBuilder();
+  auto empty = RankedTensorType::get({0}, b.getI64Type());
+  Value shape =
+      graph::ConstantOp::create(b, node.getLoc(),
+                                cast<ElementsAttr>(DenseIntElementsAttr::get(
+                                    empty, ArrayRef<int64_t>{})));
+  auto reshape = node.create<graph::ReshapeOp>(value, shape, false);
+  if (failed(reshape))
+    return failure();
+  return reshape->getResult();
 }
 
 Value createScalar(NodeImporter &node, Type elementType, double value) {

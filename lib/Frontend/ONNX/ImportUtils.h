@@ -40,6 +40,9 @@ mlir::FailureOr<IntsOperand> getAxesOperand(NodeImporter &node,
                                             int64_t inputSince);
 
 /// A scalar constant of `elementType` holding `value`.
+/// `value` (a one-element tensor) reshaped to a scalar; null stays null.
+mlir::FailureOr<mlir::Value> toScalar(NodeImporter &node, mlir::Value value);
+
 mlir::Value createScalar(NodeImporter &node, mlir::Type elementType,
                          double value);
 

@@ -30,6 +30,11 @@ namespace loom::onnx {
 /// Loom does not import that type.
 mlir::Type getElementTypeForCode(mlir::MLIRContext *context, int32_t code);
 
+/// Whether `type` is a tensor of an element type Loom imports, or a sequence
+/// or optional of such tensors.
+bool isImportableType(mlir::MLIRContext *context,
+                      const ::onnx::TypeProto &type);
+
 /// Tensors with at most this many elements become `dense` attributes (so that
 /// folders and shape inference can read them); larger ones become
 /// `dense_resource` blobs.
@@ -127,7 +132,9 @@ private:
   mlir::LogicalResult importNodes(::onnx::GraphProto &graph);
   mlir::LogicalResult importNode(::onnx::NodeProto &node, int index);
   void readAnnotations(const ::onnx::GraphProto &graph);
-  mlir::LogicalResult
+  /// `value` checked against, and refined by, the annotation of `name`; an
+  /// optional annotated as a plain value is unwrapped.
+  mlir::FailureOr<mlir::Value>
   refine(llvm::StringRef name, mlir::Value value,
          llvm::function_ref<mlir::InFlightDiagnostic()> emitError);
 

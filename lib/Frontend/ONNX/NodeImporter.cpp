@@ -6,6 +6,8 @@
 
 #include "Importer.h"
 
+#include "dialects/graph/IR/GraphDialect.h"
+
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 
@@ -43,13 +45,14 @@ bool NodeImporter::hasInput(unsigned index) const {
   return index < getNumInputs() && !node.input(index).empty();
 }
 
-FailureOr<Value> NodeImporter::getInput(unsigned index) {
+FailureOr<Value> NodeImporter::getInput(unsigned index, InputKind kind) {
   if (!hasInput(index))
     return emitError() << "required input #" << index << " is missing";
-  return getOptionalInput(index);
+  return getOptionalInput(index, kind);
 }
 
-FailureOr<Value> NodeImporter::getOptionalInput(unsigned index) {
+FailureOr<Value> NodeImporter::getOptionalInput(unsigned index,
+                                                InputKind kind) {
   if (!hasInput(index))
     return Value();
   const std::string &name = node.input(index);
@@ -58,17 +61,24 @@ FailureOr<Value> NodeImporter::getOptionalInput(unsigned index) {
     return emitError() << "input #" << index << " '" << name
                        << "' is not defined by any earlier node, graph "
                           "input or initializer";
-  if (!isa<TensorType>(value.getType()))
+  if (kind == InputKind::Any)
+    return value;
+  auto tensor = dyn_cast<TensorType>(value.getType());
+  if (!tensor)
+    return emitError() << "input #" << index << " '" << name << "' is a "
+                       << value.getType() << ", not a tensor";
+  if (kind == InputKind::Tensor &&
+      isa<graph::StringType>(tensor.getElementType()))
     return emitError() << "input #" << index << " '" << name
-                       << "' is not a tensor";
+                       << "' is a string tensor, which this op does not take";
   return value;
 }
 
-FailureOr<SmallVector<Value>> NodeImporter::getVariadicInputs(unsigned from,
-                                                              unsigned min) {
+FailureOr<SmallVector<Value>>
+NodeImporter::getVariadicInputs(unsigned from, unsigned min, InputKind kind) {
   SmallVector<Value> values;
   for (unsigned i = from; i < getNumInputs(); ++i) {
-    FailureOr<Value> value = getInput(i);
+    FailureOr<Value> value = getInput(i, kind);
     if (failed(value))
       return failure();
     values.push_back(*value);
@@ -144,6 +154,8 @@ static AttributeProto::AttributeType getKind(const AttributeProto &attr) {
     return AttributeProto::TENSOR;
   if (attr.has_g())
     return AttributeProto::GRAPH;
+  if (attr.has_tp())
+    return AttributeProto::TYPE_PROTO;
   if (attr.floats_size())
     return AttributeProto::FLOATS;
   if (attr.ints_size())
@@ -248,6 +260,15 @@ FailureOr<ElementsAttr> NodeImporter::getTensor(StringRef name) {
       *tensor, ("node " + displayName + ": attribute '" + name + "'").str());
 }
 
+FailureOr<Type> NodeImporter::getTypeAttr(StringRef name) {
+  auto attr = lookupAttr(*this, node, name, AttributeProto::TYPE_PROTO, true);
+  if (failed(attr))
+    return failure();
+  return graph.model.importType(
+      (*attr)->tp(),
+      ("node " + displayName + ": attribute '" + name + "'").str(), nullptr);
+}
+
 FailureOr<Type> NodeImporter::getElementType(StringRef name) {
   FailureOr<int64_t> code = getInt(name);
   if (failed(code))
@@ -329,10 +350,7 @@ NodeImporter::getSubgraphInputTypes(StringRef name) {
   SmallVector<Type> types;
   for (const ::onnx::ValueInfoProto &input : (*attr)->g().input()) {
     const ::onnx::TypeProto &type = input.type();
-    bool readable =
-        type.has_tensor_type() &&
-        getElementTypeForCode(getContext(), type.tensor_type().elem_type());
-    if (!readable) {
+    if (!isImportableType(getContext(), type)) {
       types.push_back(Type());
       continue;
     }

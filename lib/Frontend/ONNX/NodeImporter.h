@@ -63,15 +63,23 @@ public:
   // Inputs. An input with an empty name is an omitted optional input.
   //===--------------------------------------------------------------------===//
 
+  /// What an input may be; others are reported. Most ops take tensors of
+  /// numbers or bools; a few also strings; sequence, optional and control
+  /// flow ops any value.
+  enum class InputKind { Tensor, AnyTensor, Any };
+
   unsigned getNumInputs() const;
   bool hasInput(unsigned index) const;
   /// A required input; reports it missing when it is.
-  mlir::FailureOr<mlir::Value> getInput(unsigned index);
+  mlir::FailureOr<mlir::Value> getInput(unsigned index,
+                                        InputKind kind = InputKind::Tensor);
   /// An optional input, or a null value when it is omitted.
-  mlir::FailureOr<mlir::Value> getOptionalInput(unsigned index);
+  mlir::FailureOr<mlir::Value>
+  getOptionalInput(unsigned index, InputKind kind = InputKind::Tensor);
   /// Inputs from `from` on (variadic inputs), at least `min` of them.
   mlir::FailureOr<llvm::SmallVector<mlir::Value>>
-  getVariadicInputs(unsigned from, unsigned min = 1);
+  getVariadicInputs(unsigned from, unsigned min = 1,
+                    InputKind kind = InputKind::Tensor);
 
   /// The value of a constant input (an initializer or a Constant node's
   /// output), or null when the input is computed or omitted.
@@ -105,6 +113,8 @@ public:
              std::optional<llvm::ArrayRef<std::string>> dflt = std::nullopt);
   /// A tensor attribute as a constant value.
   mlir::FailureOr<mlir::ElementsAttr> getTensor(llvm::StringRef name);
+  /// A type attribute (`type` of Optional) as an MLIR type.
+  mlir::FailureOr<mlir::Type> getTypeAttr(llvm::StringRef name);
   /// An ONNX element type code (`to` of Cast) as an MLIR type.
   mlir::FailureOr<mlir::Type> getElementType(llvm::StringRef name);
 
@@ -195,6 +205,8 @@ void addNNImporters(llvm::SmallVectorImpl<OpImporter> &table);
 void addDataImporters(llvm::SmallVectorImpl<OpImporter> &table);
 void addControlFlowImporters(llvm::SmallVectorImpl<OpImporter> &table);
 void addMiscImporters(llvm::SmallVectorImpl<OpImporter> &table);
+void addSequenceImporters(llvm::SmallVectorImpl<OpImporter> &table);
+void addSignalTextImporters(llvm::SmallVectorImpl<OpImporter> &table);
 
 /// The whole table, sorted by op type and then opset.
 llvm::ArrayRef<OpImporter> getOpImporters();

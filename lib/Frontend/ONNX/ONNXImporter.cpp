@@ -84,14 +84,34 @@ LogicalResult ModelImporter::readOpsets(const ::onnx::ModelProto &model) {
 FailureOr<Type>
 ModelImporter::importType(const ::onnx::TypeProto &type, StringRef what,
                           SmallVectorImpl<std::string> *dimNames) {
+  if (type.has_sequence_type() || type.has_optional_type()) {
+    bool isSequence = type.has_sequence_type();
+    const ::onnx::TypeProto &inner = isSequence
+                                         ? type.sequence_type().elem_type()
+                                         : type.optional_type().elem_type();
+    if (!inner.has_tensor_type() &&
+        !(!isSequence && inner.has_sequence_type())) {
+      emitError() << what << " is "
+                  << (isSequence ? "a sequence" : "an optional")
+                  << " of something other than "
+                  << (isSequence ? "tensors" : "a tensor or sequence")
+                  << ", which Loom does not import";
+      return failure();
+    }
+    // Dims of a sequence's elements are not named per element.
+    FailureOr<Type> element = importType(inner, what, nullptr);
+    if (failed(element))
+      return failure();
+    if (isSequence)
+      return Type(graph::SequenceType::get(cast<TensorType>(*element)));
+    return Type(graph::OptionalType::get(*element));
+  }
   if (!type.has_tensor_type()) {
-    StringRef kind = type.has_sequence_type()        ? "sequence"
-                     : type.has_optional_type()      ? "optional"
-                     : type.has_map_type()           ? "map"
+    StringRef kind = type.has_map_type()             ? "map"
                      : type.has_sparse_tensor_type() ? "sparse tensor"
                                                      : "unknown";
     emitError() << what << " has a " << kind
-                << " type, which Loom does not import yet";
+                << " type, which Loom does not import";
     return failure();
   }
   const ::onnx::TypeProto::Tensor &tensor = type.tensor_type();
@@ -141,25 +161,38 @@ GraphImporter::bind(StringRef name, Value value,
                     function_ref<InFlightDiagnostic()> emitError) {
   if (name.empty())
     return success();
-  if (!values.try_emplace(name, value).second)
+  auto [it, inserted] = values.try_emplace(name, value);
+  if (!inserted)
     return emitError() << "value '" << name << "' is defined more than once";
-  return refine(name, value, emitError);
+  FailureOr<Value> refined = refine(name, value, emitError);
+  if (failed(refined))
+    return failure();
+  it->second = *refined;
+  return success();
 }
 
-LogicalResult
+FailureOr<Value>
 GraphImporter::refine(StringRef name, Value value,
                       function_ref<InFlightDiagnostic()> emitError) {
   const ::onnx::TypeProto *annotation = annotations.lookup(name);
-  if (!annotation || !annotation->has_tensor_type())
-    return success();
   // An annotation Loom cannot read says nothing it could check.
-  const ::onnx::TypeProto::Tensor &tensor = annotation->tensor_type();
-  if (!getElementTypeForCode(model.context, tensor.elem_type()))
-    return success();
+  if (!annotation || !isImportableType(model.context, *annotation))
+    return value;
   FailureOr<Type> declared =
       model.importType(*annotation, ("value '" + name + "'").str(), nullptr);
   if (failed(declared))
     return failure();
+  // ONNX lets an optional flow where its value's type is declared (a loop
+  // that carries an optional and yields a plain value): unwrap it, which
+  // fails at run time if it is empty.
+  if (auto optional = dyn_cast<graph::OptionalType>(value.getType());
+      optional && !isa<graph::OptionalType>(*declared) &&
+      graph::meetTypes(optional.getValueType(), *declared)) {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointAfterValue(value);
+    value = graph::OptionalGetElementOp::create(builder, value.getLoc(),
+                                                optional.getValueType(), value);
+  }
   Type meet = graph::meetTypes(value.getType(), *declared);
   if (!meet)
     return emitError() << "value '" << name << "' is annotated as " << *declared
@@ -169,7 +202,7 @@ GraphImporter::refine(StringRef name, Value value,
   if (meet != value.getType() && isa<OpResult>(value) &&
       isa<graph::GraphDialect>(value.getDefiningOp()->getDialect()))
     value.setType(meet);
-  return success();
+  return value;
 }
 
 LogicalResult GraphImporter::importInitializers(::onnx::GraphProto &graph) {

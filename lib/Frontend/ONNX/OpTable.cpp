@@ -20,6 +20,8 @@ llvm::ArrayRef<OpImporter> getOpImporters() {
     addDataImporters(rows);
     addControlFlowImporters(rows);
     addMiscImporters(rows);
+    addSequenceImporters(rows);
+    addSignalTextImporters(rows);
     llvm::sort(rows, [](const OpImporter &a, const OpImporter &b) {
       return std::make_tuple(a.opType, a.sinceOpset) <
              std::make_tuple(b.opType, b.sinceOpset);

@@ -6,6 +6,8 @@
 
 #include "Importer.h"
 
+#include "dialects/graph/IR/GraphDialect.h"
+
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -54,9 +56,23 @@ Type getElementTypeForCode(MLIRContext *context, int32_t code) {
     return b.getIntegerType(64, /*isSigned=*/false);
   case TensorProto::BOOL:
     return b.getI1Type();
+  case TensorProto::STRING:
+    return graph::StringType::get(context);
   default:
     return nullptr;
   }
+}
+
+bool isImportableType(MLIRContext *context, const ::onnx::TypeProto &type) {
+  if (type.has_tensor_type())
+    return getElementTypeForCode(context, type.tensor_type().elem_type()) !=
+           nullptr;
+  if (type.has_sequence_type())
+    return type.sequence_type().elem_type().has_tensor_type() &&
+           isImportableType(context, type.sequence_type().elem_type());
+  if (type.has_optional_type())
+    return isImportableType(context, type.optional_type().elem_type());
+  return false;
 }
 
 /// Bytes per element in ONNX's raw data (and in Loom's blobs): one per bool.
@@ -149,6 +165,29 @@ getTypedBytes(const TensorProto &tensor) {
   return std::make_pair(bytes, (int64_t)tensor.int32_data_size());
 }
 
+/// String tensors hold their values in `string_data` only; they become
+/// `dense` string attributes (never resource blobs).
+static FailureOr<ElementsAttr>
+importStringTensor(ModelImporter &model, const TensorProto &tensor,
+                   RankedTensorType type, int64_t count, StringRef what) {
+  if (tensor.data_location() == TensorProto::EXTERNAL ||
+      tensor.has_raw_data()) {
+    model.emitError() << what
+                      << " is a string tensor with raw or external data; "
+                         "ONNX keeps strings in string_data";
+    return failure();
+  }
+  if (tensor.string_data_size() != count) {
+    model.emitError() << what << " holds " << tensor.string_data_size()
+                      << " strings but " << type << " has " << count
+                      << " elements";
+    return failure();
+  }
+  SmallVector<StringRef> values(tensor.string_data().begin(),
+                                tensor.string_data().end());
+  return ElementsAttr(DenseStringElementsAttr::get(type, values));
+}
+
 FailureOr<ElementsAttr> ModelImporter::importTensor(TensorProto &tensor,
                                                     StringRef what) {
   FailureOr<Type> elementType = importElementType(tensor.data_type(), what);
@@ -165,6 +204,8 @@ FailureOr<ElementsAttr> ModelImporter::importTensor(TensorProto &tensor,
     count *= dim;
   }
   auto type = RankedTensorType::get(dims, *elementType);
+  if (isa<graph::StringType>(*elementType))
+    return importStringTensor(*this, tensor, type, count, what);
   int64_t elementBytes = getElementBytes(*elementType);
   if (count > INT64_MAX / elementBytes) {
     emitError() << what << " is too large";
@@ -331,7 +372,12 @@ FailureOr<Type> ModelImporter::applyInputShape(StringRef name, Type type) {
   auto it = options.inputShapes.find(name);
   if (it == options.inputShapes.end())
     return type;
-  auto tensor = cast<TensorType>(type);
+  auto tensor = dyn_cast<TensorType>(type);
+  if (!tensor) {
+    emitError() << "--input-shape names input '" << name << "' of type " << type
+                << ", which is not a tensor";
+    return failure();
+  }
   SmallVector<int64_t> dims(it->second);
   if (auto ranked = dyn_cast<RankedTensorType>(tensor))
     for (auto [dim, declared] : llvm::zip_equal(dims, ranked.getShape()))

@@ -223,6 +223,6 @@ func.func @scan_output(%s: tensor<2xf32>, %x: tensor<2x5xf32>) {
 // -----
 
 func.func @yield_parent(%x: tensor<f32>) {
-  // expected-error @+1 {{'graph.yield' op expects parent op to be one of 'graph.if, graph.loop, graph.scan'}}
+  // expected-error @+1 {{'graph.yield' op expects parent op to be one of 'graph.if, graph.loop, graph.scan, graph.sequence_map'}}
   graph.yield %x : tensor<f32>
 }

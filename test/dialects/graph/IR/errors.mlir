@@ -45,7 +45,7 @@ func.func @constant_type_mismatch() -> tensor<3xf32> {
 // -----
 
 func.func @constant_element_type() -> tensor<2xi3> {
-  // expected-error @+1 {{result #0 must be statically shaped tensor of graph element values}}
+  // expected-error @+1 {{result #0 must be statically shaped tensor of graph element or string values}}
   %0 = graph.constant dense<1> : tensor<2xi3>
   return %0 : tensor<2xi3>
 }

@@ -25,7 +25,17 @@ config.substitutions.append(
     ("%onnx-encode", "%s --encode=onnx.ModelProto -I%s %s" % (
         config.protoc, os.path.dirname(os.path.dirname(config.onnx_proto)),
         config.onnx_proto)))
+# Encodes a tensor written as a text proto (a model input or output file).
+config.substitutions.append(
+    ("%tensor-encode", "%s --encode=onnx.TensorProto -I%s %s" % (
+        config.protoc, os.path.dirname(os.path.dirname(config.onnx_proto)),
+        config.onnx_proto)))
 config.substitutions.append(("%onnx-node-tests", config.onnx_node_tests))
+
+# Sanitizer builds cannot load Loom's plugin into Debian's uninstrumented
+# mlir-opt.
+if config.loom_sanitizers:
+    config.available_features.add("sanitizers")
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
@@ -38,5 +48,6 @@ tools = [
               unresolved="fatal"),
     ToolSubst("loom-opt", unresolved="fatal"),
     ToolSubst("loomc", unresolved="fatal"),
+    ToolSubst("loom-run", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.loom_tools_dir, config.llvm_tools_dir])

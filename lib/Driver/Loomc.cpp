@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Driver/Loomc.h"
+#include "Compile.h"
 #include "OpsReport.h"
 
 #include "loom/Frontend/ONNX/ONNXImporter.h"
@@ -23,6 +24,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -34,7 +36,7 @@ namespace cl = llvm::cl;
 namespace loom {
 namespace {
 
-enum class Emit { Graph };
+enum class Emit { Graph, MLIR, LLVM, Obj, Lib, Exe };
 enum class ListOps { None, Text, Markdown };
 
 /// loomc's command line. Built inside loomcMain so that the options exist
@@ -43,21 +45,50 @@ struct Options {
   cl::OptionCategory category{"loomc options"};
   cl::opt<std::string> input{cl::Positional, cl::desc("<model.onnx | ->"),
                              cl::cat(category)};
-  cl::opt<std::string> output{"o", cl::desc("Output file ('-': stdout)"),
-                              cl::value_desc("file"), cl::init("-"),
-                              cl::cat(category)};
-  cl::opt<Emit> emit{"emit", cl::desc("What to write"), cl::init(Emit::Graph),
-                     cl::values(clEnumValN(Emit::Graph, "graph",
-                                           "The graph-dialect module (MLIR)")),
-                     cl::cat(category)};
+  cl::opt<std::string> output{
+      "o",
+      cl::desc("Output file ('-': stdout; default: stdout for text, the "
+               "model's name for exe, with .so for lib and .o for obj)"),
+      cl::value_desc("file"), cl::cat(category)};
+  cl::opt<Emit> emit{
+      "emit", cl::desc("What to write"), cl::init(Emit::Exe),
+      cl::values(
+          clEnumValN(Emit::Graph, "graph",
+                     "The imported graph-dialect module (MLIR text; "
+                     "--compile-to picks a later phase)"),
+          clEnumValN(Emit::MLIR, "mlir",
+                     "The module after --compile-to (default: llvm)"),
+          clEnumValN(Emit::LLVM, "llvm", "Optimised LLVM IR"),
+          clEnumValN(Emit::Obj, "obj", "An object file"),
+          clEnumValN(Emit::Lib, "lib",
+                     "A shared library and a C header beside it"),
+          clEnumValN(Emit::Exe, "exe",
+                     "An executable taking --input/--output files (default)")),
+      cl::cat(category)};
+  cl::opt<std::string> dumpDir{
+      "dump-dir", cl::desc("Write the module after every phase into DIR"),
+      cl::value_desc("DIR"), cl::cat(category)};
+  cl::opt<std::string> cpu{
+      "cpu", cl::desc("The CPU to generate code for (default: this host's)"),
+      cl::cat(category)};
+  cl::opt<std::string> targetTriple{
+      "target-triple", cl::desc("The target triple (default: this host's)"),
+      cl::cat(category)};
+  cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimisation level (0-3)"),
+                             cl::init(3), cl::Prefix, cl::cat(category)};
   cl::opt<bool> emitBytecode{"emit-bytecode",
                              cl::desc("Write MLIR bytecode instead of text"),
                              cl::cat(category)};
   cl::opt<Phase> compileTo{
-      "compile-to", cl::desc("The last phase to run"), cl::init(Phase::Input),
-      cl::values(clEnumValN(Phase::Input, "input", "The model as imported"),
-                 clEnumValN(Phase::Graph, "graph",
-                            "Graph-level shape inference and cleanup")),
+      "compile-to",
+      cl::desc("The last phase to run (with --emit=graph or mlir)"),
+      cl::values(
+          clEnumValN(Phase::Input, "input", "The model as imported"),
+          clEnumValN(Phase::Graph, "graph",
+                     "Graph-level shape inference and cleanup"),
+          clEnumValN(Phase::Linalg, "linalg", "Lowered to linalg and fused"),
+          clEnumValN(Phase::Bufferize, "bufferize", "Bufferized"),
+          clEnumValN(Phase::LLVM, "llvm", "The LLVM dialect")),
       cl::cat(category)};
   cl::list<std::string> inputShapes{
       "input-shape",
@@ -178,26 +209,6 @@ LogicalResult printDiagnostic(Diagnostic &diag) {
   return success();
 }
 
-/// Writes `module` (as it was before the failed pipeline) beside a command
-/// that reproduces the failure.
-void printReproducer(ModuleOp module, const PassManager &pm) {
-  std::string pipeline;
-  llvm::raw_string_ostream os(pipeline);
-  pm.printAsTextualPipeline(os);
-  llvm::SmallString<128> path;
-  int fd;
-  if (llvm::sys::fs::createTemporaryFile("loomc-reproducer", "mlir", fd,
-                                         path)) {
-    llvm::errs() << "loomc: note: reproduce with: loom-opt -p '" << pipeline
-                 << "' on the imported module (--compile-to=input)\n";
-    return;
-  }
-  llvm::raw_fd_ostream file(fd, /*shouldClose=*/true);
-  module.print(file, OpPrintingFlags().enableDebugInfo());
-  llvm::errs() << "loomc: note: reproduce with: loom-opt -p '" << pipeline
-               << "' " << path << "\n";
-}
-
 } // namespace
 
 int loomcMain(int argc, char **argv) {
@@ -215,6 +226,8 @@ int loomcMain(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "loomc: the Loom compiler\n\n"
+      "  loomc model.onnx -o model                  (an executable)\n"
+      "  loomc model.onnx --emit=lib -o model.so    (a library and model.h)\n"
       "  loomc model.onnx --emit=graph -o model.mlir\n");
 
   if (options.listOps != ListOps::None) {
@@ -233,6 +246,7 @@ int loomcMain(int argc, char **argv) {
   DialectRegistry registry;
   registerAllDialects(registry);
   onnx::registerImportDialects(registry);
+  registerCPUTranslations(registry);
   MLIRContext context(registry);
   // Diagnostics name the ONNX node; a dump of the op would bury that.
   context.printOpOnDiagnostic(false);
@@ -245,24 +259,65 @@ int loomcMain(int argc, char **argv) {
     return 1;
   timer.done("import");
 
-  PassManager pm = PassManager::on<ModuleOp>(&context);
-  if (failed(applyPassManagerCLOptions(pm)))
-    return 1;
-  PipelineOptions pipelineOptions;
-  pipelineOptions.compileTo = options.compileTo;
-  pipelineOptions.graph.maxRewrites = options.graphMaxRewrites;
-  pipelineOptions.graph.requireConvergence = options.graphRequireConvergence;
-  buildLoomPipeline(pm, pipelineOptions);
-  // Keep the module as it was, for a reproducer; resources are shared.
-  OwningOpRef<ModuleOp> original = module->clone();
-  if (failed(pm.run(*module))) {
-    printReproducer(*original, pm);
+  // --emit-bytecode writes MLIR: the graph module unless --emit says more.
+  if (options.emitBytecode && !options.emit.getNumOccurrences())
+    options.emit = Emit::Graph;
+  bool textOut = options.emit == Emit::Graph || options.emit == Emit::MLIR;
+  if (options.emitBytecode && !textOut) {
+    llvm::errs() << "loomc: error: --emit-bytecode needs --emit=graph or "
+                    "--emit=mlir\n";
     return 1;
   }
-  timer.done(getPhaseName(options.compileTo));
+  if (options.compileTo.getNumOccurrences() && !textOut) {
+    llvm::errs() << "loomc: error: --compile-to needs --emit=graph or "
+                    "--emit=mlir\n";
+    return 1;
+  }
+  PipelineOptions pipelineOptions;
+  pipelineOptions.compileTo = options.compileTo.getNumOccurrences()
+                                  ? options.compileTo.getValue()
+                              : options.emit == Emit::Graph ? Phase::Input
+                                                            : Phase::LLVM;
+  pipelineOptions.graph.maxRewrites = options.graphMaxRewrites;
+  pipelineOptions.graph.requireConvergence = options.graphRequireConvergence;
+  if (failed(runPhases(*module, pipelineOptions, options.dumpDir,
+                       [&](llvm::StringRef phase) { timer.done(phase); })))
+    return 1;
+
+  if (!textOut) {
+    CPUTargetOptions target;
+    target.cpu = options.cpu;
+    target.triple = options.targetTriple;
+    target.optLevel = std::min(options.optLevel.getValue(), 3u);
+    std::string outputPath = options.output;
+    if (outputPath.empty()) {
+      if (options.emit == Emit::LLVM) {
+        outputPath = "-";
+      } else {
+        llvm::SmallString<128> base(llvm::sys::path::filename(options.input));
+        if (base == "-")
+          base = "model";
+        llvm::sys::path::replace_extension(base, options.emit == Emit::Obj ? "o"
+                                                 : options.emit == Emit::Lib
+                                                     ? "so"
+                                                     : "");
+        outputPath = std::string(base);
+      }
+    }
+    ArtefactEmit emit = options.emit == Emit::LLVM  ? ArtefactEmit::LLVMIR
+                        : options.emit == Emit::Obj ? ArtefactEmit::Object
+                        : options.emit == Emit::Lib ? ArtefactEmit::Library
+                                                    : ArtefactEmit::Executable;
+    if (failed(emitArtefact(*module, emit, outputPath, target)))
+      return 1;
+    timer.done("codegen");
+    return 0;
+  }
 
   std::string errorMessage;
-  auto output = openOutputFile(options.output, &errorMessage);
+  auto output = openOutputFile(
+      options.output.empty() ? std::string("-") : options.output.getValue(),
+      &errorMessage);
   if (!output) {
     llvm::errs() << "loomc: error: " << errorMessage << "\n";
     return 1;

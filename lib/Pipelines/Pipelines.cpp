@@ -7,6 +7,14 @@
 #include "loom/Pipelines/Pipelines.h"
 
 #include "dialects/graph/Transforms/Passes.h"
+#include "loom/Conversion/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -23,6 +31,9 @@ std::optional<Phase> parsePhase(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<Phase>>(name)
       .Case("input", Phase::Input)
       .Case("graph", Phase::Graph)
+      .Case("linalg", Phase::Linalg)
+      .Case("bufferize", Phase::Bufferize)
+      .Case("llvm", Phase::LLVM)
       .Case("end", Phase::End)
       .Default(std::nullopt);
 }
@@ -33,6 +44,12 @@ llvm::StringRef getPhaseName(Phase phase) {
     return "input";
   case Phase::Graph:
     return "graph";
+  case Phase::Linalg:
+    return "linalg";
+  case Phase::Bufferize:
+    return "bufferize";
+  case Phase::LLVM:
+    return "llvm";
   case Phase::End:
     return "end";
   }
@@ -50,11 +67,78 @@ void buildGraphOptimizationPipeline(OpPassManager &pm,
   funcPm.addPass(createCSEPass());
 }
 
+llvm::ArrayRef<Phase> getPhases() {
+  static constexpr Phase phases[] = {Phase::Graph, Phase::Linalg,
+                                     Phase::Bufferize, Phase::LLVM};
+  return phases;
+}
+
+/// Graph ops to upstream tensor-level ops, then elementwise fusion.
+static void buildLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createExportSignaturePass());
+  pm.addPass(createConvertGraphToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+/// One-shot bufferization across function boundaries (identity layouts, so
+/// the entry point's descriptors are contiguous), then ownership-based
+/// deallocation: intermediates are freed, results are owned by the caller.
+static void buildBufferizePipeline(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addPass(createCanonicalizerPass());
+}
+
+/// Loops, then every dialect to LLVM, then the C entry point.
+static void buildLLVMPipeline(OpPassManager &pm) {
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(arith::createArithExpandOpsPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createEmitHostEntryPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void buildPhasePipeline(OpPassManager &pm, Phase phase,
+                        const PipelineOptions &options) {
+  switch (phase) {
+  case Phase::Graph:
+    return buildGraphOptimizationPipeline(pm, options.graph);
+  case Phase::Linalg:
+    return buildLinalgPipeline(pm);
+  case Phase::Bufferize:
+    return buildBufferizePipeline(pm);
+  case Phase::LLVM:
+    return buildLLVMPipeline(pm);
+  case Phase::Input:
+  case Phase::End:
+    return;
+  }
+}
+
 void buildLoomPipeline(OpPassManager &pm, const PipelineOptions &options) {
   // Each phase runs when the compilation goes at least that far.
-  auto reaches = [&](Phase phase) { return options.compileTo >= phase; };
-  if (reaches(Phase::Graph))
-    buildGraphOptimizationPipeline(pm, options.graph);
+  for (Phase phase : getPhases())
+    if (options.compileTo >= phase)
+      buildPhasePipeline(pm, phase, options);
 }
 
 //===----------------------------------------------------------------------===//
@@ -85,6 +169,9 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
       llvm::cl::values(
           clEnumValN(Phase::Input, "input", "The module as imported"),
           clEnumValN(Phase::Graph, "graph", "Graph-level optimisation"),
+          clEnumValN(Phase::Linalg, "linalg", "Lowered to linalg"),
+          clEnumValN(Phase::Bufferize, "bufferize", "Bufferized"),
+          clEnumValN(Phase::LLVM, "llvm", "The LLVM dialect"),
           clEnumValN(Phase::End, "end", "Every phase"))};
   Option<int64_t> maxRewrites{
       *this, "max-rewrites",

@@ -1,9 +1,10 @@
 // The registered pipelines run the library's phases.
 // RUN: loom-opt %s -p 'builtin.module(loom-compile{compile-to=input})' | FileCheck %s --check-prefix=INPUT
 // RUN: loom-opt %s -p 'builtin.module(loom-compile{compile-to=graph})' | FileCheck %s --check-prefix=GRAPH
-// RUN: loom-opt %s -p 'builtin.module(loom-compile)' | FileCheck %s --check-prefix=GRAPH
+// RUN: loom-opt %s -p 'builtin.module(loom-compile{compile-to=graph})' | FileCheck %s --check-prefix=GRAPH
+// RUN: loom-opt %s -p 'builtin.module(loom-compile)' | FileCheck %s --check-prefix=END
 // RUN: loom-opt %s -p 'builtin.module(loom-graph-optimize)' | FileCheck %s --check-prefix=GRAPH
-// RUN: loom-opt %s -p 'builtin.module(loom-compile)' --dump-pass-pipeline 2>&1 >/dev/null | FileCheck %s --check-prefix=PIPELINE
+// RUN: loom-opt %s -p 'builtin.module(loom-compile{compile-to=graph})' --dump-pass-pipeline 2>&1 >/dev/null | FileCheck %s --check-prefix=PIPELINE
 // RUN: not loom-opt %s -p 'builtin.module(loom-compile{compile-to=nowhere})' 2>&1 | FileCheck %s --check-prefix=BADPHASE
 
 // INPUT: graph.gemm
@@ -14,6 +15,11 @@
 // GRAPH: %[[M:.*]] = graph.matmul
 // GRAPH-NEXT: %[[R:.*]] = graph.relu %[[M]]
 // GRAPH-NEXT: return %[[R]], %[[R]]
+
+// The whole flow ends in the LLVM dialect, with the model's C entry point.
+// END-DAG: llvm.func internal @loom_kernel(
+// END-DAG: llvm.mlir.global external constant @loom_model_signature("loom-model 1\0Ainput input0 1 2 ? 8\0Ainput input1 1 2 8 4\0Aoutput output0 1 2 ? 4\0Aoutput output1 1 2 ? 4\0A\00")
+// END-DAG: llvm.func @loom_model_entry(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
 
 // PIPELINE:      builtin.module(
 // PIPELINE-NEXT:   func.func(

@@ -21,12 +21,11 @@ using namespace loom::graph;
 // Glue for Graph_ShapedOp
 //===----------------------------------------------------------------------===//
 
-InFlightDiagnostic
-loom::graph::detail::inferenceError(std::optional<Location> loc,
-                                    StringRef opName) {
+ShapeError loom::graph::detail::inferenceError(std::optional<Location> loc,
+                                               StringRef opName) {
   if (!loc)
-    return InFlightDiagnostic();
-  InFlightDiagnostic diag = mlir::emitError(*loc);
+    return ShapeError();
+  ShapeError diag(mlir::emitError(*loc));
   diag << "'" << opName << "' op ";
   return diag;
 }

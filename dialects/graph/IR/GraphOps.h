@@ -22,8 +22,8 @@
 namespace loom::graph::detail {
 /// The diagnostic for an inference failure outside verification: it reads as
 /// the verifier's would, or is inactive when there is no location.
-mlir::InFlightDiagnostic inferenceError(std::optional<mlir::Location> loc,
-                                        llvm::StringRef opName);
+ShapeError inferenceError(std::optional<mlir::Location> loc,
+                          llvm::StringRef opName);
 /// Turns a shape function's answer into the one result's type components.
 mlir::LogicalResult
 toComponents(mlir::FailureOr<Shape> shape, mlir::Type elementType,

@@ -23,8 +23,34 @@ namespace loom::graph {
 /// `?` dim, or std::nullopt when even the rank is unknown (unranked tensor).
 using Shape = std::optional<llvm::SmallVector<int64_t>>;
 
+/// A diagnostic that may be inactive: inference without a location (from a
+/// builder or a folder) must fail quietly, and MLIR asserts on streaming
+/// into an inactive InFlightDiagnostic. Converts to failure like one.
+class ShapeError {
+public:
+  ShapeError() = default;
+  ShapeError(mlir::InFlightDiagnostic &&diag) {
+    if (diag.getUnderlyingDiagnostic())
+      this->diag.emplace(std::move(diag));
+  }
+  template <typename T>
+  ShapeError &operator<<(T &&value) {
+    if (diag)
+      *diag << std::forward<T>(value);
+    return *this;
+  }
+  operator mlir::LogicalResult() const { return mlir::failure(); }
+  template <typename T>
+  operator mlir::FailureOr<T>() const {
+    return mlir::failure();
+  }
+
+private:
+  std::optional<mlir::InFlightDiagnostic> diag;
+};
+
 /// Makes the diagnostic an invalid shape is reported on.
-using EmitErrorFn = llvm::function_ref<mlir::InFlightDiagnostic()>;
+using EmitErrorFn = llvm::function_ref<ShapeError()>;
 
 /// The shape of `type`, which must be a tensor type.
 Shape getShape(mlir::Type type);

@@ -10,6 +10,7 @@
 #ifndef LOOM_PIPELINES_PIPELINES_H
 #define LOOM_PIPELINES_PIPELINES_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include <cstdint>
 #include <optional>
@@ -25,10 +26,16 @@ namespace loom {
 /// (DyCL split, SBP, overlap, lowering, LLVM) are inserted before `End` as
 /// they land.
 enum class Phase {
-  Input, ///< The module as the frontend produced it: no passes.
-  Graph, ///< Graph-level cleanup and optimisation.
-  End,   ///< Everything.
+  Input,     ///< The module as the frontend produced it: no passes.
+  Graph,     ///< Graph-level cleanup and optimisation.
+  Linalg,    ///< Graph ops lowered to linalg/tensor/arith/math, fused.
+  Bufferize, ///< Tensors turned into buffers, with deallocation.
+  LLVM,      ///< The LLVM dialect, with the model's C entry point.
+  End,       ///< Everything.
 };
+
+/// Every phase after Input, in order.
+llvm::ArrayRef<Phase> getPhases();
 
 /// The phase called `name` ("input", "graph", "end"), if there is one.
 std::optional<Phase> parsePhase(llvm::StringRef name);
@@ -55,6 +62,10 @@ struct PipelineOptions {
 /// (graph-infer-shapes), graph-cleanup, then CSE.
 void buildGraphOptimizationPipeline(mlir::OpPassManager &pm,
                                     const GraphOptimizationOptions &options);
+
+/// The passes of one phase (Input and End have none).
+void buildPhasePipeline(mlir::OpPassManager &pm, Phase phase,
+                        const PipelineOptions &options);
 
 /// Adds every phase up to `options.compileTo` to `pm`, anchored on
 /// `builtin.module`.

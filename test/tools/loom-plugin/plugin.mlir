@@ -1,5 +1,6 @@
 // Debian's own mlir-opt, with Loom loaded as a plugin, parses Loom IR and
 // runs Loom's passes and pipelines.
+// UNSUPPORTED: sanitizers
 //
 // RUN: %mlir_opt --load-dialect-plugin=%loom_plugin --show-dialects | FileCheck %s --check-prefix=DIALECTS
 // RUN: %mlir_opt --load-dialect-plugin=%loom_plugin --load-pass-plugin=%loom_plugin %s \

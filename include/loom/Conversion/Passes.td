@@ -1,0 +1,59 @@
+//===- Passes.td - Loom's conversion passes ----------------*- tablegen -*-===//
+//
+// Part of Loom. Passes that leave the graph dialect for upstream MLIR and,
+// at the end, give a compiled model its C ABI.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_CONVERSION_PASSES_TD
+#define LOOM_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ExportSignaturePass : Pass<"loom-export-signature", "::mlir::ModuleOp"> {
+  let summary = "Record the model's interface before lowering";
+  let description = [{
+    Reads the entry function (`entry`; the module's only public function
+    when empty) while it still has graph types: each input's and output's
+    ONNX name (`graph.name`), dtype, shape and dim names (`graph.dim_names`).
+    It stores them as the module's `loom.signature` string, the text the
+    runtime parses (docs/runtime-abi.md), and renames the function
+    `loom_kernel`. Sequence, optional, string or unranked inputs and outputs
+    are reported: compiled models take and give ranked numeric tensors.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"\"",
+           "The function to export (default: the only public one)">,
+  ];
+}
+
+def ConvertGraphToLinalgPass : Pass<"loom-convert-graph-to-linalg",
+                                    "::mlir::ModuleOp"> {
+  let summary = "Lower graph ops to linalg, tensor, arith and math";
+  let description = [{
+    Rewrites every graph op on tensors into upstream ops: elementwise ops
+    into `linalg.generic` with ONNX broadcasting, contractions and
+    convolutions into linalg named or generic ops, shape ops into `tensor`
+    ops. Unsigned element types become signless (the ops keep their
+    signedness). An op without a lowering is reported on the op, naming it.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::func::FuncDialect"
+  ];
+}
+
+def EmitHostEntryPass : Pass<"loom-emit-host-entry", "::mlir::ModuleOp"> {
+  let summary = "Give the lowered model its C entry point and signature";
+  let description = [{
+    Runs on the LLVM dialect. Adds `loom_model_entry(void **inputs, void
+    **outputs)`, which loads each input's memref descriptor through
+    `inputs[i]`, calls `loom_kernel` and stores each result's descriptor
+    through `outputs[i]`, and the constant string `loom_model_signature`
+    from the module's `loom.signature`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // LOOM_CONVERSION_PASSES_TD

@@ -1,0 +1,69 @@
+//===- CPU.h - Object files and artefacts for the host CPU ------*- C++ -*-===//
+//
+// Part of Loom. Turns a module in the LLVM dialect (the end of the `llvm`
+// phase) into LLVM IR, an object file, and with the system linker an
+// executable or a shared library linked against Loom's runtime. Everything
+// up to the object file happens in process (llvm::TargetMachine).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_TARGET_CPU_H
+#define LOOM_TARGET_CPU_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class raw_pwrite_stream;
+} // namespace llvm
+
+namespace loom {
+
+struct CPUTargetOptions {
+  /// Empty: the host's triple.
+  std::string triple;
+  /// Empty: the host CPU (and its features); "generic" for portable code.
+  std::string cpu;
+  /// LLVM's optimisation level, 0 to 3.
+  unsigned optLevel = 3;
+};
+
+/// Registers the dialect translations to LLVM IR with `registry`.
+void registerCPUTranslations(mlir::DialectRegistry &registry);
+
+/// The optimised LLVM IR of `module`; diagnostics go to the module's
+/// context. Null on failure.
+std::unique_ptr<llvm::Module>
+translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
+                  const CPUTargetOptions &options);
+
+/// Writes `module` as an object file (position-independent, so that it can
+/// go into an executable or a shared library).
+mlir::LogicalResult emitObjectFile(llvm::Module &module,
+                                   const CPUTargetOptions &options,
+                                   llvm::raw_pwrite_stream &os,
+                                   std::string &error);
+
+enum class ArtefactKind { Executable, SharedLibrary };
+
+/// Links `objectPath` into `outputPath` with the system's C++ compiler
+/// driver (`c++`, or $LOOM_LINKER): an executable gets Loom's runtime and its
+/// main(), a shared library only what the model itself calls.
+mlir::LogicalResult linkArtefact(llvm::StringRef objectPath,
+                                 llvm::StringRef outputPath, ArtefactKind kind,
+                                 std::string &error);
+
+/// Writes the C header declaring a shared library's entry points.
+mlir::LogicalResult writeLibraryHeader(llvm::StringRef headerPath,
+                                       llvm::StringRef libraryName,
+                                       llvm::StringRef signature,
+                                       std::string &error);
+
+} // namespace loom
+
+#endif // LOOM_TARGET_CPU_H

@@ -1,0 +1,179 @@
+//===- GraphToLinalg.cpp - The graph-to-linalg pass and shared helpers ----===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+#include "loom/Conversion/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace loom {
+#define GEN_PASS_DEF_CONVERTGRAPHTOLINALGPASS
+#include "loom/Conversion/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+
+namespace loom::lowering {
+
+Type toSignless(Type type) {
+  if (auto tensor = dyn_cast<TensorType>(type))
+    return tensor.clone(toSignless(tensor.getElementType()));
+  if (auto integer = dyn_cast<IntegerType>(type);
+      integer && !integer.isSignless())
+    return IntegerType::get(type.getContext(), integer.getWidth());
+  return type;
+}
+
+GraphTypeConverter::GraphTypeConverter() {
+  addConversion([](Type type) { return toSignless(type); });
+}
+
+SmallVector<OpFoldResult>
+getMixedSizes(OpBuilder &b, Location loc, RankedTensorType result,
+              function_ref<Value(unsigned)> dynamicDim) {
+  SmallVector<OpFoldResult> sizes;
+  for (auto [i, dim] : llvm::enumerate(result.getShape()))
+    sizes.push_back(ShapedType::isDynamic(dim)
+                        ? OpFoldResult(dynamicDim(i))
+                        : OpFoldResult(b.getIndexAttr(dim)));
+  return sizes;
+}
+
+Value createEmpty(OpBuilder &b, Location loc, RankedTensorType result,
+                  ArrayRef<OpFoldResult> sizes) {
+  return tensor::EmptyOp::create(b, loc, sizes, result.getElementType());
+}
+
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type,
+                   ArrayRef<OpFoldResult> sizes, TypedAttr value) {
+  Value empty = createEmpty(b, loc, type, sizes);
+  Value scalar = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
+}
+
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
+  if (auto f = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(f, value));
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+FailureOr<Value> buildElementwise(ConversionPatternRewriter &rewriter,
+                                  Location loc, RankedTensorType resultType,
+                                  ValueRange operands, ScalarFn body) {
+  int64_t rank = resultType.getRank();
+  SmallVector<AffineMap> maps;
+  SmallVector<Value> inputs;
+  for (Value operand : operands) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    if (!type || type.getRank() > rank)
+      return failure();
+    int64_t offset = rank - type.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (auto [j, dim] : llvm::enumerate(type.getShape())) {
+      int64_t outDim = resultType.getDimSize(offset + j);
+      if (dim == 1 && outDim != 1)
+        exprs.push_back(rewriter.getAffineConstantExpr(0));
+      else
+        exprs.push_back(rewriter.getAffineDimExpr(offset + j));
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, rewriter.getContext()));
+    inputs.push_back(operand);
+  }
+  maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+  // A dynamic result dim comes from an operand whose dim there is not 1.
+  auto sizes = getMixedSizes(rewriter, loc, resultType, [&](unsigned i) {
+    for (Value operand : operands) {
+      auto type = cast<RankedTensorType>(operand.getType());
+      int64_t j = static_cast<int64_t>(i) - (rank - type.getRank());
+      if (j >= 0 && type.getDimSize(j) != 1)
+        return Value(tensor::DimOp::create(rewriter, loc, operand, j));
+    }
+    return Value(arith::ConstantIndexOp::create(rewriter, loc, 1));
+  });
+  Value init = createEmpty(rewriter, loc, resultType, sizes);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &b, Location nested, ValueRange args) {
+        Value result = body(b, nested, args.drop_back());
+        linalg::YieldOp::create(b, nested, result);
+      });
+  return generic.getResult(0);
+}
+
+FailureOr<RankedTensorType>
+getRankedResultType(ConversionPatternRewriter &rewriter,
+                    const TypeConverter &converter, Operation *op,
+                    unsigned index) {
+  auto type = dyn_cast<RankedTensorType>(
+      converter.convertType(op->getResult(index).getType()));
+  if (!type)
+    return rewriter.notifyMatchFailure(op, "result rank is unknown");
+  return type;
+}
+
+} // namespace loom::lowering
+
+namespace {
+
+using namespace loom::lowering;
+
+struct ConvertGraphToLinalgPass
+    : loom::impl::ConvertGraphToLinalgPassBase<ConvertGraphToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    GraphTypeConverter converter;
+    RewritePatternSet patterns(context);
+    populateElementwisePatterns(converter, patterns);
+    populateTensorPatterns(converter, patterns);
+    populateContractionPatterns(converter, patterns);
+    populateReductionPatterns(converter, patterns);
+    populateConvolutionPatterns(converter, patterns);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+
+    // Graph ops without any pattern are reported by name up front, so the
+    // user reads which op (and which ONNX node, from its location) is
+    // missing rather than a generic legalization failure.
+    llvm::StringSet<> lowered;
+    for (const auto &pattern : patterns.getNativePatterns())
+      if (std::optional<OperationName> root = pattern->getRootKind())
+        lowered.insert(root->getStringRef());
+    bool missing = false;
+    getOperation()->walk([&](Operation *op) {
+      if (!isa<loom::graph::GraphDialect>(op->getDialect()) ||
+          lowered.contains(op->getName().getStringRef()))
+        return;
+      op->emitOpError("has no CPU lowering yet");
+      missing = true;
+    });
+    if (missing)
+      return signalPassFailure();
+
+    ConversionTarget target(*context);
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect>();
+    target.addIllegalDialect<loom::graph::GraphDialect>();
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType()) &&
+             converter.isLegal(&op.getBody());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+        [&](Operation *op) { return converter.isLegal(op); });
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

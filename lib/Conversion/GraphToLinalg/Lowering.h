@@ -1,0 +1,86 @@
+//===- Lowering.h - Shared by the graph-to-linalg patterns ------*- C++ -*-===//
+//
+// Part of Loom. Private to lib/Conversion/GraphToLinalg.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_LIB_CONVERSION_GRAPHTOLINALG_LOWERING_H
+#define LOOM_LIB_CONVERSION_GRAPHTOLINALG_LOWERING_H
+
+#include "dialects/graph/IR/GraphOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace loom::lowering {
+
+/// Graph types to upstream ones: unsigned integer element types become
+/// signless (arith and linalg take only those); everything else is kept.
+class GraphTypeConverter : public mlir::TypeConverter {
+public:
+  GraphTypeConverter();
+};
+
+/// The signless version of `type` (an element or tensor type).
+mlir::Type toSignless(mlir::Type type);
+
+/// The dims of `result` (a ranked tensor type), static ones as constants and
+/// dynamic ones as values: `dynamicDim(i)` gives dynamic dim i.
+llvm::SmallVector<mlir::OpFoldResult>
+getMixedSizes(mlir::OpBuilder &b, mlir::Location loc,
+              mlir::RankedTensorType result,
+              llvm::function_ref<mlir::Value(unsigned)> dynamicDim);
+
+/// An empty tensor shaped like `result`, for dims given by `getMixedSizes`.
+mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::RankedTensorType result,
+                        llvm::ArrayRef<mlir::OpFoldResult> sizes);
+
+/// A tensor of `type` filled with `value`.
+mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType type,
+                         llvm::ArrayRef<mlir::OpFoldResult> sizes,
+                         mlir::TypedAttr value);
+
+/// A scalar constant of `type` (float or integer) holding `value`.
+mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Type type, double value);
+
+/// Builds the scalar body of an elementwise op: args are the operands'
+/// elements (signless), and the original (possibly unsigned) element types
+/// say how to read them.
+using ScalarFn = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange args)>;
+
+/// `linalg.generic` computing `body` elementwise over `operands` with ONNX
+/// (numpy) broadcasting into a tensor of `resultType` (converted, ranked).
+/// Dims of size 1 broadcast when static; dynamic dims are taken not to.
+mlir::FailureOr<mlir::Value>
+buildElementwise(mlir::ConversionPatternRewriter &rewriter, mlir::Location loc,
+                 mlir::RankedTensorType resultType, mlir::ValueRange operands,
+                 ScalarFn body);
+
+/// The converted, ranked result type of `op`'s result `index`, or failure
+/// with a match-failure note when it is unranked.
+mlir::FailureOr<mlir::RankedTensorType>
+getRankedResultType(mlir::ConversionPatternRewriter &rewriter,
+                    const mlir::TypeConverter &converter, mlir::Operation *op,
+                    unsigned index = 0);
+
+void populateElementwisePatterns(GraphTypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
+void populateTensorPatterns(GraphTypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
+void populateContractionPatterns(GraphTypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
+void populateReductionPatterns(GraphTypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
+void populateConvolutionPatterns(GraphTypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
+
+} // namespace loom::lowering
+
+#endif // LOOM_LIB_CONVERSION_GRAPHTOLINALG_LOWERING_H

@@ -1,0 +1,398 @@
+//===- Reductions.cpp - Reductions, softmax and arg-reductions to linalg --===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+
+using namespace mlir;
+namespace g = loom::graph;
+
+namespace loom::lowering {
+namespace {
+
+using CombineFn =
+    function_ref<Value(OpBuilder &, Location, Value element, Value acc)>;
+
+/// Reduces `input` over `axes` into a tensor of `type` (which keeps the
+/// reduced dims as 1s when `keepDims`), starting from `init`.
+Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+             bool keepDims, RankedTensorType type, TypedAttr init,
+             CombineFn combine) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inputType.getRank();
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < rank; ++d) {
+    bool reduced = llvm::is_contained(axes, d);
+    iterators.push_back(reduced ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+    if (!reduced)
+      outExprs.push_back(b.getAffineDimExpr(d));
+    else if (keepDims)
+      outExprs.push_back(b.getAffineConstantExpr(0));
+  }
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0, o = 0; d < rank; ++d) {
+    bool reduced = llvm::is_contained(axes, d);
+    if (reduced && !keepDims)
+      continue;
+    if (reduced)
+      sizes.push_back(b.getIndexAttr(1));
+    else if (!type.isDynamicDim(o))
+      sizes.push_back(b.getIndexAttr(type.getDimSize(o)));
+    else
+      sizes.push_back(Value(tensor::DimOp::create(b, loc, input, d)));
+    ++o;
+  }
+  Value filled = createFilled(b, loc, type, sizes, init);
+  AffineMap outMap = AffineMap::get(rank, 0, outExprs, b.getContext());
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{input}, ValueRange{filled},
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), outMap}, iterators,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(nb, nl, combine(nb, nl, args[0], args[1]));
+      });
+  return generic.getResult(0);
+}
+
+/// The number of elements `axes` covers, as a scalar of `elementType`.
+Value countOf(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+              Type elementType) {
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d : axes)
+    count = arith::MulIOp::create(b, loc, count,
+                                  tensor::DimOp::create(b, loc, input, d));
+  Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
+  if (isa<FloatType>(elementType))
+    return arith::SIToFPOp::create(b, loc, elementType, i64);
+  return arith::TruncIOp::create(b, loc, elementType, i64).getResult();
+}
+
+TypedAttr lowest(Builder &b, Type t, bool isUnsigned) {
+  if (auto f = dyn_cast<FloatType>(t))
+    return b.getFloatAttr(t, -std::numeric_limits<double>::infinity());
+  unsigned w = t.getIntOrFloatBitWidth();
+  return b.getIntegerAttr(t, isUnsigned ? APInt::getMinValue(w)
+                                        : APInt::getSignedMinValue(w));
+}
+
+TypedAttr highest(Builder &b, Type t, bool isUnsigned) {
+  if (auto f = dyn_cast<FloatType>(t))
+    return b.getFloatAttr(t, std::numeric_limits<double>::infinity());
+  unsigned w = t.getIntOrFloatBitWidth();
+  return b.getIntegerAttr(t, isUnsigned ? APInt::getMaxValue(w)
+                                        : APInt::getSignedMaxValue(w));
+}
+
+Value add(OpBuilder &b, Location loc, Value x, Value y) {
+  return isa<FloatType>(x.getType())
+             ? Value(arith::AddFOp::create(b, loc, x, y))
+             : Value(arith::AddIOp::create(b, loc, x, y));
+}
+Value mul(OpBuilder &b, Location loc, Value x, Value y) {
+  return isa<FloatType>(x.getType())
+             ? Value(arith::MulFOp::create(b, loc, x, y))
+             : Value(arith::MulIOp::create(b, loc, x, y));
+}
+
+enum class Kind {
+  Sum,
+  Mean,
+  Max,
+  Min,
+  Prod,
+  L1,
+  L2,
+  LogSum,
+  LogSumExp,
+  SumSquare
+};
+
+template <typename OpTy, Kind kind>
+struct ReducePattern : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *this->getTypeConverter(), op);
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (failed(type) || !inputType || op.getComputedAxes())
+      return rewriter.notifyMatchFailure(op, "needs ranks and constant axes");
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    Type t = type->getElementType();
+    bool isUnsigned =
+        getElementTypeOrSelf(op.getInput().getType()).isUnsignedInteger();
+    SmallVector<int64_t> axes(op.getAxes());
+    bool isFloat = isa<FloatType>(t);
+    TypedAttr init = rewriter.getZeroAttr(t);
+    if (kind == Kind::Max)
+      init = lowest(rewriter, t, isUnsigned);
+    else if (kind == Kind::Min)
+      init = highest(rewriter, t, isUnsigned);
+    else if (kind == Kind::Prod)
+      init = isFloat ? TypedAttr(rewriter.getFloatAttr(t, 1))
+                     : TypedAttr(rewriter.getIntegerAttr(t, 1));
+    Value result = reduce(
+        rewriter, loc, input, axes, op.getKeepDims(), *type, init,
+        [&](OpBuilder &b, Location l, Value x, Value acc) -> Value {
+          switch (kind) {
+          case Kind::Max:
+            return isFloat      ? Value(arith::MaximumFOp::create(b, l, x, acc))
+                   : isUnsigned ? Value(arith::MaxUIOp::create(b, l, x, acc))
+                                : Value(arith::MaxSIOp::create(b, l, x, acc));
+          case Kind::Min:
+            return isFloat      ? Value(arith::MinimumFOp::create(b, l, x, acc))
+                   : isUnsigned ? Value(arith::MinUIOp::create(b, l, x, acc))
+                                : Value(arith::MinSIOp::create(b, l, x, acc));
+          case Kind::Prod:
+            return mul(b, l, x, acc);
+          case Kind::L1:
+            return add(b, l,
+                       isFloat      ? Value(math::AbsFOp::create(b, l, x))
+                       : isUnsigned ? x
+                                    : Value(math::AbsIOp::create(b, l, x)),
+                       acc);
+          case Kind::L2:
+          case Kind::SumSquare:
+            return add(b, l, mul(b, l, x, x), acc);
+          case Kind::LogSumExp:
+            return add(b, l, math::ExpOp::create(b, l, x), acc);
+          default:
+            return add(b, l, x, acc);
+          }
+        });
+    if (kind == Kind::Mean || kind == Kind::L2 || kind == Kind::LogSum ||
+        kind == Kind::LogSumExp) {
+      Value count =
+          kind == Kind::Mean ? countOf(rewriter, loc, input, axes, t) : Value();
+      FailureOr<Value> post = buildElementwise(
+          rewriter, loc, *type, result,
+          [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+            Value x = args[0];
+            if (kind == Kind::Mean)
+              return isFloat ? Value(arith::DivFOp::create(b, l, x, count))
+                     : isUnsigned
+                         ? Value(arith::DivUIOp::create(b, l, x, count))
+                         : Value(arith::DivSIOp::create(b, l, x, count));
+            if (!isFloat)
+              return x;
+            if (kind == Kind::L2)
+              return math::SqrtOp::create(b, l, x);
+            return math::LogOp::create(b, l, x);
+          });
+      if (failed(post))
+        return failure();
+      result = *post;
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// softmax(x) = exp(x - max) / sum(exp(x - max)) along `axis`;
+/// log_softmax(x) = (x - max) - log(sum(exp(x - max))).
+template <typename OpTy, bool isLog>
+struct SoftmaxPattern : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *this->getTypeConverter(), op);
+    if (failed(type))
+      return failure();
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    Type t = type->getElementType();
+    int64_t axis = op.getAxis();
+    SmallVector<int64_t> keptShape(type->getShape());
+    keptShape[axis] = 1;
+    auto keptType = RankedTensorType::get(keptShape, t);
+    Value max = reduce(rewriter, loc, x, {axis}, true, keptType,
+                       lowest(rewriter, t, false),
+                       [](OpBuilder &b, Location l, Value e, Value acc) {
+                         return arith::MaximumFOp::create(b, l, e, acc);
+                       });
+    FailureOr<Value> shifted =
+        buildElementwise(rewriter, loc, *type, {x, max},
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           return arith::SubFOp::create(b, l, a[0], a[1]);
+                         });
+    if (failed(shifted))
+      return failure();
+    Value sum = reduce(rewriter, loc, *shifted, {axis}, true, keptType,
+                       rewriter.getZeroAttr(t),
+                       [](OpBuilder &b, Location l, Value e, Value acc) {
+                         Value ex = math::ExpOp::create(b, l, e);
+                         return arith::AddFOp::create(b, l, ex, acc);
+                       });
+    FailureOr<Value> result =
+        buildElementwise(rewriter, loc, *type, {*shifted, sum},
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           if (isLog)
+                             return arith::SubFOp::create(
+                                 b, l, a[0], math::LogOp::create(b, l, a[1]));
+                           Value e = math::ExpOp::create(b, l, a[0]);
+                           return arith::DivFOp::create(b, l, e, a[1]);
+                         });
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+/// ArgMax/ArgMin: one reduction carrying the best value and its index.
+template <typename OpTy, bool isMax>
+struct ArgReducePattern : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *this->getTypeConverter(), op);
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (failed(type) || !inputType)
+      return rewriter.notifyMatchFailure(op, "unranked");
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    Type t = inputType.getElementType();
+    bool isUnsigned =
+        getElementTypeOrSelf(op.getInput().getType()).isUnsignedInteger();
+    int64_t axis = op.getAxis(), rank = inputType.getRank();
+    bool keep = op.getKeepDims(), last = op.getSelectLastIndex();
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<utils::IteratorType> iterators;
+    SmallVector<OpFoldResult> sizes;
+    SmallVector<int64_t> shape;
+    for (int64_t d = 0; d < rank; ++d) {
+      iterators.push_back(d == axis ? utils::IteratorType::reduction
+                                    : utils::IteratorType::parallel);
+      if (d == axis && !keep)
+        continue;
+      outExprs.push_back(d == axis ? rewriter.getAffineConstantExpr(0)
+                                   : rewriter.getAffineDimExpr(d));
+      if (d == axis)
+        sizes.push_back(rewriter.getIndexAttr(1));
+      else if (inputType.isDynamicDim(d))
+        sizes.push_back(Value(tensor::DimOp::create(rewriter, loc, x, d)));
+      else
+        sizes.push_back(rewriter.getIndexAttr(inputType.getDimSize(d)));
+    }
+    auto valueType = RankedTensorType::get(type->getShape(), t);
+    Value values = createFilled(rewriter, loc, valueType, sizes,
+                                isMax ? lowest(rewriter, t, isUnsigned)
+                                      : highest(rewriter, t, isUnsigned));
+    Value indices = createFilled(rewriter, loc, *type, sizes,
+                                 rewriter.getI64IntegerAttr(0));
+    AffineMap outMap = AffineMap::get(rank, 0, outExprs, rewriter.getContext());
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valueType, *type}, ValueRange{x},
+        ValueRange{values, indices},
+        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank), outMap,
+                            outMap},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value e = args[0], best = args[1], at = args[2];
+          arith::CmpFPredicate fp = isMax ? (last ? arith::CmpFPredicate::OGE
+                                                  : arith::CmpFPredicate::OGT)
+                                          : (last ? arith::CmpFPredicate::OLE
+                                                  : arith::CmpFPredicate::OLT);
+          arith::CmpIPredicate ip =
+              isMax ? (last ? (isUnsigned ? arith::CmpIPredicate::uge
+                                          : arith::CmpIPredicate::sge)
+                            : (isUnsigned ? arith::CmpIPredicate::ugt
+                                          : arith::CmpIPredicate::sgt))
+                    : (last ? (isUnsigned ? arith::CmpIPredicate::ule
+                                          : arith::CmpIPredicate::sle)
+                            : (isUnsigned ? arith::CmpIPredicate::ult
+                                          : arith::CmpIPredicate::slt));
+          Value better = isa<FloatType>(t)
+                             ? Value(arith::CmpFOp::create(b, l, fp, e, best))
+                             : Value(arith::CmpIOp::create(b, l, ip, e, best));
+          Value index = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
+          // The first element always wins, so an all-NaN or all-lowest
+          // slice still gives index 0.
+          Value first =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, index,
+                                    arith::ConstantIntOp::create(b, l, 0, 64));
+          better = arith::OrIOp::create(b, l, better, first);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, better, e, best),
+                         arith::SelectOp::create(b, l, better, index, at)});
+        });
+    rewriter.replaceOp(op, generic.getResult(1));
+    return success();
+  }
+};
+
+/// GlobalAveragePool / GlobalMaxPool: reduce every spatial dim, kept as 1.
+template <typename OpTy, bool isMax>
+struct GlobalPoolPattern : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *this->getTypeConverter(), op);
+    if (failed(type))
+      return failure();
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    Type t = type->getElementType();
+    SmallVector<int64_t> axes;
+    for (int64_t d = 2; d < type->getRank(); ++d)
+      axes.push_back(d);
+    Value result =
+        reduce(rewriter, loc, x, axes, true, *type,
+               isMax ? lowest(rewriter, t, false) : rewriter.getZeroAttr(t),
+               [](OpBuilder &b, Location l, Value e, Value acc) -> Value {
+                 if (isMax)
+                   return arith::MaximumFOp::create(b, l, e, acc);
+                 return arith::AddFOp::create(b, l, e, acc);
+               });
+    if (!isMax) {
+      Value count = countOf(rewriter, loc, x, axes, t);
+      FailureOr<Value> mean = buildElementwise(
+          rewriter, loc, *type, result,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            return arith::DivFOp::create(b, l, a[0], count);
+          });
+      if (failed(mean))
+        return failure();
+      result = *mean;
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateReductionPatterns(GraphTypeConverter &converter,
+                               RewritePatternSet &patterns) {
+  patterns.add<ReducePattern<g::ReduceSumOp, Kind::Sum>,
+               ReducePattern<g::ReduceMeanOp, Kind::Mean>,
+               ReducePattern<g::ReduceMaxOp, Kind::Max>,
+               ReducePattern<g::ReduceMinOp, Kind::Min>,
+               ReducePattern<g::ReduceProdOp, Kind::Prod>,
+               ReducePattern<g::ReduceL1Op, Kind::L1>,
+               ReducePattern<g::ReduceL2Op, Kind::L2>,
+               ReducePattern<g::ReduceLogSumOp, Kind::LogSum>,
+               ReducePattern<g::ReduceLogSumExpOp, Kind::LogSumExp>,
+               ReducePattern<g::ReduceSumSquareOp, Kind::SumSquare>,
+               SoftmaxPattern<g::SoftmaxOp, false>,
+               SoftmaxPattern<g::LogSoftmaxOp, true>,
+               ArgReducePattern<g::ArgMaxOp, true>,
+               ArgReducePattern<g::ArgMinOp, false>,
+               GlobalPoolPattern<g::GlobalAveragePoolOp, false>,
+               GlobalPoolPattern<g::GlobalMaxPoolOp, true>>(
+      converter, patterns.getContext());
+}
+
+} // namespace loom::lowering

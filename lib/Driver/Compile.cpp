@@ -1,0 +1,146 @@
+//===- Compile.cpp - loomc's phases and artefacts -------------------------===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Compile.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace loom {
+
+/// Saves `module` and prints the command that reruns `pm` on it.
+static void printReproducer(ModuleOp module, const PassManager &pm) {
+  std::string pipeline;
+  llvm::raw_string_ostream os(pipeline);
+  pm.printAsTextualPipeline(os);
+  llvm::SmallString<128> path;
+  int fd;
+  if (llvm::sys::fs::createTemporaryFile("loomc-reproducer", "mlir", fd,
+                                         path)) {
+    llvm::errs() << "loomc: note: reproduce with: loom-opt -p '" << pipeline
+                 << "' on the module before the phase (--dump-dir)\n";
+    return;
+  }
+  llvm::raw_fd_ostream file(fd, /*shouldClose=*/true);
+  module.print(file, OpPrintingFlags().enableDebugInfo());
+  llvm::errs() << "loomc: note: reproduce with: loom-opt -p '" << pipeline
+               << "' " << path << "\n";
+}
+
+LogicalResult runPhases(ModuleOp module, const PipelineOptions &options,
+                        llvm::StringRef dumpDir,
+                        llvm::function_ref<void(llvm::StringRef)> onPhase) {
+  if (!dumpDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(dumpDir)) {
+      module.emitError("cannot create --dump-dir ")
+          << dumpDir << ": " << ec.message();
+      return failure();
+    }
+  }
+  auto dump = [&](unsigned index, llvm::StringRef phase) -> LogicalResult {
+    if (dumpDir.empty())
+      return success();
+    llvm::SmallString<256> path(dumpDir);
+    llvm::sys::path::append(path, std::to_string(index) + "-" + phase.str() +
+                                      ".mlir");
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    if (ec)
+      return module.emitError("cannot write ") << path << ": " << ec.message();
+    module.print(os, OpPrintingFlags().elideLargeResourceString(64));
+    return success();
+  };
+  if (failed(dump(0, "input")))
+    return failure();
+  unsigned index = 0;
+  for (Phase phase : getPhases()) {
+    if (options.compileTo < phase)
+      break;
+    PassManager pm = PassManager::on<ModuleOp>(module.getContext());
+    if (failed(applyPassManagerCLOptions(pm)))
+      return failure();
+    buildPhasePipeline(pm, phase, options);
+    OwningOpRef<ModuleOp> before = module.clone();
+    if (failed(pm.run(module))) {
+      printReproducer(*before, pm);
+      return failure();
+    }
+    onPhase(getPhaseName(phase));
+    if (failed(dump(++index, getPhaseName(phase))))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult emitArtefact(ModuleOp module, ArtefactEmit emit,
+                           llvm::StringRef output,
+                           const CPUTargetOptions &target) {
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateToLLVMIR(module, context, target);
+  if (!llvmModule)
+    return failure();
+  std::error_code ec;
+  if (emit == ArtefactEmit::LLVMIR) {
+    llvm::ToolOutputFile file(output, ec, llvm::sys::fs::OF_Text);
+    if (ec)
+      return module.emitError("cannot write ")
+             << output << ": " << ec.message();
+    llvmModule->print(file.os(), nullptr);
+    file.keep();
+    return success();
+  }
+  // The object goes to `output` itself or, for linked artefacts, to a
+  // temporary file removed afterwards.
+  llvm::SmallString<128> objectPath(output);
+  if (emit != ArtefactEmit::Object) {
+    int fd;
+    if (llvm::sys::fs::createTemporaryFile("loomc-model", "o", fd, objectPath))
+      return module.emitError("cannot create a temporary object file");
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+  }
+  std::string error;
+  {
+    llvm::ToolOutputFile object(objectPath, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return module.emitError("cannot write ")
+             << objectPath << ": " << ec.message();
+    if (failed(emitObjectFile(*llvmModule, target, object.os(), error)))
+      return module.emitError(error);
+    object.keep();
+  }
+  if (emit == ArtefactEmit::Object)
+    return success();
+  auto removeObject =
+      llvm::make_scope_exit([&] { llvm::sys::fs::remove(objectPath); });
+  ArtefactKind kind = emit == ArtefactEmit::Library
+                          ? ArtefactKind::SharedLibrary
+                          : ArtefactKind::Executable;
+  if (failed(linkArtefact(objectPath, output, kind, error)))
+    return module.emitError(error);
+  if (emit == ArtefactEmit::Library) {
+    llvm::SmallString<128> header(output);
+    llvm::sys::path::replace_extension(header, "h");
+    auto signature = module->getAttrOfType<StringAttr>("loom.signature");
+    if (failed(writeLibraryHeader(header, llvm::sys::path::filename(output),
+                                  signature ? signature.getValue() : "",
+                                  error)))
+      return module.emitError(error);
+  }
+  return success();
+}
+
+} // namespace loom

@@ -1,0 +1,196 @@
+//===- CPUTarget.cpp - LLVM IR, object files and linking ------------------===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Target/CPU.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+#include <cstdlib>
+
+using namespace mlir;
+
+namespace loom {
+
+void registerCPUTranslations(DialectRegistry &registry) {
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+/// A target machine for `options`, or null with `error` set.
+static std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const CPUTargetOptions &options, std::string &error) {
+  static const bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+  std::string tripleName = options.triple.empty()
+                               ? llvm::sys::getDefaultTargetTriple()
+                               : options.triple;
+  llvm::Triple triple(tripleName);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string cpu = options.cpu, features;
+  if (cpu.empty() && options.triple.empty()) {
+    cpu = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures subtarget;
+    for (const auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+      subtarget.AddFeature(name, enabled);
+    features = subtarget.getString();
+  }
+  llvm::TargetOptions targetOptions;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu.empty() ? "generic" : cpu, features, targetOptions,
+      llvm::Reloc::PIC_, std::nullopt,
+      options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+      : options.optLevel == 0 ? llvm::CodeGenOptLevel::None
+                              : llvm::CodeGenOptLevel::Default));
+  if (!machine)
+    error = "cannot create a target machine for " + tripleName;
+  return machine;
+}
+
+std::unique_ptr<llvm::Module>
+translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
+                  const CPUTargetOptions &options) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, context, "loom_model");
+  if (!llvmModule)
+    return nullptr;
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine(options, error);
+  if (!machine) {
+    module.emitError(error);
+    return nullptr;
+  }
+  llvmModule->setDataLayout(machine->createDataLayout());
+  llvmModule->setTargetTriple(machine->getTargetTriple());
+  auto optimize = makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
+                                            machine.get());
+  if (llvm::Error err = optimize(llvmModule.get())) {
+    module.emitError("LLVM optimisation failed: ")
+        << llvm::toString(std::move(err));
+    return nullptr;
+  }
+  return llvmModule;
+}
+
+LogicalResult emitObjectFile(llvm::Module &module,
+                             const CPUTargetOptions &options,
+                             llvm::raw_pwrite_stream &os, std::string &error) {
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine(options, error);
+  if (!machine)
+    return failure();
+  llvm::legacy::PassManager pm;
+  if (machine->addPassesToEmitFile(pm, os, nullptr,
+                                   llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit object files";
+    return failure();
+  }
+  pm.run(module);
+  return success();
+}
+
+/// The directory holding Loom's runtime libraries: beside the running
+/// loomc's bin/ directory, in lib/.
+static std::string getRuntimeLibraryDir() {
+  std::string self = llvm::sys::fs::getMainExecutable(
+      nullptr, reinterpret_cast<void *>(&getRuntimeLibraryDir));
+  llvm::SmallString<256> dir(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(self)));
+  llvm::sys::path::append(dir, "lib");
+  return std::string(dir);
+}
+
+LogicalResult linkArtefact(llvm::StringRef objectPath,
+                           llvm::StringRef outputPath, ArtefactKind kind,
+                           std::string &error) {
+  const char *override = std::getenv("LOOM_LINKER");
+  std::string linkerName = override && *override ? override : "c++";
+  llvm::ErrorOr<std::string> linker = llvm::sys::findProgramByName(linkerName);
+  if (!linker) {
+    error = "cannot find the system linker driver '" + linkerName +
+            "' (set LOOM_LINKER)";
+    return failure();
+  }
+  std::string runtimeDir = getRuntimeLibraryDir();
+  std::vector<std::string> args = {*linker, "-o", outputPath.str(),
+                                   objectPath.str()};
+  if (kind == ArtefactKind::SharedLibrary) {
+    args.push_back("-shared");
+  } else {
+    args.push_back("-L" + runtimeDir);
+    args.push_back("-lLoomRuntimeMain");
+    args.push_back("-lLoomRuntime");
+    args.push_back("-ldl");
+  }
+  args.push_back("-lm");
+  std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*linker, argRefs, std::nullopt, {}, 0, 0,
+                                     &message);
+  if (rc != 0) {
+    error = "linking failed (" + linkerName + " exited with " +
+            std::to_string(rc) + (message.empty() ? "" : ": " + message) +
+            "); command:";
+    for (const std::string &arg : args)
+      error += " " + arg;
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult writeLibraryHeader(llvm::StringRef headerPath,
+                                 llvm::StringRef libraryName,
+                                 llvm::StringRef signature,
+                                 std::string &error) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(headerPath, ec);
+  if (ec) {
+    error = "cannot write " + headerPath.str() + ": " + ec.message();
+    return failure();
+  }
+  os << "/* " << libraryName << ": a model compiled by loomc.\n"
+     << " *\n"
+     << " * Load it with loom_model_open() from <loom/runtime.h> and run it\n"
+     << " * with loom_model_run(); see docs/runtime-abi.md. Its interface:\n"
+     << " *\n";
+  llvm::SmallVector<llvm::StringRef> lines;
+  signature.split(lines, '\n', -1, false);
+  for (llvm::StringRef line : lines)
+    os << " *   " << line << "\n";
+  os << " */\n\n"
+     << "#ifndef LOOM_MODEL_ENTRY_POINTS\n#define LOOM_MODEL_ENTRY_POINTS\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "/* The interface above, as text (parsed by the runtime). */\n"
+     << "extern const char loom_model_signature[];\n"
+     << "/* inputs[i] and outputs[i] point to MLIR ranked memref descriptors;\n"
+     << " * outputs are filled with buffers the caller must free(). */\n"
+     << "void loom_model_entry(void **inputs, void **outputs);\n\n"
+     << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
+  return success();
+}
+
+} // namespace loom

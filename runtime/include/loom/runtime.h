@@ -1,0 +1,139 @@
+/*===- loom/runtime.h - Loom's C runtime ABI ------------------------------===*
+ *
+ * Part of Loom. The C interface of compiled Loom models: tensors, files of
+ * tensors, loading and running models. Plain C99; every function is safe to
+ * call from C++.
+ *
+ * Ownership, in one place:
+ *   - A `loom_tensor *` is owned by whoever created it (loom_tensor_create,
+ *     loom_tensor_wrap, loom_tensor_read_file) or received it as an output
+ *     (loom_model_run). The owner frees it with loom_tensor_free exactly once;
+ *     loom_tensor_free(NULL) does nothing.
+ *   - A tensor owns its data unless it was made by loom_tensor_wrap, in which
+ *     case `release` (if not NULL) is called with `release_ctx` when the tensor
+ *     is freed, and the caller keeps the data alive until then.
+ *   - Borrowed pointers (loom_tensor_data, loom_tensor_shape, names returned
+ *     by loom_model_*) stay valid while the object they came from lives.
+ *   - loom_model_run never takes ownership of its inputs; it writes newly
+ *     created tensors, owned by the caller, into `outputs`. On failure it
+ *     writes nothing (every `outputs[i]` is left NULL).
+ *
+ * Errors: functions that can fail return a loom_status (LOOM_OK is 0); the
+ * message of the calling thread's last failure is loom_last_error().
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef LOOM_RUNTIME_H
+#define LOOM_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Element types, numbered as ONNX's TensorProto.DataType. */
+typedef enum loom_dtype {
+  LOOM_DTYPE_INVALID = 0,
+  LOOM_DTYPE_F32 = 1,
+  LOOM_DTYPE_U8 = 2,
+  LOOM_DTYPE_I8 = 3,
+  LOOM_DTYPE_U16 = 4,
+  LOOM_DTYPE_I16 = 5,
+  LOOM_DTYPE_I32 = 6,
+  LOOM_DTYPE_I64 = 7,
+  LOOM_DTYPE_BOOL = 9, /* one byte per element, 0 or 1 */
+  LOOM_DTYPE_F16 = 10,
+  LOOM_DTYPE_F64 = 11,
+  LOOM_DTYPE_U32 = 12,
+  LOOM_DTYPE_U64 = 13,
+  LOOM_DTYPE_BF16 = 16
+} loom_dtype;
+
+typedef enum loom_status {
+  LOOM_OK = 0,
+  LOOM_ERROR_INVALID_ARGUMENT = 1, /* bad input count, dtype, shape */
+  LOOM_ERROR_IO = 2,               /* unreadable or malformed file */
+  LOOM_ERROR_RUNTIME = 3,          /* a failure while running a model */
+  LOOM_ERROR_OUT_OF_MEMORY = 4
+} loom_status;
+
+/* The message of the calling thread's last failure ("" if none). */
+const char *loom_last_error(void);
+
+/* Size in bytes of one element, or 0 for an invalid dtype. */
+size_t loom_dtype_size(loom_dtype dtype);
+/* "f32", "i64", "bool"...; "invalid" for an unknown dtype. */
+const char *loom_dtype_name(loom_dtype dtype);
+
+/*===--- Tensors -----------------------------------------------------------===*/
+
+typedef struct loom_tensor loom_tensor;
+
+/* A new tensor of `dtype` and `shape` (rank `rank`, dims >= 0) owning
+ * zero-filled, 64-byte aligned data. NULL on failure. */
+loom_tensor *loom_tensor_create(loom_dtype dtype, int32_t rank,
+                                const int64_t *shape);
+/* A new tensor over caller-owned `data`; see the ownership rules above. */
+loom_tensor *loom_tensor_wrap(loom_dtype dtype, int32_t rank,
+                              const int64_t *shape, void *data,
+                              void (*release)(void *ctx), void *release_ctx);
+void loom_tensor_free(loom_tensor *tensor);
+
+loom_dtype loom_tensor_dtype(const loom_tensor *tensor);
+int32_t loom_tensor_rank(const loom_tensor *tensor);
+const int64_t *loom_tensor_shape(const loom_tensor *tensor);
+int64_t loom_tensor_numel(const loom_tensor *tensor);
+size_t loom_tensor_nbytes(const loom_tensor *tensor);
+/* Row-major, densely packed elements. */
+void *loom_tensor_data(loom_tensor *tensor);
+
+/* Reads a `.npy` file (NumPy format 1.0-3.0, little-endian, C order) or an
+ * ONNX TensorProto `.pb` file, chosen by the extension. */
+loom_status loom_tensor_read_file(const char *path, loom_tensor **out);
+/* Writes `tensor` as `.npy` or `.pb`, by the extension. */
+loom_status loom_tensor_write_file(const char *path, const loom_tensor *tensor);
+
+/*===--- Models ------------------------------------------------------------===*/
+
+typedef struct loom_model loom_model;
+
+/* Opens a model compiled with `loomc --emit=lib` (dlopen). */
+loom_status loom_model_open(const char *path, loom_model **out);
+/* The model linked into this executable (`loomc --emit=exe`/`--emit=obj`). */
+loom_status loom_model_open_linked(loom_model **out);
+void loom_model_close(loom_model *model);
+
+size_t loom_model_num_inputs(const loom_model *model);
+size_t loom_model_num_outputs(const loom_model *model);
+/* Name, dtype and declared shape of input or output `index`; dims that are
+ * unknown until run time are -1 (their names, if any, by dim_name). */
+const char *loom_model_input_name(const loom_model *model, size_t index);
+loom_dtype loom_model_input_dtype(const loom_model *model, size_t index);
+int32_t loom_model_input_rank(const loom_model *model, size_t index);
+const int64_t *loom_model_input_shape(const loom_model *model, size_t index);
+const char *loom_model_output_name(const loom_model *model, size_t index);
+loom_dtype loom_model_output_dtype(const loom_model *model, size_t index);
+int32_t loom_model_output_rank(const loom_model *model, size_t index);
+const int64_t *loom_model_output_shape(const loom_model *model, size_t index);
+
+/* Runs the model. Checks the input count, dtypes, ranks, static dims and that
+ * dims sharing a symbolic name agree, before running anything. */
+loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
+                           size_t num_inputs, loom_tensor **outputs,
+                           size_t num_outputs);
+
+/*===--- Threads and time --------------------------------------------------===*/
+
+/* Threads the kernels may use (0: all cores). */
+void loom_set_num_threads(int32_t threads);
+int32_t loom_get_num_threads(void);
+/* A monotonic clock, in nanoseconds. */
+uint64_t loom_now_ns(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LOOM_RUNTIME_H */

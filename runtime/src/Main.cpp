@@ -1,0 +1,187 @@
+//===- Main.cpp - main() of executables compiled by loomc -----------------===//
+//
+// Part of Loom's runtime. The executable contract (docs/runtime-abi.md):
+//
+//   ./model --input FILE... --output FILE... [--threads N] [--bench N] [--info]
+//
+// Inputs and outputs are in the graph's order, `.npy` or `.pb` by extension.
+// Bad input (count, dtype, shape, unreadable file) prints one message naming
+// the input and exits with 2 before anything is written; other failures exit
+// with 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/runtime.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr int kBadInput = 2;
+constexpr int kFailure = 1;
+
+void usage(const char *argv0) {
+  std::fprintf(stderr,
+               "usage: %s --input FILE... --output FILE... [--threads N] "
+               "[--bench N] [--info]\n",
+               argv0);
+}
+
+std::string formatShape(const int64_t *dims, int32_t rank) {
+  std::string text = "[";
+  for (int32_t i = 0; i < rank; ++i)
+    text += (i ? ", " : "") +
+            (dims[i] < 0 ? std::string("?") : std::to_string(dims[i]));
+  return text + "]";
+}
+
+void printInfo(const loom_model *model) {
+  for (size_t i = 0; i < loom_model_num_inputs(model); ++i)
+    std::printf("input %zu: %s %s %s\n", i, loom_model_input_name(model, i),
+                loom_dtype_name(loom_model_input_dtype(model, i)),
+                formatShape(loom_model_input_shape(model, i),
+                            loom_model_input_rank(model, i))
+                    .c_str());
+  for (size_t i = 0; i < loom_model_num_outputs(model); ++i)
+    std::printf("output %zu: %s %s %s\n", i, loom_model_output_name(model, i),
+                loom_dtype_name(loom_model_output_dtype(model, i)),
+                formatShape(loom_model_output_shape(model, i),
+                            loom_model_output_rank(model, i))
+                    .c_str());
+}
+
+bool parseCount(const char *text, long &value) {
+  char *end;
+  value = std::strtol(text, &end, 10);
+  return *text && !*end && value >= 0;
+}
+
+} // namespace
+
+extern "C" int main(int argc, char **argv) {
+  std::vector<const char *> inputFiles, outputFiles;
+  long threads = 0, bench = 0;
+  bool info = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    bool hasValue = i + 1 < argc;
+    if (arg == "--input" && hasValue) {
+      inputFiles.push_back(argv[++i]);
+    } else if (arg == "--output" && hasValue) {
+      outputFiles.push_back(argv[++i]);
+    } else if (arg == "--threads" && hasValue) {
+      if (!parseCount(argv[++i], threads)) {
+        std::fprintf(stderr, "error: --threads takes a count, got '%s'\n",
+                     argv[i]);
+        return kBadInput;
+      }
+    } else if (arg == "--bench" && hasValue) {
+      if (!parseCount(argv[++i], bench) || bench == 0) {
+        std::fprintf(stderr,
+                     "error: --bench takes a positive count, got '%s'\n",
+                     argv[i]);
+        return kBadInput;
+      }
+    } else if (arg == "--info") {
+      info = true;
+    } else if (arg == "--help" || arg == "-h") {
+      usage(argv[0]);
+      return 0;
+    } else {
+      std::fprintf(stderr, "error: unknown or incomplete argument '%s'\n",
+                   argv[i]);
+      usage(argv[0]);
+      return kBadInput;
+    }
+  }
+  loom_model *model = nullptr;
+  if (loom_model_open_linked(&model) != LOOM_OK) {
+    std::fprintf(stderr, "error: %s\n", loom_last_error());
+    return kFailure;
+  }
+  if (info) {
+    printInfo(model);
+    loom_model_close(model);
+    return 0;
+  }
+  size_t numInputs = loom_model_num_inputs(model);
+  size_t numOutputs = loom_model_num_outputs(model);
+  if (inputFiles.size() != numInputs) {
+    std::fprintf(stderr, "error: the model takes %zu inputs, got %zu --input\n",
+                 numInputs, inputFiles.size());
+    return kBadInput;
+  }
+  if (outputFiles.size() != numOutputs && !(bench && outputFiles.empty())) {
+    std::fprintf(stderr,
+                 "error: the model gives %zu outputs, got %zu --output\n",
+                 numOutputs, outputFiles.size());
+    return kBadInput;
+  }
+  std::vector<loom_tensor *> inputs(numInputs, nullptr);
+  std::vector<loom_tensor *> outputs(numOutputs, nullptr);
+  auto cleanup = [&] {
+    for (loom_tensor *t : inputs)
+      loom_tensor_free(t);
+    for (loom_tensor *&t : outputs) {
+      loom_tensor_free(t);
+      t = nullptr;
+    }
+    loom_model_close(model);
+  };
+  for (size_t i = 0; i < numInputs; ++i) {
+    if (loom_tensor_read_file(inputFiles[i], &inputs[i]) != LOOM_OK) {
+      std::fprintf(stderr, "error: input '%s' (#%zu): %s\n",
+                   loom_model_input_name(model, i), i, loom_last_error());
+      cleanup();
+      return kBadInput;
+    }
+  }
+  loom_set_num_threads(static_cast<int32_t>(threads));
+  loom_status status = loom_model_run(model, inputs.data(), numInputs,
+                                      outputs.data(), numOutputs);
+  if (status != LOOM_OK) {
+    std::fprintf(stderr, "error: %s\n", loom_last_error());
+    cleanup();
+    return status == LOOM_ERROR_INVALID_ARGUMENT ? kBadInput : kFailure;
+  }
+  if (bench) {
+    std::vector<double> times;
+    for (long n = 0; n < bench; ++n) {
+      for (loom_tensor *&t : outputs) {
+        loom_tensor_free(t);
+        t = nullptr;
+      }
+      uint64_t start = loom_now_ns();
+      status = loom_model_run(model, inputs.data(), numInputs, outputs.data(),
+                              numOutputs);
+      times.push_back((loom_now_ns() - start) / 1e6);
+      if (status != LOOM_OK) {
+        std::fprintf(stderr, "error: %s\n", loom_last_error());
+        cleanup();
+        return kFailure;
+      }
+    }
+    std::sort(times.begin(), times.end());
+    auto at = [&](double q) {
+      size_t index = static_cast<size_t>(q * (times.size() - 1) + 0.5);
+      return times[std::min(index, times.size() - 1)];
+    };
+    std::printf("median_ms=%.4f p90_ms=%.4f min_ms=%.4f\n", at(0.5), at(0.9),
+                times.front());
+  }
+  for (size_t i = 0; i < outputFiles.size(); ++i) {
+    if (loom_tensor_write_file(outputFiles[i], outputs[i]) != LOOM_OK) {
+      std::fprintf(stderr, "error: output '%s' (#%zu): %s\n",
+                   loom_model_output_name(model, i), i, loom_last_error());
+      cleanup();
+      return kFailure;
+    }
+  }
+  cleanup();
+  return 0;
+}

@@ -1,0 +1,32 @@
+//===- RuntimeInternal.h - Shared by the runtime's sources ------*- C++ -*-===//
+//
+// Part of Loom's runtime. Not installed.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_RUNTIME_SRC_RUNTIMEINTERNAL_H
+#define LOOM_RUNTIME_SRC_RUNTIMEINTERNAL_H
+
+#include "loom/runtime.h"
+
+#include <string>
+#include <vector>
+
+namespace loom::rt {
+
+/// Records a printf-style message as the thread's last error; returns status.
+loom_status fail(loom_status status, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+} // namespace loom::rt
+
+/// The symbols a compiled model defines (see docs/runtime-abi.md).
+extern "C" {
+/// The model's interface as text (ModelSignature.cpp parses it).
+extern const char loom_model_signature[] __attribute__((weak));
+/// Runs the model: `inputs[i]` points to a ranked MLIR memref descriptor of
+/// input i; `outputs[i]` to room for output i's descriptor, which it fills.
+void loom_model_entry(void **inputs, void **outputs) __attribute__((weak));
+}
+
+#endif // LOOM_RUNTIME_SRC_RUNTIMEINTERNAL_H

@@ -100,6 +100,7 @@ static void buildBufferizePipeline(OpPassManager &pm) {
 /// Loops, then every dialect to LLVM, then the C entry point.
 static void buildLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createLowerStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

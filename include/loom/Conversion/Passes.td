@@ -56,4 +56,16 @@ def EmitHostEntryPass : Pass<"loom-emit-host-entry", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def LowerStridedCopiesPass : Pass<"loom-lower-strided-copies"> {
+  let summary = "Turn memref.copy between strided buffers into linalg.copy";
+  let description = [{
+    MLIR lowers a `memref.copy` whose operands are not both contiguous to a
+    call to `memrefCopy`, a function of MLIR's C runner library, which
+    compiled models do not link. This pass rewrites those copies into
+    `linalg.copy`, which becomes loops like every other linalg op; copies
+    between contiguous buffers stay and become `memcpy`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

@@ -109,6 +109,72 @@ FailureOr<Value> buildElementwise(ConversionPatternRewriter &rewriter,
   return generic.getResult(0);
 }
 
+Value buildFromIndices(
+    OpBuilder &b, Location loc, RankedTensorType type,
+    ArrayRef<OpFoldResult> sizes,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+  int64_t rank = type.getRank();
+  Value init = createEmpty(b, loc, type, sizes);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{}, ValueRange{init},
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange) {
+        SmallVector<Value> indices;
+        for (int64_t d = 0; d < rank; ++d)
+          indices.push_back(linalg::IndexOp::create(nb, nl, d));
+        linalg::YieldOp::create(nb, nl, fn(nb, nl, indices));
+      });
+  return generic.getResult(0);
+}
+
+Value buildReduction(OpBuilder &b, Location loc, Value input,
+                     ArrayRef<int64_t> axes, bool keepDims,
+                     RankedTensorType type, TypedAttr init,
+                     function_ref<Value(OpBuilder &, Location, Value, Value)>
+                         combine) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inputType.getRank();
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    bool reduced = llvm::is_contained(axes, d);
+    iterators.push_back(reduced ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+    if (reduced && !keepDims)
+      continue;
+    outExprs.push_back(reduced ? b.getAffineConstantExpr(0)
+                               : b.getAffineDimExpr(d));
+    if (reduced)
+      sizes.push_back(b.getIndexAttr(1));
+    else if (inputType.isDynamicDim(d))
+      sizes.push_back(Value(tensor::DimOp::create(b, loc, input, d)));
+    else
+      sizes.push_back(b.getIndexAttr(inputType.getDimSize(d)));
+  }
+  Value filled = createFilled(b, loc, type, sizes, init);
+  AffineMap outMap = AffineMap::get(rank, 0, outExprs, b.getContext());
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{input}, ValueRange{filled},
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), outMap}, iterators,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(nb, nl, combine(nb, nl, args[0], args[1]));
+      });
+  return generic.getResult(0);
+}
+
+FailureOr<RankedTensorType>
+getStaticResultType(ConversionPatternRewriter &rewriter,
+                    const TypeConverter &converter, Operation *op,
+                    unsigned index) {
+  FailureOr<RankedTensorType> type =
+      getRankedResultType(rewriter, converter, op, index);
+  if (failed(type) || !type->hasStaticShape())
+    return rewriter.notifyMatchFailure(op, "needs a static result shape");
+  return type;
+}
+
 FailureOr<RankedTensorType>
 getRankedResultType(ConversionPatternRewriter &rewriter,
                     const TypeConverter &converter, Operation *op,
@@ -137,6 +203,8 @@ struct ConvertGraphToLinalgPass
     populateContractionPatterns(converter, patterns);
     populateReductionPatterns(converter, patterns);
     populateConvolutionPatterns(converter, patterns);
+    populateDataPatterns(converter, patterns);
+    populateNormalizationPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -63,6 +63,32 @@ buildElementwise(mlir::ConversionPatternRewriter &rewriter, mlir::Location loc,
                  mlir::RankedTensorType resultType, mlir::ValueRange operands,
                  ScalarFn body);
 
+/// A linalg.generic producing a tensor of `type` (dims `sizes`) whose
+/// element at each index is `fn(indices)`.
+mlir::Value buildFromIndices(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+    llvm::ArrayRef<mlir::OpFoldResult> sizes,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                   mlir::ValueRange indices)>
+        fn);
+
+/// Reduces `input` over `axes` into a tensor of `type` (which keeps the
+/// reduced dims as 1s when `keepDims`), starting from `init`.
+mlir::Value buildReduction(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+    llvm::ArrayRef<int64_t> axes, bool keepDims, mlir::RankedTensorType type,
+    mlir::TypedAttr init,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                   mlir::Value element, mlir::Value acc)>
+        combine);
+
+/// The converted result type of `op`'s result `index` when it is statically
+/// shaped, or failure (with a match-failure note).
+mlir::FailureOr<mlir::RankedTensorType>
+getStaticResultType(mlir::ConversionPatternRewriter &rewriter,
+                    const mlir::TypeConverter &converter, mlir::Operation *op,
+                    unsigned index = 0);
+
 /// The converted, ranked result type of `op`'s result `index`, or failure
 /// with a match-failure note when it is unranked.
 mlir::FailureOr<mlir::RankedTensorType>
@@ -80,6 +106,10 @@ void populateReductionPatterns(GraphTypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 void populateConvolutionPatterns(GraphTypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
+void populateDataPatterns(GraphTypeConverter &converter,
+                          mlir::RewritePatternSet &patterns);
+void populateNormalizationPatterns(GraphTypeConverter &converter,
+                                   mlir::RewritePatternSet &patterns);
 
 } // namespace loom::lowering
 

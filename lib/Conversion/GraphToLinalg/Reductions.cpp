@@ -12,51 +12,6 @@ namespace g = loom::graph;
 namespace loom::lowering {
 namespace {
 
-using CombineFn =
-    function_ref<Value(OpBuilder &, Location, Value element, Value acc)>;
-
-/// Reduces `input` over `axes` into a tensor of `type` (which keeps the
-/// reduced dims as 1s when `keepDims`), starting from `init`.
-Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
-             bool keepDims, RankedTensorType type, TypedAttr init,
-             CombineFn combine) {
-  auto inputType = cast<RankedTensorType>(input.getType());
-  int64_t rank = inputType.getRank();
-  SmallVector<AffineExpr> outExprs;
-  SmallVector<utils::IteratorType> iterators;
-  for (int64_t d = 0; d < rank; ++d) {
-    bool reduced = llvm::is_contained(axes, d);
-    iterators.push_back(reduced ? utils::IteratorType::reduction
-                                : utils::IteratorType::parallel);
-    if (!reduced)
-      outExprs.push_back(b.getAffineDimExpr(d));
-    else if (keepDims)
-      outExprs.push_back(b.getAffineConstantExpr(0));
-  }
-  SmallVector<OpFoldResult> sizes;
-  for (int64_t d = 0, o = 0; d < rank; ++d) {
-    bool reduced = llvm::is_contained(axes, d);
-    if (reduced && !keepDims)
-      continue;
-    if (reduced)
-      sizes.push_back(b.getIndexAttr(1));
-    else if (!type.isDynamicDim(o))
-      sizes.push_back(b.getIndexAttr(type.getDimSize(o)));
-    else
-      sizes.push_back(Value(tensor::DimOp::create(b, loc, input, d)));
-    ++o;
-  }
-  Value filled = createFilled(b, loc, type, sizes, init);
-  AffineMap outMap = AffineMap::get(rank, 0, outExprs, b.getContext());
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{type}, ValueRange{input}, ValueRange{filled},
-      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), outMap}, iterators,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        linalg::YieldOp::create(nb, nl, combine(nb, nl, args[0], args[1]));
-      });
-  return generic.getResult(0);
-}
-
 /// The number of elements `axes` covers, as a scalar of `elementType`.
 Value countOf(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
               Type elementType) {
@@ -136,7 +91,7 @@ struct ReducePattern : OpConversionPattern<OpTy> {
     else if (kind == Kind::Prod)
       init = isFloat ? TypedAttr(rewriter.getFloatAttr(t, 1))
                      : TypedAttr(rewriter.getIntegerAttr(t, 1));
-    Value result = reduce(
+    Value result = buildReduction(
         rewriter, loc, input, axes, op.getKeepDims(), *type, init,
         [&](OpBuilder &b, Location l, Value x, Value acc) -> Value {
           switch (kind) {
@@ -212,7 +167,7 @@ struct SoftmaxPattern : OpConversionPattern<OpTy> {
     SmallVector<int64_t> keptShape(type->getShape());
     keptShape[axis] = 1;
     auto keptType = RankedTensorType::get(keptShape, t);
-    Value max = reduce(rewriter, loc, x, {axis}, true, keptType,
+    Value max = buildReduction(rewriter, loc, x, {axis}, true, keptType,
                        lowest(rewriter, t, false),
                        [](OpBuilder &b, Location l, Value e, Value acc) {
                          return arith::MaximumFOp::create(b, l, e, acc);
@@ -224,7 +179,7 @@ struct SoftmaxPattern : OpConversionPattern<OpTy> {
                          });
     if (failed(shifted))
       return failure();
-    Value sum = reduce(rewriter, loc, *shifted, {axis}, true, keptType,
+    Value sum = buildReduction(rewriter, loc, *shifted, {axis}, true, keptType,
                        rewriter.getZeroAttr(t),
                        [](OpBuilder &b, Location l, Value e, Value acc) {
                          Value ex = math::ExpOp::create(b, l, e);
@@ -349,7 +304,7 @@ struct GlobalPoolPattern : OpConversionPattern<OpTy> {
     for (int64_t d = 2; d < type->getRank(); ++d)
       axes.push_back(d);
     Value result =
-        reduce(rewriter, loc, x, axes, true, *type,
+        buildReduction(rewriter, loc, x, axes, true, *type,
                isMax ? lowest(rewriter, t, false) : rewriter.getZeroAttr(t),
                [](OpBuilder &b, Location l, Value e, Value acc) -> Value {
                  if (isMax)

@@ -1,0 +1,463 @@
+//===- DataOps.cpp - Index-computed data ops to linalg --------------------===//
+//
+// Part of Loom. Ops whose every element is computed from its index: gathers,
+// triangles, ranges, tiles, one-hot, block rearrangements, prefix sums.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+
+using namespace mlir;
+namespace g = loom::graph;
+
+namespace loom::lowering {
+namespace {
+
+Value index(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// An integer tensor element as an index, negative values wrapped by `size`.
+Value wrappedIndex(OpBuilder &b, Location loc, Value element, Value size) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, index(b, loc, 0));
+  Value wrapped = arith::AddIOp::create(b, loc, i, size);
+  return arith::SelectOp::create(b, loc, negative, wrapped, i);
+}
+
+SmallVector<OpFoldResult> staticSizes(OpBuilder &b, RankedTensorType type) {
+  return getAsIndexOpFoldResult(b.getContext(), type.getShape());
+}
+
+struct GatherElementsPattern : OpConversionPattern<g::GatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::GatherElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (failed(type))
+      return failure();
+    Location loc = op.getLoc();
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    int64_t axis = op.getAxis(), rank = type->getRank();
+    auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
+      return tensor::DimOp::create(rewriter, loc, indices, i);
+    });
+    Value init = createEmpty(rewriter, loc, *type, sizes);
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{*type}, ValueRange{indices}, ValueRange{init},
+        ArrayRef<AffineMap>{identity, identity},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < rank; ++d)
+            at.push_back(linalg::IndexOp::create(b, l, d));
+          at[axis] = wrappedIndex(b, l, args[0],
+                                  tensor::DimOp::create(b, l, data, axis));
+          linalg::YieldOp::create(b, l,
+                                  Value(tensor::ExtractOp::create(b, l, data, at)));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// Keeps the elements on and above (upper) or below (lower) diagonal k of
+/// the last two dims; zeroes the others.
+struct TriluPattern : OpConversionPattern<g::TriluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::TriluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (failed(type))
+      return failure();
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    int64_t rank = type->getRank();
+    Value k = index(rewriter, loc, 0);
+    if (adaptor.getK()) {
+      Value scalar = tensor::ExtractOp::create(rewriter, loc, adaptor.getK(),
+                                               ValueRange{});
+      k = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
+                                     scalar);
+    }
+    bool upper = op.getUpper();
+    auto sizes = tensor::getMixedSizes(rewriter, loc, x);
+    Type t = type->getElementType();
+    Value result = buildFromIndices(
+        rewriter, loc, *type, sizes,
+        [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
+          Value i = idx[rank - 2], j = idx[rank - 1];
+          Value diff = arith::SubIOp::create(b, l, j, i);
+          Value keep = arith::CmpIOp::create(
+              b, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
+              diff, k);
+          Value v = tensor::ExtractOp::create(b, l, x, idx);
+          return arith::SelectOp::create(b, l, keep, v,
+                                         scalarConstant(b, l, t, 0));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ConstantOfShapePattern : OpConversionPattern<g::ConstantOfShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::ConstantOfShapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (failed(type))
+      return failure();
+    Location loc = op.getLoc();
+    auto value = dyn_cast<DenseElementsAttr>(op.getValue());
+    if (!value || value.getNumElements() != 1)
+      return rewriter.notifyMatchFailure(op, "needs a one-element value");
+    // Dynamic dims come from the shape operand at run time.
+    auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
+      Value dim = tensor::ExtractOp::create(rewriter, loc, adaptor.getShape(),
+                                            ValueRange{index(rewriter, loc, i)});
+      return arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
+                                        dim);
+    });
+    Attribute scalar = value.getSplatValue<Attribute>();
+    TypedAttr fill;
+    if (auto i = dyn_cast<IntegerAttr>(scalar))
+      fill = rewriter.getIntegerAttr(type->getElementType(), i.getValue());
+    else
+      fill = cast<TypedAttr>(scalar);
+    rewriter.replaceOp(op, createFilled(rewriter, loc, *type, sizes, fill));
+    return success();
+  }
+};
+
+struct SizePattern : OpConversionPattern<g::SizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::SizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!inputType)
+      return rewriter.notifyMatchFailure(op, "unranked input");
+    Location loc = op.getLoc();
+    Value count = index(rewriter, loc, 1);
+    for (int64_t d = 0; d < inputType.getRank(); ++d)
+      count = arith::MulIOp::create(
+          rewriter, loc, count,
+          tensor::DimOp::create(rewriter, loc, adaptor.getInput(), d));
+    Value i64 =
+        arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), count);
+    auto type = RankedTensorType::get({}, rewriter.getI64Type());
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, type, i64);
+    return success();
+  }
+};
+
+/// start + i * delta for i < max(ceil((limit - start) / delta), 0).
+struct RangePattern : OpConversionPattern<g::RangeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::RangeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (failed(type))
+      return failure();
+    Location loc = op.getLoc();
+    Type t = type->getElementType();
+    auto scalar = [&](Value v) -> Value {
+      return tensor::ExtractOp::create(rewriter, loc, v, ValueRange{});
+    };
+    Value start = scalar(adaptor.getStart()), limit = scalar(adaptor.getLimit()),
+          delta = scalar(adaptor.getDelta());
+    auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned) -> Value {
+      Value count;
+      if (isa<FloatType>(t)) {
+        Value span = arith::SubFOp::create(rewriter, loc, limit, start);
+        Value q = arith::DivFOp::create(rewriter, loc, span, delta);
+        q = math::CeilOp::create(rewriter, loc, q);
+        count = arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(), q);
+      } else {
+        Value span = arith::SubIOp::create(rewriter, loc, limit, start);
+        Value q = arith::CeilDivSIOp::create(rewriter, loc, span, delta);
+        count = arith::ExtSIOp::create(rewriter, loc, rewriter.getI64Type(), q);
+        if (t.getIntOrFloatBitWidth() == 64)
+          count = q;
+      }
+      Value zero = arith::ConstantIntOp::create(rewriter, loc, 0, 64);
+      count = arith::MaxSIOp::create(rewriter, loc, count, zero);
+      return arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
+                                        count);
+    });
+    Value result = buildFromIndices(
+        rewriter, loc, *type, sizes,
+        [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
+          Value i = arith::IndexCastOp::create(b, l, b.getI64Type(), idx[0]);
+          if (isa<FloatType>(t)) {
+            Value f = arith::SIToFPOp::create(b, l, t, i);
+            return arith::AddFOp::create(
+                b, l, start, arith::MulFOp::create(b, l, f, delta));
+          }
+          Value n = i;
+          if (t.getIntOrFloatBitWidth() < 64)
+            n = arith::TruncIOp::create(b, l, t, i);
+          return arith::AddIOp::create(b, l, start,
+                                       arith::MulIOp::create(b, l, n, delta));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SplitPattern : OpConversionPattern<g::SplitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::SplitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op.getComputedSizes())
+      return rewriter.notifyMatchFailure(op, "sizes computed at run time");
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto inputType = dyn_cast<RankedTensorType>(x.getType());
+    if (!inputType)
+      return failure();
+    int64_t axis = op.getAxis();
+    SmallVector<Value> results;
+    int64_t offset = 0;
+    for (auto [i, size] : llvm::enumerate(op.getSizes())) {
+      SmallVector<OpFoldResult> offsets(inputType.getRank(),
+                                        rewriter.getIndexAttr(0));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, x);
+      sizes[axis] = rewriter.getIndexAttr(size);
+      SmallVector<OpFoldResult> strides(inputType.getRank(),
+                                        rewriter.getIndexAttr(1));
+      auto resultType = cast<RankedTensorType>(
+          getTypeConverter()->convertType(op.getResult(i).getType()));
+      results.push_back(tensor::ExtractSliceOp::create(
+          rewriter, loc, resultType, x, offsets, sizes, strides));
+      offset += size;
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// Prefix sums along the axis, as a reduction over a second index of the
+/// same dim (quadratic in the axis length, and fusable).
+struct CumSumPattern : OpConversionPattern<g::CumSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::CumSumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (failed(type) || !op.getAxis())
+      return rewriter.notifyMatchFailure(op, "needs a constant axis");
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    int64_t rank = type->getRank(), axis = *op.getAxis();
+    bool exclusive = op.getExclusive(), reverse = op.getReverse();
+    Type t = type->getElementType();
+    Value init = createFilled(rewriter, loc, *type,
+                              tensor::getMixedSizes(rewriter, loc, x),
+                              rewriter.getZeroAttr(t));
+    // Loops: the result's dims, then j along the axis.
+    SmallVector<AffineExpr> in;
+    for (int64_t d = 0; d < rank; ++d)
+      in.push_back(rewriter.getAffineDimExpr(d == axis ? rank : d));
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{*type}, ValueRange{x}, ValueRange{init},
+        ArrayRef<AffineMap>{
+            AffineMap::get(rank + 1, 0, in, getContext()),
+            AffineMap::getMultiDimIdentityMap(rank + 1, getContext())
+                .getMajorSubMap(rank)},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value i = linalg::IndexOp::create(b, l, axis);
+          Value j = linalg::IndexOp::create(b, l, rank);
+          arith::CmpIPredicate p =
+              reverse ? (exclusive ? arith::CmpIPredicate::sgt
+                                   : arith::CmpIPredicate::sge)
+                      : (exclusive ? arith::CmpIPredicate::slt
+                                   : arith::CmpIPredicate::sle);
+          Value take = arith::CmpIOp::create(b, l, p, j, i);
+          Value v = arith::SelectOp::create(b, l, take, args[0],
+                                            scalarConstant(b, l, t, 0));
+          Value sum = isa<FloatType>(t)
+                          ? Value(arith::AddFOp::create(b, l, args[1], v))
+                          : Value(arith::AddIOp::create(b, l, args[1], v));
+          linalg::YieldOp::create(b, l, sum);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+struct EyeLikePattern : OpConversionPattern<g::EyeLikeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::EyeLikeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (failed(type))
+      return failure();
+    Location loc = op.getLoc();
+    int64_t k = op.getK();
+    Type t = type->getElementType();
+    Value result = buildFromIndices(
+        rewriter, loc, *type,
+        tensor::getMixedSizes(rewriter, loc, adaptor.getInput()),
+        [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
+          Value shifted = arith::AddIOp::create(b, l, idx[0], index(b, l, k));
+          Value on = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                           shifted, idx[1]);
+          return arith::SelectOp::create(b, l, on, scalarConstant(b, l, t, 1),
+                                         scalarConstant(b, l, t, 0));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct TilePattern : OpConversionPattern<g::TileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::TileOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getStaticResultType(rewriter, *getTypeConverter(), op);
+    if (failed(type))
+      return failure();
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    Value result = buildFromIndices(
+        rewriter, loc, *type, staticSizes(rewriter, *type),
+        [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
+          SmallVector<Value> at;
+          for (auto [d, i] : llvm::enumerate(idx))
+            at.push_back(arith::RemUIOp::create(
+                b, l, i, tensor::DimOp::create(b, l, x, d)));
+          return tensor::ExtractOp::create(b, l, x, at);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// DepthToSpace (DCR or CRD) and SpaceToDepth on [N, C, H, W].
+template <typename OpTy, bool toSpace>
+struct DepthSpacePattern : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getStaticResultType(rewriter, *this->getTypeConverter(), op);
+    if (failed(type))
+      return failure();
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    int64_t bs = op.getBlocksize();
+    bool crd = false;
+    if constexpr (toSpace)
+      crd = op.getCrd();
+    int64_t outC = type->getDimSize(1), inC = toSpace ? outC * bs * bs : outC / (bs * bs);
+    Value result = buildFromIndices(
+        rewriter, loc, *type, staticSizes(rewriter, *type),
+        [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
+          auto c = [&](int64_t v) { return index(b, l, v); };
+          auto mul = [&](Value a, Value v) -> Value {
+            return arith::MulIOp::create(b, l, a, v);
+          };
+          auto add = [&](Value a, Value v) -> Value {
+            return arith::AddIOp::create(b, l, a, v);
+          };
+          auto div = [&](Value a, int64_t v) -> Value {
+            return arith::DivUIOp::create(b, l, a, c(v));
+          };
+          auto rem = [&](Value a, int64_t v) -> Value {
+            return arith::RemUIOp::create(b, l, a, c(v));
+          };
+          Value n = idx[0], ch = idx[1], h = idx[2], w = idx[3];
+          SmallVector<Value> at;
+          if (toSpace) {
+            // Output (n, ch, h, w) reads channel from the block offsets.
+            Value bh = rem(h, bs), bw = rem(w, bs);
+            Value block = add(mul(bh, c(bs)), bw);
+            Value inCh = crd ? add(mul(ch, c(bs * bs)), block)
+                             : add(mul(block, c(outC)), ch);
+            at = {n, inCh, div(h, bs), div(w, bs)};
+          } else {
+            // Output channel = (bh * bs + bw) * C + c.
+            Value block = div(ch, inC), c0 = rem(ch, inC);
+            Value bh = div(block, bs), bw = rem(block, bs);
+            at = {n, c0, add(mul(h, c(bs)), bh), add(mul(w, c(bs)), bw)};
+          }
+          return tensor::ExtractOp::create(b, l, x, at);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct OneHotPattern : OpConversionPattern<g::OneHotOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::OneHotOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getStaticResultType(rewriter, *getTypeConverter(), op);
+    if (failed(type))
+      return failure();
+    Location loc = op.getLoc();
+    int64_t axis = op.getAxis(), depth = type->getDimSize(axis);
+    Value indices = adaptor.getIndices(), values = adaptor.getValues();
+    Type indexElement = getElementTypeOrSelf(indices.getType());
+    Value result = buildFromIndices(
+        rewriter, loc, *type, staticSizes(rewriter, *type),
+        [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
+          SmallVector<Value> at;
+          for (auto [d, i] : llvm::enumerate(idx))
+            if ((int64_t)d != axis)
+              at.push_back(i);
+          Value raw = tensor::ExtractOp::create(b, l, indices, at);
+          Value v = isa<FloatType>(indexElement)
+                        ? Value(arith::FPToSIOp::create(b, l, b.getI64Type(), raw))
+                        : raw;
+          Value i = wrappedIndex(b, l, v, index(b, l, depth));
+          Value hot = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, i,
+                                            idx[axis]);
+          Value on = tensor::ExtractOp::create(b, l, values,
+                                               ValueRange{index(b, l, 1)});
+          Value off = tensor::ExtractOp::create(b, l, values,
+                                                ValueRange{index(b, l, 0)});
+          return arith::SelectOp::create(b, l, hot, on, off);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateDataPatterns(GraphTypeConverter &converter,
+                          RewritePatternSet &patterns) {
+  patterns.add<GatherElementsPattern, TriluPattern, ConstantOfShapePattern,
+               SizePattern, RangePattern, SplitPattern, CumSumPattern,
+               EyeLikePattern, TilePattern,
+               DepthSpacePattern<g::DepthToSpaceOp, true>,
+               DepthSpacePattern<g::SpaceToDepthOp, false>, OneHotPattern>(
+      converter, patterns.getContext());
+}
+
+} // namespace loom::lowering

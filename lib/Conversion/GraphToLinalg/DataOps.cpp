@@ -7,6 +7,8 @@
 
 #include "Lowering.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 using namespace mlir;
 namespace g = loom::graph;
 
@@ -20,8 +22,8 @@ Value index(OpBuilder &b, Location loc, int64_t v) {
 /// An integer tensor element as an index, negative values wrapped by `size`.
 Value wrappedIndex(OpBuilder &b, Location loc, Value element, Value size) {
   Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
-  Value negative =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, index(b, loc, 0));
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i,
+                                         index(b, loc, 0));
   Value wrapped = arith::AddIOp::create(b, loc, i, size);
   return arith::SelectOp::create(b, loc, negative, wrapped, i);
 }
@@ -57,8 +59,8 @@ struct GatherElementsPattern : OpConversionPattern<g::GatherElementsOp> {
             at.push_back(linalg::IndexOp::create(b, l, d));
           at[axis] = wrappedIndex(b, l, args[0],
                                   tensor::DimOp::create(b, l, data, axis));
-          linalg::YieldOp::create(b, l,
-                                  Value(tensor::ExtractOp::create(b, l, data, at)));
+          linalg::YieldOp::create(
+              b, l, Value(tensor::ExtractOp::create(b, l, data, at)));
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
@@ -94,9 +96,10 @@ struct TriluPattern : OpConversionPattern<g::TriluOp> {
         [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
           Value i = idx[rank - 2], j = idx[rank - 1];
           Value diff = arith::SubIOp::create(b, l, j, i);
-          Value keep = arith::CmpIOp::create(
-              b, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
-              diff, k);
+          Value keep = arith::CmpIOp::create(b, l,
+                                             upper ? arith::CmpIPredicate::sge
+                                                   : arith::CmpIPredicate::sle,
+                                             diff, k);
           Value v = tensor::ExtractOp::create(b, l, x, idx);
           return arith::SelectOp::create(b, l, keep, v,
                                          scalarConstant(b, l, t, 0));
@@ -121,8 +124,9 @@ struct ConstantOfShapePattern : OpConversionPattern<g::ConstantOfShapeOp> {
       return rewriter.notifyMatchFailure(op, "needs a one-element value");
     // Dynamic dims come from the shape operand at run time.
     auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
-      Value dim = tensor::ExtractOp::create(rewriter, loc, adaptor.getShape(),
-                                            ValueRange{index(rewriter, loc, i)});
+      Value dim =
+          tensor::ExtractOp::create(rewriter, loc, adaptor.getShape(),
+                                    ValueRange{index(rewriter, loc, i)});
       return arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
                                         dim);
     });
@@ -174,7 +178,8 @@ struct RangePattern : OpConversionPattern<g::RangeOp> {
     auto scalar = [&](Value v) -> Value {
       return tensor::ExtractOp::create(rewriter, loc, v, ValueRange{});
     };
-    Value start = scalar(adaptor.getStart()), limit = scalar(adaptor.getLimit()),
+    Value start = scalar(adaptor.getStart()),
+          limit = scalar(adaptor.getLimit()),
           delta = scalar(adaptor.getDelta());
     auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned) -> Value {
       Value count;
@@ -182,7 +187,8 @@ struct RangePattern : OpConversionPattern<g::RangeOp> {
         Value span = arith::SubFOp::create(rewriter, loc, limit, start);
         Value q = arith::DivFOp::create(rewriter, loc, span, delta);
         q = math::CeilOp::create(rewriter, loc, q);
-        count = arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(), q);
+        count =
+            arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(), q);
       } else {
         Value span = arith::SubIOp::create(rewriter, loc, limit, start);
         Value q = arith::CeilDivSIOp::create(rewriter, loc, span, delta);
@@ -201,8 +207,8 @@ struct RangePattern : OpConversionPattern<g::RangeOp> {
           Value i = arith::IndexCastOp::create(b, l, b.getI64Type(), idx[0]);
           if (isa<FloatType>(t)) {
             Value f = arith::SIToFPOp::create(b, l, t, i);
-            return arith::AddFOp::create(
-                b, l, start, arith::MulFOp::create(b, l, f, delta));
+            return arith::AddFOp::create(b, l, start,
+                                         arith::MulFOp::create(b, l, f, delta));
           }
           Value n = i;
           if (t.getIntOrFloatBitWidth() < 64)
@@ -220,17 +226,26 @@ struct SplitPattern : OpConversionPattern<g::SplitOp> {
   LogicalResult
   matchAndRewrite(g::SplitOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.getComputedSizes())
-      return rewriter.notifyMatchFailure(op, "sizes computed at run time");
     Location loc = op.getLoc();
     Value x = adaptor.getInput();
     auto inputType = dyn_cast<RankedTensorType>(x.getType());
     if (!inputType)
       return failure();
     int64_t axis = op.getAxis();
+    // Sizes computed at run time are the results' static sizes on the axis.
+    SmallVector<int64_t> pieces(op.getSizes());
+    if (op.getComputedSizes()) {
+      pieces.clear();
+      for (Type result : op.getResultTypes()) {
+        auto ranked = dyn_cast<RankedTensorType>(result);
+        if (!ranked || ranked.isDynamicDim(axis))
+          return rewriter.notifyMatchFailure(op, "sizes computed at run time");
+        pieces.push_back(ranked.getDimSize(axis));
+      }
+    }
     SmallVector<Value> results;
     int64_t offset = 0;
-    for (auto [i, size] : llvm::enumerate(op.getSizes())) {
+    for (auto [i, size] : llvm::enumerate(pieces)) {
       SmallVector<OpFoldResult> offsets(inputType.getRank(),
                                         rewriter.getIndexAttr(0));
       offsets[axis] = rewriter.getIndexAttr(offset);
@@ -258,11 +273,53 @@ struct CumSumPattern : OpConversionPattern<g::CumSumOp> {
                   ConversionPatternRewriter &rewriter) const override {
     FailureOr<RankedTensorType> type =
         getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (failed(type) || !op.getAxis())
-      return rewriter.notifyMatchFailure(op, "needs a constant axis");
+    if (failed(type))
+      return failure();
+    if (op.getAxis()) {
+      rewriter.replaceOp(
+          op, build(rewriter, op, adaptor.getInput(), *type, *op.getAxis()));
+      return success();
+    }
+    // An axis known only at run time: one case per possible axis.
     Location loc = op.getLoc();
-    Value x = adaptor.getInput();
-    int64_t rank = type->getRank(), axis = *op.getAxis();
+    int64_t rank = type->getRank();
+    Value axisValue = tensor::ExtractOp::create(
+        rewriter, loc, adaptor.getComputedAxis(),
+        SmallVector<Value>(
+            cast<RankedTensorType>(adaptor.getComputedAxis().getType())
+                .getRank(),
+            index(rewriter, loc, 0)));
+    SmallVector<int64_t> cases;
+    for (int64_t d = 0; d < rank; ++d)
+      cases.push_back(d);
+    auto switchOp = scf::IndexSwitchOp::create(
+        rewriter, loc, TypeRange{*type},
+        wrappedIndex(rewriter, loc, axisValue, index(rewriter, loc, rank)),
+        cases, cases.size());
+    for (int64_t d = 0; d < rank; ++d) {
+      Block &block = switchOp.getCaseRegions()[d].emplaceBlock();
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(&block);
+      scf::YieldOp::create(rewriter, loc,
+                           build(rewriter, op, adaptor.getInput(), *type, d));
+    }
+    // An axis out of range: the input unchanged (the model is invalid).
+    Block &fallback = switchOp.getDefaultRegion().emplaceBlock();
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(&fallback);
+      scf::YieldOp::create(rewriter, loc, adaptor.getInput());
+    }
+    rewriter.replaceOp(op, switchOp.getResults());
+    return success();
+  }
+
+  Value build(OpBuilder &rewriter, g::CumSumOp op, Value x,
+              RankedTensorType resultType, int64_t axis) const {
+    RankedTensorType *type = &resultType;
+    MLIRContext *ctx = rewriter.getContext();
+    Location loc = op.getLoc();
+    int64_t rank = type->getRank();
     bool exclusive = op.getExclusive(), reverse = op.getReverse();
     Type t = type->getElementType();
     Value init = createFilled(rewriter, loc, *type,
@@ -277,10 +334,9 @@ struct CumSumPattern : OpConversionPattern<g::CumSumOp> {
     iterators.push_back(utils::IteratorType::reduction);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{*type}, ValueRange{x}, ValueRange{init},
-        ArrayRef<AffineMap>{
-            AffineMap::get(rank + 1, 0, in, getContext()),
-            AffineMap::getMultiDimIdentityMap(rank + 1, getContext())
-                .getMajorSubMap(rank)},
+        ArrayRef<AffineMap>{AffineMap::get(rank + 1, 0, in, ctx),
+                            AffineMap::getMultiDimIdentityMap(rank + 1, ctx)
+                                .getMajorSubMap(rank)},
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {
           Value i = linalg::IndexOp::create(b, l, axis);
           Value j = linalg::IndexOp::create(b, l, rank);
@@ -297,8 +353,7 @@ struct CumSumPattern : OpConversionPattern<g::CumSumOp> {
                           : Value(arith::AddIOp::create(b, l, args[1], v));
           linalg::YieldOp::create(b, l, sum);
         });
-    rewriter.replaceOp(op, generic.getResult(0));
-    return success();
+    return generic.getResult(0);
   }
 };
 
@@ -371,7 +426,8 @@ struct DepthSpacePattern : OpConversionPattern<OpTy> {
     bool crd = false;
     if constexpr (toSpace)
       crd = op.getCrd();
-    int64_t outC = type->getDimSize(1), inC = toSpace ? outC * bs * bs : outC / (bs * bs);
+    int64_t outC = type->getDimSize(1),
+            inC = toSpace ? outC * bs * bs : outC / (bs * bs);
     Value result = buildFromIndices(
         rewriter, loc, *type, staticSizes(rewriter, *type),
         [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
@@ -431,9 +487,10 @@ struct OneHotPattern : OpConversionPattern<g::OneHotOp> {
             if ((int64_t)d != axis)
               at.push_back(i);
           Value raw = tensor::ExtractOp::create(b, l, indices, at);
-          Value v = isa<FloatType>(indexElement)
-                        ? Value(arith::FPToSIOp::create(b, l, b.getI64Type(), raw))
-                        : raw;
+          Value v =
+              isa<FloatType>(indexElement)
+                  ? Value(arith::FPToSIOp::create(b, l, b.getI64Type(), raw))
+                  : raw;
           Value i = wrappedIndex(b, l, v, index(b, l, depth));
           Value hot = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, i,
                                             idx[axis]);

@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -128,11 +129,10 @@ Value buildFromIndices(
   return generic.getResult(0);
 }
 
-Value buildReduction(OpBuilder &b, Location loc, Value input,
-                     ArrayRef<int64_t> axes, bool keepDims,
-                     RankedTensorType type, TypedAttr init,
-                     function_ref<Value(OpBuilder &, Location, Value, Value)>
-                         combine) {
+Value buildReduction(
+    OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+    bool keepDims, RankedTensorType type, TypedAttr init,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
   auto inputType = cast<RankedTensorType>(input.getType());
   int64_t rank = inputType.getRank();
   SmallVector<AffineExpr> outExprs;
@@ -205,6 +205,7 @@ struct ConvertGraphToLinalgPass
     populateConvolutionPatterns(converter, patterns);
     populateDataPatterns(converter, patterns);
     populateNormalizationPatterns(converter, patterns);
+    populateMiscPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
@@ -230,7 +231,8 @@ struct ConvertGraphToLinalgPass
 
     ConversionTarget target(*context);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect>();
     target.addIllegalDialect<loom::graph::GraphDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType()) &&

@@ -110,6 +110,8 @@ void populateDataPatterns(GraphTypeConverter &converter,
                           mlir::RewritePatternSet &patterns);
 void populateNormalizationPatterns(GraphTypeConverter &converter,
                                    mlir::RewritePatternSet &patterns);
+void populateMiscPatterns(GraphTypeConverter &converter,
+                          mlir::RewritePatternSet &patterns);
 
 } // namespace loom::lowering
 

@@ -59,24 +59,25 @@ struct LayerNormPattern : OpConversionPattern<g::LayerNormOp> {
     auto divide = [&](Value v) -> FailureOr<Value> {
       return buildElementwise(rewriter, loc, keptType, v,
                               [&](OpBuilder &b, Location l, ValueRange a) {
-                                return Value(arith::DivFOp::create(b, l, a[0], count));
+                                return Value(
+                                    arith::DivFOp::create(b, l, a[0], count));
                               });
     };
     FailureOr<Value> mean = divide(sum(x));
     if (failed(mean))
       return failure();
-    FailureOr<Value> centered = buildElementwise(
-        rewriter, loc, *type, {x, *mean},
-        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return arith::SubFOp::create(b, l, a[0], a[1]);
-        });
+    FailureOr<Value> centered =
+        buildElementwise(rewriter, loc, *type, {x, *mean},
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           return arith::SubFOp::create(b, l, a[0], a[1]);
+                         });
     if (failed(centered))
       return failure();
-    FailureOr<Value> squares = buildElementwise(
-        rewriter, loc, *type, *centered,
-        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return arith::MulFOp::create(b, l, a[0], a[0]);
-        });
+    FailureOr<Value> squares =
+        buildElementwise(rewriter, loc, *type, *centered,
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           return arith::MulFOp::create(b, l, a[0], a[0]);
+                         });
     if (failed(squares))
       return failure();
     FailureOr<Value> var = divide(sum(*squares));
@@ -94,13 +95,13 @@ struct LayerNormPattern : OpConversionPattern<g::LayerNormOp> {
     SmallVector<Value> operands = {*centered, *inv, adaptor.getScale()};
     if (adaptor.getBias())
       operands.push_back(adaptor.getBias());
-    FailureOr<Value> y = buildElementwise(
-        rewriter, loc, *type, operands,
-        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value v = arith::MulFOp::create(b, l, a[0], a[1]);
-          v = arith::MulFOp::create(b, l, v, a[2]);
-          return a.size() > 3 ? addF(b, l, v, a[3]) : v;
-        });
+    FailureOr<Value> y =
+        buildElementwise(rewriter, loc, *type, operands,
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           Value v = arith::MulFOp::create(b, l, a[0], a[1]);
+                           v = arith::MulFOp::create(b, l, v, a[2]);
+                           return a.size() > 3 ? addF(b, l, v, a[3]) : v;
+                         });
     if (failed(y))
       return failure();
     // The statistics are f32 whatever the input's type.
@@ -109,13 +110,13 @@ struct LayerNormPattern : OpConversionPattern<g::LayerNormOp> {
           getRankedResultType(rewriter, *getTypeConverter(), op, index);
       if (failed(statType))
         return failure();
-      return buildElementwise(rewriter, loc, *statType, v,
-                              [&](OpBuilder &b, Location l, ValueRange a) {
-                                if (a[0].getType() == b.getF32Type())
-                                  return a[0];
-                                return Value(arith::ExtFOp::create(
-                                    b, l, b.getF32Type(), a[0]));
-                              });
+      return buildElementwise(
+          rewriter, loc, *statType, v,
+          [&](OpBuilder &b, Location l, ValueRange a) {
+            if (a[0].getType() == b.getF32Type())
+              return a[0];
+            return Value(arith::ExtFOp::create(b, l, b.getF32Type(), a[0]));
+          });
     };
     FailureOr<Value> meanOut = toF32(*mean, 1), invOut = toF32(*inv, 2);
     if (failed(meanOut) || failed(invOut))
@@ -160,10 +161,10 @@ struct NLLLossPattern : OpConversionPattern<g::NLLLossOp> {
           Value ignored = arith::ConstantIntOp::create(
               b, l, ignore ? *ignore : 0,
               label.getType().getIntOrFloatBitWidth());
-          Value skip = ignore ? Value(arith::CmpIOp::create(
-                                    b, l, arith::CmpIPredicate::eq, label,
-                                    ignored))
-                              : Value(arith::ConstantIntOp::create(b, l, 0, 1));
+          Value skip =
+              ignore ? Value(arith::CmpIOp::create(
+                           b, l, arith::CmpIPredicate::eq, label, ignored))
+                     : Value(arith::ConstantIntOp::create(b, l, 0, 1));
           // An ignored label may be out of range: read class 0 instead.
           Value zeroIndex = arith::ConstantIndexOp::create(b, l, 0);
           Value safe = arith::SelectOp::create(b, l, skip, zeroIndex, cls);
@@ -200,11 +201,11 @@ struct NLLLossPattern : OpConversionPattern<g::NLLLossOp> {
     Value sum = total(losses);
     if (reduction == "mean") {
       Value weightSum = total(weights);
-      FailureOr<Value> mean = buildElementwise(
-          rewriter, loc, scalarType, {sum, weightSum},
-          [](OpBuilder &b, Location l, ValueRange a) -> Value {
-            return arith::DivFOp::create(b, l, a[0], a[1]);
-          });
+      FailureOr<Value> mean =
+          buildElementwise(rewriter, loc, scalarType, {sum, weightSum},
+                           [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                             return arith::DivFOp::create(b, l, a[0], a[1]);
+                           });
       if (failed(mean))
         return failure();
       sum = *mean;
@@ -223,9 +224,8 @@ struct SoftmaxCrossEntropyPattern
   matchAndRewrite(g::SoftmaxCrossEntropyLossOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto logProb = g::LogSoftmaxOp::create(rewriter, loc,
-                                           op.getLogProb().getType(),
-                                           adaptor.getScores(), 1);
+    auto logProb = g::LogSoftmaxOp::create(
+        rewriter, loc, op.getLogProb().getType(), adaptor.getScores(), 1);
     auto loss = g::NLLLossOp::create(
         rewriter, loc, op.getLoss().getType(), logProb, adaptor.getLabels(),
         adaptor.getWeights(), op.getReductionAttr(), op.getIgnoreIndexAttr());

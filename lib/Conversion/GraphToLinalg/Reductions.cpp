@@ -12,6 +12,54 @@ namespace g = loom::graph;
 namespace loom::lowering {
 namespace {
 
+/// All ways of dropping dims of `in` that leave `out`, as the dropped dims.
+void embeddings(ArrayRef<int64_t> in, ArrayRef<int64_t> out, size_t i, size_t o,
+                SmallVector<int64_t> &dropped,
+                SmallVector<SmallVector<int64_t>> &found) {
+  if (found.size() > 1)
+    return;
+  if (i == in.size()) {
+    if (o == out.size())
+      found.push_back(dropped);
+    return;
+  }
+  if (o < out.size() && in[i] == out[o])
+    embeddings(in, out, i + 1, o + 1, dropped, found);
+  dropped.push_back(i);
+  embeddings(in, out, i + 1, o, dropped, found);
+  dropped.pop_back();
+}
+
+/// The axes a reduction with axes computed at run time must reduce, given
+/// static input and result shapes that imply them: with kept dims, those
+/// that become 1 (reducing a dim of size 1 or not is the same); without,
+/// the only way of dropping dims that leaves the result's. The model's
+/// declared shapes thereby fix the axes the run-time operand must hold.
+std::optional<SmallVector<int64_t>> inferReducedAxes(RankedTensorType input,
+                                                     RankedTensorType result,
+                                                     bool keepDims) {
+  if (!input.hasStaticShape() || !result.hasStaticShape())
+    return std::nullopt;
+  ArrayRef<int64_t> in = input.getShape(), out = result.getShape();
+  SmallVector<int64_t> axes;
+  if (keepDims) {
+    if (in.size() != out.size())
+      return std::nullopt;
+    for (size_t d = 0; d < in.size(); ++d) {
+      if (out[d] == 1 && in[d] != 1)
+        axes.push_back(d);
+      else if (out[d] != in[d])
+        return std::nullopt;
+    }
+    return axes;
+  }
+  SmallVector<SmallVector<int64_t>> found;
+  embeddings(in, out, 0, 0, axes, found);
+  if (found.size() != 1)
+    return std::nullopt;
+  return found.front();
+}
+
 /// The number of elements `axes` covers, as a scalar of `elementType`.
 Value countOf(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
               Type elementType) {
@@ -74,14 +122,22 @@ struct ReducePattern : OpConversionPattern<OpTy> {
     FailureOr<RankedTensorType> type =
         getRankedResultType(rewriter, *this->getTypeConverter(), op);
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
-    if (failed(type) || !inputType || op.getComputedAxes())
-      return rewriter.notifyMatchFailure(op, "needs ranks and constant axes");
+    if (failed(type) || !inputType)
+      return rewriter.notifyMatchFailure(op, "needs ranks");
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     Type t = type->getElementType();
     bool isUnsigned =
         getElementTypeOrSelf(op.getInput().getType()).isUnsignedInteger();
     SmallVector<int64_t> axes(op.getAxes());
+    if (op.getComputedAxes()) {
+      std::optional<SmallVector<int64_t>> inferred =
+          inferReducedAxes(inputType, *type, op.getKeepDims());
+      if (!inferred)
+        return rewriter.notifyMatchFailure(
+            op, "axes computed at run time and not implied by the shapes");
+      axes = *inferred;
+    }
     bool isFloat = isa<FloatType>(t);
     TypedAttr init = rewriter.getZeroAttr(t);
     if (kind == Kind::Max)
@@ -167,11 +223,11 @@ struct SoftmaxPattern : OpConversionPattern<OpTy> {
     SmallVector<int64_t> keptShape(type->getShape());
     keptShape[axis] = 1;
     auto keptType = RankedTensorType::get(keptShape, t);
-    Value max = buildReduction(rewriter, loc, x, {axis}, true, keptType,
-                       lowest(rewriter, t, false),
-                       [](OpBuilder &b, Location l, Value e, Value acc) {
-                         return arith::MaximumFOp::create(b, l, e, acc);
-                       });
+    Value max = buildReduction(
+        rewriter, loc, x, {axis}, true, keptType, lowest(rewriter, t, false),
+        [](OpBuilder &b, Location l, Value e, Value acc) {
+          return arith::MaximumFOp::create(b, l, e, acc);
+        });
     FailureOr<Value> shifted =
         buildElementwise(rewriter, loc, *type, {x, max},
                          [](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -179,7 +235,8 @@ struct SoftmaxPattern : OpConversionPattern<OpTy> {
                          });
     if (failed(shifted))
       return failure();
-    Value sum = buildReduction(rewriter, loc, *shifted, {axis}, true, keptType,
+    Value sum =
+        buildReduction(rewriter, loc, *shifted, {axis}, true, keptType,
                        rewriter.getZeroAttr(t),
                        [](OpBuilder &b, Location l, Value e, Value acc) {
                          Value ex = math::ExpOp::create(b, l, e);
@@ -303,14 +360,14 @@ struct GlobalPoolPattern : OpConversionPattern<OpTy> {
     SmallVector<int64_t> axes;
     for (int64_t d = 2; d < type->getRank(); ++d)
       axes.push_back(d);
-    Value result =
-        buildReduction(rewriter, loc, x, axes, true, *type,
-               isMax ? lowest(rewriter, t, false) : rewriter.getZeroAttr(t),
-               [](OpBuilder &b, Location l, Value e, Value acc) -> Value {
-                 if (isMax)
-                   return arith::MaximumFOp::create(b, l, e, acc);
-                 return arith::AddFOp::create(b, l, e, acc);
-               });
+    Value result = buildReduction(
+        rewriter, loc, x, axes, true, *type,
+        isMax ? lowest(rewriter, t, false) : rewriter.getZeroAttr(t),
+        [](OpBuilder &b, Location l, Value e, Value acc) -> Value {
+          if (isMax)
+            return arith::MaximumFOp::create(b, l, e, acc);
+          return arith::AddFOp::create(b, l, e, acc);
+        });
     if (!isMax) {
       Value count = countOf(rewriter, loc, x, axes, t);
       FailureOr<Value> mean = buildElementwise(

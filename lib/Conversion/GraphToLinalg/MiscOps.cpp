@@ -1,0 +1,265 @@
+//===- MiscOps.cpp - Padding, windows and instance norm to linalg ---------===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+
+#include <cmath>
+
+using namespace mlir;
+namespace g = loom::graph;
+
+namespace loom::lowering {
+namespace {
+
+Value cindex(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// ONNX Pad on static shapes, every mode, negative pads (crops) included:
+/// each result element reads the input at its index minus the begin pad,
+/// or takes the constant, the nearest edge or the reflection.
+struct PadPattern : OpConversionPattern<g::PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getStaticResultType(rewriter, *getTypeConverter(), op);
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (failed(type) || !inputType || !inputType.hasStaticShape() ||
+        op.getComputedPads())
+      return rewriter.notifyMatchFailure(op, "needs static shapes and pads");
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    StringRef mode = op.getMode();
+    ArrayRef<int64_t> pads = op.getPads();
+    int64_t rank = type->getRank();
+    Type t = type->getElementType();
+    Value fill =
+        adaptor.getConstantValue()
+            ? Value(tensor::ExtractOp::create(
+                  rewriter, loc, adaptor.getConstantValue(),
+                  SmallVector<Value>(cast<RankedTensorType>(
+                                         adaptor.getConstantValue().getType())
+                                         .getRank(),
+                                     cindex(rewriter, loc, 0))))
+            : Value();
+    Value result = buildFromIndices(
+        rewriter, loc, *type,
+        getAsIndexOpFoldResult(getContext(), type->getShape()),
+        [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
+          SmallVector<Value> at;
+          Value inside = arith::ConstantIntOp::create(b, l, 1, 1);
+          for (int64_t d = 0; d < rank; ++d) {
+            int64_t size = inputType.getDimSize(d);
+            Value j =
+                arith::SubIOp::create(b, l, idx[d], cindex(b, l, pads[d]));
+            Value below = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                                j, cindex(b, l, 0));
+            Value above = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge,
+                                                j, cindex(b, l, size));
+            if (mode == "edge") {
+              j = arith::SelectOp::create(b, l, below, cindex(b, l, 0), j);
+              j = arith::SelectOp::create(b, l, above, cindex(b, l, size - 1),
+                                          j);
+            } else if (mode == "reflect") {
+              Value neg = arith::SubIOp::create(b, l, cindex(b, l, 0), j);
+              Value back =
+                  arith::SubIOp::create(b, l, cindex(b, l, 2 * (size - 1)), j);
+              j = arith::SelectOp::create(b, l, below, neg, j);
+              j = arith::SelectOp::create(b, l, above, back, j);
+            } else {
+              Value out = arith::OrIOp::create(b, l, below, above);
+              Value in = arith::XOrIOp::create(
+                  b, l, out, arith::ConstantIntOp::create(b, l, 1, 1));
+              inside = arith::AndIOp::create(b, l, inside, in);
+              // Read a valid index; the select below discards it.
+              j = arith::SelectOp::create(b, l, out, cindex(b, l, 0), j);
+            }
+            at.push_back(j);
+          }
+          Value v = tensor::ExtractOp::create(b, l, x, at);
+          if (mode == "edge" || mode == "reflect")
+            return v;
+          Value c = fill ? fill : scalarConstant(b, l, t, 0);
+          return arith::SelectOp::create(b, l, inside, v, c);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Hann, Hamming and Blackman windows: a sum of cosines of 2*pi*n/N, where
+/// N is the size (periodic) or the size minus one (symmetric).
+struct WindowPattern : OpConversionPattern<g::WindowOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::WindowOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (failed(type) || !isa<FloatType>(type->getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs a float window");
+    Location loc = op.getLoc();
+    Type t = type->getElementType();
+    Value size = tensor::ExtractOp::create(rewriter, loc, adaptor.getSize(),
+                                           ValueRange{});
+    Value size64 = size.getType().isInteger(64)
+                       ? size
+                       : Value(arith::ExtSIOp::create(
+                             rewriter, loc, rewriter.getI64Type(), size));
+    auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned) -> Value {
+      return arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
+                                        size64);
+    });
+    StringRef kind = op.getKind();
+    bool periodic = op.getPeriodic();
+    // a0 - a1 cos(x) + a2 cos(2x)
+    double a0 = 0.5, a1 = 0.5, a2 = 0;
+    if (kind == "hamming") {
+      a0 = 25.0 / 46;
+      a1 = 21.0 / 46;
+    } else if (kind == "blackman") {
+      a0 = 0.42;
+      a1 = 0.5;
+      a2 = 0.08;
+    }
+    Value result = buildFromIndices(
+        rewriter, loc, *type, sizes,
+        [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
+          Type f64 = b.getF64Type();
+          Value n = arith::SIToFPOp::create(
+              b, l, f64,
+              arith::IndexCastOp::create(b, l, b.getI64Type(), idx[0]));
+          Value total = arith::SIToFPOp::create(b, l, f64, size64);
+          if (!periodic)
+            total = arith::SubFOp::create(b, l, total,
+                                          scalarConstant(b, l, f64, 1));
+          Value x = arith::DivFOp::create(
+              b, l,
+              arith::MulFOp::create(b, l, n,
+                                    scalarConstant(b, l, f64, 2 * M_PI)),
+              total);
+          Value w = arith::SubFOp::create(
+              b, l, scalarConstant(b, l, f64, a0),
+              arith::MulFOp::create(b, l, scalarConstant(b, l, f64, a1),
+                                    math::CosOp::create(b, l, x)));
+          if (a2 != 0) {
+            Value x2 =
+                arith::MulFOp::create(b, l, x, scalarConstant(b, l, f64, 2));
+            w = arith::AddFOp::create(
+                b, l, w,
+                arith::MulFOp::create(b, l, scalarConstant(b, l, f64, a2),
+                                      math::CosOp::create(b, l, x2)));
+          }
+          return t.isF64() ? w : Value(arith::TruncFOp::create(b, l, t, w));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// y = (x - mean) / sqrt(var + epsilon) * scale[c] + bias[c], with the
+/// statistics over the spatial dims of each (n, c).
+struct InstanceNormPattern : OpConversionPattern<g::InstanceNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::InstanceNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (failed(type))
+      return failure();
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    Type t = type->getElementType();
+    int64_t rank = type->getRank();
+    SmallVector<int64_t> axes, kept(type->getShape());
+    for (int64_t d = 2; d < rank; ++d) {
+      axes.push_back(d);
+      kept[d] = 1;
+    }
+    auto keptType = RankedTensorType::get(kept, t);
+    Value count = cindex(rewriter, loc, 1);
+    for (int64_t d : axes)
+      count = arith::MulIOp::create(rewriter, loc, count,
+                                    tensor::DimOp::create(rewriter, loc, x, d));
+    Value countF = arith::SIToFPOp::create(
+        rewriter, loc, t,
+        arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                   count));
+    auto mean = [&](Value v) -> FailureOr<Value> {
+      Value sum = buildReduction(
+          rewriter, loc, v, axes, true, keptType, rewriter.getZeroAttr(t),
+          [](OpBuilder &b, Location l, Value e, Value acc) -> Value {
+            return arith::AddFOp::create(b, l, e, acc);
+          });
+      return buildElementwise(rewriter, loc, keptType, sum,
+                              [&](OpBuilder &b, Location l, ValueRange a) {
+                                return Value(
+                                    arith::DivFOp::create(b, l, a[0], countF));
+                              });
+    };
+    FailureOr<Value> mu = mean(x);
+    if (failed(mu))
+      return failure();
+    FailureOr<Value> centered =
+        buildElementwise(rewriter, loc, *type, {x, *mu},
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           return arith::SubFOp::create(b, l, a[0], a[1]);
+                         });
+    if (failed(centered))
+      return failure();
+    FailureOr<Value> squares =
+        buildElementwise(rewriter, loc, *type, *centered,
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           return arith::MulFOp::create(b, l, a[0], a[0]);
+                         });
+    if (failed(squares))
+      return failure();
+    FailureOr<Value> var = mean(*squares);
+    if (failed(var))
+      return failure();
+    SmallVector<AffineExpr> keptExprs = {rewriter.getAffineDimExpr(0),
+                                         rewriter.getAffineDimExpr(1)};
+    for (int64_t d = 2; d < rank; ++d)
+      keptExprs.push_back(rewriter.getAffineConstantExpr(0));
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap keptMap = AffineMap::get(rank, 0, keptExprs, getContext());
+    AffineMap channel =
+        AffineMap::get(rank, 0, {rewriter.getAffineDimExpr(1)}, getContext());
+    Value init = createEmpty(rewriter, loc, *type,
+                             tensor::getMixedSizes(rewriter, loc, x));
+    double epsilon = op.getEpsilon().convertToDouble();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{*type},
+        ValueRange{*centered, *var, adaptor.getScale(), adaptor.getBias()},
+        ValueRange{init},
+        ArrayRef<AffineMap>{identity, keptMap, channel, channel, identity},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value v = arith::AddFOp::create(b, l, a[1],
+                                          scalarConstant(b, l, t, epsilon));
+          Value inv = math::RsqrtOp::create(b, l, v);
+          Value y = arith::MulFOp::create(
+              b, l, a[0], arith::MulFOp::create(b, l, inv, a[2]));
+          linalg::YieldOp::create(b, l,
+                                  Value(arith::AddFOp::create(b, l, y, a[3])));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateMiscPatterns(GraphTypeConverter &converter,
+                          RewritePatternSet &patterns) {
+  patterns.add<PadPattern, WindowPattern, InstanceNormPattern>(
+      converter, patterns.getContext());
+}
+
+} // namespace loom::lowering

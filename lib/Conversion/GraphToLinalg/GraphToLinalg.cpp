@@ -206,6 +206,7 @@ struct ConvertGraphToLinalgPass
     populateDataPatterns(converter, patterns);
     populateNormalizationPatterns(converter, patterns);
     populateMiscPatterns(converter, patterns);
+    populateResizePatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

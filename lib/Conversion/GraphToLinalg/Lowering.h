@@ -112,6 +112,8 @@ void populateNormalizationPatterns(GraphTypeConverter &converter,
                                    mlir::RewritePatternSet &patterns);
 void populateMiscPatterns(GraphTypeConverter &converter,
                           mlir::RewritePatternSet &patterns);
+void populateResizePatterns(GraphTypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
 
 } // namespace loom::lowering
 

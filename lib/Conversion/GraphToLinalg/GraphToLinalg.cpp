@@ -207,6 +207,7 @@ struct ConvertGraphToLinalgPass
     populateNormalizationPatterns(converter, patterns);
     populateMiscPatterns(converter, patterns);
     populateResizePatterns(converter, patterns);
+    populateGatherPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -114,6 +114,8 @@ void populateMiscPatterns(GraphTypeConverter &converter,
                           mlir::RewritePatternSet &patterns);
 void populateResizePatterns(GraphTypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
+void populateGatherPatterns(GraphTypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
 
 } // namespace loom::lowering
 

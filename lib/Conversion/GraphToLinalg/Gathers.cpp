@@ -151,23 +151,27 @@ struct ConvTransposePattern : OpConversionPattern<g::ConvTransposeOp> {
     } else {
       init = createFilled(rewriter, loc, *type, sizes, rewriter.getZeroAttr(t));
     }
-    // Loops: n, m, o... (parallel), c, k... (reduction); the weight is read
-    // by an affine map, the input at a computed index.
+    // Loops: n, m, o... (parallel), c, k... (reduction). A [Cg, K...]
+    // placeholder gives the reduction loops their bounds; the weight and the
+    // input are read at computed indices.
     unsigned loops = 3 + 2 * s;
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> w = {d(1).floorDiv(mg) * cg + d(2 + s),
-                                 d(1) % mg};
-    for (int64_t i = 0; i < s; ++i)
-      w.push_back(d(3 + s + i));
+    SmallVector<int64_t> windowShape = {cg};
+    SmallVector<AffineExpr> windowExprs = {d(2 + s)};
+    for (int64_t i = 0; i < s; ++i) {
+      windowShape.push_back(wt.getDimSize(2 + i));
+      windowExprs.push_back(d(3 + s + i));
+    }
+    Value window = tensor::EmptyOp::create(rewriter, loc, windowShape, t);
+    Value weight = adaptor.getWeight();
     SmallVector<utils::IteratorType> iterators(2 + s,
                                                utils::IteratorType::parallel);
     iterators.append(1 + s, utils::IteratorType::reduction);
     AffineMap outMap = AffineMap::getMultiDimIdentityMap(loops, ctx)
                            .getMajorSubMap(r);
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{*type}, ValueRange{adaptor.getWeight()},
-        ValueRange{init},
-        ArrayRef<AffineMap>{AffineMap::get(loops, 0, w, ctx), outMap},
+        rewriter, loc, TypeRange{*type}, ValueRange{window}, ValueRange{init},
+        ArrayRef<AffineMap>{AffineMap::get(loops, 0, windowExprs, ctx), outMap},
         iterators, [&](OpBuilder &b, Location l, ValueRange a) {
           Value m = linalg::IndexOp::create(b, l, 1);
           Value c = linalg::IndexOp::create(b, l, 2 + s);
@@ -202,8 +206,13 @@ struct ConvTransposePattern : OpConversionPattern<g::ConvTransposeOp> {
             q = arith::SelectOp::create(b, l, ok, q, ci64(b, l, 0));
             at.push_back(arith::IndexCastOp::create(b, l, b.getIndexType(), q));
           }
+          SmallVector<Value> wAt = {
+              channel, arith::RemUIOp::create(b, l, m, cidx(b, l, mg))};
+          for (int64_t i = 0; i < s; ++i)
+            wAt.push_back(linalg::IndexOp::create(b, l, 3 + s + i));
+          Value wv = tensor::ExtractOp::create(b, l, weight, wAt);
           Value v = tensor::ExtractOp::create(b, l, x, at);
-          Value p = arith::MulFOp::create(b, l, v, a[0]);
+          Value p = arith::MulFOp::create(b, l, v, wv);
           p = arith::SelectOp::create(b, l, valid, p, scalarConstant(b, l, t, 0));
           linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, a[1], p)));
         });

@@ -208,6 +208,7 @@ struct ConvertGraphToLinalgPass
     populateMiscPatterns(converter, patterns);
     populateResizePatterns(converter, patterns);
     populateGatherPatterns(converter, patterns);
+    populateQuantPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

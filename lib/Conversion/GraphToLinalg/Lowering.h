@@ -116,6 +116,8 @@ void populateResizePatterns(GraphTypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateGatherPatterns(GraphTypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
+void populateQuantPatterns(GraphTypeConverter &converter,
+                           mlir::RewritePatternSet &patterns);
 
 } // namespace loom::lowering
 

@@ -129,7 +129,7 @@ struct ConvPattern : OpConversionPattern<g::ConvOp> {
 Value poolWindows(OpBuilder &b, Location loc, Value x, RankedTensorType type,
                   ArrayRef<OpFoldResult> sizes, ArrayRef<int64_t> kernel,
                   ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-                  bool isMax) {
+                  bool isMax, TypedAttr lowest = {}, bool isUnsigned = false) {
   MLIRContext *ctx = b.getContext();
   int64_t s = kernel.size();
   Type t = type.getElementType();
@@ -142,9 +142,10 @@ Value poolWindows(OpBuilder &b, Location loc, Value x, RankedTensorType type,
     k.push_back(d(2 + s + i));
     out.push_back(d(2 + i));
   }
-  TypedAttr init = isMax ? TypedAttr(b.getFloatAttr(
-                               t, -std::numeric_limits<double>::infinity()))
-                         : b.getZeroAttr(t);
+  TypedAttr init = isMax && lowest ? lowest
+                   : isMax         ? TypedAttr(b.getFloatAttr(
+                                         t, -std::numeric_limits<double>::infinity()))
+                                   : b.getZeroAttr(t);
   Value filled = createFilled(b, loc, type, sizes, init);
   SmallVector<utils::IteratorType> iterators(2 + s,
                                              utils::IteratorType::parallel);
@@ -155,9 +156,15 @@ Value poolWindows(OpBuilder &b, Location loc, Value x, RankedTensorType type,
                           AffineMap::get(loops, 0, k, ctx),
                           AffineMap::get(loops, 0, out, ctx)},
       iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
-        Value r =
-            isMax ? Value(arith::MaximumFOp::create(nb, l, args[0], args[2]))
-                  : Value(arith::AddFOp::create(nb, l, args[0], args[2]));
+        Value r;
+        if (!isMax)
+          r = arith::AddFOp::create(nb, l, args[0], args[2]);
+        else if (isa<FloatType>(t))
+          r = arith::MaximumFOp::create(nb, l, args[0], args[2]);
+        else if (isUnsigned)
+          r = arith::MaxUIOp::create(nb, l, args[0], args[2]);
+        else
+          r = arith::MaxSIOp::create(nb, l, args[0], args[2]);
         linalg::YieldOp::create(nb, l, r);
       });
   return generic.getResult(0);
@@ -172,7 +179,8 @@ struct PoolPattern : OpConversionPattern<OpTy> {
     FailureOr<RankedTensorType> type =
         getRankedResultType(rewriter, *this->getTypeConverter(), op);
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
-    if (failed(type) || !inputType || !isa<FloatType>(type->getElementType()))
+    if (failed(type) || !inputType ||
+        (!isMax && !isa<FloatType>(type->getElementType())))
       return rewriter.notifyMatchFailure(op, "needs ranked float tensors");
     Location loc = op.getLoc();
     int64_t s = type->getRank() - 2;
@@ -191,10 +199,16 @@ struct PoolPattern : OpConversionPattern<OpTy> {
       high[i] = std::max(high[i], need - in - pads[i]);
     }
     Type t = type->getElementType();
-    TypedAttr padValue = isMax
-                             ? TypedAttr(rewriter.getFloatAttr(
-                                   t, -std::numeric_limits<double>::infinity()))
-                             : rewriter.getZeroAttr(t);
+    bool isUnsigned =
+        getElementTypeOrSelf(op.getInput().getType()).isUnsignedInteger();
+    TypedAttr padValue = rewriter.getZeroAttr(t);
+    if (isMax && isa<FloatType>(t))
+      padValue =
+          rewriter.getFloatAttr(t, -std::numeric_limits<double>::infinity());
+    else if (isMax)
+      padValue = rewriter.getIntegerAttr(
+          t, isUnsigned ? APInt::getMinValue(t.getIntOrFloatBitWidth())
+                        : APInt::getSignedMinValue(t.getIntOrFloatBitWidth()));
     Value x = padSpatial(rewriter, loc, adaptor.getInput(), pads.take_front(s),
                          high, padValue);
     auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
@@ -204,7 +218,7 @@ struct PoolPattern : OpConversionPattern<OpTy> {
                          dilations[i - 2]);
     });
     Value result = poolWindows(rewriter, loc, x, *type, sizes, kernel, strides,
-                               dilations, isMax);
+                               dilations, isMax, padValue, isUnsigned);
     if constexpr (!isMax) {
       // Divide by the number of elements each window covers: of the input
       // alone, or also of the explicit padding under count_include_pad.

@@ -54,21 +54,23 @@ struct DynamicSlicePattern : OpConversionPattern<g::DynamicSliceOp> {
       Value start = ci64(rewriter, loc, 0), step = ci64(rewriter, loc, 1);
       for (int64_t k = 0; k < count; ++k) {
         auto read = [&](Value list) {
-          return asI64(rewriter, loc,
-                       tensor::ExtractOp::create(rewriter, loc, list,
-                                                 ValueRange{cidx(rewriter, loc, k)}));
+          return asI64(
+              rewriter, loc,
+              tensor::ExtractOp::create(rewriter, loc, list,
+                                        ValueRange{cidx(rewriter, loc, k)}));
         };
         Value axis = read(adaptor.getAxes());
-        Value neg = arith::CmpIOp::create(rewriter, loc,
-                                          arith::CmpIPredicate::slt, axis,
-                                          ci64(rewriter, loc, 0));
+        Value neg =
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt,
+                                  axis, ci64(rewriter, loc, 0));
         axis = arith::SelectOp::create(
             rewriter, loc, neg,
-            arith::AddIOp::create(rewriter, loc, axis, ci64(rewriter, loc, rank)),
+            arith::AddIOp::create(rewriter, loc, axis,
+                                  ci64(rewriter, loc, rank)),
             axis);
-        Value here = arith::CmpIOp::create(rewriter, loc,
-                                           arith::CmpIPredicate::eq, axis,
-                                           ci64(rewriter, loc, d));
+        Value here =
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, axis,
+                                  ci64(rewriter, loc, d));
         start = arith::SelectOp::create(rewriter, loc, here,
                                         read(adaptor.getStarts()), start);
         step = arith::SelectOp::create(rewriter, loc, here,
@@ -76,18 +78,22 @@ struct DynamicSlicePattern : OpConversionPattern<g::DynamicSliceOp> {
       }
       // ONNX: negative starts count from the end; then clamp to [0, size]
       // (positive steps) or [0, size - 1] (negative ones).
-      Value negStart = arith::CmpIOp::create(
-          rewriter, loc, arith::CmpIPredicate::slt, start, ci64(rewriter, loc, 0));
+      Value negStart =
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt, start,
+                                ci64(rewriter, loc, 0));
       start = arith::SelectOp::create(
           rewriter, loc, negStart,
-          arith::AddIOp::create(rewriter, loc, start, ci64(rewriter, loc, size)),
+          arith::AddIOp::create(rewriter, loc, start,
+                                ci64(rewriter, loc, size)),
           start);
-      Value negStep = arith::CmpIOp::create(
-          rewriter, loc, arith::CmpIPredicate::slt, step, ci64(rewriter, loc, 0));
+      Value negStep =
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt, step,
+                                ci64(rewriter, loc, 0));
       Value hi = arith::SelectOp::create(rewriter, loc, negStep,
                                          ci64(rewriter, loc, size - 1),
                                          ci64(rewriter, loc, size));
-      start = arith::MaxSIOp::create(rewriter, loc, start, ci64(rewriter, loc, 0));
+      start =
+          arith::MaxSIOp::create(rewriter, loc, start, ci64(rewriter, loc, 0));
       start = arith::MinSIOp::create(rewriter, loc, start, hi);
       starts.push_back(start);
       steps.push_back(step);
@@ -167,8 +173,8 @@ struct ConvTransposePattern : OpConversionPattern<g::ConvTransposeOp> {
     SmallVector<utils::IteratorType> iterators(2 + s,
                                                utils::IteratorType::parallel);
     iterators.append(1 + s, utils::IteratorType::reduction);
-    AffineMap outMap = AffineMap::getMultiDimIdentityMap(loops, ctx)
-                           .getMajorSubMap(r);
+    AffineMap outMap =
+        AffineMap::getMultiDimIdentityMap(loops, ctx).getMajorSubMap(r);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{*type}, ValueRange{window}, ValueRange{init},
         ArrayRef<AffineMap>{AffineMap::get(loops, 0, windowExprs, ctx), outMap},
@@ -190,7 +196,8 @@ struct ConvTransposePattern : OpConversionPattern<g::ConvTransposeOp> {
             Value num = arith::SubIOp::create(
                 b, l, arith::AddIOp::create(b, l, o, ci64(b, l, pads[i])),
                 arith::MulIOp::create(b, l, k, ci64(b, l, dilations[i])));
-            Value rem = arith::RemSIOp::create(b, l, num, ci64(b, l, strides[i]));
+            Value rem =
+                arith::RemSIOp::create(b, l, num, ci64(b, l, strides[i]));
             Value q = arith::DivSIOp::create(b, l, num, ci64(b, l, strides[i]));
             Value ok = arith::AndIOp::create(
                 b, l,
@@ -213,8 +220,10 @@ struct ConvTransposePattern : OpConversionPattern<g::ConvTransposeOp> {
           Value wv = tensor::ExtractOp::create(b, l, weight, wAt);
           Value v = tensor::ExtractOp::create(b, l, x, at);
           Value p = arith::MulFOp::create(b, l, v, wv);
-          p = arith::SelectOp::create(b, l, valid, p, scalarConstant(b, l, t, 0));
-          linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, a[1], p)));
+          p = arith::SelectOp::create(b, l, valid, p,
+                                      scalarConstant(b, l, t, 0));
+          linalg::YieldOp::create(b, l,
+                                  Value(arith::AddFOp::create(b, l, a[1], p)));
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();

@@ -209,6 +209,8 @@ struct ConvertGraphToLinalgPass
     populateResizePatterns(converter, patterns);
     populateGatherPatterns(converter, patterns);
     populateQuantPatterns(converter, patterns);
+    populateMorePatterns(converter, patterns);
+    populateQuantMatMulPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

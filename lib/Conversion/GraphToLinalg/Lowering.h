@@ -118,6 +118,10 @@ void populateGatherPatterns(GraphTypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateQuantPatterns(GraphTypeConverter &converter,
                            mlir::RewritePatternSet &patterns);
+void populateMorePatterns(GraphTypeConverter &converter,
+                          mlir::RewritePatternSet &patterns);
+void populateQuantMatMulPatterns(GraphTypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
 
 } // namespace loom::lowering
 

@@ -29,14 +29,26 @@ struct PadPattern : OpConversionPattern<g::PadOp> {
     FailureOr<RankedTensorType> type =
         getStaticResultType(rewriter, *getTypeConverter(), op);
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
-    if (failed(type) || !inputType || !inputType.hasStaticShape() ||
-        op.getComputedPads())
-      return rewriter.notifyMatchFailure(op, "needs static shapes and pads");
+    if (failed(type) || !inputType || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
     Location loc = op.getLoc();
     Value x = adaptor.getInput();
     StringRef mode = op.getMode();
-    ArrayRef<int64_t> pads = op.getPads();
     int64_t rank = type->getRank();
+    // The begin pads: attributes, or read from the computed operand (the
+    // result's static shape fixes the totals).
+    SmallVector<Value> begins;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!adaptor.getComputedPads()) {
+        begins.push_back(cindex(rewriter, loc, op.getPads()[d]));
+        continue;
+      }
+      Value v =
+          tensor::ExtractOp::create(rewriter, loc, adaptor.getComputedPads(),
+                                    ValueRange{cindex(rewriter, loc, d)});
+      begins.push_back(arith::IndexCastOp::create(rewriter, loc,
+                                                  rewriter.getIndexType(), v));
+    }
     Type t = type->getElementType();
     Value fill =
         adaptor.getConstantValue()
@@ -55,8 +67,7 @@ struct PadPattern : OpConversionPattern<g::PadOp> {
           Value inside = arith::ConstantIntOp::create(b, l, 1, 1);
           for (int64_t d = 0; d < rank; ++d) {
             int64_t size = inputType.getDimSize(d);
-            Value j =
-                arith::SubIOp::create(b, l, idx[d], cindex(b, l, pads[d]));
+            Value j = arith::SubIOp::create(b, l, idx[d], begins[d]);
             Value below = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
                                                 j, cindex(b, l, 0));
             Value above = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge,

@@ -108,7 +108,8 @@ struct DequantizePattern : OpConversionPattern<g::DequantizeOp> {
           Value v = toFloat(tensor::ExtractOp::create(b, l, x, at));
           if (adaptor.getZeroPoint())
             v = arith::SubFOp::create(
-                b, l, v, toFloat(paramAt(b, l, adaptor.getZeroPoint(), at, axis)));
+                b, l, v,
+                toFloat(paramAt(b, l, adaptor.getZeroPoint(), at, axis)));
           return arith::MulFOp::create(
               b, l, v, paramAt(b, l, adaptor.getScale(), at, axis));
         });
@@ -138,18 +139,17 @@ Value combine(OpBuilder &b, Location loc, StringRef reduction, Value old,
 
 Value wrap(OpBuilder &b, Location loc, Value element, Value size) {
   Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
-  Value neg =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, idx(b, loc, 0));
+  Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i,
+                                    idx(b, loc, 0));
   return arith::SelectOp::create(b, loc, neg,
                                  arith::AddIOp::create(b, loc, i, size), i);
 }
 
 /// Visits every index of a static shape with nested scf.for loops carrying
 /// `init`; `body` returns the next carried value.
-Value forEachIndex(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                   Value init,
-                   function_ref<Value(OpBuilder &, Location, ValueRange, Value)>
-                       body) {
+Value forEachIndex(
+    OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value init,
+    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
   SmallVector<Value> ivs;
   std::function<Value(OpBuilder &, size_t, Value)> nest =
       [&](OpBuilder &nb, size_t d, Value carried) -> Value {
@@ -176,7 +176,8 @@ struct ScatterElementsPattern : OpConversionPattern<g::ScatterElementsOp> {
   LogicalResult
   matchAndRewrite(g::ScatterElementsOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto updatesType = dyn_cast<RankedTensorType>(adaptor.getUpdates().getType());
+    auto updatesType =
+        dyn_cast<RankedTensorType>(adaptor.getUpdates().getType());
     if (!updatesType || !updatesType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "needs static updates");
     Location loc = op.getLoc();
@@ -189,11 +190,11 @@ struct ScatterElementsPattern : OpConversionPattern<g::ScatterElementsOp> {
           Value i = tensor::ExtractOp::create(b, l, adaptor.getIndices(), ivs);
           SmallVector<Value> at(ivs.begin(), ivs.end());
           at[axis] = wrap(b, l, i, tensor::DimOp::create(b, l, acc, axis));
-          Value update = tensor::ExtractOp::create(b, l, adaptor.getUpdates(), ivs);
+          Value update =
+              tensor::ExtractOp::create(b, l, adaptor.getUpdates(), ivs);
           Value old = tensor::ExtractOp::create(b, l, acc, at);
-          return tensor::InsertOp::create(b, l,
-                                          combine(b, l, reduction, old, update),
-                                          acc, at);
+          return tensor::InsertOp::create(
+              b, l, combine(b, l, reduction, old, update), acc, at);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -207,8 +208,10 @@ struct ScatterNDPattern : OpConversionPattern<g::ScatterNDOp> {
   LogicalResult
   matchAndRewrite(g::ScatterNDOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto updatesType = dyn_cast<RankedTensorType>(adaptor.getUpdates().getType());
-    auto indicesType = dyn_cast<RankedTensorType>(adaptor.getIndices().getType());
+    auto updatesType =
+        dyn_cast<RankedTensorType>(adaptor.getUpdates().getType());
+    auto indicesType =
+        dyn_cast<RankedTensorType>(adaptor.getIndices().getType());
     auto dataType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
     if (!updatesType || !updatesType.hasStaticShape() || !indicesType ||
         !indicesType.hasStaticShape() || !dataType)
@@ -224,16 +227,17 @@ struct ScatterNDPattern : OpConversionPattern<g::ScatterNDOp> {
           SmallVector<Value> where(ivs.begin(), ivs.begin() + q);
           for (int64_t j = 0; j < k; ++j) {
             where.push_back(idx(b, l, j));
-            Value i = tensor::ExtractOp::create(b, l, adaptor.getIndices(), where);
+            Value i =
+                tensor::ExtractOp::create(b, l, adaptor.getIndices(), where);
             where.pop_back();
             at.push_back(wrap(b, l, i, tensor::DimOp::create(b, l, acc, j)));
           }
           at.append(ivs.begin() + q, ivs.end());
-          Value update = tensor::ExtractOp::create(b, l, adaptor.getUpdates(), ivs);
+          Value update =
+              tensor::ExtractOp::create(b, l, adaptor.getUpdates(), ivs);
           Value old = tensor::ExtractOp::create(b, l, acc, at);
-          return tensor::InsertOp::create(b, l,
-                                          combine(b, l, reduction, old, update),
-                                          acc, at);
+          return tensor::InsertOp::create(
+              b, l, combine(b, l, reduction, old, update), acc, at);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -249,7 +253,8 @@ struct GatherNDPattern : OpConversionPattern<g::GatherNDOp> {
                   ConversionPatternRewriter &rewriter) const override {
     FailureOr<RankedTensorType> type =
         getStaticResultType(rewriter, *getTypeConverter(), op);
-    auto indicesType = dyn_cast<RankedTensorType>(adaptor.getIndices().getType());
+    auto indicesType =
+        dyn_cast<RankedTensorType>(adaptor.getIndices().getType());
     if (failed(type) || !indicesType || !indicesType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "needs static shapes");
     Location loc = op.getLoc();

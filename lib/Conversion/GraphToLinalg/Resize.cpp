@@ -112,7 +112,8 @@ struct ResizePattern : OpConversionPattern<g::ResizeOp> {
               Value ratio = div(f(in - 1), sub(length, f(1)));
               Value single = arith::CmpFOp::create(
                   b, l, arith::CmpFPredicate::OEQ, length, f(1));
-              orig = arith::SelectOp::create(b, l, single, f(0), mul(pos, ratio));
+              orig =
+                  arith::SelectOp::create(b, l, single, f(0), mul(pos, ratio));
             } else if (coords == "asymmetric") {
               orig = div(pos, scale);
             } else if (coords == "tf_half_pixel_for_nn") {
@@ -121,14 +122,16 @@ struct ResizePattern : OpConversionPattern<g::ResizeOp> {
               Value single = arith::CmpFOp::create(
                   b, l, arith::CmpFPredicate::OEQ, length, f(1));
               orig = arith::SelectOp::create(
-                  b, l, single, f(-0.5), sub(div(add(pos, f(0.5)), scale), f(0.5)));
+                  b, l, single, f(-0.5),
+                  sub(div(add(pos, f(0.5)), scale), f(0.5)));
             } else if (coords == "tf_crop_and_resize") {
               auto roiAt = [&](int64_t i) -> Value {
                 Value v = tensor::ExtractOp::create(
                     b, l, roi,
                     ValueRange{arith::ConstantIndexOp::create(b, l, i)});
-                return v.getType() == f64 ? v
-                                          : Value(arith::ExtFOp::create(b, l, f64, v));
+                return v.getType() == f64
+                           ? v
+                           : Value(arith::ExtFOp::create(b, l, f64, v));
               };
               Value start = roiAt(d), end = roiAt(rank + d);
               if (out > 1)
@@ -150,9 +153,11 @@ struct ResizePattern : OpConversionPattern<g::ResizeOp> {
             Value floor = math::FloorOp::create(b, l, orig);
             Value whole = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
                                                 floor, orig);
-            Value base = arith::SelectOp::create(b, l, whole, sub(orig, f(1)), floor);
+            Value base =
+                arith::SelectOp::create(b, l, whole, sub(orig, f(1)), floor);
             Value ratio = sub(orig, base);
-            Value baseIndex = arith::FPToSIOp::create(b, l, b.getI64Type(), base);
+            Value baseIndex =
+                arith::FPToSIOp::create(b, l, b.getI64Type(), base);
             auto tapAt = [&](int64_t offset) -> Value {
               Value i = arith::AddIOp::create(
                   b, l, baseIndex,
@@ -174,7 +179,8 @@ struct ResizePattern : OpConversionPattern<g::ResizeOp> {
               else
                 right = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
                                               ratio, half);
-              Value i = arith::SelectOp::create(b, l, right, tapAt(1), tapAt(0));
+              Value i =
+                  arith::SelectOp::create(b, l, right, tapAt(1), tapAt(0));
               dimTaps.push_back({clampIndex(i, in), f(1)});
             } else if (mode == "linear") {
               dimTaps.push_back({clampIndex(tapAt(0), in), sub(f(1), ratio)});
@@ -235,7 +241,8 @@ struct ResizePattern : OpConversionPattern<g::ResizeOp> {
             if (mode == "nearest") {
               sum = v;
             } else {
-              Value wide = t.isF64() ? v : Value(arith::ExtFOp::create(b, l, f64, v));
+              Value wide =
+                  t.isF64() ? v : Value(arith::ExtFOp::create(b, l, f64, v));
               Value term = mul(wide, weight);
               sum = sum ? add(sum, term) : term;
             }
@@ -251,9 +258,8 @@ struct ResizePattern : OpConversionPattern<g::ResizeOp> {
           if (mode != "nearest" && !t.isF64())
             sum = arith::TruncFOp::create(b, l, t, sum);
           if (coords == "tf_crop_and_resize")
-            sum = arith::SelectOp::create(b, l, outside,
-                                          scalarConstant(b, l, t, extrapolation),
-                                          sum);
+            sum = arith::SelectOp::create(
+                b, l, outside, scalarConstant(b, l, t, extrapolation), sum);
           return sum;
         });
     rewriter.replaceOp(op, result);

@@ -31,11 +31,17 @@ config.substitutions.append(
         config.protoc, os.path.dirname(os.path.dirname(config.onnx_proto)),
         config.onnx_proto)))
 config.substitutions.append(("%onnx-node-tests", config.onnx_node_tests))
+config.substitutions.append(("%loom_lib_dir", config.loom_lib_dir))
+config.substitutions.append(
+    ("%loom_link_flags",
+     "-fsanitize=" + config.loom_sanitizers if config.loom_sanitizers else ""))
 
 # Sanitizer builds cannot load Loom's plugin into Debian's uninstrumented
 # mlir-opt.
 if config.loom_sanitizers:
     config.available_features.add("sanitizers")
+    # Executables loomc links take the instrumented runtime.
+    config.environment["LOOM_LINKER_FLAGS"] = "-fsanitize=" + config.loom_sanitizers
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

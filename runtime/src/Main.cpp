@@ -28,7 +28,7 @@ constexpr int kFailure = 1;
 void usage(const char *argv0) {
   std::fprintf(stderr,
                "usage: %s --input FILE... --output FILE... [--threads N] "
-               "[--bench N] [--info]\n",
+               "[--bench N] [--info] [--print]\n",
                argv0);
 }
 
@@ -55,6 +55,41 @@ void printInfo(const loom_model *model) {
                     .c_str());
 }
 
+/// `--print`: an output's name, dtype, shape and first values.
+void printOutput(const char *name, loom_tensor *t) {
+  std::printf("%s: %s %s", name, loom_dtype_name(loom_tensor_dtype(t)),
+              formatShape(loom_tensor_shape(t), loom_tensor_rank(t)).c_str());
+  int64_t count = loom_tensor_numel(t), shown = std::min<int64_t>(count, 16);
+  const void *d = loom_tensor_data(t);
+  for (int64_t i = 0; i < shown; ++i) {
+    double v;
+    switch (loom_tensor_dtype(t)) {
+    case LOOM_DTYPE_F32:
+      v = static_cast<const float *>(d)[i];
+      break;
+    case LOOM_DTYPE_F64:
+      v = static_cast<const double *>(d)[i];
+      break;
+    case LOOM_DTYPE_I64:
+      v = static_cast<double>(static_cast<const int64_t *>(d)[i]);
+      break;
+    case LOOM_DTYPE_I32:
+      v = static_cast<const int32_t *>(d)[i];
+      break;
+    case LOOM_DTYPE_BOOL:
+    case LOOM_DTYPE_U8:
+      v = static_cast<const uint8_t *>(d)[i];
+      break;
+    default:
+      std::printf(" (values of this dtype are not printed)");
+      shown = 0;
+      continue;
+    }
+    std::printf(" %g", v);
+  }
+  std::printf("%s\n", count > shown && shown ? " ..." : "");
+}
+
 bool parseCount(const char *text, long &value) {
   char *end;
   value = std::strtol(text, &end, 10);
@@ -66,7 +101,7 @@ bool parseCount(const char *text, long &value) {
 extern "C" int main(int argc, char **argv) {
   std::vector<const char *> inputFiles, outputFiles;
   long threads = 0, bench = 0;
-  bool info = false;
+  bool info = false, print = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     bool hasValue = i + 1 < argc;
@@ -89,6 +124,8 @@ extern "C" int main(int argc, char **argv) {
       }
     } else if (arg == "--info") {
       info = true;
+    } else if (arg == "--print") {
+      print = true;
     } else if (arg == "--help" || arg == "-h") {
       usage(argv[0]);
       return 0;
@@ -116,7 +153,8 @@ extern "C" int main(int argc, char **argv) {
                  numInputs, inputFiles.size());
     return kBadInput;
   }
-  if (outputFiles.size() != numOutputs && !(bench && outputFiles.empty())) {
+  if (outputFiles.size() != numOutputs &&
+      !((bench || print) && outputFiles.empty())) {
     std::fprintf(stderr,
                  "error: the model gives %zu outputs, got %zu --output\n",
                  numOutputs, outputFiles.size());
@@ -174,6 +212,9 @@ extern "C" int main(int argc, char **argv) {
     std::printf("median_ms=%.4f p90_ms=%.4f min_ms=%.4f\n", at(0.5), at(0.9),
                 times.front());
   }
+  if (print)
+    for (size_t i = 0; i < numOutputs; ++i)
+      printOutput(loom_model_output_name(model, i), outputs[i]);
   for (size_t i = 0; i < outputFiles.size(); ++i) {
     if (loom_tensor_write_file(outputFiles[i], outputs[i]) != LOOM_OK) {
       std::fprintf(stderr, "error: output '%s' (#%zu): %s\n",

@@ -87,8 +87,7 @@ bool matches(const char *name, loom_tensor *actual, loom_tensor *expected,
   // ONNX's test data stores bfloat16 tensors as uint16 (NumPy has no bf16).
   bool bf16AsU16 = loom_tensor_dtype(actual) == LOOM_DTYPE_BF16 &&
                    loom_tensor_dtype(expected) == LOOM_DTYPE_U16;
-  if (loom_tensor_dtype(actual) != loom_tensor_dtype(expected) &&
-      !bf16AsU16) {
+  if (loom_tensor_dtype(actual) != loom_tensor_dtype(expected) && !bf16AsU16) {
     std::printf("output '%s': dtype %s, expected %s\n", name,
                 loom_dtype_name(loom_tensor_dtype(actual)),
                 loom_dtype_name(loom_tensor_dtype(expected)));

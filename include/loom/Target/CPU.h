@@ -52,8 +52,9 @@ mlir::LogicalResult emitObjectFile(llvm::Module &module,
 enum class ArtefactKind { Executable, SharedLibrary };
 
 /// Links `objectPath` into `outputPath` with the system's C++ compiler
-/// driver (`c++`, or $LOOM_LINKER): an executable gets Loom's runtime and its
-/// main(), a shared library only what the model itself calls.
+/// driver (`c++`, or $LOOM_LINKER, with $LOOM_LINKER_FLAGS appended): an
+/// executable gets Loom's runtime and its main(), a shared library only what
+/// the model itself calls.
 mlir::LogicalResult linkArtefact(llvm::StringRef objectPath,
                                  llvm::StringRef outputPath, ArtefactKind kind,
                                  std::string &error);

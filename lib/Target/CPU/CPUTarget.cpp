@@ -147,6 +147,13 @@ LogicalResult linkArtefact(llvm::StringRef objectPath,
     args.push_back("-ldl");
   }
   args.push_back("-lm");
+  // Extra flags, e.g. -fsanitize=address when the runtime is instrumented.
+  if (const char *extra = std::getenv("LOOM_LINKER_FLAGS")) {
+    llvm::SmallVector<llvm::StringRef> flags;
+    llvm::StringRef(extra).split(flags, ' ', -1, false);
+    for (llvm::StringRef flag : flags)
+      args.push_back(flag.str());
+  }
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*linker, argRefs, std::nullopt, {}, 0, 0,

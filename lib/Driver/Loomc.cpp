@@ -24,6 +24,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -113,6 +114,11 @@ struct Options {
       "graph-require-convergence",
       cl::desc("Fail when graph-cleanup stops before a fixed point"),
       cl::cat(category)};
+  cl::opt<std::string> cpuResults{
+      "cpu-results",
+      cl::desc("With --list-ops=markdown: per-op node-test results "
+               "(test/conformance/node-results.txt) for the CPU column"),
+      cl::value_desc("file"), cl::cat(category)};
   cl::opt<bool> verbose{"v", cl::desc("Print the time each phase takes"),
                         cl::cat(category)};
   cl::opt<ListOps> listOps{
@@ -231,7 +237,18 @@ int loomcMain(int argc, char **argv) {
       "  loomc model.onnx --emit=graph -o model.mlir\n");
 
   if (options.listOps != ListOps::None) {
-    printOpsReport(llvm::outs(), options.listOps == ListOps::Markdown);
+    std::string results;
+    if (!options.cpuResults.empty()) {
+      auto buffer = llvm::MemoryBuffer::getFile(options.cpuResults);
+      if (!buffer) {
+        llvm::errs() << "loomc: error: cannot read " << options.cpuResults
+                     << ": " << buffer.getError().message() << "\n";
+        return 1;
+      }
+      results = (*buffer)->getBuffer().str();
+    }
+    printOpsReport(llvm::outs(), options.listOps == ListOps::Markdown,
+                   results);
     return 0;
   }
   if (options.input.empty()) {

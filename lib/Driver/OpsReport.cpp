@@ -10,6 +10,7 @@
 #include "loom/Frontend/ONNX/ONNXImporter.h"
 
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -42,8 +43,30 @@ static llvm::MapVector<llvm::StringRef, std::string> getOpsetRanges() {
   return ranges;
 }
 
-void printOpsReport(llvm::raw_ostream &os, bool markdown) {
+/// "op passed total" lines (test/conformance/node-results.txt) by op.
+static llvm::StringMap<std::pair<int, int>>
+readCPUResults(llvm::StringRef text) {
+  llvm::StringMap<std::pair<int, int>> results;
+  llvm::SmallVector<llvm::StringRef> lines;
+  text.split(lines, '\n', -1, false);
+  for (llvm::StringRef line : lines) {
+    if (line.starts_with("#"))
+      continue;
+    llvm::SmallVector<llvm::StringRef> fields;
+    line.split(fields, ' ', -1, false);
+    int passed, total;
+    if (fields.size() == 3 && !fields[1].getAsInteger(10, passed) &&
+        !fields[2].getAsInteger(10, total))
+      results[fields[0]] = {passed, total};
+  }
+  return results;
+}
+
+void printOpsReport(llvm::raw_ostream &os, bool markdown,
+                    llvm::StringRef cpuResults) {
   auto ranges = getOpsetRanges();
+  auto cpu = readCPUResults(cpuResults);
+  bool withCPU = !cpuResults.empty();
   if (!markdown) {
     for (auto &[op, text] : ranges)
       os << llvm::left_justify(op, 28) << text << "\n";
@@ -56,10 +79,27 @@ void printOpsReport(llvm::raw_ostream &os, bool markdown) {
         "-->\n\n"
      << "Ops of the default domain `ai.onnx` that `loomc` imports, with the "
         "opsets it\nimports each at (Loom reads opsets up to "
-     << onnx::kMaxOpset << "). " << ranges.size() << " ops.\n\n"
-     << "| op | opsets |\n|---|---|\n";
-  for (auto &[op, text] : ranges)
-    os << "| " << op << " | " << text << " |\n";
+     << onnx::kMaxOpset << "). " << ranges.size() << " ops.\n\n";
+  if (!withCPU) {
+    os << "| op | opsets |\n|---|---|\n";
+    for (auto &[op, text] : ranges)
+      os << "| " << op << " | " << text << " |\n";
+    return;
+  }
+  os << "The CPU column counts the ONNX backend node tests using the op that "
+        "pass end to\nend on the CPU backend (compiled, run and compared by "
+        "`ctest -R\nonnx-node-conformance`, whose `--update` writes\n"
+        "test/conformance/node-results.txt). A test counts for every op its "
+        "model uses.\n\n"
+     << "| op | opsets | CPU (node tests passing) |\n|---|---|---|\n";
+  for (auto &[op, text] : ranges) {
+    auto it = cpu.find(op);
+    std::string column = it == cpu.end()
+                             ? std::string("no node test")
+                             : std::to_string(it->second.first) + " of " +
+                                   std::to_string(it->second.second);
+    os << "| " << op << " | " << text << " | " << column << " |\n";
+  }
 }
 
 } // namespace loom

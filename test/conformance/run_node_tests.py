@@ -139,7 +139,8 @@ def main():
                         default="/usr/share/libonnx-testdata/data/node")
     parser.add_argument("--xfail", required=True)
     parser.add_argument("--update", action="store_true",
-                        help="rewrite the expected-failures file")
+                        help="rewrite the expected-failures file and the "
+                             "per-op results beside it")
     parser.add_argument("--filter", default="",
                         help="only tests whose name contains this")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
@@ -187,7 +188,15 @@ def main():
                 status, detail = results[name]
                 if status != "pass":
                     f.write("%s  # %s: %s\n" % (name, status, detail))
-        print("updated %s" % args.xfail)
+        results_path = os.path.join(os.path.dirname(args.xfail),
+                                    "node-results.txt")
+        with open(results_path, "w") as f:
+            f.write("# op, node tests using it that pass on the CPU, node "
+                    "tests using it.\n# Written by run_node_tests.py "
+                    "--update; docs/onnx-ops.md shows it.\n")
+            for op in sorted(per_op):
+                f.write("%s %d %d\n" % (op, *per_op[op]))
+        print("updated %s and %s" % (args.xfail, results_path))
         return 0
     new_failures = [n for n in sorted(results)
                     if results[n][0] != "pass" and n not in expected]

@@ -33,6 +33,8 @@ config.substitutions.append(
 config.substitutions.append(("%onnx-node-tests", config.onnx_node_tests))
 config.substitutions.append(("%loom_lib_dir", config.loom_lib_dir))
 config.substitutions.append(
+    ("%loomc_path", os.path.join(config.loom_tools_dir, "loomc")))
+config.substitutions.append(
     ("%loom_link_flags",
      "-fsanitize=" + config.loom_sanitizers if config.loom_sanitizers else ""))
 

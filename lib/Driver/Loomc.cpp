@@ -247,8 +247,7 @@ int loomcMain(int argc, char **argv) {
       }
       results = (*buffer)->getBuffer().str();
     }
-    printOpsReport(llvm::outs(), options.listOps == ListOps::Markdown,
-                   results);
+    printOpsReport(llvm::outs(), options.listOps == ListOps::Markdown, results);
     return 0;
   }
   if (options.input.empty()) {

@@ -163,6 +163,35 @@ struct SizePattern : OpConversionPattern<g::SizeOp> {
   }
 };
 
+/// The input's dims as an i64 tensor (ONNX Shape with start/end resolved).
+struct ShapePattern : OpConversionPattern<g::ShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::ShapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    FailureOr<RankedTensorType> type =
+        getStaticResultType(rewriter, *getTypeConverter(), op);
+    if (!inputType || failed(type))
+      return rewriter.notifyMatchFailure(op, "unranked input");
+    Location loc = op.getLoc();
+    int64_t rank = inputType.getRank();
+    int64_t start = op.getStart(), count = type->getDimSize(0);
+    if (start < 0)
+      start += rank;
+    start = std::clamp<int64_t>(start, 0, rank);
+    SmallVector<Value> dims;
+    for (int64_t d = start; d < start + count && d < rank; ++d)
+      dims.push_back(arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getI64Type(),
+          tensor::DimOp::create(rewriter, loc, adaptor.getInput(), d)));
+    if ((int64_t)dims.size() != count)
+      return rewriter.notifyMatchFailure(op, "inconsistent result length");
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, *type, dims);
+    return success();
+  }
+};
+
 /// start + i * delta for i < max(ceil((limit - start) / delta), 0).
 struct RangePattern : OpConversionPattern<g::RangeOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -510,8 +539,8 @@ struct OneHotPattern : OpConversionPattern<g::OneHotOp> {
 void populateDataPatterns(GraphTypeConverter &converter,
                           RewritePatternSet &patterns) {
   patterns.add<GatherElementsPattern, TriluPattern, ConstantOfShapePattern,
-               SizePattern, RangePattern, SplitPattern, CumSumPattern,
-               EyeLikePattern, TilePattern,
+               SizePattern, ShapePattern, RangePattern, SplitPattern,
+               CumSumPattern, EyeLikePattern, TilePattern,
                DepthSpacePattern<g::DepthToSpaceOp, true>,
                DepthSpacePattern<g::SpaceToDepthOp, false>, OneHotPattern>(
       converter, patterns.getContext());

@@ -124,8 +124,7 @@ LogicalResult emitArtefact(ModuleOp module, ArtefactEmit emit,
   }
   if (emit == ArtefactEmit::Object)
     return success();
-  auto removeObject =
-      llvm::make_scope_exit([&] { llvm::sys::fs::remove(objectPath); });
+  llvm::scope_exit removeObject([&] { llvm::sys::fs::remove(objectPath); });
   ArtefactKind kind = emit == ArtefactEmit::Library
                           ? ArtefactKind::SharedLibrary
                           : ArtefactKind::Executable;

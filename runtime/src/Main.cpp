@@ -148,20 +148,9 @@ extern "C" int main(int argc, char **argv) {
   }
   size_t numInputs = loom_model_num_inputs(model);
   size_t numOutputs = loom_model_num_outputs(model);
-  if (inputFiles.size() != numInputs) {
-    std::fprintf(stderr, "error: the model takes %zu inputs, got %zu --input\n",
-                 numInputs, inputFiles.size());
-    return kBadInput;
-  }
-  if (outputFiles.size() != numOutputs &&
-      !((bench || print) && outputFiles.empty())) {
-    std::fprintf(stderr,
-                 "error: the model gives %zu outputs, got %zu --output\n",
-                 numOutputs, outputFiles.size());
-    return kBadInput;
-  }
   std::vector<loom_tensor *> inputs(numInputs, nullptr);
   std::vector<loom_tensor *> outputs(numOutputs, nullptr);
+  // Every exit after the model is open goes through here.
   auto cleanup = [&] {
     for (loom_tensor *t : inputs)
       loom_tensor_free(t);
@@ -171,6 +160,20 @@ extern "C" int main(int argc, char **argv) {
     }
     loom_model_close(model);
   };
+  if (inputFiles.size() != numInputs) {
+    std::fprintf(stderr, "error: the model takes %zu inputs, got %zu --input\n",
+                 numInputs, inputFiles.size());
+    cleanup();
+    return kBadInput;
+  }
+  if (outputFiles.size() != numOutputs &&
+      !((bench || print) && outputFiles.empty())) {
+    std::fprintf(stderr,
+                 "error: the model gives %zu outputs, got %zu --output\n",
+                 numOutputs, outputFiles.size());
+    cleanup();
+    return kBadInput;
+  }
   for (size_t i = 0; i < numInputs; ++i) {
     if (loom_tensor_read_file(inputFiles[i], &inputs[i]) != LOOM_OK) {
       std::fprintf(stderr, "error: input '%s' (#%zu): %s\n",

@@ -307,6 +307,16 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
         loom_tensor_free(outputs[j]);
         outputs[j] = nullptr;
       }
+      // The results not adopted yet are still the model's buffers.
+      for (size_t j = i + 1; j < numOutputs; ++j) {
+        void *rest;
+        std::memcpy(&rest, &results[j][0], sizeof(void *));
+        if (rest && rest != reinterpret_cast<void *>(0xdeadbeef) &&
+            std::find(adopted.begin(), adopted.end(), rest) == adopted.end()) {
+          adopted.push_back(rest);
+          std::free(rest);
+        }
+      }
       return LOOM_ERROR_OUT_OF_MEMORY;
     }
     outputs[i] = tensor;

@@ -15,18 +15,7 @@ namespace g = loom::graph;
 namespace loom::lowering {
 namespace {
 
-Value index(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 /// An integer tensor element as an index, negative values wrapped by `size`.
-Value wrappedIndex(OpBuilder &b, Location loc, Value element, Value size) {
-  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
-  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i,
-                                         index(b, loc, 0));
-  Value wrapped = arith::AddIOp::create(b, loc, i, size);
-  return arith::SelectOp::create(b, loc, negative, wrapped, i);
-}
 
 SmallVector<OpFoldResult> staticSizes(OpBuilder &b, RankedTensorType type) {
   return getAsIndexOpFoldResult(b.getContext(), type.getShape());
@@ -57,8 +46,8 @@ struct GatherElementsPattern : OpConversionPattern<g::GatherElementsOp> {
           SmallVector<Value> at;
           for (int64_t d = 0; d < rank; ++d)
             at.push_back(linalg::IndexOp::create(b, l, d));
-          at[axis] = wrappedIndex(b, l, args[0],
-                                  tensor::DimOp::create(b, l, data, axis));
+          at[axis] = wrapNegativeIndex(b, l, args[0],
+                                       tensor::DimOp::create(b, l, data, axis));
           linalg::YieldOp::create(
               b, l, Value(tensor::ExtractOp::create(b, l, data, at)));
         });
@@ -81,7 +70,7 @@ struct TriluPattern : OpConversionPattern<g::TriluOp> {
     Location loc = op.getLoc();
     Value x = adaptor.getInput();
     int64_t rank = type->getRank();
-    Value k = index(rewriter, loc, 0);
+    Value k = constantIndex(rewriter, loc, 0);
     if (adaptor.getK()) {
       Value scalar = tensor::ExtractOp::create(rewriter, loc, adaptor.getK(),
                                                ValueRange{});
@@ -124,9 +113,9 @@ struct ConstantOfShapePattern : OpConversionPattern<g::ConstantOfShapeOp> {
       return rewriter.notifyMatchFailure(op, "needs a one-element value");
     // Dynamic dims come from the shape operand at run time.
     auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
-      Value dim =
-          tensor::ExtractOp::create(rewriter, loc, adaptor.getShape(),
-                                    ValueRange{index(rewriter, loc, i)});
+      Value dim = tensor::ExtractOp::create(
+          rewriter, loc, adaptor.getShape(),
+          ValueRange{constantIndex(rewriter, loc, i)});
       return arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
                                         dim);
     });
@@ -150,7 +139,7 @@ struct SizePattern : OpConversionPattern<g::SizeOp> {
     if (!inputType)
       return rewriter.notifyMatchFailure(op, "unranked input");
     Location loc = op.getLoc();
-    Value count = index(rewriter, loc, 1);
+    Value count = constantIndex(rewriter, loc, 1);
     for (int64_t d = 0; d < inputType.getRank(); ++d)
       count = arith::MulIOp::create(
           rewriter, loc, count,
@@ -317,13 +306,14 @@ struct CumSumPattern : OpConversionPattern<g::CumSumOp> {
         SmallVector<Value>(
             cast<RankedTensorType>(adaptor.getComputedAxis().getType())
                 .getRank(),
-            index(rewriter, loc, 0)));
+            constantIndex(rewriter, loc, 0)));
     SmallVector<int64_t> cases;
     for (int64_t d = 0; d < rank; ++d)
       cases.push_back(d);
     auto switchOp = scf::IndexSwitchOp::create(
         rewriter, loc, TypeRange{*type},
-        wrappedIndex(rewriter, loc, axisValue, index(rewriter, loc, rank)),
+        wrapNegativeIndex(rewriter, loc, axisValue,
+                          constantIndex(rewriter, loc, rank)),
         cases, cases.size());
     for (int64_t d = 0; d < rank; ++d) {
       Block &block = switchOp.getCaseRegions()[d].emplaceBlock();
@@ -402,7 +392,8 @@ struct EyeLikePattern : OpConversionPattern<g::EyeLikeOp> {
         rewriter, loc, *type,
         tensor::getMixedSizes(rewriter, loc, adaptor.getInput()),
         [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
-          Value shifted = arith::AddIOp::create(b, l, idx[0], index(b, l, k));
+          Value shifted =
+              arith::AddIOp::create(b, l, idx[0], constantIndex(b, l, k));
           Value on = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
                                            shifted, idx[1]);
           return arith::SelectOp::create(b, l, on, scalarConstant(b, l, t, 1),
@@ -460,7 +451,7 @@ struct DepthSpacePattern : OpConversionPattern<OpTy> {
     Value result = buildFromIndices(
         rewriter, loc, *type, staticSizes(rewriter, *type),
         [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
-          auto c = [&](int64_t v) { return index(b, l, v); };
+          auto c = [&](int64_t v) { return constantIndex(b, l, v); };
           auto mul = [&](Value a, Value v) -> Value {
             return arith::MulIOp::create(b, l, a, v);
           };
@@ -520,13 +511,13 @@ struct OneHotPattern : OpConversionPattern<g::OneHotOp> {
               isa<FloatType>(indexElement)
                   ? Value(arith::FPToSIOp::create(b, l, b.getI64Type(), raw))
                   : raw;
-          Value i = wrappedIndex(b, l, v, index(b, l, depth));
+          Value i = wrapNegativeIndex(b, l, v, constantIndex(b, l, depth));
           Value hot = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, i,
                                             idx[axis]);
-          Value on = tensor::ExtractOp::create(b, l, values,
-                                               ValueRange{index(b, l, 1)});
-          Value off = tensor::ExtractOp::create(b, l, values,
-                                                ValueRange{index(b, l, 0)});
+          Value on = tensor::ExtractOp::create(
+              b, l, values, ValueRange{constantIndex(b, l, 1)});
+          Value off = tensor::ExtractOp::create(
+              b, l, values, ValueRange{constantIndex(b, l, 0)});
           return arith::SelectOp::create(b, l, hot, on, off);
         });
     rewriter.replaceOp(op, result);

@@ -16,9 +16,6 @@ namespace g = loom::graph;
 namespace loom::lowering {
 namespace {
 
-Value cidx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
 Value ci64(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIntOp::create(b, loc, v, 64);
 }
@@ -54,10 +51,10 @@ struct DynamicSlicePattern : OpConversionPattern<g::DynamicSliceOp> {
       Value start = ci64(rewriter, loc, 0), step = ci64(rewriter, loc, 1);
       for (int64_t k = 0; k < count; ++k) {
         auto read = [&](Value list) {
-          return asI64(
-              rewriter, loc,
-              tensor::ExtractOp::create(rewriter, loc, list,
-                                        ValueRange{cidx(rewriter, loc, k)}));
+          return asI64(rewriter, loc,
+                       tensor::ExtractOp::create(
+                           rewriter, loc, list,
+                           ValueRange{constantIndex(rewriter, loc, k)}));
         };
         Value axis = read(adaptor.getAxes());
         Value neg =
@@ -184,8 +181,9 @@ struct ConvTransposePattern : OpConversionPattern<g::ConvTransposeOp> {
           Value channel = arith::AddIOp::create(
               b, l,
               arith::MulIOp::create(
-                  b, l, arith::DivUIOp::create(b, l, m, cidx(b, l, mg)),
-                  cidx(b, l, cg)),
+                  b, l,
+                  arith::DivUIOp::create(b, l, m, constantIndex(b, l, mg)),
+                  constantIndex(b, l, cg)),
               c);
           SmallVector<Value> at = {linalg::IndexOp::create(b, l, 0), channel};
           Value valid = arith::ConstantIntOp::create(b, l, 1, 1);
@@ -214,7 +212,8 @@ struct ConvTransposePattern : OpConversionPattern<g::ConvTransposeOp> {
             at.push_back(arith::IndexCastOp::create(b, l, b.getIndexType(), q));
           }
           SmallVector<Value> wAt = {
-              channel, arith::RemUIOp::create(b, l, m, cidx(b, l, mg))};
+              channel,
+              arith::RemUIOp::create(b, l, m, constantIndex(b, l, mg))};
           for (int64_t i = 0; i < s; ++i)
             wAt.push_back(linalg::IndexOp::create(b, l, 3 + s + i));
           Value wv = tensor::ExtractOp::create(b, l, weight, wAt);

@@ -164,6 +164,68 @@ Value buildReduction(
   return generic.getResult(0);
 }
 
+Value constantIndex(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+Value wrapNegativeIndex(OpBuilder &b, Location loc, Value element, Value size) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i,
+                                         constantIndex(b, loc, 0));
+  Value wrapped = arith::AddIOp::create(b, loc, i, size);
+  return arith::SelectOp::create(b, loc, negative, wrapped, i);
+}
+
+FailureOr<Moments> buildMoments(ConversionPatternRewriter &rewriter,
+                                Location loc, Value x, RankedTensorType type,
+                                ArrayRef<int64_t> axes) {
+  Type t = type.getElementType();
+  SmallVector<int64_t> kept(type.getShape());
+  for (int64_t d : axes)
+    kept[d] = 1;
+  auto keptType = RankedTensorType::get(kept, t);
+  Value count = constantIndex(rewriter, loc, 1);
+  for (int64_t d : axes)
+    count = arith::MulIOp::create(rewriter, loc, count,
+                                  tensor::DimOp::create(rewriter, loc, x, d));
+  Value countF = arith::SIToFPOp::create(
+      rewriter, loc, t,
+      arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), count));
+  auto mean = [&](Value v) -> FailureOr<Value> {
+    Value sum = buildReduction(
+        rewriter, loc, v, axes, true, keptType, rewriter.getZeroAttr(t),
+        [](OpBuilder &b, Location l, Value e, Value acc) -> Value {
+          return arith::AddFOp::create(b, l, e, acc);
+        });
+    return buildElementwise(
+        rewriter, loc, keptType, sum,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return arith::DivFOp::create(b, l, a[0], countF);
+        });
+  };
+  FailureOr<Value> mu = mean(x);
+  if (failed(mu))
+    return failure();
+  FailureOr<Value> centered =
+      buildElementwise(rewriter, loc, type, {x, *mu},
+                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         return arith::SubFOp::create(b, l, a[0], a[1]);
+                       });
+  if (failed(centered))
+    return failure();
+  FailureOr<Value> squares =
+      buildElementwise(rewriter, loc, type, *centered,
+                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         return arith::MulFOp::create(b, l, a[0], a[0]);
+                       });
+  if (failed(squares))
+    return failure();
+  FailureOr<Value> variance = mean(*squares);
+  if (failed(variance))
+    return failure();
+  return Moments{*mu, *centered, *variance};
+}
+
 FailureOr<RankedTensorType>
 getStaticResultType(ConversionPatternRewriter &rewriter,
                     const TypeConverter &converter, Operation *op,

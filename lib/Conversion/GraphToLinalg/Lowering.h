@@ -82,6 +82,24 @@ mlir::Value buildReduction(
                                    mlir::Value element, mlir::Value acc)>
         combine);
 
+/// The statistics normalisation ops share: over `axes` of `x` (a float
+/// tensor of `type`), the mean, `x - mean` and the (population) variance;
+/// the mean and variance keep the reduced dims as 1s.
+struct Moments {
+  mlir::Value mean, centered, variance;
+};
+mlir::FailureOr<Moments> buildMoments(mlir::ConversionPatternRewriter &rewriter,
+                                      mlir::Location loc, mlir::Value x,
+                                      mlir::RankedTensorType type,
+                                      llvm::ArrayRef<int64_t> axes);
+
+/// An index constant.
+mlir::Value constantIndex(mlir::OpBuilder &b, mlir::Location loc, int64_t v);
+
+/// An integer element as an index, negative values counting back from `size`.
+mlir::Value wrapNegativeIndex(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value element, mlir::Value size);
+
 /// The converted result type of `op`'s result `index` when it is statically
 /// shaped, or failure (with a match-failure note).
 mlir::FailureOr<mlir::RankedTensorType>

@@ -14,10 +14,6 @@ namespace g = loom::graph;
 namespace loom::lowering {
 namespace {
 
-Value cindex(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 /// ONNX Pad on static shapes, every mode, negative pads (crops) included:
 /// each result element reads the input at its index minus the begin pad,
 /// or takes the constant, the nearest edge or the reflection.
@@ -40,12 +36,12 @@ struct PadPattern : OpConversionPattern<g::PadOp> {
     SmallVector<Value> begins;
     for (int64_t d = 0; d < rank; ++d) {
       if (!adaptor.getComputedPads()) {
-        begins.push_back(cindex(rewriter, loc, op.getPads()[d]));
+        begins.push_back(constantIndex(rewriter, loc, op.getPads()[d]));
         continue;
       }
-      Value v =
-          tensor::ExtractOp::create(rewriter, loc, adaptor.getComputedPads(),
-                                    ValueRange{cindex(rewriter, loc, d)});
+      Value v = tensor::ExtractOp::create(
+          rewriter, loc, adaptor.getComputedPads(),
+          ValueRange{constantIndex(rewriter, loc, d)});
       begins.push_back(arith::IndexCastOp::create(rewriter, loc,
                                                   rewriter.getIndexType(), v));
     }
@@ -57,7 +53,7 @@ struct PadPattern : OpConversionPattern<g::PadOp> {
                   SmallVector<Value>(cast<RankedTensorType>(
                                          adaptor.getConstantValue().getType())
                                          .getRank(),
-                                     cindex(rewriter, loc, 0))))
+                                     constantIndex(rewriter, loc, 0))))
             : Value();
     Value result = buildFromIndices(
         rewriter, loc, *type,
@@ -69,17 +65,19 @@ struct PadPattern : OpConversionPattern<g::PadOp> {
             int64_t size = inputType.getDimSize(d);
             Value j = arith::SubIOp::create(b, l, idx[d], begins[d]);
             Value below = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
-                                                j, cindex(b, l, 0));
+                                                j, constantIndex(b, l, 0));
             Value above = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge,
-                                                j, cindex(b, l, size));
+                                                j, constantIndex(b, l, size));
             if (mode == "edge") {
-              j = arith::SelectOp::create(b, l, below, cindex(b, l, 0), j);
-              j = arith::SelectOp::create(b, l, above, cindex(b, l, size - 1),
+              j = arith::SelectOp::create(b, l, below, constantIndex(b, l, 0),
                                           j);
+              j = arith::SelectOp::create(b, l, above,
+                                          constantIndex(b, l, size - 1), j);
             } else if (mode == "reflect") {
-              Value neg = arith::SubIOp::create(b, l, cindex(b, l, 0), j);
-              Value back =
-                  arith::SubIOp::create(b, l, cindex(b, l, 2 * (size - 1)), j);
+              Value neg =
+                  arith::SubIOp::create(b, l, constantIndex(b, l, 0), j);
+              Value back = arith::SubIOp::create(
+                  b, l, constantIndex(b, l, 2 * (size - 1)), j);
               j = arith::SelectOp::create(b, l, below, neg, j);
               j = arith::SelectOp::create(b, l, above, back, j);
             } else {
@@ -88,7 +86,7 @@ struct PadPattern : OpConversionPattern<g::PadOp> {
                   b, l, out, arith::ConstantIntOp::create(b, l, 1, 1));
               inside = arith::AndIOp::create(b, l, inside, in);
               // Read a valid index; the select below discards it.
-              j = arith::SelectOp::create(b, l, out, cindex(b, l, 0), j);
+              j = arith::SelectOp::create(b, l, out, constantIndex(b, l, 0), j);
             }
             at.push_back(j);
           }
@@ -188,52 +186,13 @@ struct InstanceNormPattern : OpConversionPattern<g::InstanceNormOp> {
     Value x = adaptor.getInput();
     Type t = type->getElementType();
     int64_t rank = type->getRank();
-    SmallVector<int64_t> axes, kept(type->getShape());
-    for (int64_t d = 2; d < rank; ++d) {
+    SmallVector<int64_t> axes;
+    for (int64_t d = 2; d < rank; ++d)
       axes.push_back(d);
-      kept[d] = 1;
-    }
-    auto keptType = RankedTensorType::get(kept, t);
-    Value count = cindex(rewriter, loc, 1);
-    for (int64_t d : axes)
-      count = arith::MulIOp::create(rewriter, loc, count,
-                                    tensor::DimOp::create(rewriter, loc, x, d));
-    Value countF = arith::SIToFPOp::create(
-        rewriter, loc, t,
-        arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
-                                   count));
-    auto mean = [&](Value v) -> FailureOr<Value> {
-      Value sum = buildReduction(
-          rewriter, loc, v, axes, true, keptType, rewriter.getZeroAttr(t),
-          [](OpBuilder &b, Location l, Value e, Value acc) -> Value {
-            return arith::AddFOp::create(b, l, e, acc);
-          });
-      return buildElementwise(rewriter, loc, keptType, sum,
-                              [&](OpBuilder &b, Location l, ValueRange a) {
-                                return Value(
-                                    arith::DivFOp::create(b, l, a[0], countF));
-                              });
-    };
-    FailureOr<Value> mu = mean(x);
-    if (failed(mu))
+    FailureOr<Moments> moments = buildMoments(rewriter, loc, x, *type, axes);
+    if (failed(moments))
       return failure();
-    FailureOr<Value> centered =
-        buildElementwise(rewriter, loc, *type, {x, *mu},
-                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                           return arith::SubFOp::create(b, l, a[0], a[1]);
-                         });
-    if (failed(centered))
-      return failure();
-    FailureOr<Value> squares =
-        buildElementwise(rewriter, loc, *type, *centered,
-                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                           return arith::MulFOp::create(b, l, a[0], a[0]);
-                         });
-    if (failed(squares))
-      return failure();
-    FailureOr<Value> var = mean(*squares);
-    if (failed(var))
-      return failure();
+    Value *centered = &moments->centered, *var = &moments->variance;
     SmallVector<AffineExpr> keptExprs = {rewriter.getAffineDimExpr(0),
                                          rewriter.getAffineDimExpr(1)};
     for (int64_t d = 2; d < rank; ++d)

@@ -14,10 +14,6 @@ namespace g = loom::graph;
 namespace loom::lowering {
 namespace {
 
-Value cidx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 /// y = x / (bias + alpha / size * sum of x^2 over the channel window)^beta.
 struct LRNPattern : OpConversionPattern<g::LRNOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -42,7 +38,8 @@ struct LRNPattern : OpConversionPattern<g::LRNOp> {
           Value channels = tensor::DimOp::create(b, l, x, 1);
           Value sum = scalarConstant(b, l, t, 0);
           for (int64_t o = -before; o <= after; ++o) {
-            Value c = arith::AddIOp::create(b, l, idx[1], cidx(b, l, o));
+            Value c =
+                arith::AddIOp::create(b, l, idx[1], constantIndex(b, l, o));
             Value cI = arith::IndexCastOp::create(b, l, b.getI64Type(), c);
             Value inside = arith::AndIOp::create(
                 b, l,
@@ -51,8 +48,8 @@ struct LRNPattern : OpConversionPattern<g::LRNOp> {
                     arith::ConstantIntOp::create(b, l, 0, 64)),
                 arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, c,
                                       channels));
-            Value safe =
-                arith::SelectOp::create(b, l, inside, c, cidx(b, l, 0));
+            Value safe = arith::SelectOp::create(b, l, inside, c,
+                                                 constantIndex(b, l, 0));
             SmallVector<Value> at(idx.begin(), idx.end());
             at[1] = safe;
             Value v = tensor::ExtractOp::create(b, l, x, at);
@@ -87,50 +84,11 @@ struct MVNPattern : OpConversionPattern<g::MeanVarianceNormOp> {
     Location loc = op.getLoc();
     Value x = adaptor.getInput();
     Type t = type->getElementType();
-    SmallVector<int64_t> axes(op.getAxes()), kept(type->getShape());
-    for (int64_t d : axes)
-      kept[d] = 1;
-    auto keptType = RankedTensorType::get(kept, t);
-    Value count = cidx(rewriter, loc, 1);
-    for (int64_t d : axes)
-      count = arith::MulIOp::create(rewriter, loc, count,
-                                    tensor::DimOp::create(rewriter, loc, x, d));
-    Value countF = arith::SIToFPOp::create(
-        rewriter, loc, t,
-        arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
-                                   count));
-    auto mean = [&](Value v) -> FailureOr<Value> {
-      Value sum = buildReduction(
-          rewriter, loc, v, axes, true, keptType, rewriter.getZeroAttr(t),
-          [](OpBuilder &b, Location l, Value e, Value acc) -> Value {
-            return arith::AddFOp::create(b, l, e, acc);
-          });
-      return buildElementwise(rewriter, loc, keptType, sum,
-                              [&](OpBuilder &b, Location l, ValueRange a) {
-                                return Value(
-                                    arith::DivFOp::create(b, l, a[0], countF));
-                              });
-    };
-    FailureOr<Value> mu = mean(x);
-    if (failed(mu))
+    FailureOr<Moments> moments =
+        buildMoments(rewriter, loc, x, *type, op.getAxes());
+    if (failed(moments))
       return failure();
-    FailureOr<Value> centered =
-        buildElementwise(rewriter, loc, *type, {x, *mu},
-                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                           return arith::SubFOp::create(b, l, a[0], a[1]);
-                         });
-    if (failed(centered))
-      return failure();
-    FailureOr<Value> squares =
-        buildElementwise(rewriter, loc, *type, *centered,
-                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                           return arith::MulFOp::create(b, l, a[0], a[0]);
-                         });
-    if (failed(squares))
-      return failure();
-    FailureOr<Value> var = mean(*squares);
-    if (failed(var))
-      return failure();
+    Value *centered = &moments->centered, *var = &moments->variance;
     FailureOr<Value> result = buildElementwise(
         rewriter, loc, *type, {*centered, *var},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -168,7 +126,8 @@ struct ReverseSequencePattern : OpConversionPattern<g::ReverseSequenceOp> {
           Value inside =
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, t, lenI);
           Value flipped = arith::SubIOp::create(
-              b, l, arith::SubIOp::create(b, l, lenI, cidx(b, l, 1)), t);
+              b, l, arith::SubIOp::create(b, l, lenI, constantIndex(b, l, 1)),
+              t);
           SmallVector<Value> at(idx.begin(), idx.end());
           at[time] = arith::SelectOp::create(b, l, inside, flipped, t);
           return tensor::ExtractOp::create(b, l, x, at);
@@ -221,14 +180,15 @@ struct CompressPattern : OpConversionPattern<g::CompressOp> {
     SmallVector<int64_t> sliceShape(inputType.getShape());
     sliceShape[axis] = 1;
     auto loop = scf::ForOp::create(
-        rewriter, loc, cidx(rewriter, loc, 0), cidx(rewriter, loc, steps),
-        cidx(rewriter, loc, 1), ValueRange{init, cidx(rewriter, loc, 0)},
+        rewriter, loc, constantIndex(rewriter, loc, 0),
+        constantIndex(rewriter, loc, steps), constantIndex(rewriter, loc, 1),
+        ValueRange{init, constantIndex(rewriter, loc, 0)},
         [&](OpBuilder &b, Location l, Value i, ValueRange args) {
           Value acc = args[0], j = args[1];
           Value take = tensor::ExtractOp::create(b, l, adaptor.getCondition(),
                                                  ValueRange{i});
           Value room = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, j,
-                                             cidx(b, l, kept));
+                                             constantIndex(b, l, kept));
           take = arith::AndIOp::create(b, l, take, room);
           auto branch = scf::IfOp::create(
               b, l, take,
@@ -242,7 +202,8 @@ struct CompressPattern : OpConversionPattern<g::CompressOp> {
                 offsets[axis] = j;
                 Value next = tensor::InsertSliceOp::create(
                     tb, tl, slice, acc, offsets, sizes, strides);
-                Value j1 = arith::AddIOp::create(tb, tl, j, cidx(tb, tl, 1));
+                Value j1 =
+                    arith::AddIOp::create(tb, tl, j, constantIndex(tb, tl, 1));
                 scf::YieldOp::create(tb, tl, ValueRange{next, j1});
               },
               [&](OpBuilder &eb, Location el) {

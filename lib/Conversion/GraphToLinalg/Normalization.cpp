@@ -16,17 +16,6 @@ Value addF(OpBuilder &b, Location l, Value x, Value y) {
   return arith::AddFOp::create(b, l, x, y);
 }
 
-/// The number of elements of `input` over `axes`, as a float of type `t`.
-Value countOver(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
-                Type t) {
-  Value count = arith::ConstantIndexOp::create(b, loc, 1);
-  for (int64_t d : axes)
-    count = arith::MulIOp::create(b, loc, count,
-                                  tensor::DimOp::create(b, loc, input, d));
-  Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
-  return arith::SIToFPOp::create(b, loc, t, i64);
-}
-
 /// y = (x - mean) / sqrt(var + epsilon) * scale + bias over dims from
 /// `axis` on; also the mean and 1 / sqrt(var + epsilon), as f32.
 struct LayerNormPattern : OpConversionPattern<g::LayerNormOp> {
@@ -48,41 +37,11 @@ struct LayerNormPattern : OpConversionPattern<g::LayerNormOp> {
       kept[d] = 1;
     }
     auto keptType = RankedTensorType::get(kept, t);
-    auto sum = [&](Value v) {
-      return buildReduction(rewriter, loc, v, axes, true, keptType,
-                            rewriter.getZeroAttr(t),
-                            [](OpBuilder &b, Location l, Value e, Value acc) {
-                              return addF(b, l, e, acc);
-                            });
-    };
-    Value count = countOver(rewriter, loc, x, axes, t);
-    auto divide = [&](Value v) -> FailureOr<Value> {
-      return buildElementwise(rewriter, loc, keptType, v,
-                              [&](OpBuilder &b, Location l, ValueRange a) {
-                                return Value(
-                                    arith::DivFOp::create(b, l, a[0], count));
-                              });
-    };
-    FailureOr<Value> mean = divide(sum(x));
-    if (failed(mean))
+    FailureOr<Moments> moments = buildMoments(rewriter, loc, x, *type, axes);
+    if (failed(moments))
       return failure();
-    FailureOr<Value> centered =
-        buildElementwise(rewriter, loc, *type, {x, *mean},
-                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                           return arith::SubFOp::create(b, l, a[0], a[1]);
-                         });
-    if (failed(centered))
-      return failure();
-    FailureOr<Value> squares =
-        buildElementwise(rewriter, loc, *type, *centered,
-                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                           return arith::MulFOp::create(b, l, a[0], a[0]);
-                         });
-    if (failed(squares))
-      return failure();
-    FailureOr<Value> var = divide(sum(*squares));
-    if (failed(var))
-      return failure();
+    Value *mean = &moments->mean, *centered = &moments->centered,
+          *var = &moments->variance;
     double epsilon = op.getEpsilon().convertToDouble();
     FailureOr<Value> inv = buildElementwise(
         rewriter, loc, keptType, *var,

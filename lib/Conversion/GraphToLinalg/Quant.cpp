@@ -16,10 +16,6 @@ namespace g = loom::graph;
 namespace loom::lowering {
 namespace {
 
-Value idx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 /// The element of `param` (a scalar or a 1-D tensor along `axis`) for the
 /// element at `indices`.
 Value paramAt(OpBuilder &b, Location loc, Value param, ValueRange indices,
@@ -28,7 +24,8 @@ Value paramAt(OpBuilder &b, Location loc, Value param, ValueRange indices,
   if (type.getRank() == 0)
     return tensor::ExtractOp::create(b, loc, param, ValueRange{});
   if (type.getNumElements() == 1)
-    return tensor::ExtractOp::create(b, loc, param, ValueRange{idx(b, loc, 0)});
+    return tensor::ExtractOp::create(b, loc, param,
+                                     ValueRange{constantIndex(b, loc, 0)});
   return tensor::ExtractOp::create(b, loc, param, ValueRange{indices[axis]});
 }
 
@@ -137,14 +134,6 @@ Value combine(OpBuilder &b, Location loc, StringRef reduction, Value old,
   return update;
 }
 
-Value wrap(OpBuilder &b, Location loc, Value element, Value size) {
-  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
-  Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i,
-                                    idx(b, loc, 0));
-  return arith::SelectOp::create(b, loc, neg,
-                                 arith::AddIOp::create(b, loc, i, size), i);
-}
-
 /// Visits every index of a static shape with nested scf.for loops carrying
 /// `init`; `body` returns the next carried value.
 Value forEachIndex(
@@ -156,8 +145,8 @@ Value forEachIndex(
     if (d == shape.size())
       return body(nb, loc, ivs, carried);
     auto loop = scf::ForOp::create(
-        nb, loc, idx(nb, loc, 0), idx(nb, loc, shape[d]), idx(nb, loc, 1),
-        ValueRange{carried},
+        nb, loc, constantIndex(nb, loc, 0), constantIndex(nb, loc, shape[d]),
+        constantIndex(nb, loc, 1), ValueRange{carried},
         [&](OpBuilder &lb, Location, Value iv, ValueRange args) {
           ivs.push_back(iv);
           Value next = nest(lb, d + 1, args[0]);
@@ -189,7 +178,8 @@ struct ScatterElementsPattern : OpConversionPattern<g::ScatterElementsOp> {
         [&](OpBuilder &b, Location l, ValueRange ivs, Value acc) -> Value {
           Value i = tensor::ExtractOp::create(b, l, adaptor.getIndices(), ivs);
           SmallVector<Value> at(ivs.begin(), ivs.end());
-          at[axis] = wrap(b, l, i, tensor::DimOp::create(b, l, acc, axis));
+          at[axis] = wrapNegativeIndex(b, l, i,
+                                       tensor::DimOp::create(b, l, acc, axis));
           Value update =
               tensor::ExtractOp::create(b, l, adaptor.getUpdates(), ivs);
           Value old = tensor::ExtractOp::create(b, l, acc, at);
@@ -226,11 +216,12 @@ struct ScatterNDPattern : OpConversionPattern<g::ScatterNDOp> {
           SmallVector<Value> at;
           SmallVector<Value> where(ivs.begin(), ivs.begin() + q);
           for (int64_t j = 0; j < k; ++j) {
-            where.push_back(idx(b, l, j));
+            where.push_back(constantIndex(b, l, j));
             Value i =
                 tensor::ExtractOp::create(b, l, adaptor.getIndices(), where);
             where.pop_back();
-            at.push_back(wrap(b, l, i, tensor::DimOp::create(b, l, acc, j)));
+            at.push_back(wrapNegativeIndex(
+                b, l, i, tensor::DimOp::create(b, l, acc, j)));
           }
           at.append(ivs.begin() + q, ivs.end());
           Value update =
@@ -268,11 +259,11 @@ struct GatherNDPattern : OpConversionPattern<g::GatherNDOp> {
           SmallVector<Value> where(ivs.begin(), ivs.begin() + q);
           SmallVector<Value> at(ivs.begin(), ivs.begin() + batch);
           for (int64_t j = 0; j < k; ++j) {
-            where.push_back(idx(b, l, j));
+            where.push_back(constantIndex(b, l, j));
             Value i = tensor::ExtractOp::create(b, l, indices, where);
             where.pop_back();
-            at.push_back(
-                wrap(b, l, i, tensor::DimOp::create(b, l, data, batch + j)));
+            at.push_back(wrapNegativeIndex(
+                b, l, i, tensor::DimOp::create(b, l, data, batch + j)));
           }
           at.append(ivs.begin() + q, ivs.end());
           return tensor::ExtractOp::create(b, l, data, at);

@@ -67,7 +67,8 @@ size_t loom_dtype_size(loom_dtype dtype);
 /* "f32", "i64", "bool"...; "invalid" for an unknown dtype. */
 const char *loom_dtype_name(loom_dtype dtype);
 
-/*===--- Tensors -----------------------------------------------------------===*/
+/*===--- Tensors
+ * -----------------------------------------------------------===*/
 
 typedef struct loom_tensor loom_tensor;
 
@@ -95,7 +96,8 @@ loom_status loom_tensor_read_file(const char *path, loom_tensor **out);
 /* Writes `tensor` as `.npy` or `.pb`, by the extension. */
 loom_status loom_tensor_write_file(const char *path, const loom_tensor *tensor);
 
-/*===--- Models ------------------------------------------------------------===*/
+/*===--- Models
+ * ------------------------------------------------------------===*/
 
 typedef struct loom_model loom_model;
 
@@ -124,7 +126,8 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
                            size_t num_inputs, loom_tensor **outputs,
                            size_t num_outputs);
 
-/*===--- Threads and time --------------------------------------------------===*/
+/*===--- Threads and time
+ * --------------------------------------------------===*/
 
 /* Threads the kernels may use (0: all cores). */
 void loom_set_num_threads(int32_t threads);

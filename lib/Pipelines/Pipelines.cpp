@@ -101,6 +101,7 @@ static void buildBufferizePipeline(OpPassManager &pm) {
 static void buildLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createLowerStridedCopiesPass());
+  pm.addPass(createInterchangeReductionsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

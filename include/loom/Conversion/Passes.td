@@ -68,4 +68,17 @@ def LowerStridedCopiesPass : Pass<"loom-lower-strided-copies"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def InterchangeReductionsPass : Pass<"loom-interchange-reductions"> {
+  let summary = "Put a parallel loop innermost in linalg.generic reductions";
+  let description = [{
+    The loops `convert-linalg-to-loops` emits follow the iterator order, and
+    the lowering puts reductions last (a matmul is m, n, k): the innermost
+    loop then carries a floating-point dependence LLVM may not vectorise.
+    This pass permutes each generic with a reduction so that the reductions
+    come just before the last parallel loop (m, k, n), whose accesses are
+    contiguous in the output, so that the innermost loop vectorises.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

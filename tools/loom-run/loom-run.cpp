@@ -195,7 +195,6 @@ int main(int argc, char **argv) {
       rc = status == LOOM_ERROR_INVALID_ARGUMENT ? 2 : 1;
     }
   }
-  (void)numInputs;
   for (size_t i = 0; rc == 0 && i < outputs.size() && i < numOutputs; ++i)
     if (loom_tensor_write_file(outputs[i], out[i]) != LOOM_OK) {
       std::fprintf(stderr, "loom-run: error: %s\n", loom_last_error());

@@ -192,7 +192,7 @@ struct InstanceNormPattern : OpConversionPattern<g::InstanceNormOp> {
     FailureOr<Moments> moments = buildMoments(rewriter, loc, x, *type, axes);
     if (failed(moments))
       return failure();
-    Value *centered = &moments->centered, *var = &moments->variance;
+
     SmallVector<AffineExpr> keptExprs = {rewriter.getAffineDimExpr(0),
                                          rewriter.getAffineDimExpr(1)};
     for (int64_t d = 2; d < rank; ++d)
@@ -206,7 +206,8 @@ struct InstanceNormPattern : OpConversionPattern<g::InstanceNormOp> {
     double epsilon = op.getEpsilon().convertToDouble();
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{*type},
-        ValueRange{*centered, *var, adaptor.getScale(), adaptor.getBias()},
+        ValueRange{moments->centered, moments->variance, adaptor.getScale(),
+                   adaptor.getBias()},
         ValueRange{init},
         ArrayRef<AffineMap>{identity, keptMap, channel, channel, identity},
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),

@@ -88,9 +88,8 @@ struct MVNPattern : OpConversionPattern<g::MeanVarianceNormOp> {
         buildMoments(rewriter, loc, x, *type, op.getAxes());
     if (failed(moments))
       return failure();
-    Value *centered = &moments->centered, *var = &moments->variance;
     FailureOr<Value> result = buildElementwise(
-        rewriter, loc, *type, {*centered, *var},
+        rewriter, loc, *type, {moments->centered, moments->variance},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value sd = math::SqrtOp::create(b, l, a[1]);
           sd = arith::AddFOp::create(b, l, sd, scalarConstant(b, l, t, 1e-9));
@@ -251,8 +250,12 @@ struct DynamicQuantizePattern : OpConversionPattern<g::DynamicQuantizeOp> {
     Value scale = arith::DivFOp::create(
         rewriter, loc, arith::SubFOp::create(rewriter, loc, hi, lo),
         scalarConstant(rewriter, loc, f, 255));
-    auto saturate = [&](OpBuilder &b, Location l, Value v) -> Value {
+    // round_half_even(v) + add, clamped to [0, 255].
+    auto saturate = [&](OpBuilder &b, Location l, Value v,
+                        Value add = {}) -> Value {
       v = math::RoundEvenOp::create(b, l, v);
+      if (add)
+        v = arith::AddFOp::create(b, l, v, add);
       v = arith::MaximumFOp::create(b, l, v, scalarConstant(b, l, f, 0));
       v = arith::MinimumFOp::create(b, l, v, scalarConstant(b, l, f, 255));
       return v;
@@ -266,11 +269,7 @@ struct DynamicQuantizePattern : OpConversionPattern<g::DynamicQuantizeOp> {
         rewriter, loc, *type, tensor::getMixedSizes(rewriter, loc, x),
         [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
           Value v = tensor::ExtractOp::create(b, l, x, idx);
-          v = math::RoundEvenOp::create(b, l,
-                                        arith::DivFOp::create(b, l, v, scale));
-          v = arith::AddFOp::create(b, l, v, zpF);
-          v = arith::MaximumFOp::create(b, l, v, scalarConstant(b, l, f, 0));
-          v = arith::MinimumFOp::create(b, l, v, scalarConstant(b, l, f, 255));
+          v = saturate(b, l, arith::DivFOp::create(b, l, v, scale), zpF);
           return arith::FPToUIOp::create(b, l, u8, v);
         });
     Value scaleT = tensor::FromElementsOp::create(rewriter, loc, scalarType,

@@ -40,18 +40,17 @@ struct LayerNormPattern : OpConversionPattern<g::LayerNormOp> {
     FailureOr<Moments> moments = buildMoments(rewriter, loc, x, *type, axes);
     if (failed(moments))
       return failure();
-    Value *mean = &moments->mean, *centered = &moments->centered,
-          *var = &moments->variance;
+    auto [mean, centered, var] = *moments;
     double epsilon = op.getEpsilon().convertToDouble();
     FailureOr<Value> inv = buildElementwise(
-        rewriter, loc, keptType, *var,
+        rewriter, loc, keptType, var,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value v = addF(b, l, a[0], scalarConstant(b, l, t, epsilon));
           return math::RsqrtOp::create(b, l, v);
         });
     if (failed(inv))
       return failure();
-    SmallVector<Value> operands = {*centered, *inv, adaptor.getScale()};
+    SmallVector<Value> operands = {centered, *inv, adaptor.getScale()};
     if (adaptor.getBias())
       operands.push_back(adaptor.getBias());
     FailureOr<Value> y =
@@ -77,7 +76,7 @@ struct LayerNormPattern : OpConversionPattern<g::LayerNormOp> {
             return Value(arith::ExtFOp::create(b, l, b.getF32Type(), a[0]));
           });
     };
-    FailureOr<Value> meanOut = toF32(*mean, 1), invOut = toF32(*inv, 2);
+    FailureOr<Value> meanOut = toF32(mean, 1), invOut = toF32(*inv, 2);
     if (failed(meanOut) || failed(invOut))
       return failure();
     rewriter.replaceOp(op, {*y, *meanOut, *invOut});

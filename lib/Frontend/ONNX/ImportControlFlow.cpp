@@ -39,6 +39,14 @@ Type getCarriedType(Type declared, Type initial) {
   return generalize(initial);
 }
 
+/// ONNX's 0/1 direction lists as bools.
+SmallVector<bool> toBools(ArrayRef<int64_t> values) {
+  SmallVector<bool> bools;
+  for (int64_t v : values)
+    bools.push_back(v != 0);
+  return bools;
+}
+
 /// Adds a detached one-block region for a region op under construction; its
 /// block takes the scope's captures.
 void addRegion(CaptureScope &scope,
@@ -258,12 +266,6 @@ LogicalResult importScan(NodeImporter &node) {
     resultTypes.push_back(RankedTensorType::get(dims, type.getElementType()));
   }
   OpBuilder &b = node.getBuilder();
-  auto toBools = [](ArrayRef<int64_t> values) {
-    SmallVector<bool> bools;
-    for (int64_t v : values)
-      bools.push_back(v != 0);
-    return bools;
-  };
   OperationState state(node.getLoc(), g::ScanOp::getOperationName());
   state.addOperands(stateValues);
   state.addOperands(scanValues);
@@ -398,12 +400,6 @@ LogicalResult importScan8(NodeImporter &node) {
   innerState.addOperands(outerBlock->getArguments().take_front(inputs->size()));
   innerState.addOperands(
       outerBlock->getArguments().take_back(innerScope.captures.size()));
-  auto toBools = [](ArrayRef<int64_t> values) {
-    SmallVector<bool> bools;
-    for (int64_t v : values)
-      bools.push_back(v != 0);
-    return bools;
-  };
   innerState.addAttribute("scan_input_axes", b.getDenseI64ArrayAttr(zeros));
   innerState.addAttribute("scan_input_reverse",
                           b.getDenseBoolArrayAttr(toBools(*directions)));

@@ -79,10 +79,9 @@ LogicalResult importSequenceErase(NodeImporter &node) {
 
 LogicalResult importSequenceAt(NodeImporter &node) {
   FailureOr<Value> seq = getSequence(node, 0);
-  FailureOr<Value> position =
-      node.hasInput(1) ? getPosition(node, 1)
-                       : FailureOr<Value>(node.emitError()
-                                          << "required input #1 is missing");
+  FailureOr<Value> position = node.getInput(1);
+  if (succeeded(position))
+    position = toScalar(node, *position);
   if (failed(seq) || failed(position))
     return failure();
   auto op = node.create<g::SequenceAtOp>(*seq, *position);

@@ -8,6 +8,8 @@
 
 #include "dialects/graph/IR/GraphDialect.h"
 #include "dialects/graph/Transforms/Passes.h"
+#include "dialects/kernel/IR/KernelDialect.h"
+#include "dialects/kernel/Transforms/Passes.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Pipelines/Pipelines.h"
 
@@ -35,14 +37,15 @@ void loom::registerAllDialects(mlir::DialectRegistry &registry) {
   // through these upstream dialects, and bufferizes them through their
   // external models.
   registry
-      .insert<graph::GraphDialect, func::FuncDialect, affine::AffineDialect,
-              arith::ArithDialect, bufferization::BufferizationDialect,
-              cf::ControlFlowDialect, LLVM::LLVMDialect, linalg::LinalgDialect,
-              math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
-              tensor::TensorDialect>();
+      .insert<graph::GraphDialect, kernel::KernelDialect, func::FuncDialect,
+              affine::AffineDialect, arith::ArithDialect,
+              bufferization::BufferizationDialect, cf::ControlFlowDialect,
+              LLVM::LLVMDialect, linalg::LinalgDialect, math::MathDialect,
+              memref::MemRefDialect, scf::SCFDialect, tensor::TensorDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
       registry);
+  kernel::registerBufferizableOpInterfaceExternalModels(registry);
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
@@ -52,6 +55,7 @@ void loom::registerAllPasses() {
   // MLIR's registry is global and rejects a pipeline registered twice.
   static const bool registered = [] {
     graph::registerGraphPasses();
+    kernel::registerKernelPasses();
     registerConversionPasses();
     registerLoomPipelines();
     return true;

@@ -18,6 +18,9 @@ PACKAGES=(
   # ONNX frontend: protobuf classes of ONNX 1.12 (protobuf 3.21), and protoc,
   # which the tests use to write models from text.
   libonnx-dev libprotobuf-dev protobuf-compiler
+  # CPU kernel library: oneDNN computes convolutions and matrix products
+  # (docs/kernel-library.md); compiled models link it and OpenMP.
+  libdnnl-dev
   # Tests: gtest, and the ONNX backend node-test models.
   libgtest-dev libonnx-testdata
   # Real models for tests and benchmarks, exported by Debian's PyTorch 1.13

@@ -77,6 +77,11 @@ struct Options {
       cl::cat(category)};
   cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimisation level (0-3)"),
                              cl::init(3), cl::Prefix, cl::cat(category)};
+  cl::opt<bool> kernelLibrary{
+      "kernel-library",
+      cl::desc("Compute f32 convolutions and matrix products with oneDNN "
+               "(default; =false generates loops for them)"),
+      cl::init(true)};
   cl::opt<bool> emitBytecode{"emit-bytecode",
                              cl::desc("Write MLIR bytecode instead of text"),
                              cl::cat(category)};
@@ -294,6 +299,7 @@ int loomcMain(int argc, char **argv) {
                                   ? options.compileTo.getValue()
                               : options.emit == Emit::Graph ? Phase::Input
                                                             : Phase::LLVM;
+  pipelineOptions.kernelLibrary = options.kernelLibrary;
   pipelineOptions.graph.maxRewrites = options.graphMaxRewrites;
   pipelineOptions.graph.requireConvergence = options.graphRequireConvergence;
   if (failed(runPhases(*module, pipelineOptions, options.dumpDir,

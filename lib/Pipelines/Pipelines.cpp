@@ -7,6 +7,7 @@
 #include "loom/Pipelines/Pipelines.h"
 
 #include "dialects/graph/Transforms/Passes.h"
+#include "dialects/kernel/Transforms/Passes.h"
 #include "loom/Conversion/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -74,9 +75,14 @@ llvm::ArrayRef<Phase> getPhases() {
 }
 
 /// Graph ops to upstream tensor-level ops, then elementwise fusion.
-static void buildLinalgPipeline(OpPassManager &pm) {
+static void buildLinalgPipeline(OpPassManager &pm,
+                                const PipelineOptions &options) {
   pm.addPass(createExportSignaturePass());
-  pm.addPass(createConvertGraphToLinalgPass());
+  ConvertGraphToLinalgPassOptions lowering;
+  lowering.kernelLibrary = options.kernelLibrary;
+  pm.addPass(createConvertGraphToLinalgPass(lowering));
+  if (options.kernelLibrary)
+    pm.addPass(kernel::createKernelFuseEpiloguesPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCanonicalizerPass());
@@ -100,6 +106,7 @@ static void buildBufferizePipeline(OpPassManager &pm) {
 /// Loops, then every dialect to LLVM, then the C entry point.
 static void buildLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createLowerKernelsToCallsPass());
   pm.addPass(createLowerStridedCopiesPass());
   pm.addPass(createInterchangeReductionsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -125,7 +132,7 @@ void buildPhasePipeline(OpPassManager &pm, Phase phase,
   case Phase::Graph:
     return buildGraphOptimizationPipeline(pm, options.graph);
   case Phase::Linalg:
-    return buildLinalgPipeline(pm);
+    return buildLinalgPipeline(pm, options);
   case Phase::Bufferize:
     return buildBufferizePipeline(pm);
   case Phase::LLVM:
@@ -184,8 +191,13 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
       llvm::cl::desc("Fail when graph-cleanup stops before a fixed point"),
       llvm::cl::init(false)};
 
+  Option<bool> kernelLibrary{
+      *this, "kernel-library",
+      llvm::cl::desc("Hand convolutions and matrix products to oneDNN"),
+      llvm::cl::init(true)};
+
   PipelineOptions get() const {
-    return {compileTo, {maxRewrites, requireConvergence}};
+    return {compileTo, {maxRewrites, requireConvergence}, kernelLibrary};
   }
 };
 } // namespace

@@ -86,6 +86,8 @@ std::atomic<int32_t> numThreads{0};
 struct loom_model {
   void *library = nullptr; // dlopen handle, or null when linked in
   void (*entry)(void **, void **) = nullptr;
+  /// The kernel library's thread setting, when the model uses it.
+  void (*setKernelThreads)(int32_t) = nullptr;
   std::vector<Port> inputs, outputs;
 };
 
@@ -132,6 +134,8 @@ loom_status loom_model_open(const char *path, loom_model **out) {
   model->library = library;
   model->entry = reinterpret_cast<void (*)(void **, void **)>(
       dlsym(library, "loom_model_entry"));
+  model->setKernelThreads = reinterpret_cast<void (*)(int32_t)>(
+      dlsym(library, "loom_kernels_set_num_threads"));
   auto *signature =
       static_cast<const char *>(dlsym(library, "loom_model_signature"));
   loom_status status = finishOpen(model, signature, path, out);
@@ -144,6 +148,7 @@ loom_status loom_model_open_linked(loom_model **out) {
   *out = nullptr;
   auto *model = new loom_model;
   model->entry = loom_model_entry;
+  model->setKernelThreads = loom_kernels_set_num_threads;
   return finishOpen(model, loom_model_signature, "this executable", out);
 }
 
@@ -248,6 +253,8 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
     results[i].assign(3 + 2 * model->outputs[i].shape.size(), 0);
     resultPtrs[i] = results[i].data();
   }
+  if (model->setKernelThreads)
+    model->setKernelThreads(loom_get_num_threads());
   model->entry(inputPtrs.data(), resultPtrs.data());
 
   // Adopt each result's buffer, unless it is not the model's to give (a

@@ -27,6 +27,9 @@ extern const char loom_model_signature[] __attribute__((weak));
 /// Runs the model: `inputs[i]` points to a ranked MLIR memref descriptor of
 /// input i; `outputs[i]` to room for output i's descriptor, which it fills.
 void loom_model_entry(void **inputs, void **outputs) __attribute__((weak));
+/// Defined by the kernel library (Kernels.cpp) when the model calls it:
+/// the threads its kernels use from the calling thread on.
+void loom_kernels_set_num_threads(int32_t threads) __attribute__((weak));
 }
 
 #endif // LOOM_RUNTIME_SRC_RUNTIMEINTERNAL_H

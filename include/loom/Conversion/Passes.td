@@ -18,7 +18,9 @@ def ExportSignaturePass : Pass<"loom-export-signature", "::mlir::ModuleOp"> {
     ONNX name (`graph.name`), dtype, shape and dim names (`graph.dim_names`).
     It stores them as the module's `loom.signature` string, the text the
     runtime parses (docs/runtime-abi.md), and renames the function
-    `loom_kernel`. Sequence, optional, string or unranked inputs and outputs
+    `loom_kernel`, whose arguments it marks `bufferization.writable = false`
+    (the caller's inputs are read-only). Sequence, optional, string or
+    unranked inputs and outputs
     are reported: compiled models take and give ranked numeric tensors.
   }];
   let options = [
@@ -36,8 +38,17 @@ def ConvertGraphToLinalgPass : Pass<"loom-convert-graph-to-linalg",
     convolutions into linalg named or generic ops, shape ops into `tensor`
     ops. Unsigned element types become signless (the ops keep their
     signedness). An op without a lowering is reported on the op, naming it.
+
+    With `kernel-library` (the default), f32 convolutions with 2 spatial
+    dims and f32 Gemm and MatMul (a rank-2 right operand) become `kernel`
+    ops, which the runtime computes with oneDNN (docs/kernel-library.md).
   }];
+  let options = [
+    Option<"kernelLibrary", "kernel-library", "bool", /*default=*/"true",
+           "Hand convolutions and matrix products to the kernel library">,
+  ];
   let dependentDialects = [
+    "::loom::kernel::KernelDialect",
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect", "::mlir::func::FuncDialect"
@@ -54,6 +65,25 @@ def EmitHostEntryPass : Pass<"loom-emit-host-entry", "::mlir::ModuleOp"> {
     from the module's `loom.signature`.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def LowerKernelsToCallsPass : Pass<"loom-lower-kernels-to-calls",
+                                   "::mlir::ModuleOp"> {
+  let summary = "Turn kernel ops on buffers into calls to the runtime";
+  let description = [{
+    After bufferization: each `kernel.matmul` and `kernel.conv2d` becomes a
+    `func.call` of `loom_kernel_matmul_f32` or `loom_kernel_conv2d_f32`,
+    declared with `llvm.emit_c_interface`, so that the runtime's functions
+    (`_mlir_ciface_...`, runtime/src/Kernels.cpp) receive memref descriptors
+    by pointer. Operands are cast to dynamic shapes (one function per op);
+    one with a non-identity layout is first copied into a row-major buffer
+    (and, for the destination, copied back). A missing bias is passed as an
+    empty buffer; attributes become integer arguments.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
 }
 
 def LowerStridedCopiesPass : Pass<"loom-lower-strided-copies"> {

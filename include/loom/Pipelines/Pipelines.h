@@ -55,6 +55,9 @@ struct PipelineOptions {
   /// The last phase to run.
   Phase compileTo = Phase::End;
   GraphOptimizationOptions graph;
+  /// Compute f32 convolutions and matrix products with the runtime's kernel
+  /// library (oneDNN) rather than generated loops.
+  bool kernelLibrary = true;
 };
 
 /// Adds graph-level optimisation to `pm`, which must be anchored on

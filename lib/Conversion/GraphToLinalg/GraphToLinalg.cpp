@@ -67,7 +67,8 @@ Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
 
 FailureOr<Value> buildElementwise(ConversionPatternRewriter &rewriter,
                                   Location loc, RankedTensorType resultType,
-                                  ValueRange operands, ScalarFn body) {
+                                  ValueRange operands, ScalarFn body,
+                                  ArrayRef<OpFoldResult> givenSizes) {
   int64_t rank = resultType.getRank();
   SmallVector<AffineMap> maps;
   SmallVector<Value> inputs;
@@ -89,15 +90,17 @@ FailureOr<Value> buildElementwise(ConversionPatternRewriter &rewriter,
   }
   maps.push_back(rewriter.getMultiDimIdentityMap(rank));
   // A dynamic result dim comes from an operand whose dim there is not 1.
-  auto sizes = getMixedSizes(rewriter, loc, resultType, [&](unsigned i) {
-    for (Value operand : operands) {
-      auto type = cast<RankedTensorType>(operand.getType());
-      int64_t j = static_cast<int64_t>(i) - (rank - type.getRank());
-      if (j >= 0 && type.getDimSize(j) != 1)
-        return Value(tensor::DimOp::create(rewriter, loc, operand, j));
-    }
-    return Value(arith::ConstantIndexOp::create(rewriter, loc, 1));
-  });
+  SmallVector<OpFoldResult> sizes(givenSizes);
+  if (sizes.empty())
+    sizes = getMixedSizes(rewriter, loc, resultType, [&](unsigned i) {
+      for (Value operand : operands) {
+        auto type = cast<RankedTensorType>(operand.getType());
+        int64_t j = static_cast<int64_t>(i) - (rank - type.getRank());
+        if (j >= 0 && type.getDimSize(j) != 1)
+          return Value(tensor::DimOp::create(rewriter, loc, operand, j));
+      }
+      return Value(arith::ConstantIndexOp::create(rewriter, loc, 1));
+    });
   Value init = createEmpty(rewriter, loc, resultType, sizes);
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
@@ -256,6 +259,7 @@ using namespace loom::lowering;
 
 struct ConvertGraphToLinalgPass
     : loom::impl::ConvertGraphToLinalgPassBase<ConvertGraphToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     GraphTypeConverter converter;
@@ -273,6 +277,8 @@ struct ConvertGraphToLinalgPass
     populateQuantPatterns(converter, patterns);
     populateMorePatterns(converter, patterns);
     populateQuantMatMulPatterns(converter, patterns);
+    if (kernelLibrary)
+      populateKernelPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
@@ -297,9 +303,9 @@ struct ConvertGraphToLinalgPass
       return signalPassFailure();
 
     ConversionTarget target(*context);
-    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, scf::SCFDialect,
-                           tensor::TensorDialect>();
+    target.addLegalDialect<arith::ArithDialect, loom::kernel::KernelDialect,
+                           linalg::LinalgDialect, math::MathDialect,
+                           scf::SCFDialect, tensor::TensorDialect>();
     target.addIllegalDialect<loom::graph::GraphDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType()) &&

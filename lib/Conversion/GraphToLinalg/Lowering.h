@@ -58,10 +58,12 @@ using ScalarFn = llvm::function_ref<mlir::Value(
 /// `linalg.generic` computing `body` elementwise over `operands` with ONNX
 /// (numpy) broadcasting into a tensor of `resultType` (converted, ranked).
 /// Dims of size 1 broadcast when static; dynamic dims are taken not to.
+/// The result's dynamic dims come from the operands unless `sizes` gives
+/// them (needed when no operand has them, e.g. a bias broadcast over rows).
 mlir::FailureOr<mlir::Value>
 buildElementwise(mlir::ConversionPatternRewriter &rewriter, mlir::Location loc,
                  mlir::RankedTensorType resultType, mlir::ValueRange operands,
-                 ScalarFn body);
+                 ScalarFn body, mlir::ArrayRef<mlir::OpFoldResult> sizes = {});
 
 /// A linalg.generic producing a tensor of `type` (dims `sizes`) whose
 /// element at each index is `fn(indices)`.
@@ -140,6 +142,10 @@ void populateMorePatterns(GraphTypeConverter &converter,
                           mlir::RewritePatternSet &patterns);
 void populateQuantMatMulPatterns(GraphTypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
+/// Convolutions and matrix products the kernel library computes, preferred
+/// (higher benefit) over the generic lowerings.
+void populateKernelPatterns(GraphTypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
 
 } // namespace loom::lowering
 

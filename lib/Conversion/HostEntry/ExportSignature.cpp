@@ -137,11 +137,16 @@ struct ExportSignaturePass
         return signalPassFailure();
     // The names now live in the signature; LLVM would not know the
     // attributes.
+    // The caller's input buffers are read-only (docs/runtime-abi.md): an op
+    // that would write in place into one (a convolution accumulating into
+    // a residual input) gets a copy from bufferization instead.
+    Builder b(module.getContext());
     for (unsigned i = 0; i < entryFunc.getNumArguments(); ++i)
-      entryFunc.setArgAttrs(i, ArrayRef<NamedAttribute>{});
+      entryFunc.setArgAttrs(
+          i, ArrayRef<NamedAttribute>{b.getNamedAttr("bufferization.writable",
+                                                     b.getBoolAttr(false))});
     for (unsigned i = 0; i < entryFunc.getNumResults(); ++i)
       entryFunc.setResultAttrs(i, ArrayRef<NamedAttribute>{});
-    Builder b(module.getContext());
     module->setAttr("loom.signature", b.getStringAttr(text));
     module->setAttr("loom.input_ranks", b.getDenseI64ArrayAttr(inputRanks));
     module->setAttr("loom.output_ranks", b.getDenseI64ArrayAttr(outputRanks));

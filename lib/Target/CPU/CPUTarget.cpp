@@ -138,14 +138,19 @@ LogicalResult linkArtefact(llvm::StringRef objectPath,
   std::string runtimeDir = getRuntimeLibraryDir();
   std::vector<std::string> args = {*linker, "-o", outputPath.str(),
                                    objectPath.str()};
+  args.push_back("-L" + runtimeDir);
   if (kind == ArtefactKind::SharedLibrary) {
     args.push_back("-shared");
   } else {
-    args.push_back("-L" + runtimeDir);
     args.push_back("-lLoomRuntimeMain");
     args.push_back("-lLoomRuntime");
-    args.push_back("-ldl");
   }
+  // The kernel functions (and oneDNN, OpenMP) only when the model calls
+  // them: the archive contributes nothing otherwise, and --as-needed drops
+  // the shared libraries.
+  for (const char *arg : {"-lLoomKernels", "-Wl,--push-state,--as-needed",
+                          "-ldnnl", "-lgomp", "-Wl,--pop-state", "-ldl"})
+    args.push_back(arg);
   args.push_back("-lm");
   // Extra flags, e.g. -fsanitize=address when the runtime is instrumented.
   if (const char *extra = std::getenv("LOOM_LINKER_FLAGS")) {

@@ -129,7 +129,9 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
 /*===--- Threads and time
  * --------------------------------------------------===*/
 
-/* Threads the kernels may use (0: all cores). */
+/* Threads the kernels may use (0: all cores). Applies to runs started
+ * afterwards: loom_model_run passes it to the model's kernel library
+ * (oneDNN's OpenMP threads) on the calling thread before each run. */
 void loom_set_num_threads(int32_t threads);
 int32_t loom_get_num_threads(void);
 /* A monotonic clock, in nanoseconds. */

@@ -1,6 +1,7 @@
-// Representative lowerings of loom-convert-graph-to-linalg; the ONNX node
+// Representative generic lowerings of loom-convert-graph-to-linalg (kernels.mlir
+// has the kernel-library ones); the ONNX node
 // tests (test/conformance) check every lowering end to end.
-// RUN: loom-opt %s -p 'builtin.module(loom-convert-graph-to-linalg)' -split-input-file | FileCheck %s
+// RUN: loom-opt %s -p 'builtin.module(loom-convert-graph-to-linalg{kernel-library=false})' -split-input-file | FileCheck %s
 
 // Broadcasting: a static 1 broadcasts (constant 0 in the map).
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>

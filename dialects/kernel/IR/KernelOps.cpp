@@ -1,0 +1,177 @@
+//===- KernelOps.cpp - The kernel dialect's ops ---------------------------===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/kernel/IR/KernelDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace loom::kernel;
+
+#include "dialects/kernel/IR/KernelDialect.cpp.inc"
+
+void KernelDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/kernel/IR/KernelOps.cpp.inc"
+      >();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/kernel/IR/KernelOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Shared checks
+//===----------------------------------------------------------------------===//
+
+/// Tensors and buffers do not mix; a tensor op has the type of `init` as its
+/// one result, a buffer op has none.
+static LogicalResult verifyForm(Operation *op, Value init) {
+  bool tensors = isa<RankedTensorType>(init.getType());
+  for (Value operand : op->getOperands())
+    if (isa<RankedTensorType>(operand.getType()) != tensors)
+      return op->emitOpError("operands must all be tensors or all be memrefs");
+  if (!tensors)
+    return op->getNumResults() == 0
+               ? success()
+               : op->emitOpError("on memrefs has no results");
+  if (op->getNumResults() != 1 || op->getResult(0).getType() != init.getType())
+    return op->emitOpError("on tensors has one result of the init's type ")
+           << init.getType();
+  return success();
+}
+
+static LogicalResult verifyRank(Operation *op, StringRef name, Value value,
+                                int64_t rank) {
+  int64_t actual = cast<ShapedType>(value.getType()).getRank();
+  if (actual != rank)
+    return op->emitOpError()
+           << name << " must have rank " << rank << ", got " << actual;
+  return success();
+}
+
+/// Two dims that must agree, when both are static.
+static bool agree(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+static int64_t dim(Value value, unsigned i) {
+  return cast<ShapedType>(value.getType()).getDimSize(i);
+}
+
+/// Reads of every buffer operand, a write (and with `accumulate` a read) of
+/// the init buffer; nothing on tensors.
+static void getKernelEffects(
+    Operation *op, OpOperand &init, bool accumulate,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (isa<RankedTensorType>(init.get().getType()))
+    return;
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (&operand == &init)
+      continue;
+    effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                         SideEffects::DefaultResource::get());
+  }
+  if (accumulate)
+    effects.emplace_back(MemoryEffects::Read::get(), &init,
+                         SideEffects::DefaultResource::get());
+  effects.emplace_back(MemoryEffects::Write::get(), &init,
+                       SideEffects::DefaultResource::get());
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::verify() {
+  if (failed(verifyForm(*this, getInit())) ||
+      failed(verifyRank(*this, "lhs", getLhs(), 2)) ||
+      failed(verifyRank(*this, "rhs", getRhs(), 2)) ||
+      failed(verifyRank(*this, "init", getInit(), 2)))
+    return failure();
+  int64_t m = dim(getLhs(), getTransposeA() ? 1 : 0);
+  int64_t k = dim(getLhs(), getTransposeA() ? 0 : 1);
+  int64_t k2 = dim(getRhs(), getTransposeB() ? 1 : 0);
+  int64_t n = dim(getRhs(), getTransposeB() ? 0 : 1);
+  if (!agree(k, k2))
+    return emitOpError("contracts lhs dim of size ")
+           << k << " with rhs dim of size " << k2;
+  if (!agree(m, dim(getInit(), 0)) || !agree(n, dim(getInit(), 1)))
+    return emitOpError("init must be ")
+           << m << "x" << n << " (rows of lhs by columns of rhs), got "
+           << getInit().getType();
+  return success();
+}
+
+void MatmulOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getKernelEffects(*this, getInitMutable(), getAccumulate(), effects);
+}
+
+//===----------------------------------------------------------------------===//
+// Conv2DOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2DOp::verify() {
+  if (failed(verifyForm(*this, getInit())) ||
+      failed(verifyRank(*this, "input", getInput(), 4)) ||
+      failed(verifyRank(*this, "weight", getWeight(), 4)) ||
+      failed(verifyRank(*this, "init", getInit(), 4)) ||
+      (getBias() && failed(verifyRank(*this, "bias", getBias(), 1))))
+    return failure();
+  ArrayRef<int64_t> strides = getStrides(), dilations = getDilations(),
+                    pads = getPads();
+  if (strides.size() != 2 ||
+      llvm::any_of(strides, [](int64_t s) { return s < 1; }))
+    return emitOpError("strides must be 2 positive values");
+  if (dilations.size() != 2 ||
+      llvm::any_of(dilations, [](int64_t d) { return d < 1; }))
+    return emitOpError("dilations must be 2 positive values");
+  if (pads.size() != 4 || llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return emitOpError("pads must be 4 non-negative values");
+  int64_t groups = getGroups();
+  int64_t o = dim(getWeight(), 0);
+  if (groups < 1)
+    return emitOpError("groups must be positive, got ") << groups;
+  if (!ShapedType::isDynamic(o) && o % groups != 0)
+    return emitOpError("weight's ")
+           << o << " output channels do not divide into " << groups
+           << " groups";
+  int64_t c = dim(getInput(), 1), cg = dim(getWeight(), 1);
+  if (!ShapedType::isDynamic(cg) && !agree(c, cg * groups))
+    return emitOpError("input has ")
+           << c << " channels, the weight expects " << cg * groups;
+  if (getBias() && !agree(dim(getBias(), 0), o))
+    return emitOpError("bias must have one value per output channel (")
+           << o << "), got " << dim(getBias(), 0);
+  if (!agree(dim(getInit(), 0), dim(getInput(), 0)) ||
+      !agree(dim(getInit(), 1), o))
+    return emitOpError("init's batch and channels must be ")
+           << dim(getInput(), 0) << "x" << o;
+  for (unsigned i = 0; i < 2; ++i) {
+    int64_t in = dim(getInput(), 2 + i), k = dim(getWeight(), 2 + i);
+    if (ShapedType::isDynamic(in) || ShapedType::isDynamic(k))
+      continue;
+    int64_t span = in + pads[i] + pads[2 + i] - dilations[i] * (k - 1) - 1;
+    if (span < 0)
+      return emitOpError("the kernel does not fit spatial dim ")
+             << i << " of the padded input";
+    int64_t out = span / strides[i] + 1;
+    if (!agree(dim(getInit(), 2 + i), out))
+      return emitOpError("init's spatial dim ")
+             << i << " must be " << out << ", got " << dim(getInit(), 2 + i);
+  }
+  return success();
+}
+
+void Conv2DOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getKernelEffects(*this, getInitMutable(), getAccumulate(), effects);
+}

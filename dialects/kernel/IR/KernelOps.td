@@ -1,0 +1,106 @@
+//===- KernelOps.td - The kernel dialect -------------------*- tablegen -*-===//
+//
+// Part of Loom. Operations that a kernel library computes: what the
+// graph-to-linalg lowering hands to oneDNN instead of generating loops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DIALECTS_KERNEL_IR_KERNELOPS_TD
+#define LOOM_DIALECTS_KERNEL_IR_KERNELOPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Kernel_Dialect : Dialect {
+  let name = "kernel";
+  let cppNamespace = "::loom::kernel";
+  let summary = "Operations computed by a kernel library";
+  let description = [{
+    The CPU backend lowers most graph ops to `linalg` and generates their
+    code. Convolutions and matrix products are where generated loop nests
+    lose most to tuned libraries (docs/kernel-library.md measures it), so
+    the lowering turns the eligible ones into `kernel` ops instead. Like
+    `linalg` ops they are in destination-passing style and exist in two
+    forms: on tensors, with one result tied to the `outs` operand, and on
+    buffers, with no result. One-shot bufferization turns the first into the
+    second, and `loom-lower-kernels-to-calls` turns the second into calls to
+    the Loom runtime's kernel functions (`runtime/src/Kernels.cpp`).
+
+    Only `f32` is supported; operands are row-major, which bufferization
+    with identity layouts guarantees.
+  }];
+}
+
+def Kernel_Operand : AnyTypeOf<[RankedTensorOf<[F32]>, MemRefOf<[F32]>],
+                               "f32 ranked tensor or memref">;
+
+class Kernel_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Kernel_Dialect, mnemonic, !listconcat(traits, [
+        DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+        DestinationStyleOpInterface])> {
+  let hasVerifier = 1;
+  code kernelDecls = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getInitMutable();
+    }
+  }];
+  let extraClassDeclaration = kernelDecls;
+}
+
+def Kernel_MatmulOp : Kernel_Op<"matmul"> {
+  let summary = "C = alpha * op(A) * op(B) (+ C), a 2-D f32 matrix product";
+  let description = [{
+    `op(X)` is `X` transposed when `transpose_a` (`transpose_b`) is set.
+    `init` is the destination; with `accumulate` the product is added to
+    its contents, otherwise they are overwritten.
+
+    ```mlir
+    %r = kernel.matmul ins(%a, %b : tensor<8x256xf32>, tensor<512x256xf32>)
+           outs(%c : tensor<8x512xf32>) {transpose_b, accumulate}
+           -> tensor<8x512xf32>
+    ```
+  }];
+  let arguments = (ins Kernel_Operand:$lhs, Kernel_Operand:$rhs,
+                   Kernel_Operand:$init, UnitAttr:$transpose_a,
+                   UnitAttr:$transpose_b, UnitAttr:$accumulate,
+                   DefaultValuedAttr<F32Attr, "1.0">:$alpha);
+  let results = (outs Variadic<RankedTensorOf<[F32]>>:$result);
+  let assemblyFormat = [{
+    `ins` `(` $lhs `,` $rhs `:` type($lhs) `,` type($rhs) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict (`->` type($result)^)?
+  }];
+}
+
+def Kernel_Conv2DOp : Kernel_Op<"conv2d"> {
+  let summary = "2-D convolution (NCHW input, OIHW weights) with epilogue";
+  let description = [{
+    `init = act(conv(input, weight) + bias (+ init))`: the ONNX `Conv` of a
+    rank-4 input with `groups`, `strides`, `dilations` and `pads` (begin
+    then end: top, left, bottom, right), an optional per-channel `bias`,
+    then, with `accumulate`, the old contents of `init` (a residual
+    connection), then `relu` when set.
+
+    ```mlir
+    %y = kernel.conv2d ins(%x, %w, %b : tensor<1x64x56x56xf32>,
+           tensor<64x64x3x3xf32>, tensor<64xf32>)
+           outs(%init : tensor<1x64x56x56xf32>)
+           {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>,
+            dilations = array<i64: 1, 1>, groups = 1 : i64, relu}
+           -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Kernel_Operand:$input, Kernel_Operand:$weight,
+                   Optional<Kernel_Operand>:$bias, Kernel_Operand:$init,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations, I64Attr:$groups,
+                   UnitAttr:$accumulate, UnitAttr:$relu);
+  let results = (outs Variadic<RankedTensorOf<[F32]>>:$result);
+  let assemblyFormat = [{
+    `ins` `(` $input `,` $weight (`,` $bias^)? `:` type($input) `,`
+    type($weight) (`,` type($bias)^)? `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict (`->` type($result)^)?
+  }];
+}
+
+#endif // LOOM_DIALECTS_KERNEL_IR_KERNELOPS_TD

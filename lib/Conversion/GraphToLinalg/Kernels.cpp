@@ -1,0 +1,185 @@
+//===- Kernels.cpp - Convolutions and matrix products to kernel ops -------===//
+//
+// Part of Loom. f32 Conv with two spatial dims, Gemm, and MatMul whose right
+// operand is a matrix become kernel.conv2d and kernel.matmul, computed by
+// the runtime's kernel library (docs/kernel-library.md says why). Everything
+// else keeps the generic linalg lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+
+#include "dialects/kernel/IR/KernelDialect.h"
+
+using namespace mlir;
+namespace g = loom::graph;
+namespace k = loom::kernel;
+
+namespace loom::lowering {
+namespace {
+
+bool isF32Tensor(Value v, int64_t rank = -1) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.getElementType().isF32() &&
+         (rank < 0 || type.getRank() == rank);
+}
+
+/// (size + padding - dilation * (kernel - 1) - 1) / stride + 1.
+Value outputSize(OpBuilder &b, Location loc, Value size, int64_t padding,
+                 int64_t kernel, int64_t stride, int64_t dilation) {
+  Value span = arith::SubIOp::create(
+      b, loc, size,
+      constantIndex(b, loc, dilation * (kernel - 1) + 1 - padding));
+  Value q = arith::DivSIOp::create(b, loc, span, constantIndex(b, loc, stride));
+  return arith::AddIOp::create(b, loc, q, constantIndex(b, loc, 1));
+}
+
+struct ConvToKernel : OpConversionPattern<g::ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *getTypeConverter(), op);
+    Value x = adaptor.getInput(), w = adaptor.getWeight(),
+          bias = adaptor.getBias();
+    if (failed(type) || !isF32Tensor(x, 4) || !isF32Tensor(w, 4) ||
+        (bias && !isF32Tensor(bias, 1)) || type->getRank() != 4 ||
+        !cast<RankedTensorType>(w.getType()).hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "not a 2-D f32 convolution");
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
+                      pads = op.getPads();
+    auto wt = cast<RankedTensorType>(w.getType());
+    auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
+      Value in = tensor::DimOp::create(rewriter, loc, x, i);
+      if (i < 2)
+        return in;
+      unsigned s = i - 2;
+      return outputSize(rewriter, loc, in, pads[s] + pads[2 + s],
+                        wt.getDimSize(i), strides[s], dilations[s]);
+    });
+    Value init = createEmpty(rewriter, loc, *type, sizes);
+    auto conv = k::Conv2DOp::create(rewriter, loc, TypeRange{*type}, x, w, bias,
+                                    init, strides, pads, dilations,
+                                    op.getGroup(), /*accumulate=*/false,
+                                    /*relu=*/false);
+    rewriter.replaceOp(op, conv->getResult(0));
+    return success();
+  }
+};
+
+struct GemmToKernel : OpConversionPattern<g::GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::GemmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *getTypeConverter(), op);
+    Value a = adaptor.getA(), b = adaptor.getB(), c = adaptor.getC();
+    if (failed(type) || !isF32Tensor(a, 2) || !isF32Tensor(b, 2) ||
+        (c && !isF32Tensor(c)))
+      return rewriter.notifyMatchFailure(op, "not an f32 Gemm");
+    Location loc = op.getLoc();
+    auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
+      if (i == 0)
+        return tensor::DimOp::create(rewriter, loc, a, op.getTransA() ? 1 : 0);
+      return tensor::DimOp::create(rewriter, loc, b, op.getTransB() ? 0 : 1);
+    });
+    // The product accumulates into beta * C, broadcast to the result, or
+    // overwrites an empty destination.
+    Value init;
+    if (c) {
+      double beta = op.getBeta().convertToDouble();
+      FailureOr<Value> scaled = buildElementwise(
+          rewriter, loc, *type, c,
+          [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+            if (beta == 1)
+              return args[0];
+            return arith::MulFOp::create(
+                nb, nl, args[0],
+                scalarConstant(nb, nl, args[0].getType(), beta));
+          },
+          sizes);
+      if (failed(scaled))
+        return failure();
+      init = *scaled;
+    } else {
+      init = createEmpty(rewriter, loc, *type, sizes);
+    }
+    auto mm = k::MatmulOp::create(
+        rewriter, loc, TypeRange{*type}, a, b, init, op.getTransA(),
+        op.getTransB(), /*accumulate=*/static_cast<bool>(c),
+        llvm::APFloat(static_cast<float>(op.getAlpha().convertToDouble())));
+    rewriter.replaceOp(op, mm->getResult(0));
+    return success();
+  }
+};
+
+/// [..., M, K] x [K, N]: the leading dims fold into M (a free reshape of a
+/// row-major tensor), and the [M', N] product unfolds into the result.
+struct MatMulToKernel : OpConversionPattern<g::MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *getTypeConverter(), op);
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    if (failed(type) || !isF32Tensor(lhs) || !isF32Tensor(rhs, 2))
+      return rewriter.notifyMatchFailure(op, "not an f32 [..., M, K] x [K, N]");
+    auto lt = cast<RankedTensorType>(lhs.getType());
+    int64_t rank = lt.getRank();
+    if (rank < 2 || type->getRank() != rank)
+      return rewriter.notifyMatchFailure(op, "left operand is a vector");
+    Location loc = op.getLoc();
+    Value flat = lhs;
+    if (rank > 2) {
+      SmallVector<ReassociationIndices> groups(1);
+      for (int64_t i = 0; i < rank - 1; ++i)
+        groups[0].push_back(i);
+      groups.push_back({rank - 1});
+      flat = tensor::CollapseShapeOp::create(rewriter, loc, lhs, groups);
+    }
+    auto ft = cast<RankedTensorType>(flat.getType());
+    int64_t n = type->getDimSize(rank - 1);
+    auto flatType =
+        RankedTensorType::get({ft.getDimSize(0), n}, type->getElementType());
+    auto sizes =
+        getMixedSizes(rewriter, loc, flatType, [&](unsigned i) -> Value {
+          return i == 0 ? tensor::DimOp::create(rewriter, loc, flat, 0)
+                        : tensor::DimOp::create(rewriter, loc, rhs, 1);
+        });
+    Value init = createEmpty(rewriter, loc, flatType, sizes);
+    Value product =
+        k::MatmulOp::create(rewriter, loc, TypeRange{flatType}, flat, rhs, init,
+                            false, false, false, llvm::APFloat(1.0f))
+            ->getResult(0);
+    if (rank > 2) {
+      auto outSizes =
+          getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
+            return i + 1 == static_cast<unsigned>(rank)
+                       ? tensor::DimOp::create(rewriter, loc, rhs, 1)
+                       : tensor::DimOp::create(rewriter, loc, lhs, i);
+          });
+      SmallVector<ReassociationIndices> groups(1);
+      for (int64_t i = 0; i < rank - 1; ++i)
+        groups[0].push_back(i);
+      groups.push_back({rank - 1});
+      product = tensor::ExpandShapeOp::create(rewriter, loc, *type, product,
+                                              groups, outSizes);
+    }
+    rewriter.replaceOp(op, product);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateKernelPatterns(GraphTypeConverter &converter,
+                            RewritePatternSet &patterns) {
+  patterns.add<ConvToKernel, GemmToKernel, MatMulToKernel>(
+      converter, patterns.getContext(), /*benefit=*/2);
+}
+
+} // namespace loom::lowering

@@ -1,0 +1,150 @@
+//===- LowerKernelsToCalls.cpp - kernel ops to runtime calls --------------===//
+//
+// Part of Loom. The functions called here are defined by the runtime
+// (runtime/src/Kernels.cpp); their MLIR declarations below must match.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace loom {
+#define GEN_PASS_DEF_LOWERKERNELSTOCALLSPASS
+#include "loom/Conversion/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+using namespace loom::kernel;
+
+namespace {
+
+MemRefType getDynamicType(MLIRContext *ctx, int64_t rank) {
+  return MemRefType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic),
+                         Float32Type::get(ctx));
+}
+
+/// `value` as a row-major memref of dynamic shape. A buffer with another
+/// layout is copied into a new row-major one; for a destination (`copyBack`)
+/// the copy is written back after the call, queued in `after`.
+Value toCallOperand(OpBuilder &b, Location loc, Value value, bool isRead,
+                    bool copyBack,
+                    SmallVectorImpl<std::pair<Value, Value>> &after) {
+  auto type = cast<MemRefType>(value.getType());
+  Value rowMajor = value;
+  if (!type.getLayout().isIdentity()) {
+    SmallVector<Value> dynamicSizes;
+    for (auto [i, dim] : llvm::enumerate(type.getShape()))
+      if (ShapedType::isDynamic(dim))
+        dynamicSizes.push_back(memref::DimOp::create(b, loc, value, i));
+    auto plain = MemRefType::get(type.getShape(), type.getElementType());
+    rowMajor = memref::AllocOp::create(b, loc, plain, dynamicSizes);
+    if (isRead)
+      memref::CopyOp::create(b, loc, value, rowMajor);
+    if (copyBack)
+      after.push_back({rowMajor, value});
+    else
+      after.push_back({rowMajor, Value()});
+  }
+  return memref::CastOp::create(
+      b, loc, getDynamicType(b.getContext(), type.getRank()), rowMajor);
+}
+
+/// The private declaration of `name`, with MLIR's C interface.
+func::FuncOp getDeclaration(ModuleOp module, StringRef name,
+                            FunctionType type) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  auto decl = func::FuncOp::create(b, module.getLoc(), name, type);
+  decl.setPrivate();
+  decl->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), b.getUnitAttr());
+  return decl;
+}
+
+/// Replaces `op` by a call of `name` with its buffer operands (converted)
+/// followed by `scalars`.
+LogicalResult replaceWithCall(RewriterBase &rewriter, ModuleOp module,
+                              Operation *op, StringRef name,
+                              ArrayRef<Value> buffers, unsigned initIndex,
+                              bool readsInit, ArrayRef<Value> scalars) {
+  Location loc = op->getLoc();
+  rewriter.setInsertionPoint(op);
+  SmallVector<std::pair<Value, Value>> after;
+  SmallVector<Value> args;
+  for (auto [i, buffer] : llvm::enumerate(buffers)) {
+    bool isInit = i == initIndex;
+    args.push_back(toCallOperand(rewriter, loc, buffer, !isInit || readsInit,
+                                 isInit, after));
+  }
+  llvm::append_range(args, scalars);
+  auto type = rewriter.getFunctionType(ValueRange(args).getTypes(), {});
+  func::FuncOp decl = getDeclaration(module, name, type);
+  if (decl.getFunctionType() != type)
+    return op->emitOpError("clashes with an existing declaration of ") << name;
+  func::CallOp::create(rewriter, loc, decl, args);
+  for (auto [temp, target] : after) {
+    if (target)
+      memref::CopyOp::create(rewriter, loc, temp, target);
+    memref::DeallocOp::create(rewriter, loc, temp);
+  }
+  rewriter.eraseOp(op);
+  return success();
+}
+
+struct LowerKernelsToCallsPass
+    : loom::impl::LowerKernelsToCallsPassBase<LowerKernelsToCallsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    IRRewriter rewriter(&getContext());
+    auto i64 = [&](int64_t v) -> Value {
+      return arith::ConstantIntOp::create(rewriter, module.getLoc(), v, 64);
+    };
+    WalkResult result = module.walk([&](Operation *op) -> WalkResult {
+      if (isa<MatmulOp, Conv2DOp>(op) &&
+          isa<RankedTensorType>(op->getOperand(0).getType()))
+        return op->emitOpError("must be bufferized before "
+                               "loom-lower-kernels-to-calls");
+      if (auto mm = dyn_cast<MatmulOp>(op)) {
+        rewriter.setInsertionPoint(op);
+        Value flags = i64(mm.getTransposeA() | mm.getTransposeB() << 1 |
+                          mm.getAccumulate() << 2);
+        Value alpha = arith::ConstantOp::create(rewriter, op->getLoc(),
+                                                mm.getAlphaAttr());
+        return replaceWithCall(rewriter, module, op, "loom_kernel_matmul_f32",
+                               {mm.getLhs(), mm.getRhs(), mm.getInit()}, 2,
+                               mm.getAccumulate(), {flags, alpha});
+      }
+      auto conv = dyn_cast<Conv2DOp>(op);
+      if (!conv)
+        return WalkResult::advance();
+      rewriter.setInsertionPoint(op);
+      Value bias = conv.getBias();
+      if (!bias)
+        bias = memref::AllocaOp::create(
+            rewriter, op->getLoc(),
+            MemRefType::get({0}, rewriter.getF32Type()));
+      SmallVector<Value> scalars;
+      for (ArrayRef<int64_t> attr :
+           {conv.getStrides(), conv.getPads(), conv.getDilations()})
+        for (int64_t v : attr)
+          scalars.push_back(i64(v));
+      scalars.push_back(i64(conv.getGroups()));
+      // Constant weights (a global after bufferization) may be reordered
+      // once and cached by the runtime.
+      bool constantWeights =
+          conv.getWeight().getDefiningOp<memref::GetGlobalOp>() != nullptr;
+      scalars.push_back(i64(conv.getAccumulate() | conv.getRelu() << 1 |
+                            constantWeights << 2));
+      return replaceWithCall(
+          rewriter, module, op, "loom_kernel_conv2d_f32",
+          {conv.getInput(), conv.getWeight(), bias, conv.getInit()}, 3,
+          conv.getAccumulate(), scalars);
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,262 @@
+//===- Kernels.cpp - The kernel functions compiled models call ------------===//
+//
+// Part of Loom's runtime. `loom-lower-kernels-to-calls` turns `kernel.matmul`
+// and `kernel.conv2d` into calls to these functions, through MLIR's C
+// interface (`_mlir_ciface_` + name, memref descriptors by pointer). Every
+// compiled artefact that uses them links this library (LoomKernels) and
+// oneDNN; docs/runtime-abi.md and docs/kernel-library.md describe the ABI
+// and why oneDNN.
+//
+// These functions run inside the compiled entry point, which has no error
+// channel: an operand the compiler guaranteed (row-major, f32) that is not
+// so, or a oneDNN failure, is a bug, reported on stderr before abort().
+//
+//===----------------------------------------------------------------------===//
+
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace {
+
+template <int Rank>
+struct MemRef {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t sizes[Rank];
+  int64_t strides[Rank];
+
+  float *data() const { return aligned + offset; }
+};
+
+[[noreturn]] void die(const char *kernel, const char *message) {
+  std::fprintf(stderr, "loom: %s: %s\n", kernel, message);
+  std::abort();
+}
+
+/// Operands are row-major with unit innermost stride; rows may be padded.
+template <int Rank>
+void checkRowMajor(const char *kernel, const MemRef<Rank> &m) {
+  int64_t expected = 1;
+  for (int i = Rank - 1; i >= 0; --i) {
+    if (m.sizes[i] > 1 && m.strides[i] != expected &&
+        !(Rank == 2 && i == 0 && m.strides[0] >= m.sizes[1]))
+      die(kernel, "operand is not row-major");
+    expected *= m.sizes[i];
+  }
+}
+
+dnnl::engine &getEngine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+/// Everything that selects a convolution primitive.
+using ConvKey = std::array<int64_t, 20>;
+
+std::mutex cacheMutex;
+
+/// A convolution primitive on the layouts oneDNN prefers (blocked channels
+/// when the ISA has a kernel for them), with the reorders from and to the
+/// row-major (NCHW, OIHW) buffers compiled code passes.
+struct Convolution {
+  dnnl::convolution_forward::primitive_desc desc;
+  dnnl::convolution_forward primitive;
+  dnnl::memory::desc plainSrc, plainWeights, plainDst;
+  std::optional<dnnl::reorder> toSrc, toWeights, toDst, fromDst;
+};
+std::map<ConvKey, Convolution> convCache;
+/// Constant weights reordered once, by primitive and weight address.
+std::map<std::pair<ConvKey, const float *>, dnnl::memory> weightCache;
+
+std::optional<dnnl::reorder> makeReorder(const dnnl::memory::desc &from,
+                                         const dnnl::memory::desc &to) {
+  if (from == to)
+    return std::nullopt;
+  return dnnl::reorder(
+      dnnl::reorder::primitive_desc(getEngine(), from, getEngine(), to));
+}
+
+/// The primitive for `key`, created (JIT-compiled) on first use.
+const Convolution &getConvolution(const ConvKey &key) {
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  auto it = convCache.find(key);
+  if (it != convCache.end())
+    return it->second;
+  using dt = dnnl::memory::data_type;
+  using tag = dnnl::memory::format_tag;
+  auto [n, c, h, w, o, kh, kw, oh, ow, sh, sw, pt, pl, pb, pr, dh, dw, groups,
+        hasBias, flags] = key;
+  dnnl::memory::dims srcDims = {n, c, h, w}, dstDims = {n, o, oh, ow};
+  dnnl::memory::dims weightDims =
+      groups == 1 ? dnnl::memory::dims{o, c, kh, kw}
+                  : dnnl::memory::dims{groups, o / groups, c / groups, kh, kw};
+  dnnl::memory::desc src(srcDims, dt::f32, tag::nchw);
+  dnnl::memory::desc dst(dstDims, dt::f32, tag::nchw);
+  dnnl::memory::desc weights(weightDims, dt::f32,
+                             groups == 1 ? tag::oihw : tag::goihw);
+  dnnl::memory::desc bias =
+      hasBias ? dnnl::memory::desc({o}, dt::f32, tag::x) : dnnl::memory::desc();
+  bool plain = std::getenv("LOOM_KERNELS_PLAIN") != nullptr;
+  auto any = [&](const dnnl::memory::desc &d, const dnnl::memory::dims &dims) {
+    return plain ? d : dnnl::memory::desc(dims, dt::f32, tag::any);
+  };
+  // oneDNN counts dilation from 0 (ONNX from 1).
+  dnnl::convolution_forward::desc desc(
+      dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+      any(src, srcDims), any(weights, weightDims), bias, any(dst, dstDims),
+      {sh, sw}, {dh - 1, dw - 1}, {pt, pl}, {pb, pr});
+  dnnl::post_ops ops;
+  if (flags & 1)
+    ops.append_sum(1.0f);
+  if (flags & 2)
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(ops);
+  dnnl::convolution_forward::primitive_desc pd(desc, attr, getEngine());
+  Convolution conv{pd, dnnl::convolution_forward(pd), src, weights, dst};
+  conv.toSrc = makeReorder(src, pd.src_desc());
+  conv.toWeights = makeReorder(weights, pd.weights_desc());
+  conv.fromDst = makeReorder(pd.dst_desc(), dst);
+  if (flags & 1)
+    conv.toDst = makeReorder(dst, pd.dst_desc());
+  return convCache.emplace(key, std::move(conv)).first->second;
+}
+
+/// A thread's scratch buffer `slot` of at least `bytes`.
+void *getScratch(int slot, size_t bytes) {
+  thread_local std::vector<float> buffers[2];
+  std::vector<float> &buffer = buffers[slot];
+  if (buffer.size() * sizeof(float) < bytes)
+    buffer.resize(bytes / sizeof(float) + 1);
+  return buffer.data();
+}
+
+} // namespace
+
+extern "C" {
+
+/// Sets the OpenMP threads oneDNN uses, for the calling thread's next runs.
+/// The runtime calls it before each run with loom_get_num_threads().
+void loom_kernels_set_num_threads(int32_t threads) {
+  if (threads > 0)
+    omp_set_num_threads(threads);
+}
+
+/// init = alpha * op(lhs) * op(rhs) (+ init); flags: 1 transposes lhs, 2
+/// transposes rhs, 4 accumulates.
+void _mlir_ciface_loom_kernel_matmul_f32(MemRef<2> *lhs, MemRef<2> *rhs,
+                                         MemRef<2> *init, int64_t flags,
+                                         float alpha) {
+  const char *name = "kernel.matmul";
+  checkRowMajor(name, *lhs);
+  checkRowMajor(name, *rhs);
+  checkRowMajor(name, *init);
+  bool ta = flags & 1, tb = flags & 2, accumulate = flags & 4;
+  int64_t m = init->sizes[0], n = init->sizes[1];
+  int64_t k = ta ? lhs->sizes[0] : lhs->sizes[1];
+  if (m == 0 || n == 0)
+    return;
+  if (k == 0) {
+    if (!accumulate)
+      for (int64_t i = 0; i < m; ++i)
+        std::memset(init->data() + i * init->strides[0], 0, n * sizeof(float));
+    return;
+  }
+  auto ld = [](const MemRef<2> *x) {
+    return x->sizes[0] > 1 ? x->strides[0] : x->sizes[1];
+  };
+  dnnl_status_t status = dnnl_sgemm(
+      ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, alpha, lhs->data(), ld(lhs),
+      rhs->data(), ld(rhs), accumulate ? 1.0f : 0.0f, init->data(), ld(init));
+  if (status != dnnl_success)
+    die(name, "dnnl_sgemm failed");
+}
+
+/// init = relu?(conv(input, weight) + bias (+ init)); `bias` has no elements
+/// when there is none; params: strides (2), pads (top, left, bottom, right),
+/// dilations (2); flags: 1 accumulates, 2 applies ReLU, 4 says the weights
+/// are constant (the same address always holds the same values).
+void _mlir_ciface_loom_kernel_conv2d_f32(MemRef<4> *input, MemRef<4> *weight,
+                                         MemRef<1> *bias, MemRef<4> *init,
+                                         int64_t sh, int64_t sw, int64_t pt,
+                                         int64_t pl, int64_t pb, int64_t pr,
+                                         int64_t dh, int64_t dw, int64_t groups,
+                                         int64_t flags) {
+  const char *name = "kernel.conv2d";
+  checkRowMajor(name, *input);
+  checkRowMajor(name, *weight);
+  checkRowMajor(name, *init);
+  if (bias->sizes[0] > 1 && bias->strides[0] != 1)
+    die(name, "bias is not contiguous");
+  const int64_t *x = input->sizes, *f = weight->sizes, *y = init->sizes;
+  if (x[0] == 0 || y[1] == 0 || y[2] == 0 || y[3] == 0)
+    return;
+  bool hasBias = bias->sizes[0] != 0;
+  // The primitive does not depend on whether the weights are constant.
+  ConvKey key = {x[0], x[1], x[2], x[3],   f[0],    f[2],     f[3],
+                 y[2], y[3], sh,   sw,     pt,      pl,       pb,
+                 pr,   dh,   dw,   groups, hasBias, flags & 3};
+  try {
+    const Convolution &conv = getConvolution(key);
+    const auto &pd = conv.desc;
+    dnnl::engine &engine = getEngine();
+    thread_local dnnl::stream stream(engine);
+    dnnl::memory src(conv.plainSrc, engine, input->data());
+    dnnl::memory dst(conv.plainDst, engine, init->data());
+    dnnl::memory weights(conv.plainWeights, engine, weight->data());
+    if (conv.toSrc) {
+      dnnl::memory blocked(pd.src_desc(), engine,
+                           getScratch(0, pd.src_desc().get_size()));
+      conv.toSrc->execute(stream, src, blocked);
+      src = blocked;
+    }
+    if (conv.toWeights) {
+      // Weights the compiler knows are constant are reordered once.
+      bool constant = flags & 4;
+      std::unique_lock<std::mutex> lock(cacheMutex);
+      auto cached = weightCache.find({key, weight->data()});
+      if (constant && cached != weightCache.end()) {
+        weights = cached->second;
+      } else {
+        dnnl::memory blocked(pd.weights_desc(), engine);
+        conv.toWeights->execute(stream, weights, blocked);
+        stream.wait();
+        weights = blocked;
+        if (constant)
+          weightCache.emplace(std::make_pair(key, weight->data()), blocked);
+      }
+    }
+    dnnl::memory out = dst;
+    if (conv.fromDst) {
+      out = dnnl::memory(pd.dst_desc(), engine,
+                         getScratch(1, pd.dst_desc().get_size()));
+      if (conv.toDst)
+        conv.toDst->execute(stream, dst, out);
+    }
+    std::unordered_map<int, dnnl::memory> args = {
+        {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, out}};
+    if (hasBias)
+      args.emplace(DNNL_ARG_BIAS,
+                   dnnl::memory(pd.bias_desc(), engine, bias->data()));
+    conv.primitive.execute(stream, args);
+    if (conv.fromDst)
+      conv.fromDst->execute(stream, out, dst);
+    stream.wait();
+  } catch (const dnnl::error &e) {
+    die(name, e.what());
+  }
+}
+
+} // extern "C"

@@ -1,0 +1,192 @@
+// Every verifier branch of the kernel ops.
+// RUN: loom-opt %s -split-input-file -verify-diagnostics
+
+func.func @mixed(%a: tensor<4x8xf32>, %b: memref<8x2xf32>, %c: tensor<4x2xf32>) {
+  // expected-error @+1 {{operands must all be tensors or all be memrefs}}
+  %0 = kernel.matmul ins(%a, %b : tensor<4x8xf32>, memref<8x2xf32>) outs(%c : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @buffer_result(%a: memref<4x8xf32>, %b: memref<8x2xf32>, %c: memref<4x2xf32>) {
+  // expected-error @+1 {{on memrefs has no results}}
+  %0 = kernel.matmul ins(%a, %b : memref<4x8xf32>, memref<8x2xf32>) outs(%c : memref<4x2xf32>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @tensor_no_result(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>, %c: tensor<4x2xf32>) {
+  // expected-error @+1 {{on tensors has one result of the init's type 'tensor<4x2xf32>'}}
+  kernel.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x2xf32>) outs(%c : tensor<4x2xf32>)
+  return
+}
+
+// -----
+
+func.func @result_type(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>, %c: tensor<4x2xf32>) {
+  // expected-error @+1 {{on tensors has one result of the init's type}}
+  %0 = kernel.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x2xf32>) outs(%c : tensor<4x2xf32>) -> tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @element_type(%a: tensor<4x8xf64>, %b: tensor<8x2xf32>, %c: tensor<4x2xf32>) {
+  // expected-error @+1 {{operand #0 must be f32 ranked tensor or memref}}
+  %0 = kernel.matmul ins(%a, %b : tensor<4x8xf64>, tensor<8x2xf32>) outs(%c : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_rank(%a: tensor<2x4x8xf32>, %b: tensor<8x2xf32>, %c: tensor<4x2xf32>) {
+  // expected-error @+1 {{lhs must have rank 2, got 3}}
+  %0 = kernel.matmul ins(%a, %b : tensor<2x4x8xf32>, tensor<8x2xf32>) outs(%c : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_rhs_rank(%a: tensor<4x8xf32>, %b: tensor<8xf32>, %c: tensor<4x2xf32>) {
+  // expected-error @+1 {{rhs must have rank 2, got 1}}
+  %0 = kernel.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8xf32>) outs(%c : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_init_rank(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>, %c: tensor<8xf32>) {
+  // expected-error @+1 {{init must have rank 2, got 1}}
+  %0 = kernel.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x2xf32>) outs(%c : tensor<8xf32>) -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @contraction(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>, %c: tensor<4x2xf32>) {
+  // expected-error @+1 {{contracts lhs dim of size 4 with rhs dim of size 8}}
+  %0 = kernel.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x2xf32>) outs(%c : tensor<4x2xf32>) {transpose_a} -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_init(%a: tensor<4x8xf32>, %b: tensor<2x8xf32>, %c: tensor<4x8xf32>) {
+  // expected-error @+1 {{init must be 4x2 (rows of lhs by columns of rhs), got 'tensor<4x8xf32>'}}
+  %0 = kernel.matmul ins(%a, %b : tensor<4x8xf32>, tensor<2x8xf32>) outs(%c : tensor<4x8xf32>) {transpose_b} -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_rank(%x: tensor<1x3x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x4x6x6xf32>) {
+  // expected-error @+1 {{input must have rank 4, got 3}}
+  %0 = kernel.conv2d ins(%x, %w : tensor<1x3x8xf32>, tensor<4x3x3x3xf32>) outs(%y : tensor<1x4x6x6xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv_weight_rank(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3xf32>, %y: tensor<1x4x6x6xf32>) {
+  // expected-error @+1 {{weight must have rank 4, got 3}}
+  %0 = kernel.conv2d ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3xf32>) outs(%y : tensor<1x4x6x6xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv_init_rank(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<4x6x6xf32>) {
+  // expected-error @+1 {{init must have rank 4, got 3}}
+  %0 = kernel.conv2d ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%y : tensor<4x6x6xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} -> tensor<4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @bias_rank(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<1x4xf32>, %y: tensor<1x4x6x6xf32>) {
+  // expected-error @+1 {{bias must have rank 1, got 2}}
+  %0 = kernel.conv2d ins(%x, %w, %b : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<1x4xf32>) outs(%y : tensor<1x4x6x6xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @strides(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x4x6x6xf32>) {
+  // expected-error @+1 {{strides must be 2 positive values}}
+  %0 = kernel.conv2d ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%y : tensor<1x4x6x6xf32>) {strides = array<i64: 0, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @dilations(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x4x6x6xf32>) {
+  // expected-error @+1 {{dilations must be 2 positive values}}
+  %0 = kernel.conv2d ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%y : tensor<1x4x6x6xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1>, groups = 1 : i64} -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x4x6x6xf32>) {
+  // expected-error @+1 {{pads must be 4 non-negative values}}
+  %0 = kernel.conv2d ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%y : tensor<1x4x6x6xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, -1, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @groups(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x4x6x6xf32>) {
+  // expected-error @+1 {{groups must be positive, got 0}}
+  %0 = kernel.conv2d ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%y : tensor<1x4x6x6xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 0 : i64} -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @group_split(%x: tensor<1x6x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x4x6x6xf32>) {
+  // expected-error @+1 {{weight's 4 output channels do not divide into 3 groups}}
+  %0 = kernel.conv2d ins(%x, %w : tensor<1x6x8x8xf32>, tensor<4x3x3x3xf32>) outs(%y : tensor<1x4x6x6xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 3 : i64} -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @channels(%x: tensor<1x5x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x4x6x6xf32>) {
+  // expected-error @+1 {{input has 5 channels, the weight expects 3}}
+  %0 = kernel.conv2d ins(%x, %w : tensor<1x5x8x8xf32>, tensor<4x3x3x3xf32>) outs(%y : tensor<1x4x6x6xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @bias_size(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<3xf32>, %y: tensor<1x4x6x6xf32>) {
+  // expected-error @+1 {{bias must have one value per output channel (4), got 3}}
+  %0 = kernel.conv2d ins(%x, %w, %b : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<3xf32>) outs(%y : tensor<1x4x6x6xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @init_channels(%x: tensor<2x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<2x5x6x6xf32>) {
+  // expected-error @+1 {{init's batch and channels must be 2x4}}
+  %0 = kernel.conv2d ins(%x, %w : tensor<2x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%y : tensor<2x5x6x6xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} -> tensor<2x5x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @window(%x: tensor<1x3x2x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x4x1x6xf32>) {
+  // expected-error @+1 {{the kernel does not fit spatial dim 0 of the padded input}}
+  %0 = kernel.conv2d ins(%x, %w : tensor<1x3x2x8xf32>, tensor<4x3x3x3xf32>) outs(%y : tensor<1x4x1x6xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} -> tensor<1x4x1x6xf32>
+  return
+}
+
+// -----
+
+func.func @spatial(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x4x6x6xf32>) {
+  // expected-error @+1 {{init's spatial dim 1 must be 3, got 6}}
+  %0 = kernel.conv2d ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%y : tensor<1x4x6x6xf32>) {strides = array<i64: 1, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} -> tensor<1x4x6x6xf32>
+  return
+}

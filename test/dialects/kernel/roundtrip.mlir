@@ -1,0 +1,28 @@
+// Both forms of every kernel op print and parse back.
+// RUN: loom-opt %s | loom-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @tensors
+// CHECK: kernel.matmul ins(%{{.*}}, %{{.*}} : tensor<?x16xf32>, tensor<8x16xf32>) outs(%{{.*}} : tensor<?x8xf32>) {accumulate, alpha = 5.000000e-01 : f32, transpose_b} -> tensor<?x8xf32>
+// CHECK: kernel.conv2d ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>) outs(%{{.*}} : tensor<1x6x4x4xf32>) {accumulate, dilations = array<i64: 1, 1>, groups = 2 : i64, pads = array<i64: 1, 1, 1, 1>, relu, strides = array<i64: 2, 2>} -> tensor<1x6x4x4xf32>
+// CHECK: kernel.conv2d ins(%{{.*}}, %{{.*}} : tensor<?x3x?x?xf32>, tensor<4x3x3x3xf32>) outs
+func.func @tensors(%a: tensor<?x16xf32>, %b: tensor<8x16xf32>, %c: tensor<?x8xf32>,
+                   %x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>, %bias: tensor<6xf32>,
+                   %y: tensor<1x6x4x4xf32>, %dx: tensor<?x3x?x?xf32>,
+                   %dw: tensor<4x3x3x3xf32>, %dy: tensor<?x4x?x?xf32>)
+    -> (tensor<?x8xf32>, tensor<1x6x4x4xf32>, tensor<?x4x?x?xf32>) {
+  %0 = kernel.matmul ins(%a, %b : tensor<?x16xf32>, tensor<8x16xf32>) outs(%c : tensor<?x8xf32>) {transpose_b, accumulate, alpha = 0.5 : f32} -> tensor<?x8xf32>
+  %1 = kernel.conv2d ins(%x, %w, %bias : tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>) outs(%y : tensor<1x6x4x4xf32>) {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 2 : i64, accumulate, relu} -> tensor<1x6x4x4xf32>
+  %2 = kernel.conv2d ins(%dx, %dw : tensor<?x3x?x?xf32>, tensor<4x3x3x3xf32>) outs(%dy : tensor<?x4x?x?xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 2, 2>, groups = 1 : i64} -> tensor<?x4x?x?xf32>
+  return %0, %1, %2 : tensor<?x8xf32>, tensor<1x6x4x4xf32>, tensor<?x4x?x?xf32>
+}
+
+// CHECK-LABEL: func.func @buffers
+// CHECK: kernel.matmul ins(%{{.*}}, %{{.*}} : memref<4x8xf32>, memref<4x2xf32>) outs(%{{.*}} : memref<8x2xf32>) {transpose_a}
+// CHECK-NOT: ->
+// CHECK: kernel.conv2d ins(%{{.*}}, %{{.*}} : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>) outs(%{{.*}} : memref<1x4x6x6xf32>)
+func.func @buffers(%a: memref<4x8xf32>, %b: memref<4x2xf32>, %c: memref<8x2xf32>,
+                   %x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %y: memref<1x4x6x6xf32>) {
+  kernel.matmul ins(%a, %b : memref<4x8xf32>, memref<4x2xf32>) outs(%c : memref<8x2xf32>) {transpose_a}
+  kernel.conv2d ins(%x, %w : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>) outs(%y : memref<1x4x6x6xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64}
+  return
+}

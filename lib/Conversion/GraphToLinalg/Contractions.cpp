@@ -128,11 +128,8 @@ struct GemmPattern : OpConversionPattern<g::GemmOp> {
     AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
                k = getAffineDimExpr(2, ctx);
     Value a = adaptor.getA(), b = adaptor.getB();
-    auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
-      if (i == 0)
-        return tensor::DimOp::create(rewriter, loc, a, op.getTransA() ? 1 : 0);
-      return tensor::DimOp::create(rewriter, loc, b, op.getTransB() ? 0 : 1);
-    });
+    auto sizes = getGemmSizes(rewriter, loc, *type, a, b, op.getTransA(),
+                              op.getTransB());
     Value product = buildContraction(
         rewriter, loc, *type, sizes, a, b,
         AffineMap::get(3, 0,

@@ -36,18 +36,11 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
       .getResult();
 }
 
-/// Output spatial dim `i` (dynamic): (padded - dilation * (k - 1) - 1) /
-/// stride + 1, from the padded input's dim.
+/// Output spatial dim `i` (dynamic), from the padded input's dim.
 Value windowCount(OpBuilder &b, Location loc, Value padded, int64_t i,
                   int64_t kernel, int64_t stride, int64_t dilation) {
-  Value size = tensor::DimOp::create(b, loc, padded, 2 + i);
-  Value span =
-      arith::ConstantIndexOp::create(b, loc, dilation * (kernel - 1) + 1);
-  Value diff = arith::SubIOp::create(b, loc, size, span);
-  Value q = arith::DivUIOp::create(
-      b, loc, diff, arith::ConstantIndexOp::create(b, loc, stride));
-  return arith::AddIOp::create(b, loc, q,
-                               arith::ConstantIndexOp::create(b, loc, 1));
+  return convOutputSize(b, loc, tensor::DimOp::create(b, loc, padded, 2 + i),
+                        /*padding=*/0, kernel, stride, dilation);
 }
 
 struct ConvPattern : OpConversionPattern<g::ConvOp> {

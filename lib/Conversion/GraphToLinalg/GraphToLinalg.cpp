@@ -229,6 +229,25 @@ FailureOr<Moments> buildMoments(ConversionPatternRewriter &rewriter,
   return Moments{*mu, *centered, *variance};
 }
 
+Value convOutputSize(OpBuilder &b, Location loc, Value size, int64_t padding,
+                     int64_t kernel, int64_t stride, int64_t dilation) {
+  Value span = arith::SubIOp::create(
+      b, loc, size,
+      constantIndex(b, loc, dilation * (kernel - 1) + 1 - padding));
+  Value q = arith::DivSIOp::create(b, loc, span, constantIndex(b, loc, stride));
+  return arith::AddIOp::create(b, loc, q, constantIndex(b, loc, 1));
+}
+
+SmallVector<OpFoldResult> getGemmSizes(OpBuilder &b, Location loc,
+                                       RankedTensorType type, Value lhs,
+                                       Value rhs, bool transA, bool transB) {
+  return getMixedSizes(b, loc, type, [&](unsigned i) -> Value {
+    if (i == 0)
+      return tensor::DimOp::create(b, loc, lhs, transA ? 1 : 0);
+    return tensor::DimOp::create(b, loc, rhs, transB ? 0 : 1);
+  });
+}
+
 FailureOr<RankedTensorType>
 getStaticResultType(ConversionPatternRewriter &rewriter,
                     const TypeConverter &converter, Operation *op,

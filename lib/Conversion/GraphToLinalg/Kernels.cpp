@@ -24,16 +24,6 @@ bool isF32Tensor(Value v, int64_t rank = -1) {
          (rank < 0 || type.getRank() == rank);
 }
 
-/// (size + padding - dilation * (kernel - 1) - 1) / stride + 1.
-Value outputSize(OpBuilder &b, Location loc, Value size, int64_t padding,
-                 int64_t kernel, int64_t stride, int64_t dilation) {
-  Value span = arith::SubIOp::create(
-      b, loc, size,
-      constantIndex(b, loc, dilation * (kernel - 1) + 1 - padding));
-  Value q = arith::DivSIOp::create(b, loc, span, constantIndex(b, loc, stride));
-  return arith::AddIOp::create(b, loc, q, constantIndex(b, loc, 1));
-}
-
 struct ConvToKernel : OpConversionPattern<g::ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -56,8 +46,8 @@ struct ConvToKernel : OpConversionPattern<g::ConvOp> {
       if (i < 2)
         return in;
       unsigned s = i - 2;
-      return outputSize(rewriter, loc, in, pads[s] + pads[2 + s],
-                        wt.getDimSize(i), strides[s], dilations[s]);
+      return convOutputSize(rewriter, loc, in, pads[s] + pads[2 + s],
+                            wt.getDimSize(i), strides[s], dilations[s]);
     });
     Value init = createEmpty(rewriter, loc, *type, sizes);
     auto conv = k::Conv2DOp::create(rewriter, loc, TypeRange{*type}, x, w, bias,
@@ -81,11 +71,8 @@ struct GemmToKernel : OpConversionPattern<g::GemmOp> {
         (c && !isF32Tensor(c)))
       return rewriter.notifyMatchFailure(op, "not an f32 Gemm");
     Location loc = op.getLoc();
-    auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
-      if (i == 0)
-        return tensor::DimOp::create(rewriter, loc, a, op.getTransA() ? 1 : 0);
-      return tensor::DimOp::create(rewriter, loc, b, op.getTransB() ? 0 : 1);
-    });
+    auto sizes = getGemmSizes(rewriter, loc, *type, a, b, op.getTransA(),
+                              op.getTransB());
     // The product accumulates into beta * C, broadcast to the result, or
     // overwrites an empty destination.
     Value init;

@@ -102,6 +102,18 @@ mlir::Value constantIndex(mlir::OpBuilder &b, mlir::Location loc, int64_t v);
 mlir::Value wrapNegativeIndex(mlir::OpBuilder &b, mlir::Location loc,
                               mlir::Value element, mlir::Value size);
 
+/// A convolution or pooling window count: (size + padding - dilation *
+/// (kernel - 1) - 1) / stride + 1, with `padding` the sum of both sides.
+mlir::Value convOutputSize(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value size, int64_t padding, int64_t kernel,
+                           int64_t stride, int64_t dilation);
+
+/// The dynamic sizes of Gemm's result: rows from `a`, columns from `b`.
+llvm::SmallVector<mlir::OpFoldResult>
+getGemmSizes(mlir::OpBuilder &b, mlir::Location loc,
+             mlir::RankedTensorType type, mlir::Value lhs, mlir::Value rhs,
+             bool transA, bool transB);
+
 /// The converted result type of `op`'s result `index` when it is statically
 /// shaped, or failure (with a match-failure note).
 mlir::FailureOr<mlir::RankedTensorType>

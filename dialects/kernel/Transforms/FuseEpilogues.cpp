@@ -43,7 +43,7 @@ OpTy getYieldedOp(linalg::GenericOp op) {
   return yield.getValues()[0].getDefiningOp<OpTy>();
 }
 
-/// A convolution whose result is only used by `user`.
+/// The convolution defining `value`, if that is its only use.
 Conv2DOp getSoleConv(Value value) {
   auto conv = value.getDefiningOp<Conv2DOp>();
   return conv && conv->hasOneUse() ? conv : Conv2DOp();

@@ -81,7 +81,7 @@ struct Options {
       "kernel-library",
       cl::desc("Compute f32 convolutions and matrix products with oneDNN "
                "(default; =false generates loops for them)"),
-      cl::init(true)};
+      cl::init(true), cl::cat(category)};
   cl::opt<bool> emitBytecode{"emit-bytecode",
                              cl::desc("Write MLIR bytecode instead of text"),
                              cl::cat(category)};

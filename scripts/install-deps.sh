@@ -20,7 +20,9 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   # CPU kernel library: oneDNN computes convolutions and matrix products
   # (docs/kernel-library.md); compiled models link it and OpenMP.
-  libdnnl-dev
+  # dnnl-config.cmake looks for OpenCL (Debian's oneDNN is built with its
+  # OpenCL GPU runtime), a package apt only recommends.
+  libdnnl-dev ocl-icd-opencl-dev
   # Tests: gtest, and the ONNX backend node-test models.
   libgtest-dev libonnx-testdata
   # Real models for tests and benchmarks, exported by Debian's PyTorch 1.13

@@ -6,12 +6,15 @@
 
 #include "Compile.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -83,6 +86,41 @@ LogicalResult runPhases(ModuleOp module, const PipelineOptions &options,
       return failure();
   }
   return success();
+}
+
+void printSubgraphs(ModuleOp module, llvm::raw_ostream &os) {
+  llvm::DenseMap<StringAttr, unsigned> calls;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func->hasAttr("loom.host"))
+      continue;
+    llvm::StringMap<unsigned> control;
+    func.walk([&](Operation *op) {
+      if (auto call = dyn_cast<func::CallOp>(op))
+        ++calls[call.getCalleeAttr().getAttr()];
+      else if (op->getNumRegions() && op != func.getOperation())
+        ++control[op->getName().getStringRef()];
+    });
+    os << "split: host @" << func.getSymName() << ":";
+    for (const auto &entry : control)
+      os << " " << entry.getValue() << " " << entry.getKey();
+    os << "\n";
+  }
+  unsigned count = 0;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func->hasAttr("loom.subgraph"))
+      continue;
+    ++count;
+    unsigned ops = 0;
+    func.walk(
+        [&](Operation *op) { ops += !isa<func::FuncOp, func::ReturnOp>(op); });
+    os << llvm::formatv("split: @{0}: {1} ops, {2} call(s), from ",
+                        func.getSymName(), ops,
+                        calls.lookup(func.getSymNameAttr()));
+    if (auto origins = func->getAttrOfType<ArrayAttr>("loom.origins"))
+      llvm::interleave(origins.getAsValueRange<StringAttr>(), os, "; ");
+    os << "\n";
+  }
+  os << "split: " << count << " subgraph(s)\n";
 }
 
 LogicalResult emitArtefact(ModuleOp module, ArtefactEmit emit,

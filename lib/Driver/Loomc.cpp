@@ -92,6 +92,9 @@ struct Options {
           clEnumValN(Phase::Input, "input", "The model as imported"),
           clEnumValN(Phase::Graph, "graph",
                      "Graph-level shape inference and cleanup"),
+          clEnumValN(Phase::Split, "split",
+                     "Control flow simplified, straight-line runs outlined "
+                     "into subgraphs called from the host (DyCL)"),
           clEnumValN(Phase::Linalg, "linalg", "Lowered to linalg and fused"),
           clEnumValN(Phase::Bufferize, "bufferize", "Bufferized"),
           clEnumValN(Phase::LLVM, "llvm", "The LLVM dialect")),
@@ -124,7 +127,9 @@ struct Options {
       cl::desc("With --list-ops=markdown: per-op node-test results "
                "(test/conformance/node-results.txt) for the CPU column"),
       cl::value_desc("file"), cl::cat(category)};
-  cl::opt<bool> verbose{"v", cl::desc("Print the time each phase takes"),
+  cl::opt<bool> verbose{"v",
+                        cl::desc("Print the time each phase takes, and the "
+                                 "subgraphs the DyCL split made"),
                         cl::cat(category)};
   cl::opt<ListOps> listOps{
       "list-ops",
@@ -303,7 +308,11 @@ int loomcMain(int argc, char **argv) {
   pipelineOptions.graph.maxRewrites = options.graphMaxRewrites;
   pipelineOptions.graph.requireConvergence = options.graphRequireConvergence;
   if (failed(runPhases(*module, pipelineOptions, options.dumpDir,
-                       [&](llvm::StringRef phase) { timer.done(phase); })))
+                       [&](llvm::StringRef phase) {
+                         timer.done(phase);
+                         if (options.verbose && phase == "split")
+                           printSubgraphs(*module, llvm::errs());
+                       })))
     return 1;
 
   if (!textOut) {

@@ -32,6 +32,7 @@ std::optional<Phase> parsePhase(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<Phase>>(name)
       .Case("input", Phase::Input)
       .Case("graph", Phase::Graph)
+      .Case("split", Phase::Split)
       .Case("linalg", Phase::Linalg)
       .Case("bufferize", Phase::Bufferize)
       .Case("llvm", Phase::LLVM)
@@ -45,6 +46,8 @@ llvm::StringRef getPhaseName(Phase phase) {
     return "input";
   case Phase::Graph:
     return "graph";
+  case Phase::Split:
+    return "split";
   case Phase::Linalg:
     return "linalg";
   case Phase::Bufferize:
@@ -68,8 +71,21 @@ void buildGraphOptimizationPipeline(OpPassManager &pm,
   funcPm.addPass(createCSEPass());
 }
 
+void buildSplitPipeline(OpPassManager &pm, const SplitOptions &options) {
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  graph::GraphSimplifyControlFlowPassOptions simplify;
+  simplify.unrollMaxTrips = options.unrollMaxTrips;
+  funcPm.addPass(graph::createGraphSimplifyControlFlowPass(simplify));
+  funcPm.addPass(graph::createGraphInferShapesPass());
+  funcPm.addPass(graph::createGraphCleanupPass());
+  funcPm.addPass(createCSEPass());
+  graph::GraphSplitPassOptions split;
+  split.inlineConstantElements = options.inlineConstantElements;
+  pm.addPass(graph::createGraphSplitPass(split));
+}
+
 llvm::ArrayRef<Phase> getPhases() {
-  static constexpr Phase phases[] = {Phase::Graph, Phase::Linalg,
+  static constexpr Phase phases[] = {Phase::Graph, Phase::Split, Phase::Linalg,
                                      Phase::Bufferize, Phase::LLVM};
   return phases;
 }
@@ -97,6 +113,9 @@ static void buildBufferizePipeline(OpPassManager &pm) {
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // Loop-carried tensors may be new tensors each iteration (state that
+  // changes shape, a stack that grows).
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
@@ -131,6 +150,8 @@ void buildPhasePipeline(OpPassManager &pm, Phase phase,
   switch (phase) {
   case Phase::Graph:
     return buildGraphOptimizationPipeline(pm, options.graph);
+  case Phase::Split:
+    return buildSplitPipeline(pm, options.split);
   case Phase::Linalg:
     return buildLinalgPipeline(pm, options);
   case Phase::Bufferize:
@@ -178,6 +199,8 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
       llvm::cl::values(
           clEnumValN(Phase::Input, "input", "The module as imported"),
           clEnumValN(Phase::Graph, "graph", "Graph-level optimisation"),
+          clEnumValN(Phase::Split, "split",
+                     "Control flow simplified, subgraphs outlined"),
           clEnumValN(Phase::Linalg, "linalg", "Lowered to linalg"),
           clEnumValN(Phase::Bufferize, "bufferize", "Bufferized"),
           clEnumValN(Phase::LLVM, "llvm", "The LLVM dialect"),
@@ -191,13 +214,24 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
       llvm::cl::desc("Fail when graph-cleanup stops before a fixed point"),
       llvm::cl::init(false)};
 
+  Option<int64_t> unrollMaxTrips{
+      *this, "unroll-max-trips",
+      llvm::cl::desc("Unroll constant-trip-count loops up to this many trips"),
+      llvm::cl::init(4)};
+  Option<int64_t> inlineConstantElements{
+      *this, "inline-constant-elements",
+      llvm::cl::desc("Copy constants up to this many elements into subgraphs"),
+      llvm::cl::init(64)};
   Option<bool> kernelLibrary{
       *this, "kernel-library",
       llvm::cl::desc("Hand convolutions and matrix products to oneDNN"),
       llvm::cl::init(true)};
 
   PipelineOptions get() const {
-    return {compileTo, {maxRewrites, requireConvergence}, kernelLibrary};
+    return {compileTo,
+            {maxRewrites, requireConvergence},
+            {unrollMaxTrips, inlineConstantElements},
+            kernelLibrary};
   }
 };
 } // namespace
@@ -209,6 +243,11 @@ void registerLoomPipelines() {
       [](OpPassManager &pm, const GraphOptimizationCLOptions &options) {
         buildGraphOptimizationPipeline(pm, options.get());
       });
+  PassPipelineRegistration<>(
+      "loom-split",
+      "The DyCL split with default options: simplify control flow, then "
+      "outline straight-line runs into subgraphs",
+      [](OpPassManager &pm) { buildSplitPipeline(pm, SplitOptions()); });
   PassPipelineRegistration<LoomCompileCLOptions>(
       "loom-compile", "Loom's compilation flow, up to the phase compile-to",
       [](OpPassManager &pm, const LoomCompileCLOptions &options) {

@@ -79,11 +79,35 @@ SmallVector<Type> inferResultTypes(Operation *op) {
   return types;
 }
 
+/// Gives the regions' capture arguments the (refined) types of the values
+/// captured, as the verifier wants them.
+void refineCaptureArgs(Operation *op) {
+  ValueRange captures;
+  if (auto ifOp = dyn_cast<IfOp>(op))
+    captures = ifOp.getCaptures();
+  else if (auto loop = dyn_cast<LoopOp>(op))
+    captures = loop.getCaptures();
+  else if (auto scan = dyn_cast<ScanOp>(op))
+    captures = scan.getCaptures();
+  else
+    return;
+  for (Region &region : op->getRegions()) {
+    Block &block = region.front();
+    unsigned lead = block.getNumArguments() - captures.size();
+    for (auto [index, value] : llvm::enumerate(captures))
+      block.getArgument(lead + index).setType(value.getType());
+  }
+}
+
 /// Refines every graph op's results, producers first; whether any changed.
 bool refineAll(Operation *root) {
   bool changed = false;
-  root->walk<WalkOrder::PostOrder>([&](Operation *op) {
+  root->walk([&](Operation *op, const WalkStage &stage) {
     if (op == root || !isa_and_nonnull<GraphDialect>(op->getDialect()))
+      return;
+    if (stage.isBeforeAllRegions())
+      refineCaptureArgs(op);
+    if (!stage.isAfterAllRegions())
       return;
     SmallVector<Type> inferred = inferResultTypes(op);
     if (inferred.size() != op->getNumResults())

@@ -52,4 +52,60 @@ def GraphInferShapesPass : Pass<"graph-infer-shapes"> {
   ];
 }
 
+def GraphSimplifyControlFlowPass : Pass<"graph-simplify-control-flow"> {
+  let summary = "Simplify graph.if, loop and scan before the DyCL split";
+  let description = [{
+    Rewrites control flow so that less of it is left for the host and more
+    of the work sits in straight-line subgraphs:
+
+    - a `graph.if` whose condition is a constant becomes the branch taken;
+    - captures a region does not use, and duplicate captures, are dropped;
+    - ops of a loop body that depend only on captures and constants (loop
+      invariants) move before the loop, their results captured instead;
+    - ops before a `graph.if` that only one branch uses move into it, so the
+      other path does not compute them;
+    - a `graph.loop` with a constant trip count of at most `unroll-max-trips`,
+      no run-time condition and no scan outputs is unrolled.
+
+    It runs on any op; pipelines run it on each `func.func`.
+  }];
+  let dependentDialects = ["::loom::graph::GraphDialect"];
+  let options = [
+    Option<"unrollMaxTrips", "unroll-max-trips", "int64_t", /*default=*/"4",
+           "Unroll constant-trip-count loops with at most this many trips "
+           "(0: never)">,
+  ];
+}
+
+def GraphSplitPass : Pass<"graph-split", "::mlir::ModuleOp"> {
+  let summary = "Outline straight-line dataflow into subgraphs (the DyCL split)";
+  let description = [{
+    In every public function with control flow (`graph.if`, `graph.loop`,
+    `graph.scan`), outlines each maximal run of straight-line ops, in the
+    function body and in every branch and loop body, into a private
+    `func.func` marked `loom.subgraph` that contains no control flow, and
+    calls it. What remains is the host (`loom.host`): control flow,
+    constants and calls; each predicate is computed by a subgraph and read
+    once by its `graph.if` or `graph.loop`.
+
+    Constants with at most `inline-constant-elements` elements are copied
+    into the subgraphs that use them (shapes and axes keep folding); larger
+    ones are passed as arguments, marked `loom.constant` when every call
+    passes a constant. Subgraphs identical up to those arguments (repeated
+    blocks with their own weights) are one function: the number of
+    subgraphs grows with the code, not with depth or trip counts. Each
+    subgraph lists where its runs came from in `loom.origins`.
+
+    Functions without control flow are left alone.
+  }];
+  let dependentDialects = ["::loom::graph::GraphDialect",
+                           "::mlir::func::FuncDialect"];
+  let options = [
+    Option<"inlineConstantElements", "inline-constant-elements", "int64_t",
+           /*default=*/"64",
+           "Constants with at most this many elements are copied into "
+           "subgraphs rather than passed">,
+  ];
+}
+
 #endif // LOOM_DIALECTS_GRAPH_TRANSFORMS_PASSES_TD

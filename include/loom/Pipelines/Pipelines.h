@@ -28,6 +28,8 @@ namespace loom {
 enum class Phase {
   Input,     ///< The module as the frontend produced it: no passes.
   Graph,     ///< Graph-level cleanup and optimisation.
+  Split,     ///< Control flow simplified; straight-line runs outlined into
+             ///< subgraph functions, called from the host (DyCL).
   Linalg,    ///< Graph ops lowered to linalg/tensor/arith/math, fused.
   Bufferize, ///< Tensors turned into buffers, with deallocation.
   LLVM,      ///< The LLVM dialect, with the model's C entry point.
@@ -50,11 +52,20 @@ struct GraphOptimizationOptions {
   bool requireConvergence = false;
 };
 
+/// Options of the DyCL split.
+struct SplitOptions {
+  /// Unroll constant-trip-count loops with at most this many trips.
+  int64_t unrollMaxTrips = 4;
+  /// Constants with at most this many elements are copied into subgraphs.
+  int64_t inlineConstantElements = 64;
+};
+
 /// Options of a whole compilation.
 struct PipelineOptions {
   /// The last phase to run.
   Phase compileTo = Phase::End;
   GraphOptimizationOptions graph;
+  SplitOptions split;
   /// Compute f32 convolutions and matrix products with the runtime's kernel
   /// library (oneDNN) rather than generated loops.
   bool kernelLibrary = true;
@@ -66,6 +77,11 @@ struct PipelineOptions {
 void buildGraphOptimizationPipeline(mlir::OpPassManager &pm,
                                     const GraphOptimizationOptions &options);
 
+/// Adds the DyCL split to `pm` (anchored on `builtin.module`): on every
+/// `func.func` graph-simplify-control-flow, then shape inference and
+/// cleanup again; then graph-split on the module.
+void buildSplitPipeline(mlir::OpPassManager &pm, const SplitOptions &options);
+
 /// The passes of one phase (Input and End have none).
 void buildPhasePipeline(mlir::OpPassManager &pm, Phase phase,
                         const PipelineOptions &options);
@@ -74,7 +90,8 @@ void buildPhasePipeline(mlir::OpPassManager &pm, Phase phase,
 /// `builtin.module`.
 void buildLoomPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 
-/// Registers `loom-graph-optimize` and `loom-compile` as named pipelines.
+/// Registers `loom-graph-optimize`, `loom-split` and `loom-compile` as named
+/// pipelines.
 void registerLoomPipelines();
 
 } // namespace loom

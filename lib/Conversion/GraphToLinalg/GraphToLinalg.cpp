@@ -296,6 +296,7 @@ struct ConvertGraphToLinalgPass
     populateQuantPatterns(converter, patterns);
     populateMorePatterns(converter, patterns);
     populateQuantMatMulPatterns(converter, patterns);
+    populateControlFlowPatterns(converter, patterns);
     if (kernelLibrary)
       populateKernelPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,

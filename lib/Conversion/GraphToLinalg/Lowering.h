@@ -154,6 +154,9 @@ void populateMorePatterns(GraphTypeConverter &converter,
                           mlir::RewritePatternSet &patterns);
 void populateQuantMatMulPatterns(GraphTypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
+/// graph.if, loop and scan as scf.if, while and for on tensors.
+void populateControlFlowPatterns(GraphTypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
 /// Convolutions and matrix products the kernel library computes, preferred
 /// (higher benefit) over the generic lowerings.
 void populateKernelPatterns(GraphTypeConverter &converter,

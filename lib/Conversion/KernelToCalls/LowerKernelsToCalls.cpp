@@ -7,6 +7,7 @@
 
 #include "loom/Conversion/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -19,6 +20,19 @@ using namespace mlir;
 using namespace loom::kernel;
 
 namespace {
+
+/// Does `buffer` always hold the same values at the same address: a global
+/// (a constant after bufferization), or an argument that the DyCL split
+/// marked `loom.constant` (every call passes a constant)?
+bool isConstantBuffer(Value buffer) {
+  if (buffer.getDefiningOp<memref::GetGlobalOp>())
+    return true;
+  auto arg = dyn_cast<BlockArgument>(buffer);
+  auto func = arg ? dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp())
+                  : func::FuncOp();
+  return func && arg.getOwner()->isEntryBlock() &&
+         func.getArgAttr(arg.getArgNumber(), "loom.constant");
+}
 
 MemRefType getDynamicType(MLIRContext *ctx, int64_t rank) {
   return MemRefType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic),
@@ -133,8 +147,7 @@ struct LowerKernelsToCallsPass
       scalars.push_back(i64(conv.getGroups()));
       // Constant weights (a global after bufferization) may be reordered
       // once and cached by the runtime.
-      bool constantWeights =
-          conv.getWeight().getDefiningOp<memref::GetGlobalOp>() != nullptr;
+      bool constantWeights = isConstantBuffer(conv.getWeight());
       scalars.push_back(i64(conv.getAccumulate() | conv.getRelu() << 1 |
                             constantWeights << 2));
       return replaceWithCall(

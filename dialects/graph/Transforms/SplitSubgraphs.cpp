@@ -1,0 +1,282 @@
+//===- SplitSubgraphs.cpp - The DyCL split --------------------------------===//
+//
+// Part of Loom. Outlines every maximal run of straight-line graph ops in a
+// function with control flow into a private `func.func` (a subgraph), and
+// leaves the host: the control-flow ops, constants and calls. Runs are
+// taken in every block, the branches and loop bodies included, and since
+// those regions are isolated from above a run's inputs and outputs are plain
+// SSA values. Small constants are cloned into the subgraph (so its shapes
+// still fold); larger ones (weights) are passed, so subgraphs equal up to
+// their weights are one function, compiled once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/graph/IR/GraphOps.h"
+#include "dialects/graph/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace loom::graph {
+#define GEN_PASS_DEF_GRAPHSPLITPASS
+#include "dialects/graph/Transforms/Passes.h.inc"
+} // namespace loom::graph
+
+using namespace mlir;
+using namespace loom::graph;
+
+namespace {
+
+/// The node name of `loc` (ONNX's node, as the importer records it).
+std::string describeLoc(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return "'" + name.getName().str() + "'";
+  return "";
+}
+
+/// Where a block sits, for the subgraphs' `loom.origins`.
+std::string describeBlock(Block &block) {
+  Operation *parent = block.getParentOp();
+  if (auto func = dyn_cast<func::FuncOp>(parent))
+    return "@" + func.getSymName().str();
+  std::string what = "body";
+  if (auto ifOp = dyn_cast<IfOp>(parent))
+    what = block.getParent() == &ifOp.getThenBranch() ? "then branch"
+                                                      : "else branch";
+  std::string name = describeLoc(parent->getLoc());
+  return what + " of " + parent->getName().getStringRef().str() +
+         (name.empty() ? "" : " " + name) + " in " +
+         describeBlock(*parent->getBlock());
+}
+
+/// Is `value` a constant, or a region's capture of one?
+bool isConstant(Value value) {
+  if (value.getDefiningOp<ConstantOp>())
+    return true;
+  auto arg = dyn_cast<BlockArgument>(value);
+  if (!arg)
+    return false;
+  Operation *parent = arg.getOwner()->getParentOp();
+  ValueRange captures;
+  if (auto ifOp = dyn_cast<IfOp>(parent))
+    captures = ifOp.getCaptures();
+  else if (auto loop = dyn_cast<LoopOp>(parent))
+    captures = loop.getCaptures();
+  else if (auto scan = dyn_cast<ScanOp>(parent))
+    captures = scan.getCaptures();
+  else
+    return false;
+  unsigned lead = arg.getOwner()->getNumArguments() - captures.size();
+  return arg.getArgNumber() >= lead &&
+         isConstant(captures[arg.getArgNumber() - lead]);
+}
+
+bool hasControlFlow(func::FuncOp func) {
+  return func
+      .walk([](Operation *op) {
+        return isa<IfOp, LoopOp, ScanOp>(op) ? WalkResult::interrupt()
+                                             : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
+struct Splitter {
+  ModuleOp module;
+  SymbolTable symbols;
+  int64_t maxInlineElements;
+  SmallVector<func::FuncOp> subgraphs;
+  llvm::StringMap<unsigned> numbered; // per host
+  /// Subgraphs follow their host, in order.
+  Operation *insertAfter = nullptr;
+
+  Splitter(ModuleOp module, int64_t maxInlineElements)
+      : module(module), symbols(module), maxInlineElements(maxInlineElements) {}
+
+  /// A constant that subgraphs copy rather than take as an argument.
+  bool isInlinedConstant(Value value) const {
+    auto constant = value.getDefiningOp<ConstantOp>();
+    if (!constant)
+      return false;
+    auto type = dyn_cast<ShapedType>(constant.getType());
+    return type && type.hasStaticShape() &&
+           type.getNumElements() <= maxInlineElements;
+  }
+
+  /// Ops a run holds: anything without regions that is not a terminator or
+  /// a constant. Constants stay in place and do not end a run.
+  static bool isRunOp(Operation &op) {
+    return op.getNumRegions() == 0 && !op.hasTrait<OpTrait::IsTerminator>() &&
+           !isa<ConstantOp>(op);
+  }
+
+  /// Moves each effect-free run op right after the last op of `block` that
+  /// defines one of its operands: work that does not depend on a
+  /// control-flow op's results moves before it, joining an earlier run
+  /// (the same block runs either way, so no path does more work). Per-block
+  /// predicates read from one tensor (BlockDrop's keep mask) thus come from
+  /// one subgraph rather than one each.
+  static void scheduleEarly(Block &block) {
+    for (Operation &op : llvm::make_early_inc_range(block)) {
+      if (!isRunOp(op) || !isMemoryEffectFree(&op))
+        continue;
+      Operation *last = nullptr;
+      for (Value operand : op.getOperands()) {
+        Operation *def = operand.getDefiningOp();
+        if (def && def->getBlock() == &block &&
+            (!last || last->isBeforeInBlock(def)))
+          last = def;
+      }
+      Operation *target = last ? last->getNextNode() : &block.front();
+      if (target != &op)
+        op.moveBefore(target);
+    }
+  }
+
+  /// Outlines the runs of `block` in order, and those of the regions of
+  /// its control-flow ops as they come, so subgraphs are numbered in
+  /// program order.
+  void splitBlock(Block &block, StringRef prefix) {
+    scheduleEarly(block);
+    std::string origin = describeBlock(block);
+    SmallVector<Operation *> run;
+    auto flush = [&] {
+      if (!run.empty())
+        outline(run, prefix, origin);
+      run.clear();
+    };
+    for (Operation &op : llvm::make_early_inc_range(block)) {
+      if (isRunOp(op)) {
+        run.push_back(&op);
+        continue;
+      }
+      if (isa<ConstantOp>(op))
+        continue;
+      flush();
+      for (Region &region : op.getRegions())
+        for (Block &inner : region)
+          splitBlock(inner, prefix);
+    }
+    flush();
+  }
+
+  /// The existing subgraph `candidate` is the same function as, or else
+  /// `candidate`, named and added to the subgraphs.
+  func::FuncOp dedupe(func::FuncOp candidate, StringRef prefix) {
+    for (func::FuncOp existing : subgraphs)
+      if (existing.getFunctionType() == candidate.getFunctionType() &&
+          OperationEquivalence::isRegionEquivalentTo(
+              &existing.getBody(), &candidate.getBody(),
+              OperationEquivalence::IgnoreLocations)) {
+        candidate.erase();
+        return existing;
+      }
+    candidate.setSymName((prefix + "_sg" + Twine(numbered[prefix]++)).str());
+    symbols.insert(candidate, std::next(Block::iterator(insertAfter)));
+    insertAfter = candidate;
+    subgraphs.push_back(candidate);
+    return candidate;
+  }
+
+  void outline(ArrayRef<Operation *> run, StringRef prefix, StringRef origin) {
+    llvm::SmallPtrSet<Operation *, 16> inRun(run.begin(), run.end());
+    llvm::SetVector<Value> inputs, copied;
+    SmallVector<Value> outputs;
+    for (Operation *op : run) {
+      for (Value operand : op->getOperands()) {
+        Operation *def = operand.getDefiningOp();
+        if (def && inRun.contains(def))
+          continue;
+        (isInlinedConstant(operand) ? copied : inputs).insert(operand);
+      }
+      for (Value result : op->getResults())
+        if (llvm::any_of(result.getUsers(), [&](Operation *user) {
+              return !inRun.contains(user);
+            }))
+          outputs.push_back(result);
+    }
+
+    // The subgraph, built detached and then compared with the others.
+    MLIRContext *context = module.getContext();
+    OpBuilder builder(context);
+    Location loc = run.front()->getLoc();
+    auto type =
+        builder.getFunctionType(ValueRange(inputs.getArrayRef()).getTypes(),
+                                ValueRange(outputs).getTypes());
+    auto func = func::FuncOp::create(loc, prefix, type);
+    func.setPrivate();
+    func->setAttr("loom.subgraph", builder.getUnitAttr());
+    Block *body = func.addEntryBlock();
+    builder.setInsertionPointToStart(body);
+    IRMapping mapping;
+    mapping.map(inputs.getArrayRef(), body->getArguments());
+    for (Value constant : copied)
+      mapping.map(constant,
+                  builder.clone(*constant.getDefiningOp())->getResult(0));
+    for (Operation *op : run)
+      builder.clone(*op, mapping);
+    SmallVector<Value> returned;
+    for (Value output : outputs)
+      returned.push_back(mapping.lookup(output));
+    func::ReturnOp::create(builder, loc, returned);
+    func = dedupe(func, prefix);
+
+    // Arguments every call passes a constant for hold weights: the same
+    // address always holds the same values (the kernels cache on that).
+    bool first = !func->hasAttr("loom.origins");
+    for (auto [index, input] : llvm::enumerate(inputs)) {
+      bool constant = isConstant(input);
+      if (first && constant)
+        func.setArgAttr(index, "loom.constant", builder.getUnitAttr());
+      else if (!constant)
+        func.removeArgAttr(index, "loom.constant");
+    }
+    SmallVector<Attribute> origins;
+    if (auto old = func->getAttrOfType<ArrayAttr>("loom.origins"))
+      llvm::append_range(origins, old);
+    origins.push_back(builder.getStringAttr(origin));
+    func->setAttr("loom.origins", builder.getArrayAttr(origins));
+
+    // The call goes after the run's last op: every input is defined by then
+    // (only constants sit between the run's ops), and no output is used
+    // before it.
+    builder.setInsertionPointAfter(run.back());
+    auto call = func::CallOp::create(builder, loc, func, inputs.getArrayRef());
+    for (auto [output, result] : llvm::zip(outputs, call.getResults()))
+      output.replaceUsesWithIf(result, [&](OpOperand &use) {
+        return !inRun.contains(use.getOwner());
+      });
+    for (Operation *op : llvm::reverse(run))
+      op->erase();
+  }
+};
+
+struct GraphSplitPass
+    : public loom::graph::impl::GraphSplitPassBase<GraphSplitPass> {
+  using GraphSplitPassBase::GraphSplitPassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    Splitter splitter(module, inlineConstantElements);
+    SmallVector<func::FuncOp> hosts;
+    for (auto func : module.getOps<func::FuncOp>())
+      if (!func.isDeclaration() && !func->hasAttr("loom.subgraph") &&
+          hasControlFlow(func))
+        hosts.push_back(func);
+    for (func::FuncOp host : hosts) {
+      host->setAttr("loom.host", UnitAttr::get(&getContext()));
+      splitter.insertAfter = host;
+      splitter.splitBlock(host.getBody().front(), host.getSymName());
+      // Small constants only the subgraphs needed are dead in the host now.
+      host.walk([](ConstantOp constant) {
+        if (constant->use_empty())
+          constant.erase();
+      });
+    }
+  }
+};
+
+} // namespace

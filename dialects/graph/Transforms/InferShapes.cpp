@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Captures.h"
 #include "dialects/graph/IR/GraphOps.h"
 #include "dialects/graph/Transforms/Passes.h"
 
@@ -82,14 +83,8 @@ SmallVector<Type> inferResultTypes(Operation *op) {
 /// Gives the regions' capture arguments the (refined) types of the values
 /// captured, as the verifier wants them.
 void refineCaptureArgs(Operation *op) {
-  ValueRange captures;
-  if (auto ifOp = dyn_cast<IfOp>(op))
-    captures = ifOp.getCaptures();
-  else if (auto loop = dyn_cast<LoopOp>(op))
-    captures = loop.getCaptures();
-  else if (auto scan = dyn_cast<ScanOp>(op))
-    captures = scan.getCaptures();
-  else
+  ValueRange captures = getCaptures(op);
+  if (captures.empty())
     return;
   for (Region &region : op->getRegions()) {
     Block &block = region.front();

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Captures.h"
 #include "dialects/graph/IR/GraphOps.h"
 #include "dialects/graph/Transforms/Passes.h"
 
@@ -27,21 +28,6 @@ using namespace mlir;
 using namespace loom::graph;
 
 namespace {
-
-ValueRange getCaptures(Operation *op) {
-  if (auto ifOp = dyn_cast<IfOp>(op))
-    return ifOp.getCaptures();
-  if (auto loop = dyn_cast<LoopOp>(op))
-    return loop.getCaptures();
-  return cast<ScanOp>(op).getCaptures();
-}
-
-/// The block argument that `region` takes for capture `index` of `op`.
-BlockArgument getCaptureArg(Operation *op, Region &region, unsigned index) {
-  Block &block = region.front();
-  return block.getArgument(block.getNumArguments() - getCaptures(op).size() +
-                           index);
-}
 
 /// `op` rebuilt with `captures` and its regions moved over; the blocks'
 /// capture arguments are the caller's to fix.

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Captures.h"
 #include "dialects/graph/IR/GraphOps.h"
 #include "dialects/graph/Transforms/Passes.h"
 
@@ -60,16 +61,7 @@ bool isConstant(Value value) {
   auto arg = dyn_cast<BlockArgument>(value);
   if (!arg)
     return false;
-  Operation *parent = arg.getOwner()->getParentOp();
-  ValueRange captures;
-  if (auto ifOp = dyn_cast<IfOp>(parent))
-    captures = ifOp.getCaptures();
-  else if (auto loop = dyn_cast<LoopOp>(parent))
-    captures = loop.getCaptures();
-  else if (auto scan = dyn_cast<ScanOp>(parent))
-    captures = scan.getCaptures();
-  else
-    return false;
+  ValueRange captures = getCaptures(arg.getOwner()->getParentOp());
   unsigned lead = arg.getOwner()->getNumArguments() - captures.size();
   return arg.getArgNumber() >= lead &&
          isConstant(captures[arg.getArgNumber() - lead]);

@@ -39,8 +39,31 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+# ONNX Runtime 1.30, the peer the benchmarks and the dynamic suite's
+# traced-export check run (through Node.js: Debian has no onnxruntime for
+# Python). Its install script downloads, so --ignore-scripts; the npm
+# package carries the binaries. Best effort: without it, the tests that need
+# it report UNSUPPORTED.
+install_onnxruntime() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/benchmarks/.node"
+  if [ -d "$dir/node_modules/onnxruntime-node" ]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: no npm; skipping onnxruntime-node" >&2
+    return 0
+  fi
+  echo "install-deps: installing onnxruntime-node@1.30.0 into $dir"
+  mkdir -p "$dir"
+  npm install --ignore-scripts --no-audit --no-fund --prefix "$dir" \
+    onnxruntime-node@1.30.0 >/dev/null ||
+    echo "install-deps: npm install onnxruntime-node failed; skipping" >&2
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
+  install_onnxruntime
   exit 0
 fi
 
@@ -57,3 +80,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"
+install_onnxruntime

@@ -45,6 +45,14 @@ if config.loom_sanitizers:
     # Executables loomc links take the instrumented runtime.
     config.environment["LOOM_LINKER_FLAGS"] = "-fsanitize=" + config.loom_sanitizers
 
+# ONNX Runtime through onnxruntime-node (scripts/install-deps.sh installs it
+# into benchmarks/.node when npm is reachable).
+import shutil
+if shutil.which("node") and os.path.isdir(os.path.join(
+        config.loom_src_root, "benchmarks", ".node", "node_modules",
+        "onnxruntime-node")):
+    config.available_features.add("onnxruntime")
+
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 # Commands that loomc prints for users (reproducers) name loom-opt plainly.

@@ -232,6 +232,7 @@ def Graph_ConstantOfShapeOp : Graph_ShapedOp<"constant_of_shape"> {
     return Shape(::llvm::SmallVector<int64_t>(*length, ::mlir::ShapedType::kDynamic));
   }];
   let elementTypeFn = [{ return op.getValue().getElementType(); }];
+  let hasFolder = 1;
 }
 
 def Graph_RangeOp : Graph_ShapedOp<"range",

@@ -215,6 +215,7 @@ class Graph_CompareOp<string mnemonic, Type operandType, string summaryText,
     : Graph_BinaryOp<mnemonic, operandType, Graph_BoolTensor, summaryText,
                      !listconcat(traits, [SameOperandsElementType])> {
   let elementTypeFn = Graph_BoolElement;
+  let hasFolder = 1;
 }
 def Graph_EqualOp : Graph_CompareOp<"equal", Graph_Tensor, "lhs == rhs (ONNX `Equal`)", [Commutative]>;
 def Graph_LessOp : Graph_CompareOp<"less", Graph_NumericTensor, "lhs < rhs (ONNX `Less`)">;
@@ -245,6 +246,7 @@ def Graph_WhereOp : Graph_ShapedOp<"where",
                                emitError);
   }];
   let elementTypeFn = [{ return ::mlir::getElementTypeOrSelf(op.getTrueValue().getType()); }];
+  let hasFolder = 1;
 }
 
 #endif // LOOM_DIALECTS_GRAPH_IR_GRAPHELEMENTWISEOPS_TD

@@ -497,3 +497,198 @@ void DynamicSliceOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                                  MLIRContext *context) {
   results.add<DynamicSliceOfConstants>(context);
 }
+
+//===----------------------------------------------------------------------===//
+// Comparisons, selection and filled tensors over constants: exported models
+// build expand/reshape targets with ConstantOfShape/Equal/Where chains.
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ConstantOfShapeOp::fold(FoldAdaptor) {
+  auto type = getStaticResultType(*this);
+  auto value = dyn_cast<DenseElementsAttr>(getValue());
+  if (!type || !value || type.getNumElements() > kMaxFoldElements)
+    return {};
+  return SplatElementsAttr::get(type, value.getSplatValue<Attribute>());
+}
+
+namespace {
+/// How two elements compare: for floats, NaN is unordered.
+enum class Ordering { Less, Equal, Greater, Unordered };
+} // namespace
+
+/// Whether the elementwise operands of a static `type` can be read by flat
+/// index: splats broadcast, dense operands must already have `type`'s shape.
+static bool isIndexable(DenseElementsAttr attr, RankedTensorType type) {
+  return attr &&
+         (attr.isSplat() || (attr.getType().getShape() == type.getShape() &&
+                             attr.getNumElements() <= kMaxFoldElements));
+}
+
+/// Folds a comparison whose operands are constants into a bool constant.
+static Attribute foldCompare(Attribute lhs, Attribute rhs, Type resultType,
+                             function_ref<bool(Ordering)> holds) {
+  auto type = dyn_cast<RankedTensorType>(resultType);
+  auto l = dyn_cast_or_null<DenseElementsAttr>(lhs);
+  auto r = dyn_cast_or_null<DenseElementsAttr>(rhs);
+  if (!type || !type.hasStaticShape() || !isIndexable(l, type) ||
+      !isIndexable(r, type))
+    return {};
+  Type elementType = l.getElementType();
+  auto at = [](DenseElementsAttr attr, int64_t i) {
+    return attr.isSplat() ? 0 : i;
+  };
+  SmallVector<bool> values;
+  for (int64_t i = 0, e = type.getNumElements(); i < e; ++i) {
+    Ordering ordering;
+    if (isa<FloatType>(elementType)) {
+      APFloat a = l.getValues<APFloat>()[at(l, i)];
+      APFloat b = r.getValues<APFloat>()[at(r, i)];
+      switch (a.compare(b)) {
+      case APFloat::cmpLessThan:
+        ordering = Ordering::Less;
+        break;
+      case APFloat::cmpEqual:
+        ordering = Ordering::Equal;
+        break;
+      case APFloat::cmpGreaterThan:
+        ordering = Ordering::Greater;
+        break;
+      case APFloat::cmpUnordered:
+        ordering = Ordering::Unordered;
+        break;
+      }
+    } else if (auto intType = dyn_cast<IntegerType>(elementType)) {
+      APInt a = l.getValues<APInt>()[at(l, i)];
+      APInt b = r.getValues<APInt>()[at(r, i)];
+      bool isUnsigned = intType.isUnsigned() || intType.getWidth() == 1;
+      ordering = a == b                               ? Ordering::Equal
+                 : (isUnsigned ? a.ult(b) : a.slt(b)) ? Ordering::Less
+                                                      : Ordering::Greater;
+    } else {
+      return {};
+    }
+    values.push_back(holds(ordering));
+  }
+  return DenseElementsAttr::get(type, values);
+}
+
+OpFoldResult EqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](Ordering o) { return o == Ordering::Equal; });
+}
+OpFoldResult LessOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](Ordering o) { return o == Ordering::Less; });
+}
+OpFoldResult LessEqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](Ordering o) { return o == Ordering::Less || o == Ordering::Equal; });
+}
+OpFoldResult GreaterOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](Ordering o) { return o == Ordering::Greater; });
+}
+OpFoldResult GreaterEqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](Ordering o) {
+                       return o == Ordering::Greater || o == Ordering::Equal;
+                     });
+}
+
+OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
+  auto condition = dyn_cast_or_null<DenseElementsAttr>(adaptor.getCondition());
+  if (!condition)
+    return {};
+  // A uniform condition selects one operand, when that operand needs no
+  // broadcasting to the result.
+  if (condition.isSplat()) {
+    bool pick = condition.getSplatValue<bool>();
+    Value chosen = pick ? getTrueValue() : getFalseValue();
+    Attribute chosenAttr =
+        pick ? adaptor.getTrueValue() : adaptor.getFalseValue();
+    if (chosen.getType() == getType())
+      return chosen;
+    auto type = getStaticResultType(*this);
+    auto dense = dyn_cast_or_null<DenseElementsAttr>(chosenAttr);
+    if (type && dense && dense.isSplat())
+      return SplatElementsAttr::get(type, dense.getSplatValue<Attribute>());
+    return {};
+  }
+  auto type = getStaticResultType(*this);
+  auto t = dyn_cast_or_null<DenseElementsAttr>(adaptor.getTrueValue());
+  auto f = dyn_cast_or_null<DenseElementsAttr>(adaptor.getFalseValue());
+  if (!type || !isIndexable(condition, type) || !isIndexable(t, type) ||
+      !isIndexable(f, type))
+    return {};
+  SmallVector<Attribute> values;
+  auto conditions = condition.getValues<bool>();
+  auto trues = t.getValues<Attribute>();
+  auto falses = f.getValues<Attribute>();
+  for (int64_t i = 0, e = type.getNumElements(); i < e; ++i)
+    values.push_back(conditions[i] ? trues[t.isSplat() ? 0 : i]
+                                   : falses[f.isSplat() ? 0 : i]);
+  return DenseElementsAttr::get(type, values);
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A reduction whose computed axes are a constant takes them as its
+/// attribute: negative axes count from the end, sorted; an empty list means
+/// every axis, or none (the input itself) under noop_with_empty_axes.
+template <typename OpTy>
+struct ReduceWithConstantAxes : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getComputedAxes())
+      return failure();
+    auto values = loom::graph::detail::getConstantInts(op.getComputedAxes());
+    auto input = dyn_cast<RankedTensorType>(op.getInput().getType());
+    if (!values || !input)
+      return rewriter.notifyMatchFailure(op, "axes or rank unknown");
+    int64_t rank = input.getRank();
+    if (values->empty() && op.getNoopWithEmptyAxes()) {
+      if (op.getInput().getType() != op.getType())
+        return failure();
+      rewriter.replaceOp(op, op.getInput());
+      return success();
+    }
+    SmallVector<int64_t> axes;
+    if (values->empty())
+      axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    for (int64_t axis : *values) {
+      int64_t resolved = axis < 0 ? axis + rank : axis;
+      if (resolved < 0 || resolved >= rank)
+        return rewriter.notifyMatchFailure(op, "axis out of range");
+      axes.push_back(resolved);
+    }
+    llvm::sort(axes);
+    if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
+      return rewriter.notifyMatchFailure(op, "repeated axis");
+    rewriter.replaceOpWithNewOp<OpTy>(op, op.getType(), op.getInput(), Value(),
+                                      axes, op.getKeepDims(), false);
+    return success();
+  }
+};
+} // namespace
+
+#define LOOM_REDUCE_CANONICALIZER(OpTy)                                        \
+  void OpTy::getCanonicalizationPatterns(RewritePatternSet &results,           \
+                                         MLIRContext *context) {               \
+    results.add<ReduceWithConstantAxes<OpTy>>(context);                        \
+  }
+LOOM_REDUCE_CANONICALIZER(ReduceSumOp)
+LOOM_REDUCE_CANONICALIZER(ReduceMeanOp)
+LOOM_REDUCE_CANONICALIZER(ReduceMaxOp)
+LOOM_REDUCE_CANONICALIZER(ReduceMinOp)
+LOOM_REDUCE_CANONICALIZER(ReduceProdOp)
+LOOM_REDUCE_CANONICALIZER(ReduceL1Op)
+LOOM_REDUCE_CANONICALIZER(ReduceL2Op)
+LOOM_REDUCE_CANONICALIZER(ReduceLogSumOp)
+LOOM_REDUCE_CANONICALIZER(ReduceLogSumExpOp)
+LOOM_REDUCE_CANONICALIZER(ReduceSumSquareOp)
+#undef LOOM_REDUCE_CANONICALIZER

@@ -120,7 +120,7 @@ class Graph_ReduceOp<string mnemonic, string onnx, Type type = Graph_NumericTens
                                             op.getKeepDims() ? 0 : -2, emitError);
     return inferReduceShape(input, op.getAxes(), op.getKeepDims(), emitError);
   }];
-  let elementTypeFn = Graph_SameElementAs;
+  let elementTypeFn = Graph_SameElementAs;  let hasCanonicalizer = 1;
 }
 
 def Graph_ReduceSumOp : Graph_ReduceOp<"reduce_sum", "ReduceSum">;

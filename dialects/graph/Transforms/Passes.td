@@ -60,6 +60,10 @@ def GraphSimplifyControlFlowPass : Pass<"graph-simplify-control-flow"> {
 
     - a `graph.if` whose condition is a constant becomes the branch taken;
     - captures a region does not use, and duplicate captures, are dropped;
+    - captured splats, and integer or bool constants of at most
+      `inline-constant-elements` elements (axes, shapes, indices), are copied
+      into the regions that read them, so shape inference sees them (float
+      vectors are weights and stay captured);
     - ops of a loop body that depend only on captures and constants (loop
       invariants) move before the loop, their results captured instead;
     - ops before a `graph.if` that only one branch uses move into it, so the
@@ -74,6 +78,10 @@ def GraphSimplifyControlFlowPass : Pass<"graph-simplify-control-flow"> {
     Option<"unrollMaxTrips", "unroll-max-trips", "int64_t", /*default=*/"4",
            "Unroll constant-trip-count loops with at most this many trips "
            "(0: never)">,
+    Option<"inlineConstantElements", "inline-constant-elements", "int64_t",
+           /*default=*/"64",
+           "Copy captured integer constants of at most this many elements "
+           "(splats always) into the regions that read them">,
   ];
 }
 

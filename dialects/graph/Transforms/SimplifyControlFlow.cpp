@@ -54,11 +54,6 @@ Operation *rebuildWithCaptures(RewriterBase &rewriter, Operation *op,
   return rebuilt;
 }
 
-/// Replaces `op`'s results with `values`, which may refine their types.
-void replaceRefined(RewriterBase &rewriter, Operation *op, ValueRange values) {
-  rewriter.replaceOp(op, values);
-}
-
 /// Drops captures no region uses, and captures of a value already captured.
 template <typename OpTy>
 struct DropCaptures : OpRewritePattern<OpTy> {
@@ -104,6 +99,41 @@ struct DropCaptures : OpRewritePattern<OpTy> {
   }
 };
 
+/// Regions read small captured integer constants (axes, shapes, indices)
+/// and splats as constants of their own, so that shape inference and
+/// folding see them; the capture then drops. Weights stay captured.
+template <typename OpTy>
+struct InlineConstantCaptures : OpRewritePattern<OpTy> {
+  InlineConstantCaptures(MLIRContext *context, int64_t maxElements)
+      : OpRewritePattern<OpTy>(context), maxElements(maxElements) {}
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    bool changed = false;
+    for (auto [index, value] : llvm::enumerate(op.getCaptures())) {
+      auto constant = value.template getDefiningOp<ConstantOp>();
+      auto dense =
+          constant ? dyn_cast<DenseElementsAttr>(constant.getValue()) : nullptr;
+      // Float vectors are weights (biases): left captured, so that blocks
+      // equal up to their weights still outline to one subgraph.
+      if (!dense ||
+          (!dense.isSplat() && (dense.getNumElements() > maxElements ||
+                                isa<FloatType>(dense.getElementType()))))
+        continue;
+      for (Region &region : op->getRegions()) {
+        BlockArgument arg = getCaptureArg(op, region, index);
+        if (arg.use_empty())
+          continue;
+        rewriter.setInsertionPointToStart(&region.front());
+        rewriter.replaceAllUsesWith(arg,
+                                    rewriter.clone(*constant)->getResult(0));
+        changed = true;
+      }
+    }
+    return success(changed);
+  }
+  int64_t maxElements;
+};
+
 /// A graph.if on a constant condition is the branch it takes.
 struct FoldConstantIf : OpRewritePattern<IfOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -120,7 +150,7 @@ struct FoldConstantIf : OpRewritePattern<IfOp> {
     SmallVector<Value> values(yield.getValues());
     rewriter.inlineBlockBefore(&block, op, op.getCaptures());
     rewriter.eraseOp(yield);
-    replaceRefined(rewriter, op, values);
+    rewriter.replaceOp(op, values);
     return success();
   }
 };
@@ -320,7 +350,7 @@ struct UnrollSmallLoop : OpRewritePattern<LoopOp> {
            llvm::enumerate(yield.getValues().drop_front(1)))
         carried[index] = mapping.lookupOrDefault(value);
     }
-    replaceRefined(rewriter, op, carried);
+    rewriter.replaceOp(op, carried);
     return success();
   }
   int64_t maxTrips;
@@ -337,6 +367,9 @@ struct GraphSimplifyControlFlowPass
     patterns.add<DropCaptures<IfOp>, DropCaptures<LoopOp>, DropCaptures<ScanOp>,
                  FoldConstantIf, HoistInvariants<LoopOp>,
                  HoistInvariants<ScanOp>, SinkIntoBranch>(context);
+    patterns.add<InlineConstantCaptures<IfOp>, InlineConstantCaptures<LoopOp>,
+                 InlineConstantCaptures<ScanOp>>(context,
+                                                 inlineConstantElements);
     if (unrollMaxTrips > 0)
       patterns.add<UnrollSmallLoop>(context, unrollMaxTrips);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -84,3 +84,83 @@ func.func @concat() -> tensor<2x3xi64> {
   %0 = graph.concat %a, %b {axis = 1 : i64} : (tensor<2x1xi64>, tensor<2x2xi64>) -> tensor<2x3xi64>
   return %0 : tensor<2x3xi64>
 }
+
+// -----
+
+// The expand target torch.onnx builds for `tokens[0, t] = tok`:
+// where(equal(constant_of_shape([2]) * -1, [1, 1]), ..., [1, 1]) folds.
+// CHECK-LABEL: func.func @expand_target
+func.func @expand_target() -> tensor<2xi64> {
+  %n = graph.constant dense<2> : tensor<1xi64>
+  %minus = graph.constant dense<-1> : tensor<i64>
+  %ones = graph.constant dense<1> : tensor<2xi64>
+  %0 = graph.constant_of_shape %n {value = dense<1> : tensor<1xi64>} : (tensor<1xi64>) -> tensor<2xi64>
+  %1 = graph.mul %0, %minus : (tensor<2xi64>, tensor<i64>) -> tensor<2xi64>
+  %2 = graph.equal %1, %ones : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi1>
+  %3 = graph.where %2, %0, %ones : (tensor<2xi1>, tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  // CHECK-NEXT: %[[C:.*]] = graph.constant dense<1> : tensor<2xi64>
+  // CHECK-NEXT: return %[[C]]
+  return %3 : tensor<2xi64>
+}
+
+// -----
+
+// Comparisons fold elementwise: signed and unsigned integers, floats with
+// NaN unordered; a mixed condition selects per element.
+// CHECK-LABEL: func.func @compare_select
+func.func @compare_select() -> (tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi64>) {
+  %a = graph.constant dense<[-1, 2, 3]> : tensor<3xi64>
+  %b = graph.constant dense<[1, 2, 1]> : tensor<3xi64>
+  // CHECK-DAG: graph.constant dense<[true, false, false]> : tensor<3xi1>
+  %0 = graph.less %a, %b : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi1>
+  %ua = graph.constant dense<[255, 2, 3]> : tensor<3xui8>
+  %ub = graph.constant dense<[1, 2, 1]> : tensor<3xui8>
+  // CHECK-DAG: graph.constant dense<true> : tensor<3xi1>
+  %1 = graph.greater_equal %ua, %ub : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xi1>
+  %fa = graph.constant dense<[0x7FC00000, 1.0, 2.0]> : tensor<3xf32>
+  %fb = graph.constant dense<1.0> : tensor<f32>
+  // CHECK-DAG: graph.constant dense<[false, true, false]> : tensor<3xi1>
+  %2 = graph.equal %fa, %fb : (tensor<3xf32>, tensor<f32>) -> tensor<3xi1>
+  // CHECK-DAG: graph.constant dense<[false, false, true]> : tensor<3xi1>
+  %3 = graph.greater %fa, %fb : (tensor<3xf32>, tensor<f32>) -> tensor<3xi1>
+  // CHECK-DAG: graph.constant dense<[false, true, true]> : tensor<3xi1>
+  %4 = graph.less_equal %b, %a : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi1>
+  // CHECK-DAG: graph.constant dense<[-1, 2, 1]> : tensor<3xi64>
+  %5 = graph.where %0, %a, %b : (tensor<3xi1>, tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  return %0, %1, %2, %3, %4, %5 : tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi64>
+}
+
+// -----
+
+// A uniform condition picks an operand; a splat picked is broadcast.
+// CHECK-LABEL: func.func @where_uniform
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>, %[[Y:.*]]: tensor<2x3xf32>)
+func.func @where_uniform(%x: tensor<2x3xf32>, %y: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  %t = graph.constant dense<true> : tensor<i1>
+  %f = graph.constant dense<false> : tensor<2x3xi1>
+  %z = graph.constant dense<0.0> : tensor<f32>
+  %0 = graph.where %t, %x, %y : (tensor<i1>, tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = graph.where %f, %x, %y : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  // CHECK: %[[Z:.*]] = graph.constant dense<0.000000e+00> : tensor<2x3xf32>
+  %2 = graph.where %t, %z, %y : (tensor<i1>, tensor<f32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  // CHECK: return %[[X]], %[[Y]], %[[Z]]
+  return %0, %1, %2 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// Constant computed axes become the attribute: negative axes resolved and
+// sorted; empty means every axis, or the input itself under noop.
+// CHECK-LABEL: func.func @reduce_constant_axes
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
+func.func @reduce_constant_axes(%x: tensor<2x3x4xf32>) -> (tensor<2xf32>, tensor<f32>, tensor<2x3x4xf32>) {
+  %axes = graph.constant dense<[-1, 1]> : tensor<2xi64>
+  %none = graph.constant dense<> : tensor<0xi64>
+  // CHECK: graph.reduce_sum %[[X]] {axes = array<i64: 1, 2>} : (tensor<2x3x4xf32>) -> tensor<2xf32>
+  %0 = graph.reduce_sum %x axes %axes {axes = array<i64>} : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<2xf32>
+  // CHECK: graph.reduce_max %[[X]] {axes = array<i64: 0, 1, 2>} : (tensor<2x3x4xf32>) -> tensor<f32>
+  %1 = graph.reduce_max %x axes %none {axes = array<i64>} : (tensor<2x3x4xf32>, tensor<0xi64>) -> tensor<f32>
+  %2 = graph.reduce_mean %x axes %none {axes = array<i64>, noop_with_empty_axes} : (tensor<2x3x4xf32>, tensor<0xi64>) -> tensor<2x3x4xf32>
+  // CHECK: return {{.*}}, {{.*}}, %[[X]]
+  return %0, %1, %2 : tensor<2xf32>, tensor<f32>, tensor<2x3x4xf32>
+}

@@ -146,3 +146,24 @@ func.func @no_unroll(%x: tensor<4xf32>, %c: tensor<i1>) -> (tensor<4xf32>, tenso
   }
   return %r0, %r1, %r2#1 : tensor<4xf32>, tensor<4xf32>, tensor<3x4xf32>
 }
+
+// -----
+
+// Small captured integer constants (here reduction axes) are copied into
+// the body and their captures drop; a float vector (a weight) stays
+// captured.
+// CHECK-LABEL: func.func @constant_captures
+// CHECK:       graph.loop {{.*}} captures(%[[W:[^ ]*]] : tensor<4xf32>)
+// CHECK:       %[[AXES:.*]] = graph.constant dense<0> : tensor<1xi64>
+// CHECK:       graph.reduce_sum %{{.*}} axes %[[AXES]]
+func.func @constant_captures(%n: tensor<i64>, %x: tensor<4xf32>) -> tensor<4xf32> {
+  %axes = graph.constant dense<0> : tensor<1xi64>
+  %w = graph.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %r = graph.loop max %n : tensor<i64> init(%x : tensor<4xf32>) captures(%axes, %w : tensor<1xi64>, tensor<4xf32>) -> tensor<4xf32> do {
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<4xf32>, %a: tensor<1xi64>, %ww: tensor<4xf32>):
+    %s = graph.reduce_sum %v axes %a {axes = array<i64>, keep_dims} : (tensor<4xf32>, tensor<1xi64>) -> tensor<1xf32>
+    %m = graph.mul %ww, %s : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+    graph.yield %c, %m : tensor<i1>, tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}

@@ -105,6 +105,13 @@ struct Options {
                "keeps a dim dynamic); symbolic dims fixed this way are fixed "
                "everywhere they appear. Repeatable"),
       cl::value_desc("name:dims"), cl::cat(category)};
+  cl::list<std::string> specialize{
+      "specialize",
+      cl::desc("Also compile a static variant for these input dims, e.g. "
+               "x:1x3x224x224 (several inputs joined by '+'), chosen at run "
+               "time when the inputs have them; other shapes run the "
+               "shape-polymorphic program. Repeatable"),
+      cl::value_desc("name:dims"), cl::cat(category)};
   cl::opt<bool> elideWeights{
       "elide-weights",
       cl::desc("Print weight blobs as __elided__ (the output cannot be "
@@ -307,6 +314,8 @@ int loomcMain(int argc, char **argv) {
   pipelineOptions.kernelLibrary = options.kernelLibrary;
   pipelineOptions.graph.maxRewrites = options.graphMaxRewrites;
   pipelineOptions.graph.requireConvergence = options.graphRequireConvergence;
+  pipelineOptions.graph.specialize.assign(options.specialize.begin(),
+                                          options.specialize.end());
   if (failed(runPhases(*module, pipelineOptions, options.dumpDir,
                        [&](llvm::StringRef phase) {
                          timer.done(phase);

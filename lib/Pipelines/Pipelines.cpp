@@ -63,6 +63,12 @@ llvm::StringRef getPhaseName(Phase phase) {
 void buildGraphOptimizationPipeline(OpPassManager &pm,
                                     const GraphOptimizationOptions &options) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  if (!options.specialize.empty()) {
+    graph::GraphSpecializePassOptions specialize;
+    specialize.variants.assign(options.specialize.begin(),
+                               options.specialize.end());
+    funcPm.addPass(graph::createGraphSpecializePass(specialize));
+  }
   funcPm.addPass(graph::createGraphInferShapesPass());
   graph::GraphCleanupPassOptions cleanup;
   cleanup.maxRewrites = options.maxRewrites;
@@ -186,9 +192,14 @@ struct GraphOptimizationCLOptions
       *this, "require-convergence",
       llvm::cl::desc("Fail when graph-cleanup stops before a fixed point"),
       llvm::cl::init(false)};
+  ListOption<std::string> specialize{
+      *this, "specialize",
+      llvm::cl::desc("Static variants, each NAME:DIMS (inputs joined by '+'), "
+                     "chosen at run time by a shape guard")};
 
   GraphOptimizationOptions get() const {
-    return {maxRewrites, requireConvergence};
+    return {maxRewrites, requireConvergence,
+            std::vector<std::string>(specialize.begin(), specialize.end())};
   }
 };
 
@@ -213,6 +224,10 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
       *this, "require-convergence",
       llvm::cl::desc("Fail when graph-cleanup stops before a fixed point"),
       llvm::cl::init(false)};
+  ListOption<std::string> specialize{
+      *this, "specialize",
+      llvm::cl::desc("Static variants, each NAME:DIMS (inputs joined by '+'), "
+                     "chosen at run time by a shape guard")};
 
   Option<int64_t> unrollMaxTrips{
       *this, "unroll-max-trips",
@@ -229,7 +244,8 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
 
   PipelineOptions get() const {
     return {compileTo,
-            {maxRewrites, requireConvergence},
+            {maxRewrites, requireConvergence,
+             std::vector<std::string>(specialize.begin(), specialize.end())},
             {unrollMaxTrips, inlineConstantElements},
             kernelLibrary};
   }

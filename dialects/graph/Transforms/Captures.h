@@ -32,6 +32,17 @@ inline mlir::BlockArgument getCaptureArg(mlir::Operation *op,
                            index);
 }
 
+/// Gives the regions' capture arguments of `op` the types of the values it
+/// captures (after those were refined), as the verifier wants them.
+inline void syncCaptureArgs(mlir::Operation *op) {
+  mlir::ValueRange captures = getCaptures(op);
+  if (captures.empty())
+    return;
+  for (mlir::Region &region : op->getRegions())
+    for (auto [index, value] : llvm::enumerate(captures))
+      getCaptureArg(op, region, index).setType(value.getType());
+}
+
 } // namespace loom::graph
 
 #endif // LOOM_DIALECTS_GRAPH_TRANSFORMS_CAPTURES_H

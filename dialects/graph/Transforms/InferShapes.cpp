@@ -80,20 +80,6 @@ SmallVector<Type> inferResultTypes(Operation *op) {
   return types;
 }
 
-/// Gives the regions' capture arguments the (refined) types of the values
-/// captured, as the verifier wants them.
-void refineCaptureArgs(Operation *op) {
-  ValueRange captures = getCaptures(op);
-  if (captures.empty())
-    return;
-  for (Region &region : op->getRegions()) {
-    Block &block = region.front();
-    unsigned lead = block.getNumArguments() - captures.size();
-    for (auto [index, value] : llvm::enumerate(captures))
-      block.getArgument(lead + index).setType(value.getType());
-  }
-}
-
 /// Refines every graph op's results, producers first; whether any changed.
 bool refineAll(Operation *root) {
   bool changed = false;
@@ -101,7 +87,7 @@ bool refineAll(Operation *root) {
     if (op == root || !isa_and_nonnull<GraphDialect>(op->getDialect()))
       return;
     if (stage.isBeforeAllRegions())
-      refineCaptureArgs(op);
+      syncCaptureArgs(op);
     if (!stage.isAfterAllRegions())
       return;
     SmallVector<Type> inferred = inferResultTypes(op);

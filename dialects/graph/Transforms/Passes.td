@@ -52,6 +52,44 @@ def GraphInferShapesPass : Pass<"graph-infer-shapes"> {
   ];
 }
 
+def GraphSpecializePass : Pass<"graph-specialize", "::mlir::func::FuncOp"> {
+  let summary = "Static variants of a public function behind a run-time "
+                "shape guard";
+  let description = [{
+    For each entry of `variants` (`NAME:DIMS`, several inputs joined by `+`,
+    `?` keeping a dim dynamic), the body of every public function is copied
+    under a `graph.if` whose condition checks, at run time, the dims the
+    variant fixes; in the copy the inputs are `tensor.cast` to their static
+    types, so shape inference, the split and code generation see a static
+    program. The original body stays as the shape-polymorphic fallback in
+    the innermost `else`. A variant also fixes every input dim that shares
+    a symbolic name (`graph.dim_names`) with a dim it fixes.
+
+    ```mlir
+    %ok = ... // graph.shape of each fixed dim, graph.equal, graph.and
+    %r = graph.if %ok captures(%x) : tensor<1xi1> -> tensor<?x4xf32> then {
+    ^bb0(%a: tensor<?x8xf32>):
+      %s = tensor.cast %a : tensor<?x8xf32> to tensor<2x8xf32>
+      ... // the body, on %s
+    } else {
+    ^bb0(%a: tensor<?x8xf32>):
+      ... // the body as it was
+    }
+    ```
+
+    A variant that names an unknown input, gives the wrong number of dims,
+    contradicts a static dim or a symbolic one, or fixes nothing is an
+    error on the function.
+  }];
+  let dependentDialects = ["::loom::graph::GraphDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    ListOption<"variants", "variants", "std::string",
+               "Static variants, each NAME:DIMS with inputs joined by '+' "
+               "(x:2x8+bias:2x4)">,
+  ];
+}
+
 def GraphSimplifyControlFlowPass : Pass<"graph-simplify-control-flow"> {
   let summary = "Simplify graph.if, loop and scan before the DyCL split";
   let description = [{

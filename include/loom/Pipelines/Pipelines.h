@@ -14,6 +14,8 @@
 #include "llvm/ADT/StringRef.h"
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace mlir {
 class OpPassManager;
@@ -50,6 +52,10 @@ struct GraphOptimizationOptions {
   int64_t maxRewrites = -1;
   /// Fail the pipeline when graph-cleanup stops before a fixed point.
   bool requireConvergence = false;
+  /// Static variants compiled beside the shape-polymorphic program, each
+  /// `NAME:DIMS` (inputs joined by '+'), chosen at run time by a guard
+  /// (graph-specialize).
+  std::vector<std::string> specialize;
 };
 
 /// Options of the DyCL split.
@@ -72,8 +78,9 @@ struct PipelineOptions {
 };
 
 /// Adds graph-level optimisation to `pm`, which must be anchored on
-/// `builtin.module`: on every `func.func`, in parallel, shape inference
-/// (graph-infer-shapes), graph-cleanup, then CSE.
+/// `builtin.module`: on every `func.func`, in parallel, the static variants
+/// asked for (graph-specialize), shape inference (graph-infer-shapes),
+/// graph-cleanup, then CSE.
 void buildGraphOptimizationPipeline(mlir::OpPassManager &pm,
                                     const GraphOptimizationOptions &options);
 

@@ -76,6 +76,23 @@ getYieldTypes(Operation *op, const TypeConverter &converter, Region &body) {
                        "body value");
 }
 
+/// The converted result types of a loop-like op and the types its body
+/// yields; fails with an error on `op` when one has no rank.
+struct LoopTypes {
+  SmallVector<Type> results, body;
+};
+FailureOr<LoopTypes> getLoopTypes(Operation *op, const TypeConverter &converter,
+                                  Region &body) {
+  FailureOr<SmallVector<Type>> results =
+      convertRanked(op, converter, op->getResultTypes(), "result");
+  if (failed(results))
+    return failure();
+  FailureOr<SmallVector<Type>> yields = getYieldTypes(op, converter, body);
+  if (failed(yields))
+    return failure();
+  return LoopTypes{std::move(*results), std::move(*yields)};
+}
+
 /// Runs `body` in an scf.execute_region yielding `types` at the builder's
 /// point, and returns what it yields.
 ValueRange runBody(ConversionPatternRewriter &rewriter, Location loc,
@@ -260,15 +277,13 @@ struct LoopPattern : OpConversionPattern<g::LoopOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     size_t carried = op.getInitial().size();
-    FailureOr<SmallVector<Type>> resultTypes =
-        convertRanked(op, *getTypeConverter(), op.getResultTypes(), "result");
-    if (failed(resultTypes))
+    FailureOr<LoopTypes> types =
+        getLoopTypes(op, *getTypeConverter(), op.getBody());
+    if (failed(types))
       return failure();
-    FailureOr<SmallVector<Type>> bodyTypes =
-        getYieldTypes(op, *getTypeConverter(), op.getBody());
-    if (failed(bodyTypes))
-      return failure();
-    ArrayRef<Type> sliceTypes = ArrayRef(*bodyTypes).drop_front(1 + carried);
+    ArrayRef<Type> resultTypes = types->results;
+    ArrayRef<Type> bodyTypes = types->body;
+    ArrayRef<Type> sliceTypes = bodyTypes.drop_front(1 + carried);
 
     Type i64 = rewriter.getI64Type(), i1 = rewriter.getI1Type();
     Value maxTrip =
@@ -282,8 +297,7 @@ struct LoopPattern : OpConversionPattern<g::LoopOp> {
         arith::ConstantIntOp::create(rewriter, loc, i64, 0),
         hasCondition ? readScalar(rewriter, loc, adaptor.getCondition())
                      : always};
-    for (auto [value, type] :
-         llvm::zip(adaptor.getInitial(), ArrayRef(*resultTypes)))
+    for (auto [value, type] : llvm::zip(adaptor.getInitial(), resultTypes))
       inits.push_back(castTo(rewriter, loc, value, type));
     for (Type slice : sliceTypes)
       inits.push_back(emptyStack(rewriter, loc, stackType(slice)));
@@ -306,15 +320,14 @@ struct LoopPattern : OpConversionPattern<g::LoopOp> {
                                toTensor(rewriter, loc, state[1])};
     llvm::append_range(args, state.slice(2, carried));
     llvm::append_range(args, adaptor.getCaptures());
-    ValueRange yielded = runBody(rewriter, loc, op.getBody(), *bodyTypes, args);
+    ValueRange yielded = runBody(rewriter, loc, op.getBody(), bodyTypes, args);
     Value iteration = state[0];
     SmallVector<Value> next = {
         arith::AddIOp::create(
             rewriter, loc, iteration,
             arith::ConstantIntOp::create(rewriter, loc, i64, 1)),
         hasCondition ? readScalar(rewriter, loc, yielded[0]) : always};
-    for (auto [value, type] :
-         llvm::zip(yielded.slice(1, carried), ArrayRef(*resultTypes)))
+    for (auto [value, type] : llvm::zip(yielded.slice(1, carried), resultTypes))
       next.push_back(castTo(rewriter, loc, value, type));
     Value count = arith::IndexCastOp::create(
         rewriter, loc, rewriter.getIndexType(), iteration);
@@ -329,7 +342,7 @@ struct LoopPattern : OpConversionPattern<g::LoopOp> {
         rewriter, loc, rewriter.getIndexType(), loop.getResult(0));
     for (auto [stack, type] :
          llvm::zip(loop.getResults().drop_front(2 + carried),
-                   ArrayRef(*resultTypes).drop_front(carried)))
+                   resultTypes.drop_front(carried)))
       results.push_back(
           finishStack(rewriter, loc, stack, trips, 0, false, type));
     rewriter.replaceOp(op, results);
@@ -345,20 +358,18 @@ struct ScanPattern : OpConversionPattern<g::ScanOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     size_t states = op.getInitialStates().size();
-    FailureOr<SmallVector<Type>> resultTypes =
-        convertRanked(op, *getTypeConverter(), op.getResultTypes(), "result");
-    if (failed(resultTypes))
-      return failure();
     if (adaptor.getScanInputs().empty())
       return op.emitOpError("needs at least one scan input");
-    FailureOr<SmallVector<Type>> bodyTypes =
-        getYieldTypes(op, *getTypeConverter(), op.getBody());
-    if (failed(bodyTypes))
+    FailureOr<LoopTypes> types =
+        getLoopTypes(op, *getTypeConverter(), op.getBody());
+    if (failed(types))
       return failure();
+    ArrayRef<Type> resultTypes = types->results;
+    ArrayRef<Type> bodyTypes = types->body;
     for (Value input : adaptor.getScanInputs())
       if (!isa<RankedTensorType>(input.getType()))
         return op.emitOpError("needs ranked scan inputs");
-    for (Type slice : ArrayRef(*bodyTypes).drop_front(states))
+    for (Type slice : bodyTypes.drop_front(states))
       if (!cast<RankedTensorType>(slice).hasStaticShape())
         return op.emitOpError("needs scan outputs of static shape, got ")
                << slice;
@@ -369,13 +380,13 @@ struct ScanPattern : OpConversionPattern<g::ScanOp> {
         rewriter, loc, adaptor.getScanInputs().front(), inputAxes.front());
     SmallVector<Value> inits;
     for (auto [value, type] :
-         llvm::zip(adaptor.getInitialStates(), ArrayRef(*resultTypes)))
+         llvm::zip(adaptor.getInitialStates(), resultTypes))
       inits.push_back(castTo(rewriter, loc, value, type));
     // The trip count is known up front: each output's slices go straight
     // into a tensor of that many. (A stack that grows would need a loop
     // whose carried type changes, which scf.for's canonicalization does
     // not allow for.)
-    for (Type slice : ArrayRef(*bodyTypes).drop_front(states)) {
+    for (Type slice : bodyTypes.drop_front(states)) {
       auto type = cast<RankedTensorType>(slice);
       SmallVector<OpFoldResult> sizes = {OpFoldResult(trips)};
       for (int64_t dim : type.getShape())
@@ -414,10 +425,10 @@ struct ScanPattern : OpConversionPattern<g::ScanOp> {
           offsets, sizes, ones));
     }
     llvm::append_range(args, adaptor.getCaptures());
-    ValueRange yielded = runBody(rewriter, loc, op.getBody(), *bodyTypes, args);
+    ValueRange yielded = runBody(rewriter, loc, op.getBody(), bodyTypes, args);
     SmallVector<Value> next;
     for (auto [value, type] :
-         llvm::zip(yielded.take_front(states), ArrayRef(*resultTypes)))
+         llvm::zip(yielded.take_front(states), resultTypes))
       next.push_back(castTo(rewriter, loc, value, type));
     for (auto [stack, slice] :
          llvm::zip(carried.drop_front(states), yielded.drop_front(states))) {
@@ -438,8 +449,8 @@ struct ScanPattern : OpConversionPattern<g::ScanOp> {
     SmallVector<Value> results(loop.getResults().take_front(states));
     for (auto [stack, type, axis, reverse] :
          llvm::zip(loop.getResults().drop_front(states),
-                   ArrayRef(*resultTypes).drop_front(states),
-                   op.getScanOutputAxes(), op.getScanOutputReverse()))
+                   resultTypes.drop_front(states), op.getScanOutputAxes(),
+                   op.getScanOutputReverse()))
       results.push_back(
           finishStack(rewriter, loc, stack, trips, axis, reverse, type));
     rewriter.replaceOp(op, results);

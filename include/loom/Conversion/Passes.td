@@ -111,4 +111,25 @@ def InterchangeReductionsPass : Pass<"loom-interchange-reductions"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def ApproximateMathPass : Pass<"loom-approximate-math"> {
+  let summary = "Replace math functions by polynomial approximations";
+  let description = [{
+    Rewrites the math ops named in `ops` (by default `tanh`, `exp` and
+    `erf`) into upstream's polynomial approximations: arithmetic only,
+    accurate to a few ulp in f32, with the edge cases (overflow to
+    infinity, underflow to zero, saturation) handled. Otherwise each becomes
+    a call into libm per element, which also keeps LLVM from vectorising the
+    loop around it. f16 and bf16 ops compute in f32. Only scalar ops are
+    rewritten (loops reach this pass scalar and LLVM vectorises them
+    afterwards; upstream 22.1 crashes on chains of vector `math.exp`).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+  let options = [
+    ListOption<"ops", "ops", "std::string",
+               "Math ops to approximate, without the dialect prefix",
+               "llvm::cl::list_init<std::string>({\"tanh\", \"exp\", \"erf\"})">,
+  ];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

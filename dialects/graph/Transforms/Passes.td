@@ -106,6 +106,8 @@ def GraphSimplifyControlFlowPass : Pass<"graph-simplify-control-flow"> {
       invariants) move before the loop, their results captured instead;
     - ops before a `graph.if` that only one branch uses move into it, so the
       other path does not compute them;
+    - ops both branches of a `graph.if` compute alike (the same op on the
+      same captures or equal constants) move before it;
     - a `graph.loop` with a constant trip count of at most `unroll-max-trips`,
       no run-time condition and no scan outputs is unrolled.
 

@@ -295,6 +295,81 @@ struct SinkIntoBranch : OpRewritePattern<IfOp> {
   }
 };
 
+/// Moves an op that both branches of a graph.if compute alike (same op on
+/// the same captures or equal constants) before the graph.if; both branches
+/// then read its results as captures. Either path computed it anyway.
+struct HoistCommonFromBranches : OpRewritePattern<IfOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(IfOp op,
+                                PatternRewriter &rewriter) const override {
+    Block &thenBlock = op.getThenBranch().front();
+    Block &elseBlock = op.getElseBranch().front();
+    unsigned lead = thenBlock.getNumArguments() - op.getCaptures().size();
+    // The capture index `value` reads in `block`, if it is a capture.
+    auto captureIndex = [&](Value value,
+                            Block &block) -> std::optional<unsigned> {
+      auto arg = dyn_cast<BlockArgument>(value);
+      if (!arg || arg.getOwner() != &block || arg.getArgNumber() < lead)
+        return std::nullopt;
+      return arg.getArgNumber() - lead;
+    };
+    auto sameOperand = [&](Value a, Value b) {
+      std::optional<unsigned> i = captureIndex(a, thenBlock);
+      std::optional<unsigned> j = captureIndex(b, elseBlock);
+      if (i || j)
+        return success(i && j && *i == *j);
+      auto ca = a.getDefiningOp<ConstantOp>();
+      auto cb = b.getDefiningOp<ConstantOp>();
+      return success(ca && cb && ca.getValue() == cb.getValue() &&
+                     ca.getType() == cb.getType());
+    };
+    for (Operation &thenOp : thenBlock.without_terminator()) {
+      if (!isMovable(&thenOp) || isa<ConstantOp>(thenOp))
+        continue;
+      Operation *match = nullptr;
+      for (Operation &elseOp : elseBlock.without_terminator())
+        if (OperationEquivalence::isEquivalentTo(
+                &thenOp, &elseOp, sameOperand, /*markEquivalent=*/nullptr,
+                OperationEquivalence::IgnoreLocations)) {
+          match = &elseOp;
+          break;
+        }
+      if (!match)
+        continue;
+
+      // Clone it before the graph.if, reading what the branches captured.
+      IRMapping mapping;
+      rewriter.setInsertionPoint(op);
+      for (Value operand : thenOp.getOperands()) {
+        if (std::optional<unsigned> i = captureIndex(operand, thenBlock))
+          mapping.map(operand, op.getCaptures()[*i]);
+        else
+          mapping.map(operand,
+                      rewriter.clone(*operand.getDefiningOp())->getResult(0));
+      }
+      Operation *hoisted = rewriter.clone(thenOp, mapping);
+      SmallVector<Value> captures(op.getCaptures());
+      llvm::append_range(captures, hoisted->getResults());
+      Operation *rebuilt = rebuildWithCaptures(rewriter, op, captures);
+      auto newIf = cast<IfOp>(rebuilt);
+      for (auto [region, inner] :
+           {std::make_pair(&newIf.getThenBranch(), &thenOp),
+            std::make_pair(&newIf.getElseBranch(), match)}) {
+        for (Value result : hoisted->getResults()) {
+          BlockArgument arg =
+              region->front().addArgument(result.getType(), op.getLoc());
+          rewriter.replaceAllUsesWith(
+              inner->getResult(cast<OpResult>(result).getResultNumber()), arg);
+        }
+        rewriter.eraseOp(inner);
+      }
+      rewriter.replaceOp(op, rebuilt->getResults());
+      return success();
+    }
+    return failure();
+  }
+};
+
 /// A graph.loop with a small constant trip count, no run-time condition and
 /// no scan outputs, as that many copies of its body.
 struct UnrollSmallLoop : OpRewritePattern<LoopOp> {
@@ -364,9 +439,10 @@ struct GraphSimplifyControlFlowPass
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
-    patterns.add<DropCaptures<IfOp>, DropCaptures<LoopOp>, DropCaptures<ScanOp>,
-                 FoldConstantIf, HoistInvariants<LoopOp>,
-                 HoistInvariants<ScanOp>, SinkIntoBranch>(context);
+    patterns
+        .add<DropCaptures<IfOp>, DropCaptures<LoopOp>, DropCaptures<ScanOp>,
+             FoldConstantIf, HoistInvariants<LoopOp>, HoistInvariants<ScanOp>,
+             SinkIntoBranch, HoistCommonFromBranches>(context);
     patterns.add<InlineConstantCaptures<IfOp>, InlineConstantCaptures<LoopOp>,
                  InlineConstantCaptures<ScanOp>>(context,
                                                  inlineConstantElements);

@@ -7,6 +7,9 @@
 // RUN:   -p 'builtin.module(func.func(graph-cleanup))' | FileCheck %s
 // RUN: %mlir_opt --load-dialect-plugin=%loom_plugin --load-pass-plugin=%loom_plugin %s \
 // RUN:   -p 'builtin.module(loom-compile{compile-to=graph})' | FileCheck %s
+// The DyCL passes run in the plugin: specialization, then the split.
+// RUN: %mlir_opt --load-dialect-plugin=%loom_plugin --load-pass-plugin=%loom_plugin %S/Inputs/gated.mlir \
+// RUN:   -p 'builtin.module(func.func(graph-specialize{variants=x:2x4}),loom-split)' | FileCheck %s --check-prefix=SPLIT
 // Verifier errors carry their locations through the plugin.
 // RUN: %mlir_opt --load-dialect-plugin=%loom_plugin %S/Inputs/invalid.mlir -verify-diagnostics
 // Without the plugin, mlir-opt does not know the dialect.
@@ -16,6 +19,12 @@
 
 // DIALECTS: Available Dialects:
 // DIALECTS-SAME: graph,
+
+// SPLIT:     func.func @main({{.*}}attributes {loom.host}
+// SPLIT:       graph.if {{.*}} then {
+// SPLIT:         func.call @main_sg
+// SPLIT:       } {loom.specialize = "x:2x4"}
+// SPLIT:     func.func private @main_sg{{[0-9]+}}({{.*}}loom.subgraph
 
 // NOPLUGIN: Dialect `graph' not found for custom op 'graph.gemm'
 

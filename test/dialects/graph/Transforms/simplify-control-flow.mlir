@@ -167,3 +167,32 @@ func.func @constant_captures(%n: tensor<i64>, %x: tensor<4xf32>) -> tensor<4xf32
   }
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// Work both branches do alike (the same op on the same captures and equal
+// constants) moves before the graph.if; what differs stays.
+// CHECK-LABEL: func.func @hoist_common
+// CHECK:       %[[C:.*]] = graph.constant dense<2.000000e+00>
+// CHECK:       %[[M:.*]] = graph.mul %arg1, %[[C]]
+// CHECK:       graph.if %arg0 captures(%[[M]] : tensor<4xf32>)
+// CHECK:         graph.neg
+// CHECK:       } else {
+// CHECK-NOT:     graph.mul
+// CHECK:         graph.relu
+func.func @hoist_common(%c: tensor<i1>, %x: tensor<4xf32>) -> tensor<4xf32> {
+  %r = graph.if %c captures(%x : tensor<4xf32>) : tensor<i1> -> tensor<4xf32> then {
+  ^bb0(%a: tensor<4xf32>):
+    %two = graph.constant dense<2.0> : tensor<4xf32>
+    %m = graph.mul %a, %two : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    %n = graph.neg %m : (tensor<4xf32>) -> tensor<4xf32>
+    graph.yield %n : tensor<4xf32>
+  } else {
+  ^bb0(%a: tensor<4xf32>):
+    %two = graph.constant dense<2.0> : tensor<4xf32>
+    %m = graph.mul %a, %two : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    %n = graph.relu %m : (tensor<4xf32>) -> tensor<4xf32>
+    graph.yield %n : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}

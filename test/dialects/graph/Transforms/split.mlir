@@ -125,3 +125,36 @@ func.func @static(%x: tensor<4xf32>) -> tensor<4xf32> {
   %r = graph.relu %x : (tensor<4xf32>) -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// A loop that appends to a sequence (a decode loop collecting its tokens):
+// the sequence is carried by the host's loop like any value, and the
+// sequence ops join the straight-line runs of their block.
+// CHECK-LABEL: func.func @sequence_loop
+// CHECK-SAME:    attributes {loom.host}
+// CHECK:         %[[EMPTY:.*]] = call @sequence_loop_sg0()
+// CHECK:         graph.loop {{.*}} init(%arg1, %[[EMPTY]] : tensor<4xf32>, !graph.seq<tensor<4xf32>>)
+// CHECK:           %[[NEXT:.*]]:2 = func.call @sequence_loop_sg1(
+// CHECK:           graph.yield %{{.*}}, %[[NEXT]]#0, %[[NEXT]]#1
+// CHECK:         call @sequence_loop_sg2(
+// CHECK:       func.func private @sequence_loop_sg0() -> !graph.seq<tensor<4xf32>>
+// CHECK:         graph.sequence_empty
+// CHECK:       func.func private @sequence_loop_sg1(
+// CHECK:         graph.neg
+// CHECK:         graph.sequence_insert
+// CHECK:       func.func private @sequence_loop_sg2(
+// CHECK:         graph.sequence_length
+// CHECK:         graph.sequence_at
+func.func @sequence_loop(%n: tensor<i64>, %x: tensor<4xf32>) -> (tensor<i64>, tensor<4xf32>) {
+  %e = graph.sequence_empty : !graph.seq<tensor<4xf32>>
+  %r:2 = graph.loop max %n : tensor<i64> init(%x, %e : tensor<4xf32>, !graph.seq<tensor<4xf32>>) -> tensor<4xf32>, !graph.seq<tensor<4xf32>> do {
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<4xf32>, %s: !graph.seq<tensor<4xf32>>):
+    %next = graph.neg %v : (tensor<4xf32>) -> tensor<4xf32>
+    %s2 = graph.sequence_insert %s, %next : !graph.seq<tensor<4xf32>>, tensor<4xf32> -> !graph.seq<tensor<4xf32>>
+    graph.yield %c, %next, %s2 : tensor<i1>, tensor<4xf32>, !graph.seq<tensor<4xf32>>
+  }
+  %len = graph.sequence_length %r#1 : !graph.seq<tensor<4xf32>> -> tensor<i64>
+  %one = graph.constant dense<1> : tensor<i64>
+  %lastpos = graph.sub %len, %one : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  %last = graph.sequence_at %r#1[%lastpos] : !graph.seq<tensor<4xf32>>, tensor<i64> -> tensor<4xf32>
+  return %len, %last : tensor<i64>, tensor<4xf32>
+}

@@ -10,6 +10,8 @@
 #include "dialects/graph/Transforms/Passes.h"
 #include "dialects/kernel/IR/KernelDialect.h"
 #include "dialects/kernel/Transforms/Passes.h"
+#include "dialects/sbp/IR/SbpDialect.h"
+#include "dialects/sbp/Transforms/Passes.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Pipelines/Pipelines.h"
 
@@ -37,8 +39,8 @@ void loom::registerAllDialects(mlir::DialectRegistry &registry) {
   // through these upstream dialects, and bufferizes them through their
   // external models.
   registry
-      .insert<graph::GraphDialect, kernel::KernelDialect, func::FuncDialect,
-              affine::AffineDialect, arith::ArithDialect,
+      .insert<graph::GraphDialect, kernel::KernelDialect, sbp::SbpDialect,
+              func::FuncDialect, affine::AffineDialect, arith::ArithDialect,
               bufferization::BufferizationDialect, cf::ControlFlowDialect,
               LLVM::LLVMDialect, linalg::LinalgDialect, math::MathDialect,
               memref::MemRefDialect, scf::SCFDialect, tensor::TensorDialect>();
@@ -46,6 +48,7 @@ void loom::registerAllDialects(mlir::DialectRegistry &registry) {
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
       registry);
   kernel::registerBufferizableOpInterfaceExternalModels(registry);
+  sbp::registerGraphRuleExternalModels(registry);
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
@@ -56,6 +59,7 @@ void loom::registerAllPasses() {
   static const bool registered = [] {
     graph::registerGraphPasses();
     kernel::registerKernelPasses();
+    sbp::registerSbpPasses();
     registerConversionPasses();
     registerLoomPipelines();
     return true;

@@ -23,8 +23,9 @@ PACKAGES=(
   # dnnl-config.cmake looks for OpenCL (Debian's oneDNN is built with its
   # OpenCL GPU runtime), a package apt only recommends.
   libdnnl-dev ocl-icd-opencl-dev
-  # Tests: gtest, and the ONNX backend node-test models.
-  libgtest-dev libonnx-testdata
+  # Tests: gtest, and the ONNX backend node-test models; Graphviz renders
+  # the SBP plans loomc --explain-sbp writes.
+  libgtest-dev libonnx-testdata graphviz
   # Real models for tests and benchmarks, exported by Debian's PyTorch 1.13
   # (/usr/bin/python3; benchmarks/models/export_torch_models.py).
   python3-torch python3-torchvision

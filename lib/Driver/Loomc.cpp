@@ -95,6 +95,8 @@ struct Options {
           clEnumValN(Phase::Split, "split",
                      "Control flow simplified, straight-line runs outlined "
                      "into subgraphs called from the host (DyCL)"),
+          clEnumValN(Phase::Sbp, "sbp",
+                     "An SBP signature chosen for every op (with --mesh)"),
           clEnumValN(Phase::Linalg, "linalg", "Lowered to linalg and fused"),
           clEnumValN(Phase::Bufferize, "bufferize", "Bufferized"),
           clEnumValN(Phase::LLVM, "llvm", "The LLVM dialect")),
@@ -112,6 +114,26 @@ struct Options {
                "time when the inputs have them; other shapes run the "
                "shape-polymorphic program. Repeatable"),
       cl::value_desc("name:dims"), cl::cat(category)};
+  cl::opt<std::string> mesh{
+      "mesh",
+      cl::desc("Plan the model for a mesh of devices, e.g. 4 or 2x2: choose "
+               "a split/broadcast/partial layout for every op (phase 'sbp')"),
+      cl::value_desc("shape"), cl::cat(category)};
+  cl::list<std::string> sbpFix{
+      "sbp",
+      cl::desc("With --mesh, a layout to honour: NAME=S(0), or NAME=[S(0),B] "
+               "on a 2-D mesh; NAME is an input or an ONNX node. Repeatable"),
+      cl::value_desc("name=sbp"), cl::cat(category)};
+  cl::opt<std::string> explainSbp{
+      "explain-sbp",
+      cl::desc("With --mesh, write the plan as Graphviz to this file and "
+               "print a table of its predicted costs"),
+      cl::value_desc("plan.dot"), cl::cat(category)};
+  cl::opt<double> sbpMemoryCost{
+      "sbp-memory-cost",
+      cl::desc("With --mesh, the cost of a byte of weights a device holds, "
+               "in seconds (0: memory is free)"),
+      cl::init(0), cl::cat(category)};
   cl::opt<bool> elideWeights{
       "elide-weights",
       cl::desc("Print weight blobs as __elided__ (the output cannot be "
@@ -306,11 +328,40 @@ int loomcMain(int argc, char **argv) {
                     "--emit=mlir\n";
     return 1;
   }
+  bool meshed = !options.mesh.empty();
+  if (!meshed && (!options.sbpFix.empty() || !options.explainSbp.empty())) {
+    llvm::errs() << "loomc: error: --sbp and --explain-sbp need --mesh\n";
+    return 1;
+  }
+  // With a mesh, loomc stops at the plan: compiling one program per rank
+  // (boxing and partitioning) is not implemented yet.
+  bool planOnly = meshed && !textOut;
+  if (meshed && (options.explainSbp.empty() ? !textOut
+                                            : options.emit.getNumOccurrences() &&
+                                                  !textOut)) {
+    llvm::errs() << "loomc: error: --mesh plans the model (--explain-sbp, or "
+                    "--emit=mlir --compile-to=sbp) but cannot compile it for "
+                    "several ranks yet: boxing and per-rank partitioning are "
+                    "not implemented\n";
+    return 1;
+  }
+  if (meshed && options.compileTo.getNumOccurrences() &&
+      options.compileTo.getValue() > Phase::Sbp) {
+    llvm::errs() << "loomc: error: --mesh stops at --compile-to=sbp: "
+                    "per-rank partitioning is not implemented yet\n";
+    return 1;
+  }
   PipelineOptions pipelineOptions;
   pipelineOptions.compileTo = options.compileTo.getNumOccurrences()
                                   ? options.compileTo.getValue()
+                              : meshed                      ? Phase::Sbp
                               : options.emit == Emit::Graph ? Phase::Input
                                                             : Phase::LLVM;
+  pipelineOptions.sbp.mesh = options.mesh;
+  pipelineOptions.sbp.fix.assign(options.sbpFix.begin(), options.sbpFix.end());
+  pipelineOptions.sbp.explainDot = options.explainSbp;
+  pipelineOptions.sbp.printPlan = !options.explainSbp.empty();
+  pipelineOptions.sbp.memoryCostPerByte = options.sbpMemoryCost;
   pipelineOptions.kernelLibrary = options.kernelLibrary;
   pipelineOptions.graph.maxRewrites = options.graphMaxRewrites;
   pipelineOptions.graph.requireConvergence = options.graphRequireConvergence;
@@ -323,6 +374,8 @@ int loomcMain(int argc, char **argv) {
                            printSubgraphs(*module, llvm::errs());
                        })))
     return 1;
+  if (planOnly)
+    return 0;
 
   if (!textOut) {
     CPUTargetOptions target;

@@ -7,6 +7,7 @@
 #include "loom/Pipelines/Pipelines.h"
 
 #include "dialects/graph/Transforms/Passes.h"
+#include "dialects/sbp/Transforms/Passes.h"
 #include "dialects/kernel/Transforms/Passes.h"
 #include "loom/Conversion/Passes.h"
 
@@ -33,6 +34,7 @@ std::optional<Phase> parsePhase(llvm::StringRef name) {
       .Case("input", Phase::Input)
       .Case("graph", Phase::Graph)
       .Case("split", Phase::Split)
+      .Case("sbp", Phase::Sbp)
       .Case("linalg", Phase::Linalg)
       .Case("bufferize", Phase::Bufferize)
       .Case("llvm", Phase::LLVM)
@@ -48,6 +50,8 @@ llvm::StringRef getPhaseName(Phase phase) {
     return "graph";
   case Phase::Split:
     return "split";
+  case Phase::Sbp:
+    return "sbp";
   case Phase::Linalg:
     return "linalg";
   case Phase::Bufferize:
@@ -90,8 +94,21 @@ void buildSplitPipeline(OpPassManager &pm, const SplitOptions &options) {
   pm.addPass(graph::createGraphSplitPass(split));
 }
 
+void buildSbpPipeline(OpPassManager &pm, const SbpOptions &options) {
+  if (options.mesh.empty())
+    return;
+  sbp::SbpDerivePassOptions derive;
+  derive.mesh = options.mesh;
+  derive.fix.assign(options.fix.begin(), options.fix.end());
+  derive.memoryCostPerByte = options.memoryCostPerByte;
+  derive.explainDot = options.explainDot;
+  derive.printPlan = options.printPlan;
+  pm.addPass(sbp::createSbpDerivePass(derive));
+}
+
 llvm::ArrayRef<Phase> getPhases() {
-  static constexpr Phase phases[] = {Phase::Graph, Phase::Split, Phase::Linalg,
+  static constexpr Phase phases[] = {Phase::Graph,  Phase::Split,
+                                     Phase::Sbp,    Phase::Linalg,
                                      Phase::Bufferize, Phase::LLVM};
   return phases;
 }
@@ -159,6 +176,8 @@ void buildPhasePipeline(OpPassManager &pm, Phase phase,
     return buildGraphOptimizationPipeline(pm, options.graph);
   case Phase::Split:
     return buildSplitPipeline(pm, options.split);
+  case Phase::Sbp:
+    return buildSbpPipeline(pm, options.sbp);
   case Phase::Linalg:
     return buildLinalgPipeline(pm, options);
   case Phase::Bufferize:
@@ -173,8 +192,11 @@ void buildPhasePipeline(OpPassManager &pm, Phase phase,
 
 void buildLoomPipeline(OpPassManager &pm, const PipelineOptions &options) {
   // Each phase runs when the compilation goes at least that far.
+  // With a mesh the flow ends at the plan: partitioning into per-rank
+  // programs is not there yet (loomc refuses to go further).
   for (Phase phase : getPhases())
-    if (options.compileTo >= phase)
+    if (options.compileTo >= phase &&
+        (options.sbp.mesh.empty() || phase <= Phase::Sbp))
       buildPhasePipeline(pm, phase, options);
 }
 
@@ -213,6 +235,7 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
           clEnumValN(Phase::Graph, "graph", "Graph-level optimisation"),
           clEnumValN(Phase::Split, "split",
                      "Control flow simplified, subgraphs outlined"),
+          clEnumValN(Phase::Sbp, "sbp", "SBP signatures chosen (with a mesh)"),
           clEnumValN(Phase::Linalg, "linalg", "Lowered to linalg"),
           clEnumValN(Phase::Bufferize, "bufferize", "Bufferized"),
           clEnumValN(Phase::LLVM, "llvm", "The LLVM dialect"),
@@ -238,6 +261,12 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
       *this, "inline-constant-elements",
       llvm::cl::desc("Copy constants up to this many elements into subgraphs"),
       llvm::cl::init(64)};
+  Option<std::string> mesh{
+      *this, "mesh",
+      llvm::cl::desc("Device mesh for the SBP phase (4, 2x2; empty: none)"),
+      llvm::cl::init("")};
+  ListOption<std::string> sbpFix{
+      *this, "sbp", llvm::cl::desc("Layouts to honour, NAME=SBP")};
   Option<bool> kernelLibrary{
       *this, "kernel-library",
       llvm::cl::desc("Hand convolutions and matrix products to oneDNN"),
@@ -248,6 +277,7 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
             {maxRewrites, requireConvergence,
              std::vector<std::string>(specialize.begin(), specialize.end())},
             {unrollMaxTrips, inlineConstantElements},
+            {mesh, std::vector<std::string>(sbpFix.begin(), sbpFix.end())},
             kernelLibrary};
   }
 };

@@ -32,6 +32,7 @@ enum class Phase {
   Graph,     ///< Graph-level cleanup and optimisation.
   Split,     ///< Control flow simplified; straight-line runs outlined into
              ///< subgraph functions, called from the host (DyCL).
+  Sbp,       ///< With a mesh: an SBP signature chosen for every op.
   Linalg,    ///< Graph ops lowered to linalg/tensor/arith/math, fused.
   Bufferize, ///< Tensors turned into buffers, with deallocation.
   LLVM,      ///< The LLVM dialect, with the model's C entry point.
@@ -66,12 +67,26 @@ struct SplitOptions {
   int64_t inlineConstantElements = 64;
 };
 
+/// Options of the SBP phase (sbp-derive); it runs only with a mesh.
+struct SbpOptions {
+  /// The device mesh ("4", "2x2"); empty: a single device, no SBP phase.
+  std::string mesh;
+  /// Layouts to honour, NAME=SBP.
+  std::vector<std::string> fix;
+  /// Cost per byte of weights a device holds.
+  double memoryCostPerByte = 0;
+  /// Write the plan as Graphviz here; print a table of its costs.
+  std::string explainDot;
+  bool printPlan = false;
+};
+
 /// Options of a whole compilation.
 struct PipelineOptions {
   /// The last phase to run.
   Phase compileTo = Phase::End;
   GraphOptimizationOptions graph;
   SplitOptions split;
+  SbpOptions sbp;
   /// Compute f32 convolutions and matrix products with the runtime's kernel
   /// library (oneDNN) rather than generated loops.
   bool kernelLibrary = true;
@@ -89,12 +104,17 @@ void buildGraphOptimizationPipeline(mlir::OpPassManager &pm,
 /// cleanup again; then graph-split on the module.
 void buildSplitPipeline(mlir::OpPassManager &pm, const SplitOptions &options);
 
+/// Adds sbp-derive to `pm` (anchored on `builtin.module`) when
+/// `options.mesh` is set.
+void buildSbpPipeline(mlir::OpPassManager &pm, const SbpOptions &options);
+
 /// The passes of one phase (Input and End have none).
 void buildPhasePipeline(mlir::OpPassManager &pm, Phase phase,
                         const PipelineOptions &options);
 
 /// Adds every phase up to `options.compileTo` to `pm`, anchored on
-/// `builtin.module`.
+/// `builtin.module`; with a mesh, at most up to the sbp phase (per-rank
+/// partitioning is not there yet).
 void buildLoomPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 
 /// Registers `loom-graph-optimize`, `loom-split` and `loom-compile` as named

@@ -1,0 +1,95 @@
+//===- CostModel.cpp - What compute and boxing cost on a mesh -------------===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/sbp/Transforms/CostModel.h"
+
+using namespace loom::sbp;
+using llvm::ArrayRef;
+using llvm::SmallVector;
+
+llvm::StringRef loom::sbp::toString(CollectiveKind kind) {
+  switch (kind) {
+  case CollectiveKind::AllReduce:
+    return "all-reduce";
+  case CollectiveKind::ReduceScatter:
+    return "reduce-scatter";
+  case CollectiveKind::AllGather:
+    return "all-gather";
+  case CollectiveKind::AllToAll:
+    return "all-to-all";
+  case CollectiveKind::Local:
+    return "local";
+  }
+  return "?";
+}
+
+/// The bytes of the tensor with every axis but `skip` laid out as `layout`.
+static double bytesExcept(ArrayRef<Sbp> layout, unsigned skip,
+                          ArrayRef<int64_t> shape, int64_t elementBytes,
+                          ArrayRef<int64_t> meshShape) {
+  SmallVector<int64_t> local(shape);
+  for (auto [axis, sbp] : llvm::enumerate(layout))
+    if (axis != skip && sbp.isSplit() &&
+        sbp.axis < static_cast<int32_t>(local.size()))
+      local[sbp.axis] = (local[sbp.axis] + meshShape[axis] - 1) /
+                        meshShape[axis]; // uneven splits: the largest part
+  double bytes = static_cast<double>(elementBytes);
+  for (int64_t size : local)
+    bytes *= static_cast<double>(size);
+  return bytes;
+}
+
+double loom::sbp::getLocalBytes(ArrayRef<Sbp> layout, ArrayRef<int64_t> shape,
+                                int64_t elementBytes,
+                                ArrayRef<int64_t> meshShape) {
+  return bytesExcept(layout, layout.size(), shape, elementBytes, meshShape);
+}
+
+SmallVector<Collective> loom::sbp::getBoxing(ArrayRef<Sbp> from,
+                                             ArrayRef<Sbp> to,
+                                             ArrayRef<int64_t> shape,
+                                             int64_t elementBytes,
+                                             ArrayRef<int64_t> meshShape) {
+  SmallVector<Collective> steps;
+  // Axes convert in order: those before `axis` already have `to`.
+  NdSbp current(from.begin(), from.end());
+  for (unsigned axis = 0; axis < meshShape.size(); ++axis) {
+    const Sbp &a = current[axis], &b = to[axis];
+    if (a == b)
+      continue;
+    double p = static_cast<double>(meshShape[axis]);
+    double v = bytesExcept(current, axis, shape, elementBytes, meshShape);
+    auto add = [&](CollectiveKind kind, double bytes) {
+      steps.push_back({kind, axis, a.reduction, bytes});
+    };
+    if (a.isBroadcast() || (a.isSplit() && b.isPartial())) {
+      add(CollectiveKind::Local, 0);
+    } else if (a.isSplit() && b.isSplit()) {
+      add(CollectiveKind::AllToAll, v * (p - 1) / (p * p));
+    } else if (a.isSplit()) {
+      add(CollectiveKind::AllGather, v * (p - 1) / p);
+    } else if (b.isSplit()) {
+      add(CollectiveKind::ReduceScatter, v * (p - 1) / p);
+    } else {
+      // P -> B, or P -> P of another reduction (all-reduce, zero-fill).
+      add(CollectiveKind::AllReduce, 2 * v * (p - 1) / p);
+      if (b.isPartial())
+        steps.push_back({CollectiveKind::Local, axis, b.reduction, 0});
+    }
+    current[axis] = b;
+  }
+  return steps;
+}
+
+double loom::sbp::getTime(ArrayRef<Collective> steps,
+                          const CostModelOptions &options) {
+  double time = 0;
+  for (const Collective &step : steps)
+    if (step.kind != CollectiveKind::Local)
+      time +=
+          options.collectiveLatency + step.bytes / options.linkBytesPerSecond;
+  return time;
+}

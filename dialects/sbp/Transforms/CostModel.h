@@ -1,0 +1,66 @@
+//===- CostModel.h - What compute and boxing cost on a mesh -----*- C++ -*-===//
+//
+// Part of Loom. An alpha-beta model: compute takes flops over a rate, each
+// collective a fixed latency plus the bytes one rank sends over the link
+// bandwidth (ring algorithms: all-reduce 2V(p-1)/p, reduce-scatter and
+// all-gather V(p-1)/p, all-to-all V(p-1)/p^2, V the bytes of the tensor
+// as it is on that mesh axis). Local conversions (B -> S slices, B -> P
+// zero-fills, S -> P embeds) move nothing.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DIALECTS_SBP_TRANSFORMS_COSTMODEL_H
+#define LOOM_DIALECTS_SBP_TRANSFORMS_COSTMODEL_H
+
+#include "dialects/sbp/IR/Sbp.h"
+
+namespace loom::sbp {
+
+struct CostModelOptions {
+  /// Sustained compute rate of one device, flop/s.
+  double flopsPerSecond = 2e10;
+  /// Link bandwidth one rank sends at, bytes/s.
+  double linkBytesPerSecond = 5e9;
+  /// Fixed cost of one collective, s.
+  double collectiveLatency = 2e-5;
+  /// Cost per byte a device holds of a weight (0: memory is free).
+  double memoryCostPerByte = 0;
+};
+
+enum class CollectiveKind {
+  AllReduce,     ///< P -> B
+  ReduceScatter, ///< P -> S
+  AllGather,     ///< S -> B
+  AllToAll,      ///< S(i) -> S(j)
+  Local,         ///< B -> S, B -> P, S -> P: no communication
+};
+llvm::StringRef toString(CollectiveKind kind);
+
+/// One step of a conversion, on one mesh axis.
+struct Collective {
+  CollectiveKind kind;
+  unsigned meshAxis;
+  Reduction reduction = Reduction::Sum;
+  /// Bytes one rank sends.
+  double bytes = 0;
+};
+
+/// The steps that convert a tensor of `shape` (`elementBytes` each) from
+/// `from` to `to` on a mesh of `meshShape`, one mesh axis at a time.
+llvm::SmallVector<Collective> getBoxing(llvm::ArrayRef<Sbp> from,
+                                        llvm::ArrayRef<Sbp> to,
+                                        llvm::ArrayRef<int64_t> shape,
+                                        int64_t elementBytes,
+                                        llvm::ArrayRef<int64_t> meshShape);
+
+/// The time `steps` take.
+double getTime(llvm::ArrayRef<Collective> steps,
+               const CostModelOptions &options);
+
+/// The bytes one device holds of a tensor laid out as `layout`.
+double getLocalBytes(llvm::ArrayRef<Sbp> layout, llvm::ArrayRef<int64_t> shape,
+                     int64_t elementBytes, llvm::ArrayRef<int64_t> meshShape);
+
+} // namespace loom::sbp
+
+#endif // LOOM_DIALECTS_SBP_TRANSFORMS_COSTMODEL_H

@@ -1,0 +1,312 @@
+//===- Derive.cpp - Choose an SBP signature for every op ------------------===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/sbp/Transforms/Derive.h"
+
+#include "dialects/graph/IR/GraphOps.h"
+#include "dialects/sbp/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+namespace loom::sbp {
+#define GEN_PASS_DEF_SBPDERIVEPASS
+#include "dialects/sbp/Transforms/Passes.h.inc"
+} // namespace loom::sbp
+
+using namespace mlir;
+using namespace loom::sbp;
+
+FailureOr<std::pair<SmallVector<int64_t>, int64_t>>
+loom::sbp::getTensorSize(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || !type.hasStaticShape() || !type.getElementType().isIntOrFloat())
+    return failure();
+  int64_t bytes =
+      std::max<int64_t>(1, type.getElementType().getIntOrFloatBitWidth() / 8);
+  return std::make_pair(SmallVector<int64_t>(type.getShape()), bytes);
+}
+
+const NdSbp &FunctionPlan::getProduced(const Use &use) const {
+  const Node &node = nodes[use.producer];
+  return node.candidates[plan.choice[use.producer]].results[use.result];
+}
+
+const NdSbp &FunctionPlan::getConsumed(const Use &use) const {
+  const Node &node = nodes[use.consumer];
+  return node.candidates[plan.choice[use.consumer]].operands[use.operand];
+}
+
+SmallVector<Collective> FunctionPlan::getBoxing(const Use &use) const {
+  auto size = getTensorSize(use.value);
+  if (failed(size))
+    return {};
+  return sbp::getBoxing(getProduced(use), getConsumed(use), size->first,
+                        size->second, meshShape);
+}
+
+namespace {
+
+/// The name an op has in diagnostics and plans: its ONNX node name when it
+/// has one, else its op name.
+std::string nodeName(Operation *op) {
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    return name.getName().str();
+  return op->getName().getStringRef().str();
+}
+
+/// An all-B signature for `op`.
+Signature replicated(Operation *op, size_t axes) {
+  Signature s;
+  s.operands.assign(op->getNumOperands(), NdSbp(axes, Sbp::broadcast()));
+  s.results.assign(op->getNumResults(), NdSbp(axes, Sbp::broadcast()));
+  return s;
+}
+
+/// Candidates of a value that no op computes (an argument, a constant):
+/// every layout it may have.
+SmallVector<Signature> layoutsOf(Value value, ArrayRef<int64_t> mesh) {
+  SmallVector<Signature> candidates;
+  auto size = getTensorSize(value);
+  SmallVector<NdSbp> layouts =
+      succeeded(size)
+          ? getLayouts(size->first, mesh)
+          : SmallVector<NdSbp>{NdSbp(mesh.size(), Sbp::broadcast())};
+  for (NdSbp &layout : layouts) {
+    Signature s;
+    s.results.push_back(std::move(layout));
+    candidates.push_back(std::move(s));
+  }
+  return candidates;
+}
+
+/// Parses `S(0)` (1-D) or `[S(0),B]` against a mesh of `axes` axes.
+std::optional<NdSbp> parseNd(StringRef text, size_t axes) {
+  text = text.trim();
+  SmallVector<StringRef> parts;
+  if (text.consume_front("[")) {
+    if (!text.consume_back("]"))
+      return std::nullopt;
+    // Split at commas outside parentheses.
+    int depth = 0;
+    size_t start = 0;
+    for (size_t i = 0; i <= text.size(); ++i) {
+      if (i == text.size() || (text[i] == ',' && depth == 0)) {
+        parts.push_back(text.slice(start, i));
+        start = i + 1;
+      } else if (text[i] == '(') {
+        ++depth;
+      } else if (text[i] == ')') {
+        --depth;
+      }
+    }
+  } else {
+    parts.push_back(text);
+  }
+  NdSbp nd;
+  for (StringRef part : parts) {
+    std::optional<Sbp> sbp = parseSbp(part);
+    if (!sbp)
+      return std::nullopt;
+    nd.push_back(*sbp);
+  }
+  if (nd.size() != axes)
+    return std::nullopt;
+  return nd;
+}
+
+struct SbpDerivePass
+    : public loom::sbp::impl::SbpDerivePassBase<SbpDerivePass> {
+  using SbpDerivePassBase::SbpDerivePassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<int64_t> meshShape;
+    SmallVector<StringRef> parts;
+    StringRef(mesh).split(parts, 'x');
+    for (StringRef part : parts) {
+      int64_t size;
+      if (part.getAsInteger(10, size)) {
+        module.emitError() << "sbp-derive: mesh '" << mesh
+                           << "' is not like 4 or 2x2";
+        return signalPassFailure();
+      }
+      meshShape.push_back(size);
+    }
+    auto emitError = [&] { return module.emitError() << "sbp-derive: "; };
+    if (failed(MeshAttr::verify(emitError, meshShape, ArrayAttr())))
+      return signalPassFailure();
+    auto meshAttr = MeshAttr::get(&getContext(), meshShape, ArrayAttr());
+    module->setAttr("sbp.mesh", meshAttr);
+    for (auto func : module.getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isExternal() &&
+          failed(derive(func, meshShape)))
+        return signalPassFailure();
+  }
+
+  /// Candidates of `node` whose result 0 is `required`.
+  LogicalResult restrict(FunctionPlan::Node &node, const NdSbp &required,
+                         Operation *where) {
+    SmallVector<Signature> kept;
+    for (Signature &s : node.candidates)
+      if (!s.results.empty() && s.results.front() == required)
+        kept.push_back(s);
+    if (kept.empty())
+      return where->emitError()
+             << "sbp-derive: '" << node.name << "' cannot be "
+             << toString(required) << " (no legal signature gives it)";
+    node.candidates = std::move(kept);
+    return success();
+  }
+
+  LogicalResult derive(func::FuncOp func, ArrayRef<int64_t> meshShape) {
+    FunctionPlan plan;
+    plan.meshShape.assign(meshShape.begin(), meshShape.end());
+    plan.costs = {flopsPerSecond, linkBytesPerSecond, collectiveLatency,
+                  memoryCostPerByte};
+    Block &body = func.getBody().front();
+    llvm::DenseMap<Value, std::pair<unsigned, unsigned>> producers;
+    llvm::StringMap<unsigned> byName;
+    size_t axes = meshShape.size();
+
+    for (BlockArgument arg : body.getArguments()) {
+      FunctionPlan::Node node;
+      auto name =
+          func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "graph.name");
+      node.name =
+          name ? name.str() : "arg" + std::to_string(arg.getArgNumber());
+      node.argNumber = arg.getArgNumber();
+      node.candidates = layoutsOf(arg, meshShape);
+      if (auto given =
+              func.getArgAttrOfType<NdSbpAttr>(arg.getArgNumber(), "sbp.nd"))
+        if (failed(restrict(node, NdSbp(given.getEntries()), func)))
+          return failure();
+      producers[arg] = {plan.nodes.size(), 0};
+      byName[node.name] = plan.nodes.size();
+      plan.nodes.push_back(std::move(node));
+    }
+    for (Operation &op : body) {
+      FunctionPlan::Node node;
+      node.op = &op;
+      node.name = nodeName(&op);
+      double flops = 0;
+      if (isa<loom::graph::ConstantOp>(op)) {
+        node.candidates = layoutsOf(op.getResult(0), meshShape);
+      } else if (auto ruled = dyn_cast<SbpRuleOpInterface>(op);
+                 ruled && op.getNumRegions() == 0) {
+        FailureOr<IndexRule> rule = ruled.getSbpRule();
+        if (succeeded(rule)) {
+          node.candidates = getSignatures(*rule, meshShape);
+          flops = rule->getFlops();
+        }
+      }
+      if (node.candidates.empty())
+        node.candidates.push_back(replicated(&op, axes));
+      if (auto given = op.getAttrOfType<ArrayAttr>("sbp.results");
+          given && !given.empty())
+        if (auto nd = dyn_cast<NdSbpAttr>(given[0]);
+            !nd || failed(restrict(node, NdSbp(nd.getEntries()), &op)))
+          return failure();
+      for (const Signature &s : node.candidates) {
+        double cost = flops * s.workFraction / flopsPerSecond;
+        if (isa<loom::graph::ConstantOp>(op))
+          if (auto size = getTensorSize(op.getResult(0)); succeeded(size))
+            cost += memoryCostPerByte * getLocalBytes(s.results.front(),
+                                                      size->first, size->second,
+                                                      meshShape);
+        node.costs.push_back(cost);
+      }
+      unsigned id = plan.nodes.size();
+      for (auto [index, operand] : llvm::enumerate(op.getOperands())) {
+        auto it = producers.find(operand);
+        if (it != producers.end())
+          plan.uses.push_back({it->second.first, it->second.second, id,
+                               static_cast<unsigned>(index), operand});
+      }
+      for (auto [index, result] : llvm::enumerate(op.getResults()))
+        producers[result] = {id, static_cast<unsigned>(index)};
+      if (!isa<func::ReturnOp>(op))
+        byName[node.name] = id;
+      plan.nodes.push_back(std::move(node));
+    }
+    for (const std::string &entry : fix) {
+      auto [name, layout] = StringRef(entry).split('=');
+      std::optional<NdSbp> nd = parseNd(layout, axes);
+      auto it = byName.find(name);
+      if (!nd)
+        return func.emitError() << "sbp-derive: fix '" << entry
+                                << "': expected NAME=S(0) (1-D mesh) or "
+                                   "NAME=[S(0),B] (2-D)";
+      if (it == byName.end())
+        return func.emitError() << "sbp-derive: fix '" << entry << "': no "
+                                << "input or op named '" << name << "'";
+      if (failed(restrict(plan.nodes[it->second], *nd, func)))
+        return failure();
+    }
+    // Nodes, with argument costs (zero) now that candidates are final.
+    for (FunctionPlan::Node &node : plan.nodes) {
+      if (node.costs.size() != node.candidates.size())
+        node.costs.assign(node.candidates.size(), 0);
+      plan.graph.addNode(node.costs);
+    }
+    for (const FunctionPlan::Use &use : plan.uses) {
+      const auto &from = plan.nodes[use.producer].candidates;
+      const auto &to = plan.nodes[use.consumer].candidates;
+      SmallVector<double> costs;
+      auto size = getTensorSize(use.value);
+      for (const Signature &p : from)
+        for (const Signature &c : to)
+          costs.push_back(
+              succeeded(size)
+                  ? getTime(loom::sbp::getBoxing(
+                                p.results[use.result], c.operands[use.operand],
+                                size->first, size->second, meshShape),
+                            plan.costs)
+                  : (p.results[use.result] == c.operands[use.operand]
+                         ? 0
+                         : 1e9)); // unknown sizes: no conversion
+      plan.graph.addEdge(use.producer, use.consumer, costs);
+    }
+    plan.plan = search(plan.graph);
+
+    // Record the plan.
+    Builder b(&getContext());
+    auto toAttr = [&](ArrayRef<NdSbp> layouts) {
+      SmallVector<Attribute> attrs;
+      for (const NdSbp &nd : layouts)
+        attrs.push_back(NdSbpAttr::get(&getContext(), nd));
+      return b.getArrayAttr(attrs);
+    };
+    for (auto [id, node] : llvm::enumerate(plan.nodes)) {
+      const Signature &s = node.candidates[plan.plan.choice[id]];
+      if (!node.op) {
+        func.setArgAttr(node.argNumber, "sbp.nd",
+                        NdSbpAttr::get(&getContext(), s.results.front()));
+        continue;
+      }
+      if (isa<func::ReturnOp>(node.op))
+        continue;
+      node.op->setAttr("sbp.operands", toAttr(s.operands));
+      node.op->setAttr("sbp.results", toAttr(s.results));
+    }
+    func->setAttr("sbp.cost", b.getF64FloatAttr(plan.plan.cost));
+    if (printPlan)
+      loom::sbp::printPlan(plan, llvm::outs());
+    if (!explainDot.empty()) {
+      std::error_code error;
+      llvm::ToolOutputFile file(explainDot, error, llvm::sys::fs::OF_Text);
+      if (error)
+        return func.emitError() << "sbp-derive: cannot write " << explainDot
+                                << ": " << error.message();
+      writeDot(plan, file.os());
+      file.keep();
+    }
+    return success();
+  }
+};
+
+} // namespace

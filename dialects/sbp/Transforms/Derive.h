@@ -1,0 +1,60 @@
+//===- Derive.h - A function's SBP problem and plan -------------*- C++ -*-===//
+//
+// Part of Loom. Private to dialects/sbp/Transforms: what sbp-derive builds
+// from a function and what its explanation reads.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DIALECTS_SBP_TRANSFORMS_DERIVE_H
+#define LOOM_DIALECTS_SBP_TRANSFORMS_DERIVE_H
+
+#include "dialects/sbp/IR/SbpDialect.h"
+#include "dialects/sbp/Transforms/CostModel.h"
+#include "dialects/sbp/Transforms/Search.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace loom::sbp {
+
+struct FunctionPlan {
+  /// A node: an argument, an op, or the function's return.
+  struct Node {
+    std::string name;
+    mlir::Operation *op = nullptr; // null for arguments
+    unsigned argNumber = 0;
+    /// Candidates: arguments and constants have results only.
+    llvm::SmallVector<Signature> candidates;
+    llvm::SmallVector<double> costs;
+  };
+  /// An edge: operand `operand` of node `consumer` reads result `result`
+  /// of node `producer`.
+  struct Use {
+    unsigned producer, result, consumer, operand;
+    mlir::Value value;
+  };
+  llvm::SmallVector<int64_t> meshShape;
+  CostModelOptions costs;
+  llvm::SmallVector<Node> nodes;
+  llvm::SmallVector<Use> uses;
+  CostGraph graph;
+  Plan plan;
+
+  /// The layout the plan gives `use`'s value at its producer and consumer.
+  const NdSbp &getProduced(const Use &use) const;
+  const NdSbp &getConsumed(const Use &use) const;
+  /// The boxing the plan puts on `use`.
+  llvm::SmallVector<Collective> getBoxing(const Use &use) const;
+};
+
+/// The static shape and element size of `value`, or failure.
+mlir::FailureOr<std::pair<llvm::SmallVector<int64_t>, int64_t>>
+getTensorSize(mlir::Value value);
+
+/// Writes `plan` as Graphviz to `os`.
+void writeDot(const FunctionPlan &plan, llvm::raw_ostream &os);
+/// Prints a table of the predicted costs of `plan`.
+void printPlan(const FunctionPlan &plan, llvm::raw_ostream &os);
+
+} // namespace loom::sbp
+
+#endif // LOOM_DIALECTS_SBP_TRANSFORMS_DERIVE_H

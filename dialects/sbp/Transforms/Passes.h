@@ -1,0 +1,24 @@
+//===- Passes.h - Passes of the sbp dialect ---------------------*- C++ -*-===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DIALECTS_SBP_TRANSFORMS_PASSES_H
+#define LOOM_DIALECTS_SBP_TRANSFORMS_PASSES_H
+
+#include "dialects/sbp/IR/SbpDialect.h"
+
+#include "mlir/Pass/Pass.h"
+
+namespace loom::sbp {
+
+#define GEN_PASS_DECL
+#include "dialects/sbp/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "dialects/sbp/Transforms/Passes.h.inc"
+
+} // namespace loom::sbp
+
+#endif // LOOM_DIALECTS_SBP_TRANSFORMS_PASSES_H

@@ -1,0 +1,61 @@
+//===- Passes.td - Passes of the sbp dialect ---------------*- tablegen -*-===//
+//
+// Part of Loom.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DIALECTS_SBP_TRANSFORMS_PASSES_TD
+#define LOOM_DIALECTS_SBP_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SbpDerivePass : Pass<"sbp-derive", "::mlir::ModuleOp"> {
+  let summary = "Choose an SBP signature for every op with a cost model";
+  let description = [{
+    For every public function, builds the cost graph of its body (a node per
+    argument, op and the return; a candidate per legal signature; an edge per
+    use, costing the boxing between the producer's layout and the
+    consumer's), searches it (`dialects/sbp/Transforms/Search.h`: exact
+    eliminations, then the remaining core enumerated or improved locally)
+    and records the plan:
+
+    - each op gets `sbp.operands` and `sbp.results`, arrays of `#sbp.nd`;
+    - each argument gets `sbp.nd` (how the ranks hold the input: each reads
+      all of it, so splits are local slices);
+    - the module gets `sbp.mesh`, the function `sbp.cost` (the predicted
+      time of a step, in seconds).
+
+    Inputs arrive whole on every rank and outputs leave broadcast (rank 0
+    writes them). Arguments with an `sbp.nd` attribute, ops with
+    `sbp.results`, and `fix` entries (`NAME=S(0)`, `NAME=[S(0),B]` on a
+    2-D mesh; NAME is an input or an ONNX node) are honoured. Constants
+    (weights) may take any layout for free: each rank keeps its slice. Ops
+    without an `SbpRuleOpInterface` rule, and ops with regions (control
+    flow stays replicated), run replicated.
+
+    `explain-dot` writes the plan as Graphviz (ops coloured by signature,
+    boxing edges labelled with the collective and the bytes a rank sends);
+    `print-plan` prints a table of the predicted costs.
+  }];
+  let dependentDialects = ["::loom::sbp::SbpDialect"];
+  let options = [
+    Option<"mesh", "mesh", "std::string", /*default=*/"\"2\"",
+           "The device mesh: 4, or 2x2">,
+    ListOption<"fix", "fix", "std::string",
+               "Layouts to honour, NAME=SBP (x=S(0); [S(0),B] on 2-D)">,
+    Option<"flopsPerSecond", "flops-per-second", "double", /*default=*/"2e10",
+           "Compute rate of one device">,
+    Option<"linkBytesPerSecond", "link-bytes-per-second", "double",
+           /*default=*/"5e9", "Link bandwidth one rank sends at">,
+    Option<"collectiveLatency", "collective-latency", "double",
+           /*default=*/"2e-5", "Fixed cost of one collective, in seconds">,
+    Option<"memoryCostPerByte", "memory-cost-per-byte", "double",
+           /*default=*/"0", "Cost per byte of weights a device holds">,
+    Option<"explainDot", "explain-dot", "std::string", /*default=*/"",
+           "Write the plan as Graphviz to this file">,
+    Option<"printPlan", "print-plan", "bool", /*default=*/"false",
+           "Print the predicted cost of every op and boxing">,
+  ];
+}
+
+#endif // LOOM_DIALECTS_SBP_TRANSFORMS_PASSES_TD

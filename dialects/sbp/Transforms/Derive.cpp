@@ -272,6 +272,8 @@ struct SbpDerivePass
       plan.graph.addEdge(use.producer, use.consumer, costs);
     }
     plan.plan = search(plan.graph);
+    if (printPlan)
+      plan.greedyCost = greedy(plan.graph).cost;
 
     // Record the plan.
     Builder b(&getContext());

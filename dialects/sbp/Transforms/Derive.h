@@ -38,6 +38,8 @@ struct FunctionPlan {
   llvm::SmallVector<Use> uses;
   CostGraph graph;
   Plan plan;
+  /// OneFlow's default greedy plan's cost, for comparison (printed plans).
+  double greedyCost = 0;
 
   /// The layout the plan gives `use`'s value at its producer and consumer.
   const NdSbp &getProduced(const Use &use) const;

@@ -104,10 +104,10 @@ void loom::sbp::writeDot(const FunctionPlan &plan, llvm::raw_ostream &os) {
 
 void loom::sbp::printPlan(const FunctionPlan &plan, llvm::raw_ostream &os) {
   os << llvm::formatv("sbp plan on mesh {0}: predicted {1:e3} s per step "
-                      "({2}; {3} core node(s))\n",
+                      "({2}; {3} core node(s)); greedy {4:e3} s\n",
                       meshName(plan.meshShape), plan.plan.cost,
                       plan.plan.exact ? "exact" : "local search",
-                      plan.plan.coreNodes);
+                      plan.plan.coreNodes, plan.greedyCost);
   os << "| node | op | signature | compute (s) |\n|---|---|---|---|\n";
   for (auto [id, node] : llvm::enumerate(plan.nodes)) {
     unsigned choice = plan.plan.choice[id];

@@ -65,5 +65,6 @@ tools = [
     ToolSubst("loom-opt", unresolved="fatal"),
     ToolSubst("loomc", unresolved="fatal"),
     ToolSubst("loom-run", unresolved="fatal"),
+    ToolSubst("loom-boxing-check", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.loom_tools_dir, config.llvm_tools_dir])

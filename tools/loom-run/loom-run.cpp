@@ -4,6 +4,7 @@
 //
 //   loom-run MODEL.so --input FILE... [--output FILE...] [--expect FILE...]
 //            [--rtol R] [--atol A] [--threads N]
+//   loom-run -n N [--timeout S] PROGRAM [ARGS...]   (Launch.cpp)
 //
 // Loads a library compiled with `loomc --emit=lib`, runs it once on the
 // inputs (.npy or .pb) and writes and/or checks the outputs. Floats match
@@ -13,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Launch.h"
 #include "loom/runtime.h"
 
 #include <cmath>
@@ -126,6 +128,8 @@ bool matches(const char *name, loom_tensor *actual, loom_tensor *expected,
 } // namespace
 
 int main(int argc, char **argv) {
+  if (argc > 1 && std::string(argv[1]) == "-n")
+    return launchRanks(argc, argv);
   const char *library = nullptr;
   std::vector<const char *> inputs, outputs, expects;
   double rtol = 1e-3, atol = 1e-7;

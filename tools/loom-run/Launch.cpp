@@ -1,0 +1,156 @@
+//===- Launch.cpp - loom-run -n N: start the ranks of one job -------------===//
+//
+// Part of Loom.
+//
+//   loom-run -n N [--timeout S] PROGRAM [ARGS...]
+//
+// Starts N copies of PROGRAM on this machine with LOOM_RANK,
+// LOOM_WORLD_SIZE, LOOM_MASTER_ADDR, LOOM_MASTER_PORT, LOOM_TIMEOUT and
+// LOOM_STORE_DIR (a fresh rendezvous directory) set, and waits for them.
+// When a rank fails (a non-zero exit, a signal), the others have the
+// timeout (and 2 s) to finish (their collectives fail with the peer gone
+// or time out); those still running then are killed. Exit code: 0 when every
+// rank succeeded, else the first failure's code (128 + signal for a signal).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Launch.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+/// Removes `dir` and the files the rendezvous left in it.
+void removeStore(const std::string &dir) {
+  std::string command = "rm -rf '" + dir + "'";
+  if (std::system(command.c_str()) != 0)
+    std::fprintf(stderr, "loom-run: warning: could not remove %s\n",
+                 dir.c_str());
+}
+
+/// A description of how `status` ended a process; its exit code.
+int describe(int status, std::string &how) {
+  if (WIFEXITED(status)) {
+    how = "exited with code " + std::to_string(WEXITSTATUS(status));
+    return WEXITSTATUS(status);
+  }
+  int signal = WTERMSIG(status);
+  how = "was killed by signal " + std::to_string(signal) + " (" +
+        strsignal(signal) + ")";
+  return 128 + signal;
+}
+
+} // namespace
+
+int launchRanks(int argc, char **argv) {
+  long ranks = 0;
+  double timeout = 60;
+  if (const char *env = std::getenv("LOOM_TIMEOUT"))
+    timeout = std::atof(env);
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-n" && i + 1 < argc)
+      ranks = std::atol(argv[++i]);
+    else if (arg == "--timeout" && i + 1 < argc)
+      timeout = std::atof(argv[++i]);
+    else {
+      std::fprintf(stderr,
+                   "loom-run: error: unexpected argument '%s' (usage: "
+                   "loom-run -n N [--timeout S] PROGRAM [ARGS...])\n",
+                   argv[i]);
+      return 2;
+    }
+  }
+  if (ranks < 1 || i >= argc || timeout <= 0) {
+    std::fprintf(stderr, "loom-run: error: usage: loom-run -n N [--timeout S] "
+                         "PROGRAM [ARGS...] (N >= 1, S > 0)\n");
+    return 2;
+  }
+  char store[] = "/tmp/loom-run-XXXXXX";
+  if (!mkdtemp(store)) {
+    std::perror("loom-run: error: cannot create the rendezvous directory");
+    return 1;
+  }
+  std::vector<pid_t> pids;
+  for (long r = 0; r < ranks; ++r) {
+    pid_t pid = fork();
+    if (pid < 0) {
+      std::perror("loom-run: error: fork");
+      for (pid_t p : pids)
+        kill(p, SIGKILL);
+      removeStore(store);
+      return 1;
+    }
+    if (pid == 0) {
+      setenv("LOOM_RANK", std::to_string(r).c_str(), 1);
+      setenv("LOOM_WORLD_SIZE", std::to_string(ranks).c_str(), 1);
+      setenv("LOOM_MASTER_ADDR", "127.0.0.1", 1);
+      setenv("LOOM_MASTER_PORT", "0", 1);
+      setenv("LOOM_STORE_DIR", store, 1);
+      setenv("LOOM_TIMEOUT", std::to_string(timeout).c_str(), 1);
+      execvp(argv[i], argv + i);
+      std::fprintf(stderr, "loom-run: error: cannot run %s: %s\n", argv[i],
+                   std::strerror(errno));
+      _exit(125); // 126 and 127 mean "not run" to LLVM's tools
+    }
+    pids.push_back(pid);
+  }
+  int result = 0;
+  long alive = ranks;
+  bool failing = false;
+  auto deadline = std::chrono::steady_clock::time_point::max();
+  std::vector<bool> done(ranks, false);
+  while (alive > 0) {
+    int status;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid > 0) {
+      long r = 0;
+      while (r < ranks && pids[r] != pid)
+        ++r;
+      if (r == ranks)
+        continue;
+      done[r] = true;
+      --alive;
+      std::string how;
+      int code = describe(status, how);
+      if (code != 0) {
+        std::fprintf(stderr, "loom-run: rank %ld %s\n", r, how.c_str());
+        if (!failing) {
+          failing = true;
+          result = code;
+          // The others' own timeouts fire first; this is the backstop.
+          deadline = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(
+                         static_cast<int64_t>(timeout * 1000) + 2000);
+        }
+      }
+      continue;
+    }
+    if (failing && std::chrono::steady_clock::now() > deadline) {
+      for (long r = 0; r < ranks; ++r)
+        if (!done[r]) {
+          std::fprintf(stderr,
+                       "loom-run: rank %ld did not exit within %.0f s of the "
+                       "first failure; killed\n",
+                       r, timeout + 2);
+          kill(pids[r], SIGKILL);
+        }
+      while (alive > 0 && waitpid(-1, &status, 0) > 0)
+        --alive;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  removeStore(store);
+  return result;
+}

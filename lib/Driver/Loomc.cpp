@@ -333,28 +333,13 @@ int loomcMain(int argc, char **argv) {
     llvm::errs() << "loomc: error: --sbp and --explain-sbp need --mesh\n";
     return 1;
   }
-  // With a mesh, loomc stops at the plan: compiling one program per rank
-  // (boxing and partitioning) is not implemented yet.
-  bool planOnly = meshed && !textOut;
-  if (meshed && (options.explainSbp.empty() ? !textOut
-                                            : options.emit.getNumOccurrences() &&
-                                                  !textOut)) {
-    llvm::errs() << "loomc: error: --mesh plans the model (--explain-sbp, or "
-                    "--emit=mlir --compile-to=sbp) but cannot compile it for "
-                    "several ranks yet: boxing and per-rank partitioning are "
-                    "not implemented\n";
-    return 1;
-  }
-  if (meshed && options.compileTo.getNumOccurrences() &&
-      options.compileTo.getValue() > Phase::Sbp) {
-    llvm::errs() << "loomc: error: --mesh stops at --compile-to=sbp: "
-                    "per-rank partitioning is not implemented yet\n";
-    return 1;
-  }
+  // --explain-sbp alone (no --emit) writes the plan and stops there.
+  bool planOnly = meshed && !options.explainSbp.empty() &&
+                  !options.emit.getNumOccurrences();
   PipelineOptions pipelineOptions;
   pipelineOptions.compileTo = options.compileTo.getNumOccurrences()
                                   ? options.compileTo.getValue()
-                              : meshed                      ? Phase::Sbp
+                              : planOnly                    ? Phase::Sbp
                               : options.emit == Emit::Graph ? Phase::Input
                                                             : Phase::LLVM;
   pipelineOptions.sbp.mesh = options.mesh;

@@ -104,6 +104,7 @@ void buildSbpPipeline(OpPassManager &pm, const SbpOptions &options) {
   derive.explainDot = options.explainDot;
   derive.printPlan = options.printPlan;
   pm.addPass(sbp::createSbpDerivePass(derive));
+  pm.addPass(sbp::createSbpPartitionPass());
 }
 
 llvm::ArrayRef<Phase> getPhases() {
@@ -192,11 +193,8 @@ void buildPhasePipeline(OpPassManager &pm, Phase phase,
 
 void buildLoomPipeline(OpPassManager &pm, const PipelineOptions &options) {
   // Each phase runs when the compilation goes at least that far.
-  // With a mesh the flow ends at the plan: partitioning into per-rank
-  // programs is not there yet (loomc refuses to go further).
   for (Phase phase : getPhases())
-    if (options.compileTo >= phase &&
-        (options.sbp.mesh.empty() || phase <= Phase::Sbp))
+    if (options.compileTo >= phase)
       buildPhasePipeline(pm, phase, options);
 }
 

@@ -4,6 +4,9 @@
 //
 //   ./model --input FILE... --output FILE... [--threads N] [--bench N] [--info]
 //
+// Under loom-run -n N (or mpirun) every rank runs it; rank 0 alone prints
+// and writes the outputs.
+//
 // Inputs and outputs are in the graph's order, `.npy` or `.pb` by extension.
 // Bad input (count, dtype, shape, unreadable file) prints one message naming
 // the input and exits with 2 before anything is written; other failures exit
@@ -190,6 +193,12 @@ extern "C" int main(int argc, char **argv) {
     cleanup();
     return status == LOOM_ERROR_INVALID_ARGUMENT ? kBadInput : kFailure;
   }
+  // In a job of several ranks (loom-run -n N, mpirun) every rank computes;
+  // rank 0 alone reports and writes the outputs.
+  const char *rankText = std::getenv("LOOM_RANK");
+  if (!rankText)
+    rankText = std::getenv("OMPI_COMM_WORLD_RANK");
+  bool reports = !rankText || std::atol(rankText) == 0;
   if (bench) {
     std::vector<double> times;
     for (long n = 0; n < bench; ++n) {
@@ -212,8 +221,13 @@ extern "C" int main(int argc, char **argv) {
       size_t index = static_cast<size_t>(q * (times.size() - 1) + 0.5);
       return times[std::min(index, times.size() - 1)];
     };
-    std::printf("median_ms=%.4f p90_ms=%.4f min_ms=%.4f\n", at(0.5), at(0.9),
-                times.front());
+    if (reports)
+      std::printf("median_ms=%.4f p90_ms=%.4f min_ms=%.4f\n", at(0.5),
+                  at(0.9), times.front());
+  }
+  if (!reports) {
+    cleanup();
+    return 0;
   }
   if (print)
     for (size_t i = 0; i < numOutputs; ++i)

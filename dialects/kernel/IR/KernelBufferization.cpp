@@ -54,6 +54,7 @@ void registerBufferizableOpInterfaceExternalModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, KernelDialect *) {
     MatmulOp::attachInterface<KernelOpInterface<MatmulOp>>(*ctx);
     Conv2DOp::attachInterface<KernelOpInterface<Conv2DOp>>(*ctx);
+    BoxOp::attachInterface<KernelOpInterface<BoxOp>>(*ctx);
   });
 }
 

@@ -175,3 +175,55 @@ void Conv2DOp::getEffects(
         &effects) {
   getKernelEffects(*this, getInitMutable(), getAccumulate(), effects);
 }
+
+//===----------------------------------------------------------------------===//
+// BoxOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BoxOp::verify() {
+  if (failed(verifyForm(*this, getInit())))
+    return failure();
+  ArrayRef<int64_t> mesh = getMesh();
+  int64_t axis = getMeshAxis();
+  if (mesh.empty() || mesh.size() > 2 ||
+      llvm::any_of(mesh, [](int64_t n) { return n < 1; }))
+    return emitOpError("needs a 1-D or 2-D mesh of positive sizes");
+  if (axis < 0 || axis >= static_cast<int64_t>(mesh.size()))
+    return emitOpError("mesh_axis ") << axis << " is not an axis of the mesh";
+  auto in = cast<ShapedType>(getInput().getType());
+  auto out = cast<ShapedType>(getInit().getType());
+  if (in.getRank() != out.getRank())
+    return emitOpError("converts between parts of one tensor: ranks ")
+           << in.getRank() << " and " << out.getRank() << " differ";
+  for (ArrayRef<int64_t> layout : {getFrom(), getTo()}) {
+    if (layout.size() != 3 || layout[0] < 0 || layout[0] > 2 ||
+        layout[2] < 0 || layout[2] > 2)
+      return emitOpError("layouts are [kind (0 split, 1 broadcast, 2 "
+                         "partial), dim, reduction (0 sum, 1 max, 2 min)]");
+    if (layout[0] == 0 && (layout[1] < 0 || layout[1] >= in.getRank()))
+      return emitOpError("splits dim ") << layout[1] << " of a rank-"
+                                        << in.getRank() << " tensor";
+  }
+  // The logical dims each side implies must agree.
+  int64_t devices = mesh[axis];
+  for (int64_t d = 0; d < in.getRank(); ++d) {
+    int64_t a = in.getDimSize(d), b = out.getDimSize(d);
+    if (ShapedType::isDynamic(a) || ShapedType::isDynamic(b))
+      continue;
+    if (getFrom()[0] == 0 && getFrom()[1] == d)
+      a *= devices;
+    if (getTo()[0] == 0 && getTo()[1] == d)
+      b *= devices;
+    if (a != b)
+      return emitOpError("input and init are parts of different tensors: "
+                         "dim ")
+             << d << " is " << a << " and " << b;
+  }
+  return success();
+}
+
+void BoxOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getKernelEffects(*this, getInitMutable(), false, effects);
+}

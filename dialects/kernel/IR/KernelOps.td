@@ -103,4 +103,36 @@ def Kernel_Conv2DOp : Kernel_Op<"conv2d"> {
   }];
 }
 
+def Kernel_BoxOp : Kernel_Op<"box"> {
+  let summary = "Convert a rank's part of a tensor between SBP layouts";
+  let description = [{
+    SBP boxing on one axis of the device mesh: `input` is this rank's part
+    of a tensor laid out as `from` on mesh axis `mesh_axis`, `init` receives
+    its part under `to`. Layouts are `[kind, dim, reduction]` with kind 0
+    split (along `dim`), 1 broadcast, 2 partial (reduction 0 sum, 1 max,
+    2 min). The runtime's `loom_comm_box` does the work (ring collectives
+    over Gloo between the ranks of that axis); the executable joins the job
+    that `loom-run -n N` describes.
+
+    ```mlir
+    %b = kernel.box ins(%p : tensor<8x16xf32>) outs(%i : tensor<8x16xf32>)
+           {mesh = array<i64: 2>, mesh_axis = 0 : i64,
+            from = array<i64: 2, 0, 0>, to = array<i64: 1, 0, 0>}
+           -> tensor<8x16xf32>
+    ```
+  }];
+  let arguments = (ins Kernel_Operand:$input, Kernel_Operand:$init,
+                   DenseI64ArrayAttr:$mesh, I64Attr:$mesh_axis,
+                   DenseI64ArrayAttr:$from, DenseI64ArrayAttr:$to);
+  let results = (outs Variadic<RankedTensorOf<[F32]>>:$result);
+  let assemblyFormat = [{
+    `ins` `(` $input `:` type($input) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict (`->` type($result)^)?
+  }];
+  let extraClassDeclaration = kernelDecls # [{
+    /// Boxing overwrites its destination.
+    bool getAccumulate() { return false; }
+  }];
+}
+
 #endif // LOOM_DIALECTS_KERNEL_IR_KERNELOPS_TD

@@ -7,6 +7,7 @@
 #ifndef LOOM_DIALECTS_SBP_TRANSFORMS_PASSES_H
 #define LOOM_DIALECTS_SBP_TRANSFORMS_PASSES_H
 
+#include "dialects/kernel/IR/KernelDialect.h"
 #include "dialects/sbp/IR/SbpDialect.h"
 
 #include "mlir/Pass/Pass.h"

@@ -58,4 +58,23 @@ def SbpDerivePass : Pass<"sbp-derive", "::mlir::ModuleOp"> {
   ];
 }
 
+def SbpPartitionPass : Pass<"sbp-partition", "::mlir::ModuleOp"> {
+  let summary = "Rewrite a planned function into the program every rank runs";
+  let description = [{
+    After `sbp-derive`: values take their local types (a dim split over k
+    devices holds dim / k; partial values keep the whole shape) and, where a
+    value's layout differs from what its user needs, `kernel.box` ops
+    convert it, one mesh axis at a time. Arguments and constants are whole
+    on every rank (each rank reads the inputs, the weights are compiled in),
+    so a split of them is a local slice; returned values are boxed to
+    broadcast, so rank 0 can write them. A reshape's constant target shape
+    is rewritten for its local result.
+
+    Not yet: uneven splits (a dim that does not divide by its devices),
+    boxing of other element types than f32, and ops inside regions.
+  }];
+  let dependentDialects = ["::loom::kernel::KernelDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // LOOM_DIALECTS_SBP_TRANSFORMS_PASSES_TD

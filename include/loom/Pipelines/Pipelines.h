@@ -32,7 +32,8 @@ enum class Phase {
   Graph,     ///< Graph-level cleanup and optimisation.
   Split,     ///< Control flow simplified; straight-line runs outlined into
              ///< subgraph functions, called from the host (DyCL).
-  Sbp,       ///< With a mesh: an SBP signature chosen for every op.
+  Sbp,       ///< With a mesh: an SBP signature chosen for every op, and
+             ///< the program every rank runs (local shapes, boxing).
   Linalg,    ///< Graph ops lowered to linalg/tensor/arith/math, fused.
   Bufferize, ///< Tensors turned into buffers, with deallocation.
   LLVM,      ///< The LLVM dialect, with the model's C entry point.
@@ -104,8 +105,8 @@ void buildGraphOptimizationPipeline(mlir::OpPassManager &pm,
 /// cleanup again; then graph-split on the module.
 void buildSplitPipeline(mlir::OpPassManager &pm, const SplitOptions &options);
 
-/// Adds sbp-derive to `pm` (anchored on `builtin.module`) when
-/// `options.mesh` is set.
+/// Adds sbp-derive and sbp-partition to `pm` (anchored on
+/// `builtin.module`) when `options.mesh` is set.
 void buildSbpPipeline(mlir::OpPassManager &pm, const SbpOptions &options);
 
 /// The passes of one phase (Input and End have none).
@@ -113,8 +114,7 @@ void buildPhasePipeline(mlir::OpPassManager &pm, Phase phase,
                         const PipelineOptions &options);
 
 /// Adds every phase up to `options.compileTo` to `pm`, anchored on
-/// `builtin.module`; with a mesh, at most up to the sbp phase (per-rank
-/// partitioning is not there yet).
+/// `builtin.module`.
 void buildLoomPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 
 /// Registers `loom-graph-optimize`, `loom-split` and `loom-compile` as named

@@ -82,7 +82,8 @@ func::FuncOp getDeclaration(ModuleOp module, StringRef name,
 LogicalResult replaceWithCall(RewriterBase &rewriter, ModuleOp module,
                               Operation *op, StringRef name,
                               ArrayRef<Value> buffers, unsigned initIndex,
-                              bool readsInit, ArrayRef<Value> scalars) {
+                              bool readsInit, ArrayRef<Value> scalars,
+                              bool unranked = false) {
   Location loc = op->getLoc();
   rewriter.setInsertionPoint(op);
   SmallVector<std::pair<Value, Value>> after;
@@ -91,6 +92,11 @@ LogicalResult replaceWithCall(RewriterBase &rewriter, ModuleOp module,
     bool isInit = i == initIndex;
     args.push_back(toCallOperand(rewriter, loc, buffer, !isInit || readsInit,
                                  isInit, after));
+    // Functions for tensors of any rank take unranked descriptors.
+    if (unranked)
+      args.back() = memref::CastOp::create(
+          rewriter, loc,
+          UnrankedMemRefType::get(rewriter.getF32Type(), 0), args.back());
   }
   llvm::append_range(args, scalars);
   auto type = rewriter.getFunctionType(ValueRange(args).getTypes(), {});
@@ -129,6 +135,21 @@ struct LowerKernelsToCallsPass
         return replaceWithCall(rewriter, module, op, "loom_kernel_matmul_f32",
                                {mm.getLhs(), mm.getRhs(), mm.getInit()}, 2,
                                mm.getAccumulate(), {flags, alpha});
+      }
+      if (auto box = dyn_cast<BoxOp>(op)) {
+        if (isa<RankedTensorType>(box.getInput().getType()))
+          return op->emitOpError("must be bufferized before "
+                                 "loom-lower-kernels-to-calls");
+        rewriter.setInsertionPoint(op);
+        ArrayRef<int64_t> mesh = box.getMesh();
+        SmallVector<Value> scalars = {i64(box.getMeshAxis()), i64(mesh[0]),
+                                      i64(mesh.size() > 1 ? mesh[1] : 1)};
+        for (ArrayRef<int64_t> layout : {box.getFrom(), box.getTo()})
+          for (int64_t v : layout)
+            scalars.push_back(i64(v));
+        return replaceWithCall(rewriter, module, op, "loom_kernel_box_f32",
+                               {box.getInput(), box.getInit()}, 1, false,
+                               scalars, /*unranked=*/true);
       }
       auto conv = dyn_cast<Conv2DOp>(op);
       if (!conv)

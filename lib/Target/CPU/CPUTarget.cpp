@@ -139,6 +139,9 @@ LogicalResult linkArtefact(llvm::StringRef objectPath,
   std::vector<std::string> args = {*linker, "-o", outputPath.str(),
                                    objectPath.str()};
   args.push_back("-L" + runtimeDir);
+  // Collectives (kernel.box) only when the model was partitioned over a
+  // mesh; Gloo is then needed too.
+  args.push_back("-lLoomCollectives");
   if (kind == ArtefactKind::SharedLibrary) {
     args.push_back("-shared");
   } else {
@@ -148,8 +151,9 @@ LogicalResult linkArtefact(llvm::StringRef objectPath,
   // The kernel functions (and oneDNN, OpenMP) only when the model calls
   // them: the archive contributes nothing otherwise, and --as-needed drops
   // the shared libraries.
-  for (const char *arg : {"-lLoomKernels", "-Wl,--push-state,--as-needed",
-                          "-ldnnl", "-lgomp", "-Wl,--pop-state", "-ldl"})
+  for (const char *arg :
+       {"-lLoomKernels", "-Wl,--push-state,--as-needed", "-ldnnl", "-lgomp",
+        "-lgloo", "-Wl,--pop-state", "-ldl"})
     args.push_back(arg);
   args.push_back("-lm");
   // Extra flags, e.g. -fsanitize=address when the runtime is instrumented.

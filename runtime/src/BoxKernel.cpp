@@ -1,0 +1,99 @@
+//===- BoxKernel.cpp - kernel.box: boxing called from compiled code -------===//
+//
+// Part of Loom. What `loom-lower-kernels-to-calls` turns kernel.box into: a
+// call with MLIR's C interface (unranked descriptors, any rank) that boxes
+// this rank's part of a tensor on one mesh axis. The process joins the job
+// (loom_comm_join: the environment loom-run -n N or mpirun sets) on the
+// first call. A failure (not started as a job, a peer gone) ends the
+// process with one message and exit code 1: compiled code has no error
+// path to return through.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/collectives.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct UnrankedMemRef {
+  int64_t rank;
+  void *descriptor;
+};
+
+/// The data and sizes of a row-major strided descriptor of `rank` dims.
+float *getData(const UnrankedMemRef &m, std::vector<int64_t> &sizes) {
+  auto *fields = static_cast<int64_t *>(m.descriptor);
+  float *aligned = reinterpret_cast<float *>(fields[1]);
+  int64_t offset = fields[2];
+  sizes.assign(fields + 3, fields + 3 + m.rank);
+  return aligned + offset;
+}
+
+[[noreturn]] void fail(const char *what) {
+  std::fprintf(stderr, "loom: error: %s\n", what);
+  std::exit(1);
+}
+
+loom_comm *getComm(int64_t meshSize) {
+  static loom_comm *comm = [meshSize] {
+    char error[512];
+    loom_comm *joined = loom_comm_join(error, sizeof(error));
+    if (!joined) {
+      std::string message =
+          "this model runs on a mesh of " + std::to_string(meshSize) +
+          " devices (start it with loom-run -n " + std::to_string(meshSize) +
+          " or mpirun): " + error;
+      fail(message.c_str());
+    }
+    return joined;
+  }();
+  if (loom_comm_size(comm) != meshSize) {
+    std::string message = "this model was compiled for " +
+                          std::to_string(meshSize) + " ranks but runs on " +
+                          std::to_string(loom_comm_size(comm));
+    fail(message.c_str());
+  }
+  return comm;
+}
+
+loom_sbp toSbp(int64_t kind, int64_t axis, int64_t reduction) {
+  loom_sbp sbp;
+  sbp.kind = static_cast<loom_sbp_kind>(kind);
+  sbp.axis = static_cast<int32_t>(axis);
+  sbp.reduction = static_cast<loom_reduction>(reduction);
+  return sbp;
+}
+
+} // namespace
+
+extern "C" void _mlir_ciface_loom_kernel_box_f32(
+    UnrankedMemRef *input, UnrankedMemRef *init, int64_t meshAxis,
+    int64_t mesh0, int64_t mesh1, int64_t fromKind, int64_t fromAxis,
+    int64_t fromReduction, int64_t toKind, int64_t toAxis,
+    int64_t toReduction) {
+  loom_comm *comm = getComm(mesh0 * mesh1);
+  int rank = loom_comm_rank(comm);
+  // The ranks of this mesh axis through this rank (row-major mesh).
+  int64_t row = rank / mesh1, column = rank % mesh1;
+  std::vector<int> group;
+  for (int64_t k = 0; k < (meshAxis == 0 ? mesh0 : mesh1); ++k)
+    group.push_back(static_cast<int>(meshAxis == 0 ? k * mesh1 + column
+                                                   : row * mesh1 + k));
+  loom_sbp from = toSbp(fromKind, fromAxis, fromReduction);
+  loom_sbp to = toSbp(toKind, toAxis, toReduction);
+  std::vector<int64_t> inSizes, outSizes;
+  float *in = getData(*input, inSizes);
+  float *out = getData(*init, outSizes);
+  // The tensor as this axis sees it: the input part, unsplit on the axis.
+  std::vector<int64_t> shape(inSizes);
+  if (from.kind == LOOM_SBP_SPLIT)
+    shape[from.axis] *= static_cast<int64_t>(group.size());
+  if (loom_comm_box(comm, group.data(), static_cast<int>(group.size()), in,
+                    out, shape.data(), static_cast<int>(shape.size()),
+                    LOOM_DTYPE_F32, from, to))
+    fail(loom_comm_error(comm));
+}

@@ -6,7 +6,8 @@
 // (loom_comm_join: the environment loom-run -n N or mpirun sets) on the
 // first call. A failure (not started as a job, a peer gone) ends the
 // process with one message and exit code 1: compiled code has no error
-// path to return through.
+// path to return through. With LOOM_COMM_STATS set, each rank prints the
+// bytes it sent at exit (to compare with loomc --explain-sbp's prediction).
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,17 +39,27 @@ float *getData(const UnrankedMemRef &m, std::vector<int64_t> &sizes) {
   std::exit(1);
 }
 
+/// Boxing calls this process ran, and the job it joined.
+uint64_t boxingCalls = 0;
+loom_comm *joinedComm = nullptr;
+
+/// With LOOM_COMM_STATS set, what this rank sent, printed at exit.
+void printStats();
+
 loom_comm *getComm(int64_t meshSize) {
   static loom_comm *comm = [meshSize] {
     char error[512];
     loom_comm *joined = loom_comm_join(error, sizeof(error));
     if (!joined) {
-      std::string message =
-          "this model runs on a mesh of " + std::to_string(meshSize) +
-          " devices (start it with loom-run -n " + std::to_string(meshSize) +
-          " or mpirun): " + error;
+      std::string message = "this model runs on a mesh of " +
+                            std::to_string(meshSize) +
+                            " devices (start it with loom-run -n " +
+                            std::to_string(meshSize) + " or mpirun): " + error;
       fail(message.c_str());
     }
+    joinedComm = joined;
+    if (std::getenv("LOOM_COMM_STATS"))
+      std::atexit(printStats);
     return joined;
   }();
   if (loom_comm_size(comm) != meshSize) {
@@ -58,6 +69,14 @@ loom_comm *getComm(int64_t meshSize) {
     fail(message.c_str());
   }
   return comm;
+}
+
+void printStats() {
+  std::fprintf(
+      stderr, "loom: rank %d sent %llu bytes in %llu boxing call(s)\n",
+      loom_comm_rank(joinedComm),
+      static_cast<unsigned long long>(loom_comm_bytes_sent(joinedComm)),
+      static_cast<unsigned long long>(boxingCalls));
 }
 
 loom_sbp toSbp(int64_t kind, int64_t axis, int64_t reduction) {
@@ -70,19 +89,21 @@ loom_sbp toSbp(int64_t kind, int64_t axis, int64_t reduction) {
 
 } // namespace
 
-extern "C" void _mlir_ciface_loom_kernel_box_f32(
-    UnrankedMemRef *input, UnrankedMemRef *init, int64_t meshAxis,
-    int64_t mesh0, int64_t mesh1, int64_t fromKind, int64_t fromAxis,
-    int64_t fromReduction, int64_t toKind, int64_t toAxis,
-    int64_t toReduction) {
+extern "C" void
+_mlir_ciface_loom_kernel_box_f32(UnrankedMemRef *input, UnrankedMemRef *init,
+                                 int64_t meshAxis, int64_t mesh0, int64_t mesh1,
+                                 int64_t fromKind, int64_t fromAxis,
+                                 int64_t fromReduction, int64_t toKind,
+                                 int64_t toAxis, int64_t toReduction) {
   loom_comm *comm = getComm(mesh0 * mesh1);
   int rank = loom_comm_rank(comm);
+  ++boxingCalls;
   // The ranks of this mesh axis through this rank (row-major mesh).
   int64_t row = rank / mesh1, column = rank % mesh1;
   std::vector<int> group;
   for (int64_t k = 0; k < (meshAxis == 0 ? mesh0 : mesh1); ++k)
-    group.push_back(static_cast<int>(meshAxis == 0 ? k * mesh1 + column
-                                                   : row * mesh1 + k));
+    group.push_back(
+        static_cast<int>(meshAxis == 0 ? k * mesh1 + column : row * mesh1 + k));
   loom_sbp from = toSbp(fromKind, fromAxis, fromReduction);
   loom_sbp to = toSbp(toKind, toAxis, toReduction);
   std::vector<int64_t> inSizes, outSizes;
@@ -92,8 +113,8 @@ extern "C" void _mlir_ciface_loom_kernel_box_f32(
   std::vector<int64_t> shape(inSizes);
   if (from.kind == LOOM_SBP_SPLIT)
     shape[from.axis] *= static_cast<int64_t>(group.size());
-  if (loom_comm_box(comm, group.data(), static_cast<int>(group.size()), in,
-                    out, shape.data(), static_cast<int>(shape.size()),
+  if (loom_comm_box(comm, group.data(), static_cast<int>(group.size()), in, out,
+                    shape.data(), static_cast<int>(shape.size()),
                     LOOM_DTYPE_F32, from, to))
     fail(loom_comm_error(comm));
 }

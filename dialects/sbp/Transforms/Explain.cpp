@@ -128,4 +128,15 @@ void loom::sbp::printPlan(const FunctionPlan &plan, llvm::raw_ostream &os) {
         plan.nodes[use.producer].name + " -> " + plan.nodes[use.consumer].name,
         what, bytesOf(steps), getTime(steps, plan.costs));
   }
+  unsigned collectives = 0;
+  double bytes = 0;
+  for (const FunctionPlan::Use &use : plan.uses)
+    for (const Collective &c : plan.getBoxing(use))
+      if (c.kind != CollectiveKind::Local) {
+        ++collectives;
+        bytes += c.bytes;
+      }
+  os << llvm::formatv("boxing per step: {0} collective(s), {1:f0} bytes sent "
+                      "per rank\n",
+                      collectives, bytes);
 }

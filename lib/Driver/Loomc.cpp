@@ -131,8 +131,13 @@ struct Options {
       cl::value_desc("plan.dot"), cl::cat(category)};
   cl::opt<double> sbpMemoryCost{
       "sbp-memory-cost",
-      cl::desc("With --mesh, the cost of a byte of weights a device holds, "
-               "in seconds (0: memory is free)"),
+      cl::desc("With --mesh, the cost of a byte a device holds (weights, "
+               "activations), in seconds (0: memory is free)"),
+      cl::init(0), cl::cat(category)};
+  cl::opt<double> sbpMemoryLimit{
+      "sbp-memory-limit",
+      cl::desc("With --mesh, the bytes a device may hold: the plan trades "
+               "communication for memory until it fits"),
       cl::init(0), cl::cat(category)};
   cl::opt<bool> elideWeights{
       "elide-weights",
@@ -347,6 +352,7 @@ int loomcMain(int argc, char **argv) {
   pipelineOptions.sbp.explainDot = options.explainSbp;
   pipelineOptions.sbp.printPlan = !options.explainSbp.empty();
   pipelineOptions.sbp.memoryCostPerByte = options.sbpMemoryCost;
+  pipelineOptions.sbp.memoryLimit = options.sbpMemoryLimit;
   pipelineOptions.kernelLibrary = options.kernelLibrary;
   pipelineOptions.graph.maxRewrites = options.graphMaxRewrites;
   pipelineOptions.graph.requireConvergence = options.graphRequireConvergence;

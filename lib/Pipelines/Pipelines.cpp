@@ -101,6 +101,7 @@ void buildSbpPipeline(OpPassManager &pm, const SbpOptions &options) {
   derive.mesh = options.mesh;
   derive.fix.assign(options.fix.begin(), options.fix.end());
   derive.memoryCostPerByte = options.memoryCostPerByte;
+  derive.memoryLimit = options.memoryLimit;
   derive.explainDot = options.explainDot;
   derive.printPlan = options.printPlan;
   pm.addPass(sbp::createSbpDerivePass(derive));

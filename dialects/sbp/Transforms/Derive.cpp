@@ -212,13 +212,14 @@ struct SbpDerivePass
             !nd || failed(restrict(node, NdSbp(nd.getEntries()), &op)))
           return failure();
       for (const Signature &s : node.candidates) {
-        double cost = flops * s.workFraction / flopsPerSecond;
-        if (isa<loom::graph::ConstantOp>(op))
-          if (auto size = getTensorSize(op.getResult(0)); succeeded(size))
-            cost += memoryCostPerByte * getLocalBytes(s.results.front(),
-                                                      size->first, size->second,
-                                                      meshShape);
-        node.costs.push_back(cost);
+        node.compute.push_back(flops * s.workFraction / flopsPerSecond);
+        double bytes = 0;
+        for (auto [index, result] : llvm::enumerate(op.getResults()))
+          if (auto size = getTensorSize(result);
+              succeeded(size) && index < s.results.size())
+            bytes += getLocalBytes(s.results[index], size->first, size->second,
+                                   meshShape);
+        node.memory.push_back(bytes);
       }
       unsigned id = plan.nodes.size();
       for (auto [index, operand] : llvm::enumerate(op.getOperands())) {
@@ -247,12 +248,8 @@ struct SbpDerivePass
       if (failed(restrict(plan.nodes[it->second], *nd, func)))
         return failure();
     }
-    // Nodes, with argument costs (zero) now that candidates are final.
-    for (FunctionPlan::Node &node : plan.nodes) {
-      if (node.costs.size() != node.candidates.size())
-        node.costs.assign(node.candidates.size(), 0);
-      plan.graph.addNode(node.costs);
-    }
+    // Edge costs do not depend on the memory term: computed once.
+    SmallVector<SmallVector<double>> edgeCosts;
     for (const FunctionPlan::Use &use : plan.uses) {
       const auto &from = plan.nodes[use.producer].candidates;
       const auto &to = plan.nodes[use.consumer].candidates;
@@ -269,9 +266,47 @@ struct SbpDerivePass
                   : (p.results[use.result] == c.operands[use.operand]
                          ? 0
                          : 1e9)); // unknown sizes: no conversion
-      plan.graph.addEdge(use.producer, use.consumer, costs);
+      edgeCosts.push_back(std::move(costs));
     }
-    plan.plan = search(plan.graph);
+    // Arguments (whole on every rank, held by the caller) cost nothing.
+    for (FunctionPlan::Node &node : plan.nodes)
+      if (node.compute.size() != node.candidates.size()) {
+        node.compute.assign(node.candidates.size(), 0);
+        node.memory.assign(node.candidates.size(), 0);
+      }
+    auto solve = [&](double memoryWeight) {
+      plan.graph = CostGraph();
+      for (FunctionPlan::Node &node : plan.nodes) {
+        node.costs.clear();
+        for (auto [compute, memory] : llvm::zip(node.compute, node.memory))
+          node.costs.push_back(compute + memoryWeight * memory);
+        plan.graph.addNode(node.costs);
+      }
+      for (auto [use, costs] : llvm::zip(plan.uses, edgeCosts))
+        plan.graph.addEdge(use.producer, use.consumer, costs);
+      plan.plan = search(plan.graph);
+      plan.memoryCostPerByte = memoryWeight;
+      plan.memoryBytes = 0;
+      for (auto [id, node] : llvm::enumerate(plan.nodes))
+        plan.memoryBytes += node.memory[plan.plan.choice[id]];
+    };
+    // With a memory limit, weigh memory more until the plan fits
+    // (OneFlow's adaptive memory ratio, on bytes).
+    double weight = memoryCostPerByte;
+    solve(weight);
+    for (int round = 0;
+         memoryLimit > 0 && plan.memoryBytes > memoryLimit && round < 24;
+         ++round) {
+      weight = weight > 0 ? weight * 4 : 1e-13;
+      solve(weight);
+    }
+    if (memoryLimit > 0 && plan.memoryBytes > memoryLimit)
+      return func.emitError()
+             << "sbp-derive: no plan fits "
+             << static_cast<int64_t>(memoryLimit)
+             << " bytes per device: the smallest found needs "
+             << static_cast<int64_t>(plan.memoryBytes)
+             << " (weights and activations, no reuse)";
     if (printPlan)
       plan.greedyCost = greedy(plan.graph).cost;
 

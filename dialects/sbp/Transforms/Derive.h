@@ -14,6 +14,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <vector>
+
 namespace loom::sbp {
 
 struct FunctionPlan {
@@ -24,7 +26,9 @@ struct FunctionPlan {
     unsigned argNumber = 0;
     /// Candidates: arguments and constants have results only.
     llvm::SmallVector<Signature> candidates;
-    llvm::SmallVector<double> costs;
+    /// Per candidate: compute time; bytes one device holds of the results
+    /// (weights, activations); the node cost the search used.
+    llvm::SmallVector<double> compute, memory, costs;
   };
   /// An edge: operand `operand` of node `consumer` reads result `result`
   /// of node `producer`.
@@ -34,12 +38,16 @@ struct FunctionPlan {
   };
   llvm::SmallVector<int64_t> meshShape;
   CostModelOptions costs;
-  llvm::SmallVector<Node> nodes;
+  std::vector<Node> nodes;
   llvm::SmallVector<Use> uses;
   CostGraph graph;
   Plan plan;
   /// OneFlow's default greedy plan's cost, for comparison (printed plans).
   double greedyCost = 0;
+  /// The memory term the plan was found with, and the bytes one device
+  /// holds under it (weights and activations, without buffer reuse).
+  double memoryCostPerByte = 0;
+  double memoryBytes = 0;
 
   /// The layout the plan gives `use`'s value at its producer and consumer.
   const NdSbp &getProduced(const Use &use) const;

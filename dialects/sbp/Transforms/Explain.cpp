@@ -139,4 +139,7 @@ void loom::sbp::printPlan(const FunctionPlan &plan, llvm::raw_ostream &os) {
   os << llvm::formatv("boxing per step: {0} collective(s), {1:f0} bytes sent "
                       "per rank\n",
                       collectives, bytes);
+  os << llvm::formatv("memory per device: {0:f0} bytes (weights and "
+                      "activations, no reuse; memory cost {1:e2} s/byte)\n",
+                      plan.memoryBytes, plan.memoryCostPerByte);
 }

@@ -50,7 +50,11 @@ def SbpDerivePass : Pass<"sbp-derive", "::mlir::ModuleOp"> {
     Option<"collectiveLatency", "collective-latency", "double",
            /*default=*/"2e-5", "Fixed cost of one collective, in seconds">,
     Option<"memoryCostPerByte", "memory-cost-per-byte", "double",
-           /*default=*/"0", "Cost per byte of weights a device holds">,
+           /*default=*/"0",
+           "Cost per byte a device holds (weights, activations)">,
+    Option<"memoryLimit", "memory-limit", "double", /*default=*/"0",
+           "Bytes a device may hold (0: no limit); the memory cost grows "
+           "until the plan fits">,
     Option<"explainDot", "explain-dot", "std::string", /*default=*/"",
            "Write the plan as Graphviz to this file">,
     Option<"printPlan", "print-plan", "bool", /*default=*/"false",

@@ -74,8 +74,10 @@ struct SbpOptions {
   std::string mesh;
   /// Layouts to honour, NAME=SBP.
   std::vector<std::string> fix;
-  /// Cost per byte of weights a device holds.
+  /// Cost per byte a device holds (weights, activations).
   double memoryCostPerByte = 0;
+  /// Bytes a device may hold; 0: no limit.
+  double memoryLimit = 0;
   /// Write the plan as Graphviz here; print a table of its costs.
   std::string explainDot;
   bool printPlan = false;

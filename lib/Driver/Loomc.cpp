@@ -134,6 +134,16 @@ struct Options {
       cl::desc("With --mesh, the cost of a byte a device holds (weights, "
                "activations), in seconds (0: memory is free)"),
       cl::init(0), cl::cat(category)};
+  cl::opt<double> sbpLinkBandwidth{
+      "sbp-link-bandwidth",
+      cl::desc("With --mesh, the link bandwidth the cost model assumes, in "
+               "bytes/s (default 5e9)"),
+      cl::init(0), cl::cat(category)};
+  cl::opt<double> sbpLatency{
+      "sbp-collective-latency",
+      cl::desc("With --mesh, the fixed cost of one collective the cost model "
+               "assumes, in seconds (default 2e-5)"),
+      cl::init(0), cl::cat(category)};
   cl::opt<double> sbpMemoryLimit{
       "sbp-memory-limit",
       cl::desc("With --mesh, the bytes a device may hold: the plan trades "
@@ -353,6 +363,8 @@ int loomcMain(int argc, char **argv) {
   pipelineOptions.sbp.printPlan = !options.explainSbp.empty();
   pipelineOptions.sbp.memoryCostPerByte = options.sbpMemoryCost;
   pipelineOptions.sbp.memoryLimit = options.sbpMemoryLimit;
+  pipelineOptions.sbp.linkBytesPerSecond = options.sbpLinkBandwidth;
+  pipelineOptions.sbp.collectiveLatency = options.sbpLatency;
   pipelineOptions.kernelLibrary = options.kernelLibrary;
   pipelineOptions.graph.maxRewrites = options.graphMaxRewrites;
   pipelineOptions.graph.requireConvergence = options.graphRequireConvergence;

@@ -102,6 +102,10 @@ void buildSbpPipeline(OpPassManager &pm, const SbpOptions &options) {
   derive.fix.assign(options.fix.begin(), options.fix.end());
   derive.memoryCostPerByte = options.memoryCostPerByte;
   derive.memoryLimit = options.memoryLimit;
+  if (options.linkBytesPerSecond > 0)
+    derive.linkBytesPerSecond = options.linkBytesPerSecond;
+  if (options.collectiveLatency > 0)
+    derive.collectiveLatency = options.collectiveLatency;
   derive.explainDot = options.explainDot;
   derive.printPlan = options.printPlan;
   pm.addPass(sbp::createSbpDerivePass(derive));

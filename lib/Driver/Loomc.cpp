@@ -114,6 +114,12 @@ struct Options {
                "time when the inputs have them; other shapes run the "
                "shape-polymorphic program. Repeatable"),
       cl::value_desc("name:dims"), cl::cat(category)};
+  cl::opt<bool> mergeShapes{
+      "merge-shapes",
+      cl::desc("DyCL split: compile subgraphs that differ only in tensor dims "
+               "once, shape-polymorphic (fewer subgraphs; static ones run "
+               "faster)"),
+      cl::cat(category)};
   cl::opt<std::string> mesh{
       "mesh",
       cl::desc("Plan the model for a mesh of devices, e.g. 4 or 2x2: choose "
@@ -357,6 +363,7 @@ int loomcMain(int argc, char **argv) {
                               : planOnly                    ? Phase::Sbp
                               : options.emit == Emit::Graph ? Phase::Input
                                                             : Phase::LLVM;
+  pipelineOptions.split.mergeShapes = options.mergeShapes;
   pipelineOptions.sbp.mesh = options.mesh;
   pipelineOptions.sbp.fix.assign(options.sbpFix.begin(), options.sbpFix.end());
   pipelineOptions.sbp.explainDot = options.explainSbp;

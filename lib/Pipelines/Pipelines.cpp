@@ -91,6 +91,7 @@ void buildSplitPipeline(OpPassManager &pm, const SplitOptions &options) {
   funcPm.addPass(createCSEPass());
   graph::GraphSplitPassOptions split;
   split.inlineConstantElements = options.inlineConstantElements;
+  split.mergeShapes = options.mergeShapes;
   pm.addPass(graph::createGraphSplitPass(split));
 }
 
@@ -270,6 +271,10 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
       llvm::cl::init("")};
   ListOption<std::string> sbpFix{
       *this, "sbp", llvm::cl::desc("Layouts to honour, NAME=SBP")};
+  Option<bool> mergeShapes{
+      *this, "merge-shapes",
+      llvm::cl::desc("Merge subgraphs equal up to tensor dims"),
+      llvm::cl::init(false)};
   Option<bool> kernelLibrary{
       *this, "kernel-library",
       llvm::cl::desc("Hand convolutions and matrix products to oneDNN"),
@@ -279,7 +284,7 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
     return {compileTo,
             {maxRewrites, requireConvergence,
              std::vector<std::string>(specialize.begin(), specialize.end())},
-            {unrollMaxTrips, inlineConstantElements},
+            {unrollMaxTrips, inlineConstantElements, mergeShapes},
             {mesh, std::vector<std::string>(sbpFix.begin(), sbpFix.end())},
             kernelLibrary};
   }

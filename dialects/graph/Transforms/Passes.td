@@ -144,15 +144,26 @@ def GraphSplitPass : Pass<"graph-split", "::mlir::ModuleOp"> {
     subgraphs grows with the code, not with depth or trip counts. Each
     subgraph lists where its runs came from in `loom.origins`.
 
+    With `merge-shapes`, subgraphs that differ only in tensor dims are also
+    one function, when every op in them lowers with dynamic dims
+    (elementwise ops, matrix products, reductions, softmax, transposes):
+    its types keep the dims they share and make the others dynamic, and
+    calls cast their operands and results (`tensor.cast`).
+
     Functions without control flow are left alone.
   }];
   let dependentDialects = ["::loom::graph::GraphDialect",
-                           "::mlir::func::FuncDialect"];
+                           "::mlir::func::FuncDialect",
+                           "::mlir::tensor::TensorDialect"];
   let options = [
     Option<"inlineConstantElements", "inline-constant-elements", "int64_t",
            /*default=*/"64",
            "Constants with at most this many elements are copied into "
            "subgraphs rather than passed">,
+    Option<"mergeShapes", "merge-shapes", "bool", /*default=*/"false",
+           "Also merge subgraphs that differ only in tensor dims into one "
+           "shape-polymorphic function (callers cast); off by default: "
+           "static subgraphs compile to faster code">,
   ];
 }
 

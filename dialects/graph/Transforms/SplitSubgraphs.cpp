@@ -16,6 +16,7 @@
 #include "dialects/graph/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -76,6 +77,96 @@ bool hasControlFlow(func::FuncOp func) {
       .wasInterrupted();
 }
 
+/// Same rank and element type (tensors), or the same type.
+bool sameUpToShape(Type a, Type b) {
+  auto ra = dyn_cast<RankedTensorType>(a), rb = dyn_cast<RankedTensorType>(b);
+  if (!ra || !rb)
+    return a == b;
+  return ra.getRank() == rb.getRank() &&
+         ra.getElementType() == rb.getElementType() &&
+         ra.getEncoding() == rb.getEncoding();
+}
+
+/// The tensor type both fit: dims that differ become dynamic.
+Type joinShapes(Type a, Type b) {
+  if (a == b)
+    return a;
+  auto ra = cast<RankedTensorType>(a), rb = cast<RankedTensorType>(b);
+  SmallVector<int64_t> dims;
+  for (auto [x, y] : llvm::zip(ra.getShape(), rb.getShape()))
+    dims.push_back(x == y ? x : ShapedType::kDynamic);
+  return ra.clone(dims);
+}
+
+/// Whether two subgraphs are the same up to tensor dims: the same ops with
+/// the same attributes on corresponding values. Fills `pairs` with the
+/// corresponding values (arguments, then results in order).
+bool equalUpToShapes(func::FuncOp a, func::FuncOp b,
+                     SmallVectorImpl<std::pair<Value, Value>> &pairs) {
+  Block &ba = a.getBody().front(), &bb = b.getBody().front();
+  if (ba.getNumArguments() != bb.getNumArguments() ||
+      ba.getOperations().size() != bb.getOperations().size())
+    return false;
+  llvm::DenseMap<Value, Value> map;
+  for (auto [x, y] : llvm::zip(ba.getArguments(), bb.getArguments())) {
+    if (!sameUpToShape(x.getType(), y.getType()))
+      return false;
+    map[x] = y;
+    pairs.push_back({x, y});
+  }
+  for (auto [x, y] : llvm::zip(ba, bb)) {
+    if (x.getName() != y.getName() || x.getNumRegions() || y.getNumRegions() ||
+        x.getNumOperands() != y.getNumOperands() ||
+        x.getNumResults() != y.getNumResults() ||
+        x.getDiscardableAttrDictionary() != y.getDiscardableAttrDictionary() ||
+        x.getPropertiesAsAttribute() != y.getPropertiesAsAttribute())
+      return false;
+    for (auto [u, v] : llvm::zip(x.getOperands(), y.getOperands()))
+      if (map.lookup(u) != v)
+        return false;
+    for (auto [u, v] : llvm::zip(x.getResults(), y.getResults())) {
+      if (!sameUpToShape(u.getType(), v.getType()))
+        return false;
+      map[u] = v;
+      pairs.push_back({u, v});
+    }
+  }
+  return true;
+}
+
+/// Whether every op of `func` lowers with dynamic dims (elementwise ops,
+/// matrix products, reductions, softmax, transposes): the ones a merged,
+/// shape-polymorphic subgraph may hold. Convolutions, pooling, gathers and
+/// the like need static shapes on the CPU.
+bool isShapePolymorphic(func::FuncOp func) {
+  return llvm::all_of(func.getBody().front(), [](Operation &op) {
+    return isa<func::ReturnOp, ConstantOp, AddOp, SubOp, MulOp, DivOp, MaxOp,
+               MinOp, PowOp, NegOp, AbsOp, ReluOp, TanhOp, SigmoidOp, ExpOp,
+               LogOp, SqrtOp, ErfOp, ReciprocalOp, CastOp, ClipOp, WhereOp,
+               EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp,
+               MatMulOp, GemmOp, ReduceSumOp, ReduceMeanOp, ReduceMaxOp,
+               ReduceMinOp, SoftmaxOp, LogSoftmaxOp, TransposeOp>(op);
+  });
+}
+
+/// A call of `callee` on `args`, casting what differs in type; returns
+/// the results cast to `resultTypes`.
+SmallVector<Value> castingCall(OpBuilder &b, Location loc, func::FuncOp callee,
+                               ValueRange args, TypeRange resultTypes) {
+  SmallVector<Value> operands;
+  for (auto [arg, type] : llvm::zip(args, callee.getArgumentTypes()))
+    operands.push_back(arg.getType() == type
+                           ? arg
+                           : tensor::CastOp::create(b, loc, type, arg));
+  auto call = func::CallOp::create(b, loc, callee, operands);
+  SmallVector<Value> results;
+  for (auto [result, type] : llvm::zip(call.getResults(), resultTypes))
+    results.push_back(result.getType() == type
+                          ? Value(result)
+                          : tensor::CastOp::create(b, loc, type, result));
+  return results;
+}
+
 struct Splitter {
   ModuleOp module;
   SymbolTable symbols;
@@ -85,8 +176,39 @@ struct Splitter {
   /// Subgraphs follow their host, in order.
   Operation *insertAfter = nullptr;
 
-  Splitter(ModuleOp module, int64_t maxInlineElements)
-      : module(module), symbols(module), maxInlineElements(maxInlineElements) {}
+  bool mergeShapes = false;
+
+  Splitter(ModuleOp module, int64_t maxInlineElements, bool mergeShapes)
+      : module(module), symbols(module), maxInlineElements(maxInlineElements),
+        mergeShapes(mergeShapes) {}
+
+  /// Generalizes `existing` to the types it shares with `candidate` (dims
+  /// that differ become dynamic) and makes its calls cast.
+  void generalize(func::FuncOp existing,
+                  ArrayRef<std::pair<Value, Value>> pairs) {
+    for (auto [x, y] : pairs)
+      x.setType(joinShapes(x.getType(), y.getType()));
+    auto ret = cast<func::ReturnOp>(existing.getBody().front().getTerminator());
+    FunctionType old = existing.getFunctionType();
+    existing.setFunctionType(FunctionType::get(
+        existing.getContext(), existing.getBody().front().getArgumentTypes(),
+        ret.getOperandTypes()));
+    if (old == existing.getFunctionType())
+      return;
+    SmallVector<func::CallOp> calls;
+    module.walk([&](func::CallOp call) {
+      if (call.getCallee() == existing.getSymName())
+        calls.push_back(call);
+    });
+    for (func::CallOp call : calls) {
+      OpBuilder b(call);
+      SmallVector<Value> results =
+          castingCall(b, call.getLoc(), existing, call.getOperands(),
+                      call.getResultTypes());
+      call.replaceAllUsesWith(results);
+      call.erase();
+    }
+  }
 
   /// A constant that subgraphs copy rather than take as an argument.
   bool isInlinedConstant(Value value) const {
@@ -166,6 +288,16 @@ struct Splitter {
         candidate.erase();
         return existing;
       }
+    // Equal up to shapes: one shape-polymorphic function for both.
+    if (mergeShapes && isShapePolymorphic(candidate))
+      for (func::FuncOp existing : subgraphs) {
+        SmallVector<std::pair<Value, Value>> pairs;
+        if (!equalUpToShapes(existing, candidate, pairs))
+          continue;
+        generalize(existing, pairs);
+        candidate.erase();
+        return existing;
+      }
     candidate.setSymName((prefix + "_sg" + Twine(numbered[prefix]++)).str());
     symbols.insert(candidate, std::next(Block::iterator(insertAfter)));
     insertAfter = candidate;
@@ -236,8 +368,10 @@ struct Splitter {
     // (only constants sit between the run's ops), and no output is used
     // before it.
     builder.setInsertionPointAfter(run.back());
-    auto call = func::CallOp::create(builder, loc, func, inputs.getArrayRef());
-    for (auto [output, result] : llvm::zip(outputs, call.getResults()))
+    SmallVector<Value> results =
+        castingCall(builder, loc, func, inputs.getArrayRef(),
+                    ValueRange(outputs).getTypes());
+    for (auto [output, result] : llvm::zip(outputs, results))
       output.replaceUsesWithIf(result, [&](OpOperand &use) {
         return !inRun.contains(use.getOwner());
       });
@@ -252,7 +386,7 @@ struct GraphSplitPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    Splitter splitter(module, inlineConstantElements);
+    Splitter splitter(module, inlineConstantElements, mergeShapes);
     SmallVector<func::FuncOp> hosts;
     for (auto func : module.getOps<func::FuncOp>())
       if (!func.isDeclaration() && !func->hasAttr("loom.subgraph") &&

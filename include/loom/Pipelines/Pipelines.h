@@ -66,6 +66,8 @@ struct SplitOptions {
   int64_t unrollMaxTrips = 4;
   /// Constants with at most this many elements are copied into subgraphs.
   int64_t inlineConstantElements = 64;
+  /// Merge subgraphs equal up to tensor dims into shape-polymorphic ones.
+  bool mergeShapes = false;
 };
 
 /// Options of the SBP phase (sbp-derive); it runs only with a mesh.

@@ -133,6 +133,28 @@ TEST(SbpBoxing, TwoDimensionalAxesConvertInOrder) {
   EXPECT_DOUBLE_EQ(steps[1].bytes, 8192.0 / 2);
 }
 
+TEST(SbpBoxing, NestedSplitsConvertInnerAxisFirstOrThroughAMiddleNode) {
+  auto describe = [](llvm::ArrayRef<BoxingStep> steps) {
+    std::string text;
+    for (const BoxingStep &s : steps)
+      text += std::to_string(s.axis) + ":" + toString(s.from) + "->" +
+              toString(s.to) + " ";
+    return text;
+  };
+  // Gathering a dim split on both axes: the inner axis first.
+  EXPECT_EQ(describe(planBoxing({Sbp::split(0), Sbp::split(0)},
+                                {Sbp::broadcast(), Sbp::broadcast()})),
+            "1:S(0)->B 0:S(0)->B ");
+  // Splitting it: the outer axis first.
+  EXPECT_EQ(describe(planBoxing({Sbp::broadcast(), Sbp::broadcast()},
+                                {Sbp::split(0), Sbp::split(0)})),
+            "0:B->S(0) 1:B->S(0) ");
+  // Neither order works: the inner axis gathers first (a middle node).
+  EXPECT_EQ(describe(planBoxing({Sbp::split(0), Sbp::split(1)},
+                                {Sbp::split(1), Sbp::split(0)})),
+            "1:S(1)->B 0:S(0)->S(1) 1:B->S(0) ");
+}
+
 /// A random cost graph over `nodes` nodes with `candidates` each; edges
 /// from `edgesOf(v)` (earlier nodes).
 template <typename EdgesFn>

@@ -45,8 +45,24 @@ struct Collective {
   double bytes = 0;
 };
 
-/// The steps that convert a tensor of `shape` (`elementBytes` each) from
-/// `from` to `to` on a mesh of `meshShape`, one mesh axis at a time.
+/// One step of a conversion: mesh axis `axis` goes from `from` to `to`.
+struct BoxingStep {
+  unsigned axis;
+  Sbp from, to;
+};
+
+/// The order in which to convert an nd-SBP `from` into `to`, one mesh axis
+/// at a time. A dim split on several axes is nested with the first mesh
+/// axis outermost, so a step on an axis may not touch a dim that a later
+/// axis splits at that moment: such steps wait until the later axis is
+/// done, and when no order works the later axis first gathers (a middle
+/// node, as OneFlow's boxing does). Compiled code and the cost model
+/// follow these steps.
+llvm::SmallVector<BoxingStep> planBoxing(llvm::ArrayRef<Sbp> from,
+                                         llvm::ArrayRef<Sbp> to);
+
+/// The collectives of planBoxing's steps for a tensor of `shape`
+/// (`elementBytes` each) on a mesh of `meshShape`.
 llvm::SmallVector<Collective> getBoxing(llvm::ArrayRef<Sbp> from,
                                         llvm::ArrayRef<Sbp> to,
                                         llvm::ArrayRef<int64_t> shape,

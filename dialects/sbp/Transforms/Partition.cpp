@@ -12,6 +12,7 @@
 
 #include "dialects/graph/IR/GraphOps.h"
 #include "dialects/kernel/IR/KernelDialect.h"
+#include "dialects/sbp/Transforms/CostModel.h"
 #include "dialects/sbp/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -79,11 +80,10 @@ struct SbpPartitionPass
   FailureOr<Value> box(OpBuilder &b, Location loc, Value value,
                        RankedTensorType type, NdSbp from, const NdSbp &to,
                        ArrayRef<int64_t> mesh, Operation *user) {
-    for (unsigned axis = 0; axis < mesh.size(); ++axis) {
-      if (from[axis] == to[axis])
-        continue;
+    for (const BoxingStep &step : planBoxing(from, to)) {
+      unsigned axis = step.axis;
       NdSbp next = from;
-      next[axis] = to[axis];
+      next[axis] = step.to;
       FailureOr<RankedTensorType> local = getLocalType(type, next, mesh);
       if (failed(local) || !type.getElementType().isF32())
         return user->emitError()
@@ -96,8 +96,8 @@ struct SbpPartitionPass
       value = loom::kernel::BoxOp::create(
                   b, loc, TypeRange{*local}, value, init,
                   b.getDenseI64ArrayAttr(mesh), b.getI64IntegerAttr(axis),
-                  b.getDenseI64ArrayAttr(encode(from[axis])),
-                  b.getDenseI64ArrayAttr(encode(to[axis])))
+                  b.getDenseI64ArrayAttr(encode(step.from)),
+                  b.getDenseI64ArrayAttr(encode(step.to)))
                   .getResult()[0];
       from = next;
     }

@@ -35,6 +35,8 @@ config.substitutions.append(("%loom_lib_dir", config.loom_lib_dir))
 config.substitutions.append(
     ("%loomc_path", os.path.join(config.loom_tools_dir, "loomc")))
 config.substitutions.append(
+    ("%loom_run_path", os.path.join(config.loom_tools_dir, "loom-run")))
+config.substitutions.append(
     ("%loom_link_flags",
      "-fsanitize=" + config.loom_sanitizers if config.loom_sanitizers else ""))
 

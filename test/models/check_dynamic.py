@@ -5,7 +5,11 @@ on every exported input, that Loom took eager PyTorch's path (the `path`
 output, exactly) and computed its output within 1e-4 (max abs error
 relative to the largest magnitude; integer outputs exactly).
 
-  check_dynamic.py --loomc LOOMC --model-dir DIR NAME...
+  check_dynamic.py --loomc LOOMC --model-dir DIR [--mesh N --loom-run PATH]
+      NAME...
+
+With --mesh, the models are compiled for N ranks (SBP: control flow stays
+replicated, subgraphs are partitioned) and each run is `loom-run -n N`.
 """
 import argparse
 import glob
@@ -18,11 +22,13 @@ import time
 import numpy as np
 
 
-def check(loomc, model_dir, name):
+def check(loomc, model_dir, name, mesh=None, loom_run=None):
     d = os.path.join(model_dir, name)
-    exe = os.path.join(d, "loom-model")
+    exe = os.path.join(d, "loom-model" + (f"-mesh{mesh}" if mesh else ""))
     start = time.monotonic()
-    log = subprocess.run([loomc, os.path.join(d, "model.onnx"), "-o", exe, "-v"],
+    extra = [f"--mesh={mesh}"] if mesh else []
+    log = subprocess.run([loomc, os.path.join(d, "model.onnx"), "-o", exe, "-v",
+                          *extra],
                          check=True, capture_output=True, text=True).stderr
     seconds = time.monotonic() - start
     subgraphs = re.search(r"split: (\d+) subgraph", log)
@@ -30,7 +36,8 @@ def check(loomc, model_dir, name):
     worst = 0.0
     for k in range(count):
         outs = [os.path.join(d, f"loom{k}_{i}.npy") for i in range(2)]
-        cmd = [exe, "--input", os.path.join(d, f"in{k}.npy")]
+        launch = [loom_run, "-n", str(mesh)] if mesh else []
+        cmd = [*launch, exe, "--input", os.path.join(d, f"in{k}.npy")]
         for out in outs:
             cmd += ["--output", out]
         subprocess.run(cmd, check=True)
@@ -53,7 +60,8 @@ def check(loomc, model_dir, name):
                 print(f"{name}: input {k} output {i}: error {error:.2e}")
                 return False
     paths = len(set(open(os.path.join(d, "paths.txt")).read().split("\n")) - {""})
-    print(f"{name}: {count} inputs, {paths} distinct paths, all paths equal, "
+    where = f" on {mesh} ranks" if mesh else ""
+    print(f"{name}{where}: {count} inputs, {paths} distinct paths, all paths equal, "
           f"worst error {worst:.1e}; "
           f"{subgraphs.group(1) if subgraphs else 0} subgraphs, "
           f"compiled in {seconds:.1f} s")
@@ -64,9 +72,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--loomc", required=True)
     parser.add_argument("--model-dir", required=True)
+    parser.add_argument("--mesh", type=int)
+    parser.add_argument("--loom-run")
     parser.add_argument("names", nargs="+")
     args = parser.parse_args()
-    ok = all([check(args.loomc, args.model_dir, name) for name in args.names])
+    ok = all([check(args.loomc, args.model_dir, name, args.mesh, args.loom_run)
+              for name in args.names])
     print("all match eager PyTorch" if ok else "MISMATCH")
     return 0 if ok else 1
 

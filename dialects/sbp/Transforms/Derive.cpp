@@ -143,7 +143,7 @@ struct SbpDerivePass
     auto meshAttr = MeshAttr::get(&getContext(), meshShape, ArrayAttr());
     module->setAttr("sbp.mesh", meshAttr);
     for (auto func : module.getOps<func::FuncOp>())
-      if (func.isPublic() && !func.isExternal() &&
+      if (isPlanned(func) &&
           failed(derive(func, meshShape)))
         return signalPassFailure();
   }

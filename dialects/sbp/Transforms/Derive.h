@@ -56,6 +56,17 @@ struct FunctionPlan {
   llvm::SmallVector<Collective> getBoxing(const Use &use) const;
 };
 
+/// The functions SBP plans: public ones, except DyCL hosts (their control
+/// flow stays replicated), and the DyCL subgraphs the hosts call (whole
+/// inputs and outputs at their boundary).
+inline bool isPlanned(mlir::func::FuncOp func) {
+  if (func.isExternal())
+    return false;
+  if (func->hasAttr("loom.subgraph"))
+    return true;
+  return func.isPublic() && !func->hasAttr("loom.host");
+}
+
 /// The static shape and element size of `value`, or failure.
 mlir::FailureOr<std::pair<llvm::SmallVector<int64_t>, int64_t>>
 getTensorSize(mlir::Value value);

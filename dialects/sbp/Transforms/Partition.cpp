@@ -13,6 +13,7 @@
 #include "dialects/graph/IR/GraphOps.h"
 #include "dialects/kernel/IR/KernelDialect.h"
 #include "dialects/sbp/Transforms/CostModel.h"
+#include "dialects/sbp/Transforms/Derive.h"
 #include "dialects/sbp/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -71,7 +72,7 @@ struct SbpPartitionPass
     if (!mesh)
       return; // nothing planned
     for (auto func : module.getOps<func::FuncOp>())
-      if (func.isPublic() && !func.isExternal() &&
+      if (isPlanned(func) &&
           failed(partition(func, mesh.getShape())))
         return signalPassFailure();
   }

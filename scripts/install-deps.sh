@@ -23,8 +23,9 @@ PACKAGES=(
   # dnnl-config.cmake looks for OpenCL (Debian's oneDNN is built with its
   # OpenCL GPU runtime), a package apt only recommends.
   libdnnl-dev ocl-icd-opencl-dev
-  # Collectives between the ranks of a distributed model: Gloo (TCP).
-  libgloo-dev
+  # Collectives between the ranks of a distributed model: Gloo (TCP); the
+  # tests also start ranks with OpenMPI's mpirun.
+  libgloo-dev openmpi-bin
   # Tests: gtest, and the ONNX backend node-test models; Graphviz renders
   # the SBP plans loomc --explain-sbp writes.
   libgtest-dev libonnx-testdata graphviz

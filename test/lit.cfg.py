@@ -54,6 +54,8 @@ if shutil.which("node") and os.path.isdir(os.path.join(
         config.loom_src_root, "benchmarks", ".node", "node_modules",
         "onnxruntime-node")):
     config.available_features.add("onnxruntime")
+if shutil.which("mpirun"):
+    config.available_features.add("mpirun")
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

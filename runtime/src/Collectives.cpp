@@ -10,6 +10,8 @@
 
 #include "loom/collectives.h"
 
+#include "TcpStore.h"
+
 #include <gloo/rendezvous/context.h>
 #include <gloo/rendezvous/file_store.h>
 #include <gloo/rendezvous/prefix_store.h>
@@ -94,7 +96,7 @@ struct loom_comm {
   int rank = 0, size = 1;
   std::chrono::milliseconds timeout{60000};
   std::shared_ptr<gloo::transport::Device> device;
-  std::unique_ptr<gloo::rendezvous::FileStore> store;
+  std::unique_ptr<gloo::rendezvous::Store> store;
   std::map<std::vector<int>, Group> groups;
   std::string error;
   uint64_t bytes = 0;
@@ -374,7 +376,9 @@ loom_comm *loom_comm_create(int rank, int size, const char *storeDir,
     return nullptr;
   }
   if (!storeDir || !*storeDir) {
-    copyError(error, errorSize, "no rendezvous directory (LOOM_STORE_DIR)");
+    copyError(error, errorSize,
+              "no rendezvous: set LOOM_STORE_DIR (a directory every rank "
+              "sees) or LOOM_MASTER_ADDR and LOOM_MASTER_PORT");
     return nullptr;
   }
   auto comm = std::make_unique<loom_comm>();
@@ -388,7 +392,20 @@ loom_comm *loom_comm_create(int rank, int size, const char *storeDir,
     if (const char *host = std::getenv("LOOM_HOSTNAME"))
       attr.hostname = host;
     comm->device = gloo::transport::tcp::CreateDevice(attr);
-    comm->store = std::make_unique<gloo::rendezvous::FileStore>(storeDir);
+    std::string store = storeDir;
+    if (store.rfind("tcp://", 0) == 0) { // tcp://host:port, served by rank 0
+      std::string address = store.substr(6);
+      size_t colon = address.rfind(':');
+      int port = colon == std::string::npos
+                     ? 0
+                     : std::atoi(address.c_str() + colon + 1);
+      if (port <= 0)
+        throw std::runtime_error("expected tcp://HOST:PORT, got " + store);
+      comm->store = std::make_unique<loom::runtime::TcpStore>(
+          address.substr(0, colon), port, rank == 0, comm->timeout);
+    } else {
+      comm->store = std::make_unique<gloo::rendezvous::FileStore>(store);
+    }
   } catch (const std::exception &e) {
     copyError(error, errorSize, std::string("cannot start: ") + e.what());
     return nullptr;
@@ -412,8 +429,15 @@ loom_comm *loom_comm_join(char *error, size_t errorSize) {
     return nullptr;
   }
   const char *timeout = std::getenv("LOOM_TIMEOUT");
+  std::string store;
+  if (const char *dir = std::getenv("LOOM_STORE_DIR"))
+    store = dir;
+  const char *addr = std::getenv("LOOM_MASTER_ADDR");
+  const char *port = std::getenv("LOOM_MASTER_PORT");
+  if (store.empty() && addr && port && std::atoi(port) > 0)
+    store = std::string("tcp://") + addr + ":" + port;
   return loom_comm_create(static_cast<int>(rank), static_cast<int>(size),
-                          std::getenv("LOOM_STORE_DIR"),
+                          store.c_str(),
                           timeout ? std::strtod(timeout, nullptr) : 60.0, error,
                           errorSize);
 }

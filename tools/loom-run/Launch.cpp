@@ -2,11 +2,13 @@
 //
 // Part of Loom.
 //
-//   loom-run -n N [--timeout S] PROGRAM [ARGS...]
+//   loom-run -n N [--timeout S] [--store file|tcp] PROGRAM [ARGS...]
 //
 // Starts N copies of PROGRAM on this machine with LOOM_RANK,
-// LOOM_WORLD_SIZE, LOOM_MASTER_ADDR, LOOM_MASTER_PORT, LOOM_TIMEOUT and
-// LOOM_STORE_DIR (a fresh rendezvous directory) set, and waits for them.
+// LOOM_WORLD_SIZE, LOOM_MASTER_ADDR, LOOM_MASTER_PORT and LOOM_TIMEOUT
+// set, and waits for them. The ranks meet through a fresh directory
+// (LOOM_STORE_DIR; --store file, the default) or through rank 0 serving
+// on a free port (--store tcp, as ranks on several machines do).
 // When a rank fails (a non-zero exit, a signal), the others have the
 // timeout (and 2 s) to finish (their collectives fail with the peer gone
 // or time out); those still running then are killed. Exit code: 0 when every
@@ -21,7 +23,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <netinet/in.h>
 #include <string>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -49,11 +53,28 @@ int describe(int status, std::string &how) {
   return 128 + signal;
 }
 
+/// A TCP port nobody listens on now.
+int freePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(addr);
+  int port = 0;
+  if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr *>(&addr), length) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &length) == 0)
+    port = ntohs(addr.sin_port);
+  if (fd >= 0)
+    close(fd);
+  return port;
+}
+
 } // namespace
 
 int launchRanks(int argc, char **argv) {
   long ranks = 0;
   double timeout = 60;
+  std::string storeKind = "file";
   if (const char *env = std::getenv("LOOM_TIMEOUT"))
     timeout = std::atof(env);
   int i = 1;
@@ -63,18 +84,28 @@ int launchRanks(int argc, char **argv) {
       ranks = std::atol(argv[++i]);
     else if (arg == "--timeout" && i + 1 < argc)
       timeout = std::atof(argv[++i]);
+    else if (arg == "--store" && i + 1 < argc)
+      storeKind = argv[++i];
     else {
       std::fprintf(stderr,
                    "loom-run: error: unexpected argument '%s' (usage: "
-                   "loom-run -n N [--timeout S] PROGRAM [ARGS...])\n",
+                   "loom-run -n N [--timeout S] [--store file|tcp] PROGRAM "
+                   "[ARGS...])\n",
                    argv[i]);
       return 2;
     }
   }
-  if (ranks < 1 || i >= argc || timeout <= 0) {
+  if (ranks < 1 || i >= argc || timeout <= 0 ||
+      (storeKind != "file" && storeKind != "tcp")) {
     std::fprintf(stderr, "loom-run: error: usage: loom-run -n N [--timeout S] "
-                         "PROGRAM [ARGS...] (N >= 1, S > 0)\n");
+                         "[--store file|tcp] PROGRAM [ARGS...] (N >= 1, S > "
+                         "0)\n");
     return 2;
+  }
+  int port = storeKind == "tcp" ? freePort() : 0;
+  if (storeKind == "tcp" && port == 0) {
+    std::perror("loom-run: error: no free port for the rendezvous");
+    return 1;
   }
   char store[] = "/tmp/loom-run-XXXXXX";
   if (!mkdtemp(store)) {
@@ -95,8 +126,11 @@ int launchRanks(int argc, char **argv) {
       setenv("LOOM_RANK", std::to_string(r).c_str(), 1);
       setenv("LOOM_WORLD_SIZE", std::to_string(ranks).c_str(), 1);
       setenv("LOOM_MASTER_ADDR", "127.0.0.1", 1);
-      setenv("LOOM_MASTER_PORT", "0", 1);
-      setenv("LOOM_STORE_DIR", store, 1);
+      setenv("LOOM_MASTER_PORT", std::to_string(port).c_str(), 1);
+      if (storeKind == "file")
+        setenv("LOOM_STORE_DIR", store, 1);
+      else
+        unsetenv("LOOM_STORE_DIR");
       setenv("LOOM_TIMEOUT", std::to_string(timeout).c_str(), 1);
       execvp(argv[i], argv + i);
       std::fprintf(stderr, "loom-run: error: cannot run %s: %s\n", argv[i],

@@ -53,13 +53,16 @@ typedef struct loom_sbp {
 
 /* Joins the job the environment describes: LOOM_RANK and LOOM_WORLD_SIZE
  * (or OMPI_COMM_WORLD_RANK and OMPI_COMM_WORLD_SIZE under mpirun), and the
- * rendezvous: LOOM_STORE_DIR, a directory every rank can reach. LOOM_TIMEOUT
- * (seconds, default 60) bounds every wait. NULL on failure, with the reason
- * in `error` (which may be NULL). */
+ * rendezvous: LOOM_STORE_DIR, a directory every rank can reach, or else
+ * LOOM_MASTER_ADDR and LOOM_MASTER_PORT, where rank 0 serves it over TCP.
+ * LOOM_HOSTNAME is the address this rank's connections use (default
+ * 127.0.0.1). LOOM_TIMEOUT (seconds, default 60) bounds every wait. NULL on
+ * failure, with the reason in `error` (which may be NULL). */
 loom_comm *loom_comm_join(char *error, size_t error_size);
 
-/* The same with explicit values. */
-loom_comm *loom_comm_create(int rank, int size, const char *store_dir,
+/* The same with explicit values; `store` is a directory or
+ * "tcp://HOST:PORT". */
+loom_comm *loom_comm_create(int rank, int size, const char *store,
                             double timeout_seconds, char *error,
                             size_t error_size);
 

@@ -2,13 +2,18 @@
 //
 // Part of Loom.
 //
-//   loom-run -n N [--timeout S] [--store file|tcp] PROGRAM [ARGS...]
+//   loom-run -n N [--timeout S] [--store file|tcp] [--hosts H1,H2,...]
+//            PROGRAM [ARGS...]
 //
 // Starts N copies of PROGRAM on this machine with LOOM_RANK,
 // LOOM_WORLD_SIZE, LOOM_MASTER_ADDR, LOOM_MASTER_PORT and LOOM_TIMEOUT
 // set, and waits for them. The ranks meet through a fresh directory
 // (LOOM_STORE_DIR; --store file, the default) or through rank 0 serving
-// on a free port (--store tcp, as ranks on several machines do).
+// on a free port (--store tcp, as ranks on several machines do). With
+// --hosts, rank r runs on host r mod (number of hosts) through ssh (or the
+// command in LOOM_SSH), the rendezvous is TCP on the first host, and each
+// rank's connections use its host's name (LOOM_HOSTNAME); PROGRAM must be
+// at the same path on every host.
 // When a rank fails (a non-zero exit, a signal), the others have the
 // timeout (and 2 s) to finish (their collectives fail with the peer gone
 // or time out); those still running then are killed. Exit code: 0 when every
@@ -75,6 +80,7 @@ int launchRanks(int argc, char **argv) {
   long ranks = 0;
   double timeout = 60;
   std::string storeKind = "file";
+  std::vector<std::string> hosts;
   if (const char *env = std::getenv("LOOM_TIMEOUT"))
     timeout = std::atof(env);
   int i = 1;
@@ -86,11 +92,22 @@ int launchRanks(int argc, char **argv) {
       timeout = std::atof(argv[++i]);
     else if (arg == "--store" && i + 1 < argc)
       storeKind = argv[++i];
-    else {
+    else if (arg == "--hosts" && i + 1 < argc) {
+      std::string list = argv[++i];
+      for (size_t start = 0; start <= list.size();) {
+        size_t comma = list.find(',', start);
+        if (comma == std::string::npos)
+          comma = list.size();
+        if (comma > start)
+          hosts.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+      }
+      storeKind = "tcp";
+    } else {
       std::fprintf(stderr,
                    "loom-run: error: unexpected argument '%s' (usage: "
-                   "loom-run -n N [--timeout S] [--store file|tcp] PROGRAM "
-                   "[ARGS...])\n",
+                   "loom-run -n N [--timeout S] [--store file|tcp] [--hosts "
+                   "H1,H2,...] PROGRAM [ARGS...])\n",
                    argv[i]);
       return 2;
     }
@@ -98,8 +115,8 @@ int launchRanks(int argc, char **argv) {
   if (ranks < 1 || i >= argc || timeout <= 0 ||
       (storeKind != "file" && storeKind != "tcp")) {
     std::fprintf(stderr, "loom-run: error: usage: loom-run -n N [--timeout S] "
-                         "[--store file|tcp] PROGRAM [ARGS...] (N >= 1, S > "
-                         "0)\n");
+                         "[--store file|tcp] [--hosts H1,H2,...] PROGRAM "
+                         "[ARGS...] (N >= 1, S > 0)\n");
     return 2;
   }
   int port = storeKind == "tcp" ? freePort() : 0;
@@ -132,6 +149,32 @@ int launchRanks(int argc, char **argv) {
       else
         unsetenv("LOOM_STORE_DIR");
       setenv("LOOM_TIMEOUT", std::to_string(timeout).c_str(), 1);
+      if (!hosts.empty()) {
+        // ssh HOST env LOOM_...=... PROGRAM ARGS, each word quoted for the
+        // remote shell.
+        const std::string &host = hosts[r % hosts.size()];
+        const char *ssh = std::getenv("LOOM_SSH");
+        std::string command = "env";
+        auto quote = [](const std::string &word) {
+          std::string q = "'";
+          for (char c : word)
+            q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+          return q + "'";
+        };
+        for (const char *name : {"LOOM_RANK", "LOOM_WORLD_SIZE",
+                                 "LOOM_MASTER_PORT", "LOOM_TIMEOUT"})
+          command += " " + quote(std::string(name) + "=" + std::getenv(name));
+        command += " " + quote("LOOM_MASTER_ADDR=" + hosts.front());
+        command += " " + quote("LOOM_HOSTNAME=" + host);
+        for (int a = i; a < argc; ++a)
+          command += " " + quote(argv[a]);
+        const char *shell = ssh && *ssh ? ssh : "ssh";
+        execlp(shell, shell, host.c_str(), command.c_str(),
+               static_cast<char *>(nullptr));
+        std::fprintf(stderr, "loom-run: error: cannot run %s: %s\n", shell,
+                     std::strerror(errno));
+        _exit(125);
+      }
       execvp(argv[i], argv + i);
       std::fprintf(stderr, "loom-run: error: cannot run %s: %s\n", argv[i],
                    std::strerror(errno));

@@ -7,8 +7,8 @@
 #include "loom/Pipelines/Pipelines.h"
 
 #include "dialects/graph/Transforms/Passes.h"
-#include "dialects/sbp/Transforms/Passes.h"
 #include "dialects/kernel/Transforms/Passes.h"
+#include "dialects/sbp/Transforms/Passes.h"
 #include "loom/Conversion/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -114,8 +114,8 @@ void buildSbpPipeline(OpPassManager &pm, const SbpOptions &options) {
 }
 
 llvm::ArrayRef<Phase> getPhases() {
-  static constexpr Phase phases[] = {Phase::Graph,  Phase::Split,
-                                     Phase::Sbp,    Phase::Linalg,
+  static constexpr Phase phases[] = {Phase::Graph,     Phase::Split,
+                                     Phase::Sbp,       Phase::Linalg,
                                      Phase::Bufferize, Phase::LLVM};
   return phases;
 }
@@ -269,8 +269,8 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
       *this, "mesh",
       llvm::cl::desc("Device mesh for the SBP phase (4, 2x2; empty: none)"),
       llvm::cl::init("")};
-  ListOption<std::string> sbpFix{
-      *this, "sbp", llvm::cl::desc("Layouts to honour, NAME=SBP")};
+  ListOption<std::string> sbpFix{*this, "sbp",
+                                 llvm::cl::desc("Layouts to honour, NAME=SBP")};
   Option<bool> mergeShapes{
       *this, "merge-shapes",
       llvm::cl::desc("Merge subgraphs equal up to tensor dims"),

@@ -436,10 +436,9 @@ loom_comm *loom_comm_join(char *error, size_t errorSize) {
   const char *port = std::getenv("LOOM_MASTER_PORT");
   if (store.empty() && addr && port && std::atoi(port) > 0)
     store = std::string("tcp://") + addr + ":" + port;
-  return loom_comm_create(static_cast<int>(rank), static_cast<int>(size),
-                          store.c_str(),
-                          timeout ? std::strtod(timeout, nullptr) : 60.0, error,
-                          errorSize);
+  return loom_comm_create(
+      static_cast<int>(rank), static_cast<int>(size), store.c_str(),
+      timeout ? std::strtod(timeout, nullptr) : 60.0, error, errorSize);
 }
 
 void loom_comm_destroy(loom_comm *comm) { delete comm; }

@@ -222,8 +222,8 @@ extern "C" int main(int argc, char **argv) {
       return times[std::min(index, times.size() - 1)];
     };
     if (reports)
-      std::printf("median_ms=%.4f p90_ms=%.4f min_ms=%.4f\n", at(0.5),
-                  at(0.9), times.front());
+      std::printf("median_ms=%.4f p90_ms=%.4f min_ms=%.4f\n", at(0.5), at(0.9),
+                  times.front());
   }
   if (!reports) {
     cleanup();

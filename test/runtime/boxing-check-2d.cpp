@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/sbp/Transforms/CostModel.h"
+#include "ToC.h"
 #include "loom/collectives.h"
 
 #include <cstdio>
@@ -53,16 +54,6 @@ Part apply(const Sbp &sbp, const Part &t, int member) {
 /// The part rank (i, j) holds of `t` under `nd`.
 Part partOf(const NdSbp &nd, const Part &t, int i, int j) {
   return apply(nd[1], apply(nd[0], t, i), j);
-}
-
-loom_sbp toC(const Sbp &sbp) {
-  loom_sbp c;
-  c.kind = sbp.isSplit()       ? LOOM_SBP_SPLIT
-           : sbp.isBroadcast() ? LOOM_SBP_BROADCAST
-                               : LOOM_SBP_PARTIAL;
-  c.axis = sbp.axis;
-  c.reduction = static_cast<loom_reduction>(sbp.reduction);
-  return c;
 }
 
 std::vector<float> toFloats(const std::vector<double> &v) {

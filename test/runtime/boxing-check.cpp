@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/sbp/Transforms/CostModel.h"
+#include "ToC.h"
 #include "loom/collectives.h"
 
 #include <chrono>
@@ -29,16 +30,6 @@
 #include <vector>
 
 namespace {
-
-loom_sbp toC(const loom::sbp::Sbp &sbp) {
-  loom_sbp c;
-  c.kind = sbp.isSplit()       ? LOOM_SBP_SPLIT
-           : sbp.isBroadcast() ? LOOM_SBP_BROADCAST
-                               : LOOM_SBP_PARTIAL;
-  c.axis = sbp.axis;
-  c.reduction = static_cast<loom_reduction>(sbp.reduction);
-  return c;
-}
 
 /// The logical tensor: small integers, different per element.
 double valueAt(int64_t i) { return static_cast<double>((i * 7) % 23 - 11); }

@@ -196,13 +196,13 @@ LogicalResult BoxOp::verify() {
     return emitOpError("converts between parts of one tensor: ranks ")
            << in.getRank() << " and " << out.getRank() << " differ";
   for (ArrayRef<int64_t> layout : {getFrom(), getTo()}) {
-    if (layout.size() != 3 || layout[0] < 0 || layout[0] > 2 ||
-        layout[2] < 0 || layout[2] > 2)
+    if (layout.size() != 3 || layout[0] < 0 || layout[0] > 2 || layout[2] < 0 ||
+        layout[2] > 2)
       return emitOpError("layouts are [kind (0 split, 1 broadcast, 2 "
                          "partial), dim, reduction (0 sum, 1 max, 2 min)]");
     if (layout[0] == 0 && (layout[1] < 0 || layout[1] >= in.getRank()))
-      return emitOpError("splits dim ") << layout[1] << " of a rank-"
-                                        << in.getRank() << " tensor";
+      return emitOpError("splits dim ")
+             << layout[1] << " of a rank-" << in.getRank() << " tensor";
   }
   // The logical dims each side implies must agree.
   int64_t devices = mesh[axis];

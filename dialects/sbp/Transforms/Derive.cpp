@@ -143,8 +143,7 @@ struct SbpDerivePass
     auto meshAttr = MeshAttr::get(&getContext(), meshShape, ArrayAttr());
     module->setAttr("sbp.mesh", meshAttr);
     for (auto func : module.getOps<func::FuncOp>())
-      if (isPlanned(func) &&
-          failed(derive(func, meshShape)))
+      if (isPlanned(func) && failed(derive(func, meshShape)))
         return signalPassFailure();
   }
 
@@ -302,8 +301,7 @@ struct SbpDerivePass
     }
     if (memoryLimit > 0 && plan.memoryBytes > memoryLimit)
       return func.emitError()
-             << "sbp-derive: no plan fits "
-             << static_cast<int64_t>(memoryLimit)
+             << "sbp-derive: no plan fits " << static_cast<int64_t>(memoryLimit)
              << " bytes per device: the smallest found needs "
              << static_cast<int64_t>(plan.memoryBytes)
              << " (weights and activations, no reuse)";

@@ -72,8 +72,7 @@ struct SbpPartitionPass
     if (!mesh)
       return; // nothing planned
     for (auto func : module.getOps<func::FuncOp>())
-      if (isPlanned(func) &&
-          failed(partition(func, mesh.getShape())))
+      if (isPlanned(func) && failed(partition(func, mesh.getShape())))
         return signalPassFailure();
   }
 

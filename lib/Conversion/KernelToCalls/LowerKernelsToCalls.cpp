@@ -95,8 +95,8 @@ LogicalResult replaceWithCall(RewriterBase &rewriter, ModuleOp module,
     // Functions for tensors of any rank take unranked descriptors.
     if (unranked)
       args.back() = memref::CastOp::create(
-          rewriter, loc,
-          UnrankedMemRefType::get(rewriter.getF32Type(), 0), args.back());
+          rewriter, loc, UnrankedMemRefType::get(rewriter.getF32Type(), 0),
+          args.back());
   }
   llvm::append_range(args, scalars);
   auto type = rewriter.getFunctionType(ValueRange(args).getTypes(), {});

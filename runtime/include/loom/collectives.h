@@ -115,8 +115,8 @@ int loom_sbp_even(loom_sbp sbp, const int64_t *shape, int num_dims,
  * S -> P embeds the slice in the identity; P(x) -> P(y) all-reduces then
  * embeds. Floating-point and integer dtypes of 4 and 8 bytes. */
 int loom_comm_box(loom_comm *comm, const int *ranks, int num_ranks,
-                  const void *in, void *out, const int64_t *shape,
-                  int num_dims, loom_dtype dtype, loom_sbp from, loom_sbp to);
+                  const void *in, void *out, const int64_t *shape, int num_dims,
+                  loom_dtype dtype, loom_sbp from, loom_sbp to);
 
 #ifdef __cplusplus
 }

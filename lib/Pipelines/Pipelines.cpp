@@ -124,6 +124,7 @@ llvm::ArrayRef<Phase> getPhases() {
 static void buildLinalgPipeline(OpPassManager &pm,
                                 const PipelineOptions &options) {
   pm.addPass(createExportSignaturePass());
+  pm.addPass(sbp::createSbpLowerCollectivesPass());
   ConvertGraphToLinalgPassOptions lowering;
   lowering.kernelLibrary = options.kernelLibrary;
   pm.addPass(createConvertGraphToLinalgPass(lowering));

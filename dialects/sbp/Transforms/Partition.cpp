@@ -17,6 +17,7 @@
 #include "dialects/sbp/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Shard/IR/ShardOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
@@ -58,6 +59,63 @@ FailureOr<RankedTensorType> getLocalType(RankedTensorType type,
   return type.clone(shape);
 }
 
+/// The grid the partitioned module's shard collectives name.
+constexpr StringLiteral kGridName = "loom_mesh";
+
+/// shard's name for a reduction.
+shard::ReductionKind toShard(Reduction r) {
+  return r == Reduction::Max   ? shard::ReductionKind::Max
+         : r == Reduction::Min ? shard::ReductionKind::Min
+                               : shard::ReductionKind::Sum;
+}
+
+/// One boxing step as the upstream `shard` collective it is (all_gather,
+/// all_reduce, reduce_scatter, all_to_all, all_slice), or null when shard
+/// has none (B -> P, S -> P, P(x) -> P(y)).
+Value createShardStep(OpBuilder &b, Location loc, Value input, Type result,
+                      const BoxingStep &step) {
+  const Sbp &from = step.from, &to = step.to;
+  StringRef name;
+  SmallVector<NamedAttribute> attrs;
+  auto index = [&](StringRef key, int64_t v) {
+    attrs.push_back(b.getNamedAttr(key, b.getIndexAttr(v)));
+  };
+  auto reduction = [&](Reduction r) {
+    attrs.push_back(b.getNamedAttr(
+        "reduction",
+        shard::ReductionKindAttr::get(b.getContext(), toShard(r))));
+  };
+  if (from.isSplit() && to.isBroadcast()) {
+    name = shard::AllGatherOp::getOperationName();
+    index("gather_axis", from.axis);
+  } else if (from.isPartial() && to.isBroadcast()) {
+    name = shard::AllReduceOp::getOperationName();
+    reduction(from.reduction);
+  } else if (from.isPartial() && to.isSplit()) {
+    name = shard::ReduceScatterOp::getOperationName();
+    reduction(from.reduction);
+    index("scatter_axis", to.axis);
+  } else if (from.isSplit() && to.isSplit()) {
+    name = shard::AllToAllOp::getOperationName();
+    index("split_axis", to.axis);
+    index("concat_axis", from.axis);
+  } else if (from.isBroadcast() && to.isSplit()) {
+    name = shard::AllSliceOp::getOperationName();
+    index("slice_axis", to.axis);
+  } else {
+    return {};
+  }
+  attrs.push_back(b.getNamedAttr(
+      "grid", FlatSymbolRefAttr::get(b.getContext(), kGridName)));
+  attrs.push_back(b.getNamedAttr(
+      "grid_axes", b.getDenseI16ArrayAttr({static_cast<int16_t>(step.axis)})));
+  OperationState state(loc, name);
+  state.addOperands(input);
+  state.addTypes(result);
+  state.addAttributes(attrs);
+  return b.create(state)->getResult(0);
+}
+
 /// [kind, dim, reduction], as kernel.box takes layouts.
 SmallVector<int64_t> encode(const Sbp &sbp) {
   return {static_cast<int64_t>(sbp.kind), sbp.axis,
@@ -71,6 +129,15 @@ struct SbpPartitionPass
     auto mesh = module->getAttrOfType<MeshAttr>("sbp.mesh");
     if (!mesh)
       return; // nothing planned
+    // The grid the shard collectives name.
+    if (!SymbolTable::lookupSymbolIn(module, kGridName)) {
+      OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+      OperationState state(module.getLoc(), shard::GridOp::getOperationName());
+      state.addAttribute(SymbolTable::getSymbolAttrName(),
+                         b.getStringAttr(kGridName));
+      state.addAttribute("shape", b.getDenseI64ArrayAttr(mesh.getShape()));
+      b.create(state);
+    }
     for (auto func : module.getOps<func::FuncOp>())
       if (isPlanned(func) && failed(partition(func, mesh.getShape())))
         return signalPassFailure();
@@ -91,14 +158,19 @@ struct SbpPartitionPass
                << toString(from) << " to " << toString(to)
                << (failed(local) ? ": uneven splits are not supported yet"
                                  : ": boxing supports f32 only");
-      Value init = tensor::EmptyOp::create(b, loc, local->getShape(),
-                                           local->getElementType());
-      value = loom::kernel::BoxOp::create(
-                  b, loc, TypeRange{*local}, value, init,
-                  b.getDenseI64ArrayAttr(mesh), b.getI64IntegerAttr(axis),
-                  b.getDenseI64ArrayAttr(encode(step.from)),
-                  b.getDenseI64ArrayAttr(encode(step.to)))
-                  .getResult()[0];
+      // Upstream's collective where one fits, Loom's kernel.box otherwise.
+      if (Value shard = createShardStep(b, loc, value, *local, step)) {
+        value = shard;
+      } else {
+        Value init = tensor::EmptyOp::create(b, loc, local->getShape(),
+                                             local->getElementType());
+        value = loom::kernel::BoxOp::create(
+                    b, loc, TypeRange{*local}, value, init,
+                    b.getDenseI64ArrayAttr(mesh), b.getI64IntegerAttr(axis),
+                    b.getDenseI64ArrayAttr(encode(step.from)),
+                    b.getDenseI64ArrayAttr(encode(step.to)))
+                    .getResult()[0];
+      }
       from = next;
     }
     return value;
@@ -194,6 +266,93 @@ struct SbpPartitionPass
   }
 
   llvm::DenseMap<Value, RankedTensorType> logicalTypes;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// sbp-lower-collectives
+//===----------------------------------------------------------------------===//
+
+namespace loom::sbp {
+#define GEN_PASS_DEF_SBPLOWERCOLLECTIVESPASS
+#include "dialects/sbp/Transforms/Passes.h.inc"
+} // namespace loom::sbp
+
+namespace {
+
+/// The layouts a shard collective converts between on its one grid axis.
+std::optional<std::pair<Sbp, Sbp>> getStep(Operation *op) {
+  auto idx = [&](StringRef name) {
+    return static_cast<int32_t>(
+        op->getAttrOfType<IntegerAttr>(name).getValue().getSExtValue());
+  };
+  auto reductionOf = [&]() {
+    auto kind = op->getAttrOfType<shard::ReductionKindAttr>("reduction");
+    shard::ReductionKind k = kind ? kind.getValue() : shard::ReductionKind::Sum;
+    return k == shard::ReductionKind::Max   ? Reduction::Max
+           : k == shard::ReductionKind::Min ? Reduction::Min
+                                            : Reduction::Sum;
+  };
+  if (isa<shard::AllGatherOp>(op))
+    return std::make_pair(Sbp::split(idx("gather_axis")), Sbp::broadcast());
+  if (isa<shard::AllReduceOp>(op))
+    return std::make_pair(Sbp::partial(reductionOf()), Sbp::broadcast());
+  if (isa<shard::ReduceScatterOp>(op))
+    return std::make_pair(Sbp::partial(reductionOf()),
+                          Sbp::split(idx("scatter_axis")));
+  if (isa<shard::AllToAllOp>(op))
+    return std::make_pair(Sbp::split(idx("concat_axis")),
+                          Sbp::split(idx("split_axis")));
+  if (isa<shard::AllSliceOp>(op))
+    return std::make_pair(Sbp::broadcast(), Sbp::split(idx("slice_axis")));
+  return std::nullopt;
+}
+
+struct SbpLowerCollectivesPass
+    : public loom::sbp::impl::SbpLowerCollectivesPassBase<
+          SbpLowerCollectivesPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<Operation *> collectives;
+    module.walk([&](Operation *op) {
+      if (getStep(op))
+        collectives.push_back(op);
+    });
+    for (Operation *op : collectives) {
+      auto gridName = op->getAttrOfType<FlatSymbolRefAttr>("grid");
+      auto grid = gridName
+                      ? SymbolTable::lookupNearestSymbolFrom<shard::GridOp>(
+                            op, gridName)
+                      : shard::GridOp();
+      auto axes = op->getAttrOfType<DenseI16ArrayAttr>("grid_axes");
+      auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+      if (!grid || !axes || axes.size() != 1 || !type ||
+          !type.getElementType().isF32() ||
+          llvm::any_of(grid.getShape(), ShapedType::isDynamic)) {
+        op->emitOpError("sbp-lower-collectives: needs one axis of a static "
+                        "grid and f32 tensors");
+        return signalPassFailure();
+      }
+      auto [from, to] = *getStep(op);
+      OpBuilder b(op);
+      Value init = tensor::EmptyOp::create(b, op->getLoc(), type.getShape(),
+                                           type.getElementType());
+      Value boxed = loom::kernel::BoxOp::create(
+                        b, op->getLoc(), TypeRange{type}, op->getOperand(0),
+                        init, b.getDenseI64ArrayAttr(grid.getShape()),
+                        b.getI64IntegerAttr(axes[0]),
+                        b.getDenseI64ArrayAttr(encode(from)),
+                        b.getDenseI64ArrayAttr(encode(to)))
+                        .getResult()[0];
+      op->getResult(0).replaceAllUsesWith(boxed);
+      op->erase();
+    }
+    // Grids nothing names any more have nothing to lower to.
+    for (auto grid : llvm::make_early_inc_range(module.getOps<shard::GridOp>()))
+      if (SymbolTable::symbolKnownUseEmpty(grid, module))
+        grid.erase();
+  }
 };
 
 } // namespace

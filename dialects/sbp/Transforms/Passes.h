@@ -10,6 +10,8 @@
 #include "dialects/kernel/IR/KernelDialect.h"
 #include "dialects/sbp/IR/SbpDialect.h"
 
+#include "mlir/Dialect/Shard/IR/ShardDialect.h"
+
 #include "mlir/Pass/Pass.h"
 
 namespace loom::sbp {

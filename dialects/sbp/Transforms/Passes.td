@@ -67,8 +67,11 @@ def SbpPartitionPass : Pass<"sbp-partition", "::mlir::ModuleOp"> {
   let description = [{
     After `sbp-derive`: values take their local types (a dim split over k
     devices holds dim / k; partial values keep the whole shape) and, where a
-    value's layout differs from what its user needs, `kernel.box` ops
-    convert it, one mesh axis at a time. Arguments and constants are whole
+    value's layout differs from what its user needs, boxing converts it, one
+    mesh axis at a time (`planBoxing`'s steps): upstream `shard`
+    collectives on a `shard.grid @loom_mesh` where one fits (all_gather,
+    all_reduce, reduce_scatter, all_to_all, all_slice), `kernel.box`
+    otherwise (B -> P, S -> P, P(x) -> P(y)). Arguments and constants are whole
     on every rank (each rank reads the inputs, the weights are compiled in),
     so a split of them is a local slice; returned values are boxed to
     broadcast, so rank 0 can write them. A reshape's constant target shape
@@ -76,6 +79,21 @@ def SbpPartitionPass : Pass<"sbp-partition", "::mlir::ModuleOp"> {
 
     Not yet: uneven splits (a dim that does not divide by its devices),
     boxing of other element types than f32, and ops inside regions.
+  }];
+  let dependentDialects = ["::loom::kernel::KernelDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::shard::ShardDialect"];
+}
+
+def SbpLowerCollectivesPass : Pass<"sbp-lower-collectives",
+                                   "::mlir::ModuleOp"> {
+  let summary = "Turn upstream shard collectives into kernel.box";
+  let description = [{
+    `sbp-partition` writes the boxing steps that upstream's `shard` dialect
+    has ops for as `shard.all_gather`, `all_reduce`, `reduce_scatter`,
+    `all_to_all` and `all_slice` on a `shard.grid`; this pass, at the start
+    of code generation, rewrites each (one grid axis, f32 tensors) into the
+    `kernel.box` the runtime executes, and drops grids nothing names.
   }];
   let dependentDialects = ["::loom::kernel::KernelDialect",
                            "::mlir::tensor::TensorDialect"];

@@ -530,14 +530,6 @@ void loom_sbp_local_shape(loom_sbp sbp, const int64_t *shape, int numDims,
     local[sbp.axis] = shape[sbp.axis] / groupSize;
 }
 
-int loom_sbp_even(loom_sbp sbp, const int64_t *shape, int numDims,
-                  int groupSize) {
-  if (sbp.kind != LOOM_SBP_SPLIT)
-    return 1;
-  return sbp.axis >= 0 && sbp.axis < numDims && groupSize > 0 &&
-         shape[sbp.axis] % groupSize == 0;
-}
-
 int loom_comm_box(loom_comm *comm, const int *ranks, int numRanks,
                   const void *in, void *out, const int64_t *shape, int numDims,
                   loom_dtype dtype, loom_sbp from, loom_sbp to) {

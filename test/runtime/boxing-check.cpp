@@ -178,6 +178,11 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "loom-boxing-check: %s\n", loom_comm_error(comm));
     return 1;
   }
+  // Nobody leaves (tearing down connections) before everybody is done.
+  if (loom_comm_barrier(comm, nullptr, 0)) {
+    std::fprintf(stderr, "loom-boxing-check: %s\n", loom_comm_error(comm));
+    return 1;
+  }
   if (rank == 0)
     std::printf("boxing on %d ranks: %d pairs, %s\n", size, pairs,
                 worst == 0 ? "all correct, bytes as predicted" : "FAILURES");

@@ -99,13 +99,10 @@ int loom_comm_barrier(loom_comm *comm, const int *ranks, int num_ranks);
 
 /* The dims of a member's part of a tensor of `shape` (`num_dims` dims) laid
  * out as `sbp` on a group of `group_size`: a split dim holds
- * dim / group_size elements (loom_comm_box needs it to divide evenly for
- * now: see loom_sbp_even). */
+ * dim / group_size elements (loom_comm_box refuses dims that do not divide
+ * evenly, for now). */
 void loom_sbp_local_shape(loom_sbp sbp, const int64_t *shape, int num_dims,
                           int group_size, int64_t *local);
-/* Whether `sbp` splits `shape` evenly over `group_size` (or not at all). */
-int loom_sbp_even(loom_sbp sbp, const int64_t *shape, int num_dims,
-                  int group_size);
 
 /* Boxing on one group (mesh axis): `in` holds this member's part of a
  * tensor of logical `shape` (`num_dims` dims) under `from`; `out` receives its

@@ -124,7 +124,9 @@ llvm::ArrayRef<Phase> getPhases() {
 static void buildLinalgPipeline(OpPassManager &pm,
                                 const PipelineOptions &options) {
   pm.addPass(createExportSignaturePass());
-  pm.addPass(sbp::createSbpLowerCollectivesPass());
+  // A partitioned module's shard collectives become kernel.box.
+  if (!options.sbp.mesh.empty())
+    pm.addPass(sbp::createSbpLowerCollectivesPass());
   ConvertGraphToLinalgPassOptions lowering;
   lowering.kernelLibrary = options.kernelLibrary;
   pm.addPass(createConvertGraphToLinalgPass(lowering));

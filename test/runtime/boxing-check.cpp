@@ -16,8 +16,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dialects/sbp/Transforms/CostModel.h"
 #include "ToC.h"
+#include "dialects/sbp/Transforms/CostModel.h"
 #include "loom/collectives.h"
 
 #include <chrono>

@@ -16,15 +16,13 @@
 
 namespace loom::sbp {
 
+/// What communication costs (compute and memory rates are sbp-derive's
+/// options: they weigh nodes, not boxing).
 struct CostModelOptions {
-  /// Sustained compute rate of one device, flop/s.
-  double flopsPerSecond = 2e10;
   /// Link bandwidth one rank sends at, bytes/s.
   double linkBytesPerSecond = 5e9;
   /// Fixed cost of one collective, s.
   double collectiveLatency = 2e-5;
-  /// Cost per byte a device holds of a weight (0: memory is free).
-  double memoryCostPerByte = 0;
 };
 
 enum class CollectiveKind {

@@ -165,8 +165,7 @@ struct SbpDerivePass
   LogicalResult derive(func::FuncOp func, ArrayRef<int64_t> meshShape) {
     FunctionPlan plan;
     plan.meshShape.assign(meshShape.begin(), meshShape.end());
-    plan.costs = {flopsPerSecond, linkBytesPerSecond, collectiveLatency,
-                  memoryCostPerByte};
+    plan.costs = {linkBytesPerSecond, collectiveLatency};
     Block &body = func.getBody().front();
     llvm::DenseMap<Value, std::pair<unsigned, unsigned>> producers;
     llvm::StringMap<unsigned> byName;

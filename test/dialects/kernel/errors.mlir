@@ -190,3 +190,51 @@ func.func @spatial(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<
   %0 = kernel.conv2d ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%y : tensor<1x4x6x6xf32>) {strides = array<i64: 1, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} -> tensor<1x4x6x6xf32>
   return
 }
+
+// -----
+
+func.func @box_mesh(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) {
+  // expected-error @+1 {{needs a 1-D or 2-D mesh of positive sizes}}
+  %0 = kernel.box ins(%x : tensor<4x8xf32>) outs(%y : tensor<4x8xf32>) {mesh = array<i64: 0>, mesh_axis = 0 : i64, from = array<i64: 1, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @box_axis(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) {
+  // expected-error @+1 {{mesh_axis 1 is not an axis of the mesh}}
+  %0 = kernel.box ins(%x : tensor<4x8xf32>) outs(%y : tensor<4x8xf32>) {mesh = array<i64: 2>, mesh_axis = 1 : i64, from = array<i64: 1, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @box_rank(%x: tensor<4x8xf32>, %y: tensor<32xf32>) {
+  // expected-error @+1 {{converts between parts of one tensor: ranks 2 and 1 differ}}
+  %0 = kernel.box ins(%x : tensor<4x8xf32>) outs(%y : tensor<32xf32>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 1, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<32xf32>
+  return
+}
+
+// -----
+
+func.func @box_layout(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) {
+  // expected-error @+1 {{layouts are [kind (0 split, 1 broadcast, 2 partial), dim, reduction (0 sum, 1 max, 2 min)]}}
+  %0 = kernel.box ins(%x : tensor<4x8xf32>) outs(%y : tensor<4x8xf32>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 3, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @box_split_dim(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) {
+  // expected-error @+1 {{splits dim 2 of a rank-2 tensor}}
+  %0 = kernel.box ins(%x : tensor<4x8xf32>) outs(%y : tensor<4x8xf32>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 0, 2, 0>, to = array<i64: 1, 0, 0>} -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @box_parts(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) {
+  // expected-error @+1 {{input and init are parts of different tensors: dim 0 is 8 and 4}}
+  %0 = kernel.box ins(%x : tensor<4x8xf32>) outs(%y : tensor<4x8xf32>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 0, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<4x8xf32>
+  return
+}

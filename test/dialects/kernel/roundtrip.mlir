@@ -26,3 +26,14 @@ func.func @buffers(%a: memref<4x8xf32>, %b: memref<4x2xf32>, %c: memref<8x2xf32>
   kernel.conv2d ins(%x, %w : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>) outs(%y : memref<1x4x6x6xf32>) {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64}
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @box
+// CHECK: kernel.box ins(%{{.*}} : tensor<4x8xf32>) outs(%{{.*}} : tensor<8x8xf32>) {from = array<i64: 0, 0, 0>, mesh = array<i64: 2, 2>, mesh_axis = 1 : i64, to = array<i64: 1, 0, 0>} -> tensor<8x8xf32>
+// CHECK: kernel.box ins(%{{.*}} : memref<8x8xf32>) outs(%{{.*}} : memref<8x8xf32>) {from = array<i64: 2, 0, 1>, mesh = array<i64: 2>, mesh_axis = 0 : i64, to = array<i64: 1, 0, 0>}
+func.func @box(%x: tensor<4x8xf32>, %y: tensor<8x8xf32>, %a: memref<8x8xf32>, %b: memref<8x8xf32>) -> tensor<8x8xf32> {
+  %0 = kernel.box ins(%x : tensor<4x8xf32>) outs(%y : tensor<8x8xf32>) {mesh = array<i64: 2, 2>, mesh_axis = 1 : i64, from = array<i64: 0, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<8x8xf32>
+  kernel.box ins(%a : memref<8x8xf32>) outs(%b : memref<8x8xf32>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 2, 0, 1>, to = array<i64: 1, 0, 0>}
+  return %0 : tensor<8x8xf32>
+}

@@ -20,3 +20,7 @@
 // LOWER: kernel.box ins(%{{.*}} : tensor<64x512xf32>) outs(%{{.*}} : tensor<64x512xf32>) {from = array<i64: 2, 0, 0>, mesh = array<i64: 4>, mesh_axis = 0 : i64, to = array<i64: 1, 0, 0>}
 
 // ILLEGAL: error: sbp-derive: 'act' cannot be P(sum)
+
+// A dim that does not divide by its devices is refused, naming the op.
+// RUN: not loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=3 fix=fc1=S(1)},sbp-partition)' 2>&1 | FileCheck %s --check-prefix=UNEVEN
+// UNEVEN: error: loc("fc1"): sbp-partition: cannot convert a 'tensor<512x2048xf32>' from B to S(1): uneven splits are not supported yet

@@ -25,13 +25,15 @@ struct UnrankedMemRef {
   void *descriptor;
 };
 
-/// The data and sizes of a row-major strided descriptor of `rank` dims.
-float *getData(const UnrankedMemRef &m, std::vector<int64_t> &sizes) {
+/// The data and sizes of a row-major strided descriptor of `rank` dims
+/// whose elements have `element` bytes.
+char *getData(const UnrankedMemRef &m, size_t element,
+              std::vector<int64_t> &sizes) {
   auto *fields = static_cast<int64_t *>(m.descriptor);
-  float *aligned = reinterpret_cast<float *>(fields[1]);
+  char *aligned = reinterpret_cast<char *>(fields[1]);
   int64_t offset = fields[2];
   sizes.assign(fields + 3, fields + 3 + m.rank);
-  return aligned + offset;
+  return aligned + offset * static_cast<int64_t>(element);
 }
 
 [[noreturn]] void fail(const char *what) {
@@ -89,12 +91,14 @@ loom_sbp toSbp(int64_t kind, int64_t axis, int64_t reduction) {
 
 } // namespace
 
-extern "C" void
-_mlir_ciface_loom_kernel_box_f32(UnrankedMemRef *input, UnrankedMemRef *init,
-                                 int64_t meshAxis, int64_t mesh0, int64_t mesh1,
-                                 int64_t fromKind, int64_t fromAxis,
-                                 int64_t fromReduction, int64_t toKind,
-                                 int64_t toAxis, int64_t toReduction) {
+/// `input` is this rank's part of a tensor under `from` on mesh axis
+/// `meshAxis` of a mesh0 x mesh1 mesh, `init` receives its part under `to`;
+/// `dtype` is the elements' loom_dtype.
+extern "C" void _mlir_ciface_loom_kernel_box(
+    UnrankedMemRef *input, UnrankedMemRef *init, int64_t dtype,
+    int64_t meshAxis, int64_t mesh0, int64_t mesh1, int64_t fromKind,
+    int64_t fromAxis, int64_t fromReduction, int64_t toKind, int64_t toAxis,
+    int64_t toReduction) {
   loom_comm *comm = getComm(mesh0 * mesh1);
   int rank = loom_comm_rank(comm);
   ++boxingCalls;
@@ -106,15 +110,27 @@ _mlir_ciface_loom_kernel_box_f32(UnrankedMemRef *input, UnrankedMemRef *init,
         static_cast<int>(meshAxis == 0 ? k * mesh1 + column : row * mesh1 + k));
   loom_sbp from = toSbp(fromKind, fromAxis, fromReduction);
   loom_sbp to = toSbp(toKind, toAxis, toReduction);
+  auto type = static_cast<loom_dtype>(dtype);
+  // Collectives take 4- and 8-byte elements (and refuse the others).
+  size_t element = type == LOOM_DTYPE_F64 || type == LOOM_DTYPE_I64 ? 8 : 4;
   std::vector<int64_t> inSizes, outSizes;
-  float *in = getData(*input, inSizes);
-  float *out = getData(*init, outSizes);
-  // The tensor as this axis sees it: the input part, unsplit on the axis.
+  char *in = getData(*input, element, inSizes);
+  char *out = getData(*init, element, outSizes);
+  // The tensor as this axis sees it: a dim split on the input side is
+  // whole on the output side, and the other way round (parts of uneven
+  // splits differ between ranks, so neither side alone says).
   std::vector<int64_t> shape(inSizes);
-  if (from.kind == LOOM_SBP_SPLIT)
-    shape[from.axis] *= static_cast<int64_t>(group.size());
+  if (from.kind == LOOM_SBP_SPLIT && from.axis >= 0 &&
+      from.axis < static_cast<int32_t>(shape.size()))
+    shape[from.axis] = outSizes[from.axis];
   if (loom_comm_box(comm, group.data(), static_cast<int>(group.size()), in, out,
-                    shape.data(), static_cast<int>(shape.size()),
-                    LOOM_DTYPE_F32, from, to))
+                    shape.data(), static_cast<int>(shape.size()), type, from,
+                    to))
     fail(loom_comm_error(comm));
+}
+
+/// This process's rank in the job of a mesh of `meshSize` devices (what
+/// kernel.mesh_rank lowers to).
+extern "C" int64_t loom_kernel_mesh_rank(int64_t meshSize) {
+  return loom_comm_rank(getComm(meshSize));
 }

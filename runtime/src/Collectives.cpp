@@ -140,10 +140,14 @@ struct loom_comm {
     uint64_t slot = g.slot++;
     std::vector<std::unique_ptr<gloo::transport::UnboundBuffer>> out, in;
     for (auto [from, data, n] : recvs) {
+      if (n == 0)
+        continue; // an empty chunk: the sender skips it too
       in.push_back(g.context->createUnboundBuffer(data, n));
       in.back()->recv(from, slot);
     }
     for (auto [to, data, n] : sends) {
+      if (n == 0)
+        continue;
       out.push_back(
           g.context->createUnboundBuffer(const_cast<void *>(data), n));
       out.back()->send(to, slot);
@@ -180,36 +184,55 @@ int guarded(loom_comm *comm, Fn body) {
   }
 }
 
-/// Ring reduce-scatter of `n` chunks of `bytes` in `work` (reduced in
-/// place): member m ends with the reduction of chunk m.
-void ringReduceScatter(loom_comm *comm, Group &g, char *work, size_t bytes,
+/// Where the chunks of a ring live: chunk k is `size[k]` bytes at
+/// `offset[k]` of the buffer (chunks may differ in size: uneven splits).
+struct Chunks {
+  std::vector<size_t> offset, size;
+};
+
+/// `n` balanced chunks of `count` elements of `element` bytes.
+Chunks balanced(int64_t count, int n, size_t element) {
+  Chunks c;
+  for (int k = 0; k < n; ++k) {
+    int64_t offset;
+    int64_t part = loom_split_part(count, n, k, &offset);
+    c.offset.push_back(offset * element);
+    c.size.push_back(part * element);
+  }
+  return c;
+}
+
+/// Ring reduce-scatter of the chunks of `work` (reduced in place): member
+/// m ends with the reduction of chunk m.
+void ringReduceScatter(loom_comm *comm, Group &g, char *work, const Chunks &c,
                        loom_dtype dtype, loom_reduction op) {
   int n = g.size, m = g.member;
-  std::vector<char> incoming(bytes);
+  std::vector<char> incoming(*std::max_element(c.size.begin(), c.size.end()));
   int next = (m + 1) % n, prev = (m + n - 1) % n;
   for (int s = 0; s < n - 1; ++s) {
     int sendChunk = (m - s - 1 + 2 * n) % n;
     int recvChunk = (m - s - 2 + 2 * n) % n;
-    comm->exchange(g, {{next, work + sendChunk * bytes, bytes}},
-                   {{prev, incoming.data(), bytes}});
+    comm->exchange(
+        g, {{next, work + c.offset[sendChunk], c.size[sendChunk]}},
+        {{prev, incoming.data(), c.size[recvChunk]}});
     dispatch(dtype, [&](auto t) {
       using T = decltype(t);
-      reduceInto(reinterpret_cast<T *>(work + recvChunk * bytes),
+      reduceInto(reinterpret_cast<T *>(work + c.offset[recvChunk]),
                  reinterpret_cast<const T *>(incoming.data()),
-                 bytes / sizeof(T), op);
+                 c.size[recvChunk] / sizeof(T), op);
     });
   }
 }
 
-/// Ring all-gather: chunk m of `out` (n chunks of `bytes`) is this
-/// member's; the others arrive around the ring.
-void ringAllGather(loom_comm *comm, Group &g, char *out, size_t bytes) {
+/// Ring all-gather: chunk m of `out` is this member's; the others arrive
+/// around the ring.
+void ringAllGather(loom_comm *comm, Group &g, char *out, const Chunks &c) {
   int n = g.size, m = g.member;
   int next = (m + 1) % n, prev = (m + n - 1) % n;
   for (int s = 0; s < n - 1; ++s) {
     int sendChunk = (m - s + n) % n, recvChunk = (m - s - 1 + n) % n;
-    comm->exchange(g, {{next, out + sendChunk * bytes, bytes}},
-                   {{prev, out + recvChunk * bytes, bytes}});
+    comm->exchange(g, {{next, out + c.offset[sendChunk], c.size[sendChunk]}},
+                   {{prev, out + c.offset[recvChunk], c.size[recvChunk]}});
   }
 }
 
@@ -244,6 +267,16 @@ int64_t elementsOf(const int64_t *shape, int numDims) {
   return n;
 }
 
+/// Member k's rows of a dim of `dim` split over `n`: [first, first + size).
+struct Rows {
+  int64_t first, size;
+};
+Rows rowsOf(int64_t dim, int n, int k) {
+  Rows r;
+  r.size = loom_split_part(dim, n, k, &r.first);
+  return r;
+}
+
 void box(loom_comm *comm, Group &g, const char *in, char *out,
          const int64_t *shape, int numDims, loom_dtype dtype, loom_sbp from,
          loom_sbp to) {
@@ -252,11 +285,16 @@ void box(loom_comm *comm, Group &g, const char *in, char *out,
   dispatch(dtype, [](auto) {}); // refuses unsupported dtypes
   for (loom_sbp sbp : {from, to})
     if (sbp.kind == LOOM_SBP_SPLIT &&
-        (sbp.axis < 0 || sbp.axis >= numDims || shape[sbp.axis] % n))
-      throw CommError("cannot split dim " + std::to_string(sbp.axis) +
-                      " evenly over " + std::to_string(n) + " ranks");
+        (sbp.axis < 0 || sbp.axis >= numDims || shape[sbp.axis] < n))
+      throw CommError(
+          sbp.axis < 0 || sbp.axis >= numDims
+              ? "cannot split dim " + std::to_string(sbp.axis) + " of a rank-" +
+                    std::to_string(numDims) + " tensor"
+              : "cannot split dim " + std::to_string(sbp.axis) + " of size " +
+                    std::to_string(shape[sbp.axis]) + " over " +
+                    std::to_string(n) + " ranks (every rank needs a row)");
   int64_t total = elementsOf(shape, numDims);
-  size_t totalBytes = total * element, localBytes = totalBytes / n;
+  size_t totalBytes = total * element;
   auto identity = [&](char *data, int64_t count, loom_reduction op) {
     dispatch(dtype, [&](auto t) {
       using T = decltype(t);
@@ -267,15 +305,18 @@ void box(loom_comm *comm, Group &g, const char *in, char *out,
               (from.kind != LOOM_SBP_SPLIT || from.axis == to.axis) &&
               (from.kind != LOOM_SBP_PARTIAL || from.reduction == to.reduction);
   if (same) {
-    std::memcpy(out, in, from.kind == LOOM_SBP_SPLIT ? localBytes : totalBytes);
+    size_t bytes = totalBytes;
+    if (from.kind == LOOM_SBP_SPLIT)
+      bytes = bytes / shape[from.axis] * rowsOf(shape[from.axis], n, m).size;
+    std::memcpy(out, in, bytes);
     return;
   }
   switch (from.kind) {
   case LOOM_SBP_BROADCAST:
     if (to.kind == LOOM_SBP_SPLIT) {
       Split3 s = around(shape, numDims, to.axis, element);
-      int64_t rows = s.dim / n;
-      copyRows(in, s.dim, m * rows, out, rows, 0, rows, s);
+      Rows r = rowsOf(s.dim, n, m);
+      copyRows(in, s.dim, r.first, out, r.size, 0, r.size, s);
     } else { // B -> P: the value on the first member, identity elsewhere
       if (m == 0)
         std::memcpy(out, in, totalBytes);
@@ -285,74 +326,91 @@ void box(loom_comm *comm, Group &g, const char *in, char *out,
     return;
   case LOOM_SBP_SPLIT: {
     Split3 s = around(shape, numDims, from.axis, element);
-    int64_t rows = s.dim / n;
+    Rows mine = rowsOf(s.dim, n, m);
     if (to.kind == LOOM_SBP_PARTIAL) { // embed the slice in the identity
       identity(out, total, to.reduction);
-      copyRows(in, rows, 0, out, s.dim, m * rows, rows, s);
+      copyRows(in, mine.size, 0, out, s.dim, mine.first, mine.size, s);
       return;
     }
     if (to.kind == LOOM_SBP_BROADCAST) { // all-gather, then interleave
+      Chunks c = balanced(s.dim, n, s.outer * s.inner);
       std::vector<char> chunks(totalBytes);
-      std::memcpy(chunks.data() + m * localBytes, in, localBytes);
-      ringAllGather(comm, g, chunks.data(), localBytes);
-      for (int k = 0; k < n; ++k)
-        copyRows(chunks.data() + k * localBytes, rows, 0, out, s.dim, k * rows,
-                 rows, s);
+      std::memcpy(chunks.data() + c.offset[m], in, c.size[m]);
+      ringAllGather(comm, g, chunks.data(), c);
+      for (int k = 0; k < n; ++k) {
+        Rows r = rowsOf(s.dim, n, k);
+        copyRows(chunks.data() + c.offset[k], r.size, 0, out, s.dim, r.first,
+                 r.size, s);
+      }
       return;
     }
-    // S(i) -> S(j): chunk k of the local part (its j-slice k) goes to
-    // member k; what member k sends back is our j-slice of its i-rows.
+    // S(i) -> S(j): piece k of the local part (its j-rows for member k)
+    // goes to member k; what member k sends back is our j-rows of its
+    // i-rows.
     std::vector<int64_t> local(shape, shape + numDims);
-    local[from.axis] /= n;
+    local[from.axis] = mine.size;
     Split3 t = around(local.data(), numDims, to.axis, element);
-    int64_t cols = t.dim / n;
-    size_t chunk = localBytes / n;
-    std::vector<char> packed(localBytes), received(localBytes);
-    for (int k = 0; k < n; ++k)
-      copyRows(in, t.dim, k * cols, packed.data() + k * chunk, cols, 0, cols,
-               t);
-    std::memcpy(received.data() + m * chunk, packed.data() + m * chunk, chunk);
+    std::vector<size_t> sendAt, sendSize, recvAt, recvSize;
+    size_t sendTotal = 0, recvTotal = 0;
+    Rows myCols = rowsOf(t.dim, n, m);
+    for (int k = 0; k < n; ++k) {
+      sendAt.push_back(sendTotal);
+      sendSize.push_back(t.outer * rowsOf(t.dim, n, k).size * t.inner);
+      sendTotal += sendSize.back();
+    }
+    for (int k = 0; k < n; ++k) {
+      recvAt.push_back(recvTotal);
+      // Member k's piece: its i-rows, our j-cols.
+      recvSize.push_back(sendSize[m] / mine.size * rowsOf(s.dim, n, k).size);
+      recvTotal += recvSize.back();
+    }
+    std::vector<char> packed(sendTotal), received(recvTotal);
+    for (int k = 0; k < n; ++k) {
+      Rows cols = rowsOf(t.dim, n, k);
+      copyRows(in, t.dim, cols.first, packed.data() + sendAt[k], cols.size, 0,
+               cols.size, t);
+    }
+    std::memcpy(received.data() + recvAt[m], packed.data() + sendAt[m],
+                sendSize[m]);
     std::vector<std::tuple<int, const void *, size_t>> sends;
     std::vector<std::tuple<int, void *, size_t>> recvs;
     for (int k = 0; k < n; ++k)
       if (k != m) {
-        sends.emplace_back(k, packed.data() + k * chunk, chunk);
-        recvs.emplace_back(k, received.data() + k * chunk, chunk);
+        sends.emplace_back(k, packed.data() + sendAt[k], sendSize[k]);
+        recvs.emplace_back(k, received.data() + recvAt[k], recvSize[k]);
       }
     comm->exchange(g, sends, recvs);
-    // Member k's chunk holds rows k of dim i, our cols of dim j.
-    std::vector<int64_t> piece(local);
-    piece[to.axis] = cols;
+    // Member k's piece holds its rows of dim i, our cols of dim j.
     std::vector<int64_t> result(shape, shape + numDims);
-    result[to.axis] /= n;
+    result[to.axis] = myCols.size;
     Split3 r = around(result.data(), numDims, from.axis, element);
-    for (int k = 0; k < n; ++k)
-      copyRows(received.data() + k * chunk, rows, 0, out, r.dim, k * rows, rows,
-               r);
+    for (int k = 0; k < n; ++k) {
+      Rows rows = rowsOf(s.dim, n, k);
+      copyRows(received.data() + recvAt[k], rows.size, 0, out, r.dim,
+               rows.first, rows.size, r);
+    }
     return;
   }
   case LOOM_SBP_PARTIAL: {
     if (to.kind == LOOM_SBP_SPLIT) { // chunks along the dim, reduce-scatter
       Split3 s = around(shape, numDims, to.axis, element);
-      int64_t rows = s.dim / n;
+      Chunks c = balanced(s.dim, n, s.outer * s.inner);
       std::vector<char> work(totalBytes);
-      for (int k = 0; k < n; ++k)
-        copyRows(in, s.dim, k * rows, work.data() + k * localBytes, rows, 0,
-                 rows, s);
-      ringReduceScatter(comm, g, work.data(), localBytes, dtype,
-                        from.reduction);
-      std::memcpy(out, work.data() + m * localBytes, localBytes);
+      for (int k = 0; k < n; ++k) {
+        Rows r = rowsOf(s.dim, n, k);
+        copyRows(in, s.dim, r.first, work.data() + c.offset[k], r.size, 0,
+                 r.size, s);
+      }
+      ringReduceScatter(comm, g, work.data(), c, dtype, from.reduction);
+      std::memcpy(out, work.data() + c.offset[m], c.size[m]);
       return;
     }
-    // P -> B (and P(x) -> P(y)): all-reduce as reduce-scatter + all-gather,
-    // padded with the reduction's identity to a multiple of the ranks.
-    int64_t padded = (total + n - 1) / n * n;
-    std::vector<char> work(padded * element);
-    std::memcpy(work.data(), in, totalBytes);
-    identity(work.data() + totalBytes, padded - total, from.reduction);
-    size_t chunk = padded / n * element;
-    ringReduceScatter(comm, g, work.data(), chunk, dtype, from.reduction);
-    ringAllGather(comm, g, work.data(), chunk);
+    // P -> B (and P(x) -> P(y)): all-reduce as reduce-scatter + all-gather
+    // of balanced chunks of the elements.
+    Chunks c = balanced(total, n, element);
+    std::vector<char> work(in, in + totalBytes);
+    ringReduceScatter(comm, g, work.data(), c, dtype, from.reduction);
+    ringAllGather(comm, g, work.data(), c);
     if (to.kind == LOOM_SBP_PARTIAL && m != 0)
       identity(out, total, to.reduction);
     else
@@ -476,7 +534,8 @@ int loom_comm_all_gather(loom_comm *comm, const int *ranks, int numRanks,
     Group &g = comm->getGroup(ranks, numRanks);
     size_t bytes = count * elementSize(dtype);
     std::memcpy(static_cast<char *>(out) + g.member * bytes, in, bytes);
-    ringAllGather(comm, g, static_cast<char *>(out), bytes);
+    ringAllGather(comm, g, static_cast<char *>(out),
+                  balanced(g.size, g.size, bytes));
   });
 }
 
@@ -488,7 +547,8 @@ int loom_comm_reduce_scatter(loom_comm *comm, const int *ranks, int numRanks,
     size_t bytes = count * elementSize(dtype);
     std::vector<char> work(static_cast<const char *>(in),
                            static_cast<const char *>(in) + bytes * g.size);
-    ringReduceScatter(comm, g, work.data(), bytes, dtype, reduction);
+    ringReduceScatter(comm, g, work.data(), balanced(g.size, g.size, bytes),
+                      dtype, reduction);
     std::memcpy(out, work.data() + g.member * bytes, bytes);
   });
 }
@@ -517,17 +577,29 @@ int loom_comm_barrier(loom_comm *comm, const int *ranks, int numRanks) {
   return guarded(comm, [&] {
     Group &g = comm->getGroup(ranks, numRanks);
     std::vector<char> gathered(g.size, 0);
-    ringAllGather(comm, g, gathered.data(), 1);
+    ringAllGather(comm, g, gathered.data(), balanced(g.size, g.size, 1));
   });
 }
 
+int64_t loom_split_part(int64_t dim, int parts, int index, int64_t *offset) {
+  if (parts < 1 || index < 0 || index >= parts || dim < 0) {
+    if (offset)
+      *offset = 0;
+    return 0;
+  }
+  int64_t base = dim / parts, extra = dim % parts;
+  if (offset)
+    *offset = index * base + std::min<int64_t>(index, extra);
+  return base + (index < extra ? 1 : 0);
+}
+
 void loom_sbp_local_shape(loom_sbp sbp, const int64_t *shape, int numDims,
-                          int groupSize, int64_t *local) {
+                          int groupSize, int member, int64_t *local) {
   for (int d = 0; d < numDims; ++d)
     local[d] = shape[d];
-  if (sbp.kind == LOOM_SBP_SPLIT && sbp.axis >= 0 && sbp.axis < numDims &&
-      groupSize > 0)
-    local[sbp.axis] = shape[sbp.axis] / groupSize;
+  if (sbp.kind == LOOM_SBP_SPLIT && sbp.axis >= 0 && sbp.axis < numDims)
+    local[sbp.axis] =
+        loom_split_part(shape[sbp.axis], groupSize, member, nullptr);
 }
 
 int loom_comm_box(loom_comm *comm, const int *ranks, int numRanks,

@@ -1,12 +1,15 @@
 //===- boxing-check.cpp - The boxing conformance matrix, on every rank ----===//
 //
 // Part of Loom. Run as `loom-run -n N loom-boxing-check`: for every pair of
-// layouts in {S(0), S(1), B, P(sum), P(max)} and every dtype (f32, i64) it
+// layouts in {S(0), S(1), B, P(sum), P(max)} and every dtype (f32, f64,
+// i32, i64) it
 // builds a rank's part of a known 2-D tensor under the first layout, boxes
 // it with loom_comm_box, and compares the result with the part the second
 // layout gives (bit-exact: the values are small integers, so sums are
-// exact). It also checks that the bytes the rank sent equal the bytes the
-// cost model predicts (sbp::getBoxing, ring volumes). Rank 0 prints one line
+// exact). Dims need not divide by the ranks (uneven splits are balanced:
+// loom_split_part). It also checks that the bytes the ranks sent equal the
+// bytes the cost model predicts (sbp::getBoxing, ring volumes; a mean over
+// the ranks, exact summed over them). Rank 0 prints one line
 // per pair and a summary; the exit code is non-zero on any failure.
 //
 //   loom-boxing-check [--rows R] [--cols C] [--die RANK] [--hang RANK]
@@ -40,10 +43,13 @@ std::vector<double> partOf(const loom::sbp::Sbp &sbp, int64_t rows,
   std::vector<double> part;
   if (sbp.isSplit()) {
     int64_t r0 = 0, r1 = rows, c0 = 0, c1 = cols;
-    if (sbp.axis == 0)
-      r0 = rank * rows / size, r1 = (rank + 1) * rows / size;
-    else
-      c0 = rank * cols / size, c1 = (rank + 1) * cols / size;
+    if (sbp.axis == 0) {
+      int64_t n = loom_split_part(rows, size, rank, &r0);
+      r1 = r0 + n;
+    } else {
+      int64_t n = loom_split_part(cols, size, rank, &c0);
+      c1 = c0 + n;
+    }
     for (int64_t r = r0; r < r1; ++r)
       for (int64_t c = c0; c < c1; ++c)
         part.push_back(valueAt(r * cols + c));
@@ -136,15 +142,18 @@ int main(int argc, char **argv) {
                          Sbp::partial(loom::sbp::Reduction::Sum),
                          Sbp::partial(loom::sbp::Reduction::Max)};
   int failures = 0, pairs = 0;
-  for (loom_dtype dtype : {LOOM_DTYPE_F32, LOOM_DTYPE_I64})
+  for (loom_dtype dtype :
+       {LOOM_DTYPE_F32, LOOM_DTYPE_F64, LOOM_DTYPE_I32, LOOM_DTYPE_I64})
     for (const Sbp &from : layouts)
       for (const Sbp &to : layouts) {
         std::vector<double> part = partOf(from, rows, cols, rank, size);
-        bool f32 = dtype == LOOM_DTYPE_F32;
-        std::vector<char> in =
-            f32 ? encode<float>(part) : encode<int64_t>(part);
+        std::vector<char> in = dtype == LOOM_DTYPE_F32   ? encode<float>(part)
+                               : dtype == LOOM_DTYPE_F64 ? encode<double>(part)
+                               : dtype == LOOM_DTYPE_I32
+                                   ? encode<int32_t>(part)
+                                   : encode<int64_t>(part);
         int64_t shape[2] = {rows, cols}, local[2];
-        loom_sbp_local_shape(toC(to), shape, 2, size, local);
+        loom_sbp_local_shape(toC(to), shape, 2, size, rank, local);
         std::vector<char> out(local[0] * local[1] * loom_dtype_size(dtype));
         loom_comm_reset_bytes(comm);
         if (loom_comm_box(comm, nullptr, 0, in.data(), out.data(), shape, 2,
@@ -153,20 +162,32 @@ int main(int argc, char **argv) {
                        loom_comm_error(comm));
           return 1;
         }
+        // The mean over the ranks (uneven parts make them differ).
         double sent = static_cast<double>(loom_comm_bytes_sent(comm));
+        if (loom_comm_all_reduce(comm, nullptr, 0, &sent, 1, LOOM_DTYPE_F64,
+                                 LOOM_REDUCE_SUM)) {
+          std::fprintf(stderr, "loom-boxing-check: %s\n",
+                       loom_comm_error(comm));
+          return 1;
+        }
+        sent /= size;
         double predicted = 0;
         for (const loom::sbp::Collective &c : loom::sbp::getBoxing(
                  {from}, {to}, {rows, cols},
                  static_cast<int64_t>(loom_dtype_size(dtype)), {size}))
           predicted += c.bytes;
-        std::vector<double> got =
-            f32 ? decode<float>(out) : decode<int64_t>(out);
+        std::vector<double> got = dtype == LOOM_DTYPE_F32 ? decode<float>(out)
+                                  : dtype == LOOM_DTYPE_F64
+                                      ? decode<double>(out)
+                                  : dtype == LOOM_DTYPE_I32
+                                      ? decode<int32_t>(out)
+                                      : decode<int64_t>(out);
         bool ok = matches(comm, got, to, rows, cols);
-        bool bytesOk = std::fabs(sent - predicted) < 0.5;
+        bool bytesOk = std::fabs(sent - predicted) * size < 0.5;
         ++pairs;
         failures += !ok || !bytesOk;
         if (rank == 0)
-          std::printf("%s %s -> %s: %s, %.0f bytes sent, %.0f predicted%s\n",
+          std::printf("%s %s -> %s: %s, %g bytes sent, %g predicted%s\n",
                       loom_dtype_name(dtype), toString(from).c_str(),
                       toString(to).c_str(), ok ? "ok" : "WRONG", sent,
                       predicted, bytesOk ? "" : " (MISMATCH)");

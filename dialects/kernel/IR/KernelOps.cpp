@@ -204,20 +204,31 @@ LogicalResult BoxOp::verify() {
       return emitOpError("splits dim ")
              << layout[1] << " of a rank-" << in.getRank() << " tensor";
   }
-  // The logical dims each side implies must agree.
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("input and init must have one element type, got ")
+           << in.getElementType() << " and " << out.getElementType();
+  // The logical dims each side implies must agree: a dim one side splits
+  // (and the other does not) holds a balanced part of the other side's.
   int64_t devices = mesh[axis];
   for (int64_t d = 0; d < in.getRank(); ++d) {
     int64_t a = in.getDimSize(d), b = out.getDimSize(d);
     if (ShapedType::isDynamic(a) || ShapedType::isDynamic(b))
       continue;
-    if (getFrom()[0] == 0 && getFrom()[1] == d)
-      a *= devices;
-    if (getTo()[0] == 0 && getTo()[1] == d)
-      b *= devices;
-    if (a != b)
+    bool splitIn = getFrom()[0] == 0 && getFrom()[1] == d;
+    bool splitOut = getTo()[0] == 0 && getTo()[1] == d;
+    if (splitIn != splitOut) {
+      int64_t part = splitIn ? a : b, whole = splitIn ? b : a;
+      if (whole < devices || part < whole / devices ||
+          part > (whole + devices - 1) / devices)
+        return emitOpError("input and init are parts of different tensors: "
+                           "dim ")
+               << d << " of size " << part << " is not a part of " << whole
+               << " split over " << devices << " devices";
+    } else if (a != b) {
       return emitOpError("input and init are parts of different tensors: "
                          "dim ")
              << d << " is " << a << " and " << b;
+    }
   }
   return success();
 }
@@ -226,4 +237,16 @@ void BoxOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
   getKernelEffects(*this, getInitMutable(), false, effects);
+}
+
+//===----------------------------------------------------------------------===//
+// MeshRankOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MeshRankOp::verify() {
+  ArrayRef<int64_t> mesh = getMesh();
+  if (mesh.empty() || mesh.size() > 2 ||
+      llvm::any_of(mesh, [](int64_t n) { return n < 1; }))
+    return emitOpError("needs a 1-D or 2-D mesh of positive sizes");
+  return success();
 }

@@ -35,6 +35,13 @@ def Kernel_Dialect : Dialect {
 def Kernel_Operand : AnyTypeOf<[RankedTensorOf<[F32]>, MemRefOf<[F32]>],
                                "f32 ranked tensor or memref">;
 
+// What collectives move: 4- and 8-byte floats and integers.
+defvar Kernel_BoxElements = [F32, F64, I32, I64];
+def Kernel_BoxOperand
+    : AnyTypeOf<[RankedTensorOf<Kernel_BoxElements>,
+                 MemRefOf<Kernel_BoxElements>],
+                "f32, f64, i32 or i64 ranked tensor or memref">;
+
 class Kernel_Op<string mnemonic, list<Trait> traits = []>
     : Op<Kernel_Dialect, mnemonic, !listconcat(traits, [
         DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
@@ -110,9 +117,12 @@ def Kernel_BoxOp : Kernel_Op<"box"> {
     of a tensor laid out as `from` on mesh axis `mesh_axis`, `init` receives
     its part under `to`. Layouts are `[kind, dim, reduction]` with kind 0
     split (along `dim`), 1 broadcast, 2 partial (reduction 0 sum, 1 max,
-    2 min). The runtime's `loom_comm_box` does the work (ring collectives
-    over Gloo between the ranks of that axis); the executable joins the job
-    that `loom-run -n N` describes.
+    2 min). Splits may be uneven: a dim of D rows split over n ranks gives
+    rank k D / n rows plus one when k < D % n, so the split side's dim is
+    D / n or D / n + 1 of the other side's (which is whole). Elements are
+    f32, f64, i32 or i64. The runtime's `loom_comm_box` does the work (ring
+    collectives over Gloo between the ranks of that axis); the executable
+    joins the job that `loom-run -n N` describes.
 
     ```mlir
     %b = kernel.box ins(%p : tensor<8x16xf32>) outs(%i : tensor<8x16xf32>)
@@ -121,10 +131,10 @@ def Kernel_BoxOp : Kernel_Op<"box"> {
            -> tensor<8x16xf32>
     ```
   }];
-  let arguments = (ins Kernel_Operand:$input, Kernel_Operand:$init,
+  let arguments = (ins Kernel_BoxOperand:$input, Kernel_BoxOperand:$init,
                    DenseI64ArrayAttr:$mesh, I64Attr:$mesh_axis,
                    DenseI64ArrayAttr:$from, DenseI64ArrayAttr:$to);
-  let results = (outs Variadic<RankedTensorOf<[F32]>>:$result);
+  let results = (outs Variadic<RankedTensorOf<Kernel_BoxElements>>:$result);
   let assemblyFormat = [{
     `ins` `(` $input `:` type($input) `)`
     `outs` `(` $init `:` type($init) `)` attr-dict (`->` type($result)^)?
@@ -133,6 +143,25 @@ def Kernel_BoxOp : Kernel_Op<"box"> {
     /// Boxing overwrites its destination.
     bool getAccumulate() { return false; }
   }];
+}
+
+def Kernel_MeshRankOp : Op<Kernel_Dialect, "mesh_rank", [Pure]> {
+  let summary = "This process's rank in the job that runs a mesh's program";
+  let description = [{
+    The rank (0 to the mesh's size - 1, row-major over the mesh) of the
+    process, which joins the job `loom-run -n N` (or `mpirun`) describes on
+    first use; a process started otherwise, or in a job of another size,
+    ends with a clear error. Partitioned functions whose ranks hold parts of
+    different shapes (uneven splits) dispatch on it.
+
+    ```mlir
+    %rank = kernel.mesh_rank {mesh = array<i64: 3>} : i64
+    ```
+  }];
+  let arguments = (ins DenseI64ArrayAttr:$mesh);
+  let results = (outs I64:$rank);
+  let assemblyFormat = "attr-dict `:` type($rank)";
+  let hasVerifier = 1;
 }
 
 #endif // LOOM_DIALECTS_KERNEL_IR_KERNELOPS_TD

@@ -148,6 +148,9 @@ SmallVector<Signature> loom::sbp::getSignatures(const IndexRule &rule,
   while (true) {
     // How many devices split each index under this combination.
     SmallVector<int64_t> devices(rule.extents.size(), 1);
+    // The largest part of each index one device iterates (splits are
+    // balanced: uneven ones leave some devices a row more).
+    SmallVector<int64_t> largest(rule.extents);
     Signature signature;
     signature.operands.assign(numOperands, NdSbp());
     signature.results.assign(numResults, NdSbp());
@@ -156,7 +159,10 @@ SmallVector<Signature> loom::sbp::getSignatures(const IndexRule &rule,
       const AxisChoice &c = choices[choice];
       if (c.splitIndex >= 0) {
         devices[c.splitIndex] *= meshShape[axis];
-        signature.workFraction /= static_cast<double>(meshShape[axis]);
+        int64_t &part = largest[c.splitIndex];
+        signature.workFraction /= static_cast<double>(part);
+        part = (part + meshShape[axis] - 1) / meshShape[axis];
+        signature.workFraction *= static_cast<double>(part);
         if (devices[c.splitIndex] > rule.extents[c.splitIndex])
           legal = false;
       }

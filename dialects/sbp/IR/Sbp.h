@@ -57,6 +57,17 @@ inline llvm::hash_code hash_value(const Sbp &sbp) {
       sbp.isPartial() ? static_cast<int>(sbp.reduction) : 0);
 }
 
+/// The rows member `index` of `parts` holds of a dim of `dim` rows split
+/// balanced (OneFlow's rule, the runtime's loom_split_part): dim / parts,
+/// plus one for the first dim % parts members; `offset` is its first row.
+inline int64_t getSplitPart(int64_t dim, int64_t parts, int64_t index,
+                            int64_t *offset = nullptr) {
+  int64_t base = dim / parts, extra = dim % parts;
+  if (offset)
+    *offset = index * base + std::min(index, extra);
+  return base + (index < extra ? 1 : 0);
+}
+
 /// "S(0)", "B", "P(sum)".
 std::string toString(const Sbp &sbp);
 /// Parses what toString prints.

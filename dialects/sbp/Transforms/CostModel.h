@@ -39,7 +39,8 @@ struct Collective {
   CollectiveKind kind;
   unsigned meshAxis;
   Reduction reduction = Reduction::Sum;
-  /// Bytes one rank sends.
+  /// Bytes one rank sends: the mean over the ranks (uneven splits make
+  /// ranks differ by a row; the sum over ranks is exact).
   double bytes = 0;
 };
 

@@ -9,6 +9,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cmath>
+
 using namespace loom::sbp;
 using llvm::SmallVector;
 
@@ -136,9 +138,14 @@ void loom::sbp::printPlan(const FunctionPlan &plan, llvm::raw_ostream &os) {
         ++collectives;
         bytes += c.bytes;
       }
+  // Uneven splits make ranks send a row more or less: the mean is exact
+  // summed over the ranks.
+  double ranks = 1;
+  for (int64_t size : plan.meshShape)
+    ranks *= static_cast<double>(size);
   os << llvm::formatv("boxing per step: {0} collective(s), {1:f0} bytes sent "
-                      "per rank\n",
-                      collectives, bytes);
+                      "per rank, {2:f0} by all {3} ranks\n",
+                      collectives, bytes, std::round(bytes * ranks), ranks);
   os << llvm::formatv("memory per device: {0:f0} bytes (weights and "
                       "activations, no reuse; memory cost {1:e2} s/byte)\n",
                       plan.memoryBytes, plan.memoryCostPerByte);

@@ -2,11 +2,17 @@
 //
 // Part of Loom. After sbp-derive, rewrites each planned function into the
 // program every rank runs (SPMD): values take their local types (a dim
-// split over k devices holds dim / k), and where a value's layout differs
-// from what its user needs, kernel.box ops convert it, one mesh axis at a
-// time. Arguments and constants are whole on every rank (each rank reads
-// the inputs; weights are compiled in), so their splits are local slices;
-// results leave broadcast, so rank 0 can write them.
+// split over k devices is split balanced: rank i holds dim / k rows, plus
+// one when i < dim % k), and where a value's layout differs from what its
+// user needs, collectives convert it, one mesh axis at a time. Arguments
+// and constants are whole on every rank (each rank reads the inputs;
+// weights are compiled in), so their splits are local slices; results
+// leave broadcast, so rank 0 can write them.
+//
+// Uneven splits give ranks different local shapes. Every class of ranks
+// with the same shapes gets its own static copy of the function
+// (`<name>.rank<first rank>`), and the function itself dispatches on
+// kernel.mesh_rank; with even splits there is one class and no copy.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,7 +22,9 @@
 #include "dialects/sbp/Transforms/Derive.h"
 #include "dialects/sbp/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
@@ -42,21 +50,46 @@ std::optional<NdSbp> getLayout(ArrayAttr attrs, unsigned index) {
   return NdSbp(nd.getEntries());
 }
 
-/// The local type of a tensor of `type` laid out as `layout`; failure when
-/// a split is uneven (not supported yet).
+/// The local type, on the rank at mesh coordinates `coords`, of a tensor
+/// of `type` laid out as `layout` (axes split in mesh order: an inner
+/// axis splits the outer axis's part); failure for a split dynamic dim.
 FailureOr<RankedTensorType> getLocalType(RankedTensorType type,
                                          ArrayRef<Sbp> layout,
-                                         ArrayRef<int64_t> mesh) {
+                                         ArrayRef<int64_t> mesh,
+                                         ArrayRef<int64_t> coords) {
   SmallVector<int64_t> shape(type.getShape());
   for (auto [axis, sbp] : llvm::enumerate(layout)) {
     if (!sbp.isSplit())
       continue;
     int64_t &dim = shape[sbp.axis];
-    if (ShapedType::isDynamic(dim) || dim % mesh[axis])
+    if (ShapedType::isDynamic(dim) || dim < mesh[axis])
       return failure();
-    dim /= mesh[axis];
+    dim = getSplitPart(dim, mesh[axis], coords[axis]);
   }
   return type.clone(shape);
+}
+
+/// Whether a boxing step on `axis` splits a dim of the tensor as that
+/// axis's group sees it (`current` with the axis whole) unevenly.
+bool isUneven(RankedTensorType type, NdSbp current, const BoxingStep &step,
+              ArrayRef<int64_t> mesh, ArrayRef<int64_t> coords) {
+  current[step.axis] = Sbp::broadcast();
+  FailureOr<RankedTensorType> view = getLocalType(type, current, mesh, coords);
+  for (const Sbp &sbp : {step.from, step.to})
+    if (sbp.isSplit() && (failed(view) || view->getDimSize(sbp.axis) %
+                                              mesh[step.axis]))
+      return true;
+  return false;
+}
+
+/// The mesh coordinates of `rank` (row-major).
+SmallVector<int64_t> getCoords(int64_t rank, ArrayRef<int64_t> mesh) {
+  SmallVector<int64_t> coords(mesh.size());
+  for (int64_t axis = mesh.size() - 1; axis >= 0; --axis) {
+    coords[axis] = rank % mesh[axis];
+    rank /= mesh[axis];
+  }
+  return coords;
 }
 
 /// The grid the partitioned module's shard collectives name.
@@ -138,28 +171,165 @@ struct SbpPartitionPass
       state.addAttribute("shape", b.getDenseI64ArrayAttr(mesh.getShape()));
       b.create(state);
     }
+    SmallVector<func::FuncOp> planned;
     for (auto func : module.getOps<func::FuncOp>())
-      if (isPlanned(func) && failed(partition(func, mesh.getShape())))
+      if (isPlanned(func))
+        planned.push_back(func);
+    for (func::FuncOp func : planned)
+      if (failed(partitionForRanks(func, mesh.getShape())))
         return signalPassFailure();
+  }
+
+  /// Partitions `func` once per class of ranks with the same local shapes:
+  /// in place when all ranks agree, else into copies that `func` then
+  /// dispatches to on the rank.
+  LogicalResult partitionForRanks(func::FuncOp func, ArrayRef<int64_t> mesh) {
+    int64_t ranks = 1;
+    for (int64_t size : mesh)
+      ranks *= size;
+    // Every (logical type, layout) the function's values and boxing steps
+    // take; the local shapes of these on a rank are its class's key.
+    SmallVector<std::pair<RankedTensorType, NdSbp>> layouts =
+        collectLayouts(func, mesh.size());
+    SmallVector<SmallVector<int64_t>> keys;
+    SmallVector<SmallVector<int64_t>> classes; // ranks, per key
+    for (int64_t rank = 0; rank < ranks; ++rank) {
+      SmallVector<int64_t> coords = getCoords(rank, mesh), key;
+      for (auto &[type, layout] : layouts)
+        if (auto local = getLocalType(type, layout, mesh, coords);
+            succeeded(local))
+          llvm::append_range(key, local->getShape());
+      auto *it = llvm::find(keys, key);
+      if (it == keys.end()) {
+        keys.push_back(key);
+        classes.push_back({rank});
+      } else {
+        classes[it - keys.begin()].push_back(rank);
+      }
+    }
+    if (classes.size() == 1)
+      return partition(func, mesh, getCoords(0, mesh));
+    // One static copy per class, then the dispatch.
+    auto module = func->getParentOfType<ModuleOp>();
+    SymbolTable symbols(module);
+    SmallVector<func::FuncOp> variants;
+    for (ArrayRef<int64_t> members : classes) {
+      func::FuncOp variant = func.clone();
+      variant.setName((func.getName() + ".rank" + Twine(members.front())).str());
+      variant.setPrivate();
+      symbols.insert(variant, std::next(Block::iterator(func)));
+      if (failed(partition(variant, mesh, getCoords(members.front(), mesh))))
+        return failure();
+      variants.push_back(variant);
+    }
+    Block &body = func.getBody().front();
+    for (Operation &op : body)
+      op.dropAllReferences();
+    while (!body.empty())
+      body.back().erase();
+    auto b = OpBuilder::atBlockBegin(&body);
+    Location loc = func.getLoc();
+    Value rank = loom::kernel::MeshRankOp::create(
+        b, loc, b.getI64Type(), b.getDenseI64ArrayAttr(mesh));
+    TypeRange results = func.getFunctionType().getResults();
+    std::function<ValueRange(OpBuilder &, unsigned)> dispatch =
+        [&](OpBuilder &b, unsigned index) -> ValueRange {
+      auto call = [&](OpBuilder &b) {
+        return func::CallOp::create(b, loc, variants[index],
+                                    body.getArguments())
+            .getResults();
+      };
+      if (index + 1 == variants.size())
+        return call(b);
+      Value isMember;
+      for (int64_t member : classes[index]) {
+        Value c = arith::ConstantIntOp::create(b, loc, member, 64);
+        Value eq =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rank, c);
+        isMember = isMember ? arith::OrIOp::create(b, loc, isMember, eq) : eq;
+      }
+      auto branch = scf::IfOp::create(b, loc, results, isMember,
+                                      /*withElseRegion=*/true);
+      OpBuilder then = branch.getThenBodyBuilder();
+      scf::YieldOp::create(then, loc, call(then));
+      OpBuilder other = branch.getElseBodyBuilder();
+      scf::YieldOp::create(other, loc, dispatch(other, index + 1));
+      return branch.getResults();
+    };
+    func::ReturnOp::create(b, loc, dispatch(b, 0));
+    return success();
+  }
+
+  /// The (logical type, layout) pairs `func`'s planned values have, and
+  /// those of the steps boxing them takes.
+  static SmallVector<std::pair<RankedTensorType, NdSbp>>
+  collectLayouts(func::FuncOp func, size_t meshRank) {
+    NdSbp replicated(meshRank, Sbp::broadcast());
+    SmallVector<std::pair<RankedTensorType, NdSbp>> pairs;
+    auto producedAs = [&](Value value) {
+      auto result = dyn_cast<OpResult>(value);
+      std::optional<NdSbp> layout;
+      if (result)
+        layout = getLayout(
+            result.getOwner()->getAttrOfType<ArrayAttr>("sbp.results"),
+            result.getResultNumber());
+      return layout ? *layout : replicated;
+    };
+    for (Operation &entry : func.getBody().front()) {
+      Operation *op = &entry;
+      auto operands = op->getAttrOfType<ArrayAttr>("sbp.operands");
+      auto results = op->getAttrOfType<ArrayAttr>("sbp.results");
+      bool isReturn = isa<func::ReturnOp>(op);
+      for (OpResult result : op->getResults())
+        if (auto type = dyn_cast<RankedTensorType>(result.getType()))
+          if (auto layout = getLayout(results, result.getResultNumber()))
+            pairs.emplace_back(type, *layout);
+      for (OpOperand &use : op->getOpOperands()) {
+        auto type = dyn_cast<RankedTensorType>(use.get().getType());
+        std::optional<NdSbp> want =
+            isReturn ? std::optional<NdSbp>(replicated)
+                     : getLayout(operands, use.getOperandNumber());
+        if (!type || !want)
+          continue;
+        NdSbp current = producedAs(use.get());
+        for (const BoxingStep &step : planBoxing(current, *want)) {
+          current[step.axis] = step.to;
+          pairs.emplace_back(type, current);
+        }
+      }
+    }
+    return pairs;
   }
 
   /// `value` (logical `type`, laid out as `from`) converted to `to`.
   FailureOr<Value> box(OpBuilder &b, Location loc, Value value,
                        RankedTensorType type, NdSbp from, const NdSbp &to,
-                       ArrayRef<int64_t> mesh, Operation *user) {
+                       ArrayRef<int64_t> mesh, ArrayRef<int64_t> coords,
+                       Operation *user) {
+    Type element = type.getElementType();
+    if (!element.isF32() && !element.isF64() &&
+        !element.isSignlessInteger(32) && !element.isSignlessInteger(64))
+      return user->emitError()
+             << "sbp-partition: cannot convert a " << type << " from "
+             << toString(from) << " to " << toString(to)
+             << ": collectives move f32, f64, i32 and i64 elements";
     for (const BoxingStep &step : planBoxing(from, to)) {
       unsigned axis = step.axis;
       NdSbp next = from;
       next[axis] = step.to;
-      FailureOr<RankedTensorType> local = getLocalType(type, next, mesh);
-      if (failed(local) || !type.getElementType().isF32())
+      FailureOr<RankedTensorType> local =
+          getLocalType(type, next, mesh, coords);
+      if (failed(local))
         return user->emitError()
                << "sbp-partition: cannot convert a " << type << " from "
                << toString(from) << " to " << toString(to)
-               << (failed(local) ? ": uneven splits are not supported yet"
-                                 : ": boxing supports f32 only");
-      // Upstream's collective where one fits, Loom's kernel.box otherwise.
-      if (Value shard = createShardStep(b, loc, value, *local, step)) {
+               << ": a split dim is dynamic or smaller than its devices";
+      // Upstream's collective where one fits (its ops take even splits),
+      // Loom's kernel.box otherwise.
+      Value shard;
+      if (!isUneven(type, from, step, mesh, coords))
+        shard = createShardStep(b, loc, value, *local, step);
+      if (shard) {
         value = shard;
       } else {
         Value init = tensor::EmptyOp::create(b, loc, local->getShape(),
@@ -176,7 +346,9 @@ struct SbpPartitionPass
     return value;
   }
 
-  LogicalResult partition(func::FuncOp func, ArrayRef<int64_t> mesh) {
+  LogicalResult partition(func::FuncOp func, ArrayRef<int64_t> mesh,
+                          ArrayRef<int64_t> coords) {
+    logicalTypes.clear();
     NdSbp replicated(mesh.size(), Sbp::broadcast());
     // The layout each value has as the program computes it.
     llvm::DenseMap<Value, NdSbp> layouts;
@@ -208,7 +380,7 @@ struct SbpPartitionPass
         auto logical = logicalTypes.lookup(value);
         FailureOr<Value> boxed =
             box(b, op.getLoc(), value, logical ? logical : type, it->second,
-                *want, mesh, &op);
+                *want, mesh, coords, &op);
         if (failed(boxed))
           return failure();
         use.set(*boxed);
@@ -222,12 +394,13 @@ struct SbpPartitionPass
             getLayout(results, result.getResultNumber());
         if (!type || !layout)
           continue;
-        FailureOr<RankedTensorType> local = getLocalType(type, *layout, mesh);
+        FailureOr<RankedTensorType> local =
+            getLocalType(type, *layout, mesh, coords);
         if (failed(local))
           return op.emitError("sbp-partition: result ")
                  << result.getResultNumber() << " (" << type << ") cannot be "
-                 << toString(*layout) << ": uneven splits are not supported "
-                 << "yet";
+                 << toString(*layout) << ": a split dim is dynamic or "
+                 << "smaller than its devices";
         logicalTypes[result] = type;
         result.setType(*local);
         layouts[result] = *layout;
@@ -327,11 +500,13 @@ struct SbpLowerCollectivesPass
                       : shard::GridOp();
       auto axes = op->getAttrOfType<DenseI16ArrayAttr>("grid_axes");
       auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+      Type element = type ? type.getElementType() : Type();
       if (!grid || !axes || axes.size() != 1 || !type ||
-          !type.getElementType().isF32() ||
+          !(element.isF32() || element.isF64() ||
+            element.isSignlessInteger(32) || element.isSignlessInteger(64)) ||
           llvm::any_of(grid.getShape(), ShapedType::isDynamic)) {
         op->emitOpError("sbp-lower-collectives: needs one axis of a static "
-                        "grid and f32 tensors");
+                        "grid and f32, f64, i32 or i64 tensors");
         return signalPassFailure();
       }
       auto [from, to] = *getStep(op);

@@ -10,6 +10,8 @@
 #include "dialects/kernel/IR/KernelDialect.h"
 #include "dialects/sbp/IR/SbpDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Shard/IR/ShardDialect.h"
 
 #include "mlir/Pass/Pass.h"

@@ -77,10 +77,20 @@ def SbpPartitionPass : Pass<"sbp-partition", "::mlir::ModuleOp"> {
     broadcast, so rank 0 can write them. A reshape's constant target shape
     is rewritten for its local result.
 
-    Not yet: uneven splits (a dim that does not divide by its devices),
-    boxing of other element types than f32, and ops inside regions.
+    Splits are balanced: a dim of D rows over n devices gives device i
+    D / n rows, plus one when i < D % n. When that makes ranks' local
+    shapes differ, each class of ranks with equal shapes gets a static copy
+    of the function (`@f.rank<first rank>`) and `@f` dispatches to it on
+    `kernel.mesh_rank`. Boxing steps with an uneven split are kernel.box
+    (shard's collectives take even splits). Collectives move f32, f64, i32
+    and i64 elements.
+
+    Not yet: ops inside regions (control flow stays replicated: DyCL
+    subgraphs are partitioned, their hosts are not).
   }];
   let dependentDialects = ["::loom::kernel::KernelDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::shard::ShardDialect"];
 }

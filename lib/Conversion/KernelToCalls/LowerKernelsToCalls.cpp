@@ -136,18 +136,50 @@ struct LowerKernelsToCallsPass
                                {mm.getLhs(), mm.getRhs(), mm.getInit()}, 2,
                                mm.getAccumulate(), {flags, alpha});
       }
+      if (auto meshRank = dyn_cast<MeshRankOp>(op)) {
+        // int64_t loom_kernel_mesh_rank(int64_t mesh_size): plain scalars.
+        rewriter.setInsertionPoint(op);
+        int64_t size = 1;
+        for (int64_t n : meshRank.getMesh())
+          size *= n;
+        auto type = rewriter.getFunctionType({rewriter.getI64Type()},
+                                             {rewriter.getI64Type()});
+        auto decl = module.lookupSymbol<func::FuncOp>("loom_kernel_mesh_rank");
+        if (!decl) {
+          OpBuilder::InsertionGuard guard(rewriter);
+          rewriter.setInsertionPointToStart(module.getBody());
+          decl = func::FuncOp::create(rewriter, module.getLoc(),
+                                      "loom_kernel_mesh_rank", type);
+          decl.setPrivate();
+        }
+        if (decl.getFunctionType() != type)
+          return op->emitOpError("clashes with an existing declaration of "
+                                 "loom_kernel_mesh_rank");
+        rewriter.replaceOp(op, func::CallOp::create(rewriter, op->getLoc(),
+                                                    decl, ValueRange{i64(size)})
+                                   .getResults());
+        return WalkResult::advance();
+      }
       if (auto box = dyn_cast<BoxOp>(op)) {
         if (isa<RankedTensorType>(box.getInput().getType()))
           return op->emitOpError("must be bufferized before "
                                  "loom-lower-kernels-to-calls");
         rewriter.setInsertionPoint(op);
         ArrayRef<int64_t> mesh = box.getMesh();
-        SmallVector<Value> scalars = {i64(box.getMeshAxis()), i64(mesh[0]),
+        // The elements' loom_dtype (runtime.h: ONNX's codes).
+        Type element =
+            cast<ShapedType>(box.getInput().getType()).getElementType();
+        int64_t dtype = element.isF32()                   ? 1
+                        : element.isF64()                 ? 11
+                        : element.isSignlessInteger(32) ? 6
+                                                          : 7;
+        SmallVector<Value> scalars = {i64(dtype), i64(box.getMeshAxis()),
+                                      i64(mesh[0]),
                                       i64(mesh.size() > 1 ? mesh[1] : 1)};
         for (ArrayRef<int64_t> layout : {box.getFrom(), box.getTo()})
           for (int64_t v : layout)
             scalars.push_back(i64(v));
-        return replaceWithCall(rewriter, module, op, "loom_kernel_box_f32",
+        return replaceWithCall(rewriter, module, op, "loom_kernel_box",
                                {box.getInput(), box.getInit()}, 1, false,
                                scalars, /*unranked=*/true);
       }

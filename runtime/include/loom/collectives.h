@@ -97,12 +97,16 @@ int loom_comm_all_to_all(loom_comm *comm, const int *ranks, int num_ranks,
                          loom_dtype dtype);
 int loom_comm_barrier(loom_comm *comm, const int *ranks, int num_ranks);
 
-/* The dims of a member's part of a tensor of `shape` (`num_dims` dims) laid
- * out as `sbp` on a group of `group_size`: a split dim holds
- * dim / group_size elements (loom_comm_box refuses dims that do not divide
- * evenly, for now). */
+/* Splits are balanced (OneFlow's rule): a dim of `dim` rows split over
+ * `parts` members gives member `index` dim / parts rows, plus one when
+ * index < dim % parts, starting at row *offset (when `offset` is not NULL).
+ * Uneven splits are fine; a split needs at least one row per member. */
+int64_t loom_split_part(int64_t dim, int parts, int index, int64_t *offset);
+
+/* The dims of member `member`'s part of a tensor of `shape` (`num_dims`
+ * dims) laid out as `sbp` on a group of `group_size`. */
 void loom_sbp_local_shape(loom_sbp sbp, const int64_t *shape, int num_dims,
-                          int group_size, int64_t *local);
+                          int group_size, int member, int64_t *local);
 
 /* Boxing on one group (mesh axis): `in` holds this member's part of a
  * tensor of logical `shape` (`num_dims` dims) under `from`; `out` receives its
@@ -110,7 +114,8 @@ void loom_sbp_local_shape(loom_sbp sbp, const int64_t *shape, int num_dims,
  * all-gathers, S(i) -> S(j) is an all-to-all; B -> S slices, B -> P keeps
  * the value on the first member and the reduction's identity elsewhere,
  * S -> P embeds the slice in the identity; P(x) -> P(y) all-reduces then
- * embeds. Floating-point and integer dtypes of 4 and 8 bytes. */
+ * embeds. Split dims may be uneven (see loom_split_part). Floating-point
+ * and integer dtypes of 4 and 8 bytes. */
 int loom_comm_box(loom_comm *comm, const int *ranks, int num_ranks,
                   const void *in, void *out, const int64_t *shape, int num_dims,
                   loom_dtype dtype, loom_sbp from, loom_sbp to);

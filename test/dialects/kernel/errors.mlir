@@ -234,7 +234,40 @@ func.func @box_split_dim(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) {
 // -----
 
 func.func @box_parts(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) {
-  // expected-error @+1 {{input and init are parts of different tensors: dim 0 is 8 and 4}}
+  // expected-error @+1 {{input and init are parts of different tensors: dim 0 of size 4 is not a part of 4 split over 2 devices}}
   %0 = kernel.box ins(%x : tensor<4x8xf32>) outs(%y : tensor<4x8xf32>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 0, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+// An uneven part is D / n or D / n + 1 rows of the whole: 5 over 2 is 2 or 3.
+func.func @box_uneven_parts(%x: tensor<1x8xf32>, %y: tensor<5x8xf32>) {
+  // expected-error @+1 {{dim 0 of size 1 is not a part of 5 split over 2 devices}}
+  %0 = kernel.box ins(%x : tensor<1x8xf32>) outs(%y : tensor<5x8xf32>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 0, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<5x8xf32>
+  return
+}
+
+// -----
+
+func.func @box_unsplit_dim(%x: tensor<4x8xf32>, %y: tensor<4x6xf32>) {
+  // expected-error @+1 {{input and init are parts of different tensors: dim 1 is 8 and 6}}
+  %0 = kernel.box ins(%x : tensor<4x8xf32>) outs(%y : tensor<4x6xf32>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 2, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<4x6xf32>
+  return
+}
+
+// -----
+
+func.func @box_element_types(%x: tensor<4x8xf32>, %y: tensor<4x8xi64>) {
+  // expected-error @+1 {{input and init must have one element type, got 'f32' and 'i64'}}
+  %0 = kernel.box ins(%x : tensor<4x8xf32>) outs(%y : tensor<4x8xi64>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 2, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<4x8xi64>
+  return
+}
+
+// -----
+
+func.func @box_element_type(%x: tensor<4x8xi8>, %y: tensor<4x8xi8>) {
+  // expected-error @+1 {{operand #0 must be f32, f64, i32 or i64 ranked tensor or memref}}
+  %0 = kernel.box ins(%x : tensor<4x8xi8>) outs(%y : tensor<4x8xi8>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 2, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<4x8xi8>
   return
 }

@@ -89,16 +89,13 @@ loom_sbp toSbp(int64_t kind, int64_t axis, int64_t reduction) {
   return sbp;
 }
 
-} // namespace
-
-/// `input` is this rank's part of a tensor under `from` on mesh axis
-/// `meshAxis` of a mesh0 x mesh1 mesh, `init` receives its part under `to`;
-/// `dtype` is the elements' loom_dtype.
-extern "C" void _mlir_ciface_loom_kernel_box(
-    UnrankedMemRef *input, UnrankedMemRef *init, int64_t dtype,
-    int64_t meshAxis, int64_t mesh0, int64_t mesh1, int64_t fromKind,
-    int64_t fromAxis, int64_t fromReduction, int64_t toKind, int64_t toAxis,
-    int64_t toReduction) {
+/// `input` is this rank's part of a tensor of `dtype` elements under `from`
+/// on mesh axis `meshAxis` of a mesh0 x mesh1 mesh, `init` receives its
+/// part under `to`.
+void box(UnrankedMemRef *input, UnrankedMemRef *init, loom_dtype dtype,
+         size_t element, int64_t meshAxis, int64_t mesh0, int64_t mesh1,
+         int64_t fromKind, int64_t fromAxis, int64_t fromReduction,
+         int64_t toKind, int64_t toAxis, int64_t toReduction) {
   loom_comm *comm = getComm(mesh0 * mesh1);
   int rank = loom_comm_rank(comm);
   ++boxingCalls;
@@ -110,9 +107,6 @@ extern "C" void _mlir_ciface_loom_kernel_box(
         static_cast<int>(meshAxis == 0 ? k * mesh1 + column : row * mesh1 + k));
   loom_sbp from = toSbp(fromKind, fromAxis, fromReduction);
   loom_sbp to = toSbp(toKind, toAxis, toReduction);
-  auto type = static_cast<loom_dtype>(dtype);
-  // Collectives take 4- and 8-byte elements (and refuse the others).
-  size_t element = type == LOOM_DTYPE_F64 || type == LOOM_DTYPE_I64 ? 8 : 4;
   std::vector<int64_t> inSizes, outSizes;
   char *in = getData(*input, element, inSizes);
   char *out = getData(*init, element, outSizes);
@@ -124,10 +118,34 @@ extern "C" void _mlir_ciface_loom_kernel_box(
       from.axis < static_cast<int32_t>(shape.size()))
     shape[from.axis] = outSizes[from.axis];
   if (loom_comm_box(comm, group.data(), static_cast<int>(group.size()), in, out,
-                    shape.data(), static_cast<int>(shape.size()), type, from,
+                    shape.data(), static_cast<int>(shape.size()), dtype, from,
                     to))
     fail(loom_comm_error(comm));
 }
+
+} // namespace
+
+// What kernel.box lowers to: one function per element type (MLIR's C
+// interface, unranked descriptors), named after the MLIR type.
+#define LOOM_BOX_KERNEL(SUFFIX, DTYPE, BYTES)                                  \
+  extern "C" void _mlir_ciface_loom_kernel_box_##SUFFIX(                       \
+      UnrankedMemRef *input, UnrankedMemRef *init, int64_t meshAxis,           \
+      int64_t mesh0, int64_t mesh1, int64_t fromKind, int64_t fromAxis,        \
+      int64_t fromReduction, int64_t toKind, int64_t toAxis,                   \
+      int64_t toReduction) {                                                   \
+    box(input, init, DTYPE, BYTES, meshAxis, mesh0, mesh1, fromKind, fromAxis, \
+        fromReduction, toKind, toAxis, toReduction);                           \
+  }
+LOOM_BOX_KERNEL(f32, LOOM_DTYPE_F32, 4)
+LOOM_BOX_KERNEL(f64, LOOM_DTYPE_F64, 8)
+LOOM_BOX_KERNEL(f16, LOOM_DTYPE_F16, 2)
+LOOM_BOX_KERNEL(bf16, LOOM_DTYPE_BF16, 2)
+LOOM_BOX_KERNEL(i1, LOOM_DTYPE_BOOL, 1)
+LOOM_BOX_KERNEL(i8, LOOM_DTYPE_I8, 1)
+LOOM_BOX_KERNEL(i16, LOOM_DTYPE_I16, 2)
+LOOM_BOX_KERNEL(i32, LOOM_DTYPE_I32, 4)
+LOOM_BOX_KERNEL(i64, LOOM_DTYPE_I64, 8)
+#undef LOOM_BOX_KERNEL
 
 /// This process's rank in the job of a mesh of `meshSize` devices (what
 /// kernel.mesh_rank lowers to).

@@ -66,13 +66,35 @@ void fillIdentity(T *data, int64_t n, loom_reduction op) {
   std::fill(data, data + n, value);
 }
 
-/// The bytes of an element of the dtypes collectives support (compiled
+/// The bytes of an element of the dtypes collectives move (compiled
 /// libraries link this file without the rest of the runtime).
 size_t elementSize(loom_dtype dtype) {
-  return dtype == LOOM_DTYPE_F64 || dtype == LOOM_DTYPE_I64 ? 8 : 4;
+  switch (dtype) {
+  case LOOM_DTYPE_F64:
+  case LOOM_DTYPE_I64:
+  case LOOM_DTYPE_U64:
+    return 8;
+  case LOOM_DTYPE_F32:
+  case LOOM_DTYPE_I32:
+  case LOOM_DTYPE_U32:
+    return 4;
+  case LOOM_DTYPE_F16:
+  case LOOM_DTYPE_BF16:
+  case LOOM_DTYPE_I16:
+  case LOOM_DTYPE_U16:
+    return 2;
+  case LOOM_DTYPE_I8:
+  case LOOM_DTYPE_U8:
+  case LOOM_DTYPE_BOOL:
+    return 1;
+  default:
+    throw CommError("collectives cannot move dtype " +
+                    std::to_string(static_cast<int>(dtype)));
+  }
 }
 
-/// Applies `fn` with the C++ type of `dtype`.
+/// Applies `fn` with the C++ type of `dtype`, for reductions (moving data
+/// takes any dtype elementSize knows).
 template <typename Fn>
 void dispatch(loom_dtype dtype, Fn fn) {
   switch (dtype) {
@@ -84,9 +106,22 @@ void dispatch(loom_dtype dtype, Fn fn) {
     return fn(int32_t());
   case LOOM_DTYPE_I64:
     return fn(int64_t());
+  case LOOM_DTYPE_U32:
+    return fn(uint32_t());
+  case LOOM_DTYPE_U64:
+    return fn(uint64_t());
+  case LOOM_DTYPE_I16:
+    return fn(int16_t());
+  case LOOM_DTYPE_U16:
+    return fn(uint16_t());
+  case LOOM_DTYPE_I8:
+    return fn(int8_t());
+  case LOOM_DTYPE_U8:
+    return fn(uint8_t());
   default:
-    throw CommError("collectives support f32, f64, i32 and i64, not dtype " +
-                    std::to_string(static_cast<int>(dtype)));
+    throw CommError("collectives cannot reduce dtype " +
+                    std::to_string(static_cast<int>(dtype)) +
+                    " (partial values of f16, bf16 and bool)");
   }
 }
 
@@ -212,9 +247,8 @@ void ringReduceScatter(loom_comm *comm, Group &g, char *work, const Chunks &c,
   for (int s = 0; s < n - 1; ++s) {
     int sendChunk = (m - s - 1 + 2 * n) % n;
     int recvChunk = (m - s - 2 + 2 * n) % n;
-    comm->exchange(
-        g, {{next, work + c.offset[sendChunk], c.size[sendChunk]}},
-        {{prev, incoming.data(), c.size[recvChunk]}});
+    comm->exchange(g, {{next, work + c.offset[sendChunk], c.size[sendChunk]}},
+                   {{prev, incoming.data(), c.size[recvChunk]}});
     dispatch(dtype, [&](auto t) {
       using T = decltype(t);
       reduceInto(reinterpret_cast<T *>(work + c.offset[recvChunk]),
@@ -281,8 +315,9 @@ void box(loom_comm *comm, Group &g, const char *in, char *out,
          const int64_t *shape, int numDims, loom_dtype dtype, loom_sbp from,
          loom_sbp to) {
   int n = g.size, m = g.member;
-  size_t element = elementSize(dtype);
-  dispatch(dtype, [](auto) {}); // refuses unsupported dtypes
+  size_t element = elementSize(dtype); // refuses unknown dtypes
+  if (from.kind == LOOM_SBP_PARTIAL || to.kind == LOOM_SBP_PARTIAL)
+    dispatch(dtype, [](auto) {}); // refuses dtypes it cannot reduce
   for (loom_sbp sbp : {from, to})
     if (sbp.kind == LOOM_SBP_SPLIT &&
         (sbp.axis < 0 || sbp.axis >= numDims || shape[sbp.axis] < n))

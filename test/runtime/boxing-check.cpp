@@ -176,11 +176,10 @@ int main(int argc, char **argv) {
                  {from}, {to}, {rows, cols},
                  static_cast<int64_t>(loom_dtype_size(dtype)), {size}))
           predicted += c.bytes;
-        std::vector<double> got = dtype == LOOM_DTYPE_F32 ? decode<float>(out)
-                                  : dtype == LOOM_DTYPE_F64
-                                      ? decode<double>(out)
-                                  : dtype == LOOM_DTYPE_I32
-                                      ? decode<int32_t>(out)
+        std::vector<double> got =
+            dtype == LOOM_DTYPE_F32   ? decode<float>(out)
+            : dtype == LOOM_DTYPE_F64 ? decode<double>(out)
+            : dtype == LOOM_DTYPE_I32 ? decode<int32_t>(out)
                                       : decode<int64_t>(out);
         bool ok = matches(comm, got, to, rows, cols);
         bool bytesOk = std::fabs(sent - predicted) * size < 0.5;

@@ -119,6 +119,38 @@ TEST(SbpBoxing, RingVolumesPerRank) {
       getBoxing({Sbp::split(0)}, {Sbp::split(0)}, shape, 4, {4}).empty());
 }
 
+TEST(SbpBoxing, UnevenSplitsAreBalancedAndCountedExactly) {
+  // 5 rows over 3: 2, 2, 1 starting at rows 0, 2, 4.
+  int64_t offset = -1;
+  EXPECT_EQ(getSplitPart(5, 3, 0, &offset), 2);
+  EXPECT_EQ(offset, 0);
+  EXPECT_EQ(getSplitPart(5, 3, 1, &offset), 2);
+  EXPECT_EQ(offset, 2);
+  EXPECT_EQ(getSplitPart(5, 3, 2, &offset), 1);
+  EXPECT_EQ(offset, 4);
+  // A 5x7 f32 tensor (140 bytes) on 3 ranks: ring volumes do not depend on
+  // chunk sizes, so the mean a rank sends is V(p-1)/p.
+  SmallVector<int64_t> shape = {5, 7};
+  auto bytes = [&](Sbp from, Sbp to) {
+    SmallVector<Collective> steps = getBoxing({from}, {to}, shape, 4, {3});
+    EXPECT_EQ(steps.size(), 1u);
+    return steps.front().bytes;
+  };
+  EXPECT_DOUBLE_EQ(bytes(Sbp::split(0), Sbp::broadcast()), 140.0 * 2 / 3);
+  EXPECT_DOUBLE_EQ(bytes(Sbp::partial(), Sbp::broadcast()), 2 * 140.0 * 2 / 3);
+  // All-to-all: everything but the diagonal pieces (rows 2,2,1 x cols
+  // 3,2,2: 6 + 4 + 2 = 12 of 35 elements), per rank.
+  EXPECT_DOUBLE_EQ(bytes(Sbp::split(0), Sbp::split(1)), 4.0 * (35 - 12) / 3);
+  // The busiest device does the most work: 3 of 5 rows on 2 devices.
+  IndexRule rule;
+  int rows = rule.addIndex(5);
+  rule.operands.push_back({rows});
+  rule.results.push_back({rows});
+  for (const Signature &s : getSignatures(rule, {2}))
+    if (s.operands[0][0].isSplit())
+      EXPECT_DOUBLE_EQ(s.workFraction, 3.0 / 5);
+}
+
 TEST(SbpBoxing, TwoDimensionalAxesConvertInOrder) {
   // (P, S(0)) -> (B, B) on 2x2: axis 0 all-reduces the half rows each
   // column of devices holds, then axis 1 all-gathers the rows.

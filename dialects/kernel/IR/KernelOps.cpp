@@ -207,6 +207,12 @@ LogicalResult BoxOp::verify() {
   if (in.getElementType() != out.getElementType())
     return emitOpError("input and init must have one element type, got ")
            << in.getElementType() << " and " << out.getElementType();
+  Type element = in.getElementType();
+  if ((getFrom()[0] == 2 || getTo()[0] == 2) &&
+      (element.isF16() || element.isBF16() || element.isInteger(1)))
+    return emitOpError("cannot reduce ")
+           << element << " elements (partial layouts need f32, f64 or an "
+           << "integer of 8 to 64 bits)";
   // The logical dims each side implies must agree: a dim one side splits
   // (and the other does not) holds a balanced part of the other side's.
   int64_t devices = mesh[axis];

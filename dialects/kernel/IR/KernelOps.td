@@ -35,12 +35,13 @@ def Kernel_Dialect : Dialect {
 def Kernel_Operand : AnyTypeOf<[RankedTensorOf<[F32]>, MemRefOf<[F32]>],
                                "f32 ranked tensor or memref">;
 
-// What collectives move: 4- and 8-byte floats and integers.
-defvar Kernel_BoxElements = [F32, F64, I32, I64];
+// What collectives move: floats and signless integers (bool included).
+defvar Kernel_BoxElements = [F16, BF16, F32, F64, I1, I8, I16, I32, I64];
 def Kernel_BoxOperand
     : AnyTypeOf<[RankedTensorOf<Kernel_BoxElements>,
                  MemRefOf<Kernel_BoxElements>],
-                "f32, f64, i32 or i64 ranked tensor or memref">;
+                "ranked tensor or memref of f16, bf16, f32, f64, i1, i8, "
+                "i16, i32 or i64">;
 
 class Kernel_Op<string mnemonic, list<Trait> traits = []>
     : Op<Kernel_Dialect, mnemonic, !listconcat(traits, [
@@ -120,7 +121,8 @@ def Kernel_BoxOp : Kernel_Op<"box"> {
     2 min). Splits may be uneven: a dim of D rows split over n ranks gives
     rank k D / n rows plus one when k < D % n, so the split side's dim is
     D / n or D / n + 1 of the other side's (which is whole). Elements are
-    f32, f64, i32 or i64. The runtime's `loom_comm_box` does the work (ring
+    floats or signless integers (bool included); partial layouts need one
+    that reduces (not f16, bf16 or i1). The runtime's `loom_comm_box` does the work (ring
     collectives over Gloo between the ranks of that axis); the executable
     joins the job that `loom-run -n N` describes.
 

@@ -385,6 +385,14 @@ void loom::sbp::registerGraphRuleExternalModels(DialectRegistry &registry) {
                       g::SoftplusOp, g::LeakyReluOp, g::EluOp, g::SeluOp,
                       g::HardSigmoidOp, g::HardSwishOp, g::ClipOp, g::MaxOp,
                       g::MinOp, g::PowOp, g::WhereOp, g::CastOp>(context);
+    attachElementwise<g::SignOp, g::NotOp, g::AcosOp, g::AcoshOp, g::AsinOp,
+                      g::AsinhOp, g::AtanOp, g::AtanhOp, g::CeilOp, g::CosOp,
+                      g::CoshOp, g::FloorOp, g::RoundOp, g::SinOp, g::SinhOp,
+                      g::SoftsignOp, g::TanOp, g::CeluOp, g::ThresholdedReluOp,
+                      g::ShrinkOp, g::IsNaNOp, g::IsInfOp, g::ModOp,
+                      g::ShiftLeftOp, g::ShiftRightOp, g::PReluOp, g::AndOp,
+                      g::OrOp, g::XorOp, g::EqualOp, g::LessOp, g::LessEqualOp,
+                      g::GreaterOp, g::GreaterEqualOp>(context);
     g::AddOp::attachInterface<LinearElementwise<g::AddOp, L::Sum, true, true>>(
         *context);
     g::SubOp::attachInterface<LinearElementwise<g::SubOp, L::Sum, true, true>>(

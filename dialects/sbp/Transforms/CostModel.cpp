@@ -34,8 +34,8 @@ static double largestBytes(ArrayRef<Sbp> layout, ArrayRef<int64_t> shape,
   SmallVector<int64_t> local(shape);
   for (auto [axis, sbp] : llvm::enumerate(layout))
     if (sbp.isSplit() && sbp.axis < static_cast<int32_t>(local.size()))
-      local[sbp.axis] = (local[sbp.axis] + meshShape[axis] - 1) /
-                        meshShape[axis];
+      local[sbp.axis] =
+          (local[sbp.axis] + meshShape[axis] - 1) / meshShape[axis];
   double bytes = static_cast<double>(elementBytes);
   for (int64_t size : local)
     bytes *= static_cast<double>(size);
@@ -95,8 +95,8 @@ static double getStepBytes(CollectiveKind kind, ArrayRef<int64_t> view,
 /// differ where another axis splits a dim unevenly).
 static double getMeanStepBytes(CollectiveKind kind, ArrayRef<Sbp> current,
                                unsigned axis, ArrayRef<int64_t> shape,
-                               int64_t elementBytes, const Sbp &a,
-                               const Sbp &b, ArrayRef<int64_t> meshShape) {
+                               int64_t elementBytes, const Sbp &a, const Sbp &b,
+                               ArrayRef<int64_t> meshShape) {
   SmallVector<int64_t> coords(meshShape.size(), 0);
   bool uneven = false;
   SmallVector<int64_t> view(shape);
@@ -202,10 +202,9 @@ SmallVector<Collective> loom::sbp::getBoxing(ArrayRef<Sbp> from,
     unsigned axis = step.axis;
     const Sbp &a = step.from, &b = step.to;
     auto add = [&](CollectiveKind kind) {
-      collectives.push_back(
-          {kind, axis, a.reduction,
-           getMeanStepBytes(kind, current, axis, shape, elementBytes, a, b,
-                            meshShape)});
+      collectives.push_back({kind, axis, a.reduction,
+                             getMeanStepBytes(kind, current, axis, shape,
+                                              elementBytes, a, b, meshShape)});
     };
     if (a.isBroadcast() || (a.isSplit() && b.isPartial())) {
       add(CollectiveKind::Local);

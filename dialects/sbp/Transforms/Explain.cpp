@@ -140,12 +140,13 @@ void loom::sbp::printPlan(const FunctionPlan &plan, llvm::raw_ostream &os) {
       }
   // Uneven splits make ranks send a row more or less: the mean is exact
   // summed over the ranks.
-  double ranks = 1;
+  int64_t ranks = 1;
   for (int64_t size : plan.meshShape)
-    ranks *= static_cast<double>(size);
+    ranks *= size;
   os << llvm::formatv("boxing per step: {0} collective(s), {1:f0} bytes sent "
                       "per rank, {2:f0} by all {3} ranks\n",
-                      collectives, bytes, std::round(bytes * ranks), ranks);
+                      collectives, bytes,
+                      std::round(bytes * static_cast<double>(ranks)), ranks);
   os << llvm::formatv("memory per device: {0:f0} bytes (weights and "
                       "activations, no reuse; memory cost {1:e2} s/byte)\n",
                       plan.memoryBytes, plan.memoryCostPerByte);

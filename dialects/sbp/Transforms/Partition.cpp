@@ -76,8 +76,8 @@ bool isUneven(RankedTensorType type, NdSbp current, const BoxingStep &step,
   current[step.axis] = Sbp::broadcast();
   FailureOr<RankedTensorType> view = getLocalType(type, current, mesh, coords);
   for (const Sbp &sbp : {step.from, step.to})
-    if (sbp.isSplit() && (failed(view) || view->getDimSize(sbp.axis) %
-                                              mesh[step.axis]))
+    if (sbp.isSplit() &&
+        (failed(view) || view->getDimSize(sbp.axis) % mesh[step.axis]))
       return true;
   return false;
 }
@@ -90,6 +90,20 @@ SmallVector<int64_t> getCoords(int64_t rank, ArrayRef<int64_t> mesh) {
     rank /= mesh[axis];
   }
   return coords;
+}
+
+/// Whether collectives move elements of `type` (kernel.box's types).
+bool isMovable(Type type) {
+  return type.isF16() || type.isBF16() || type.isF32() || type.isF64() ||
+         type.isSignlessInteger(1) || type.isSignlessInteger(8) ||
+         type.isSignlessInteger(16) || type.isSignlessInteger(32) ||
+         type.isSignlessInteger(64);
+}
+
+/// Whether they also reduce them (partial layouts).
+bool isReducible(Type type) {
+  return isMovable(type) && !type.isF16() && !type.isBF16() &&
+         !type.isSignlessInteger(1);
 }
 
 /// The grid the partitioned module's shard collectives name.
@@ -213,11 +227,16 @@ struct SbpPartitionPass
     auto module = func->getParentOfType<ModuleOp>();
     SymbolTable symbols(module);
     SmallVector<func::FuncOp> variants;
+    Block::iterator after = std::next(Block::iterator(func));
     for (ArrayRef<int64_t> members : classes) {
       func::FuncOp variant = func.clone();
-      variant.setName((func.getName() + ".rank" + Twine(members.front())).str());
+      variant.setName(
+          (func.getName() + ".rank" + Twine(members.front())).str());
       variant.setPrivate();
-      symbols.insert(variant, std::next(Block::iterator(func)));
+      // Argument names and such belong to the entry point, not its copies.
+      variant.removeArgAttrsAttr();
+      variant.removeResAttrsAttr();
+      symbols.insert(variant, after);
       if (failed(partition(variant, mesh, getCoords(members.front(), mesh))))
         return failure();
       variants.push_back(variant);
@@ -229,8 +248,8 @@ struct SbpPartitionPass
       body.back().erase();
     auto b = OpBuilder::atBlockBegin(&body);
     Location loc = func.getLoc();
-    Value rank = loom::kernel::MeshRankOp::create(
-        b, loc, b.getI64Type(), b.getDenseI64ArrayAttr(mesh));
+    Value rank = loom::kernel::MeshRankOp::create(b, loc, b.getI64Type(),
+                                                  b.getDenseI64ArrayAttr(mesh));
     TypeRange results = func.getFunctionType().getResults();
     std::function<ValueRange(OpBuilder &, unsigned)> dispatch =
         [&](OpBuilder &b, unsigned index) -> ValueRange {
@@ -307,12 +326,15 @@ struct SbpPartitionPass
                        ArrayRef<int64_t> mesh, ArrayRef<int64_t> coords,
                        Operation *user) {
     Type element = type.getElementType();
-    if (!element.isF32() && !element.isF64() &&
-        !element.isSignlessInteger(32) && !element.isSignlessInteger(64))
+    bool partial =
+        llvm::any_of(from, [](const Sbp &s) { return s.isPartial(); }) ||
+        llvm::any_of(to, [](const Sbp &s) { return s.isPartial(); });
+    if (!isMovable(element) || (partial && !isReducible(element)))
       return user->emitError()
              << "sbp-partition: cannot convert a " << type << " from "
-             << toString(from) << " to " << toString(to)
-             << ": collectives move f32, f64, i32 and i64 elements";
+             << toString(from) << " to " << toString(to) << ": collectives "
+             << (partial ? "reduce f32, f64 and 8- to 64-bit integers"
+                         : "move floats and signless integers");
     for (const BoxingStep &step : planBoxing(from, to)) {
       unsigned axis = step.axis;
       NdSbp next = from;
@@ -500,16 +522,18 @@ struct SbpLowerCollectivesPass
                       : shard::GridOp();
       auto axes = op->getAttrOfType<DenseI16ArrayAttr>("grid_axes");
       auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+      auto [from, to] = *getStep(op);
       Type element = type ? type.getElementType() : Type();
+      bool partial = from.isPartial() || to.isPartial();
       if (!grid || !axes || axes.size() != 1 || !type ||
-          !(element.isF32() || element.isF64() ||
-            element.isSignlessInteger(32) || element.isSignlessInteger(64)) ||
+          !(partial ? isReducible(element) : isMovable(element)) ||
           llvm::any_of(grid.getShape(), ShapedType::isDynamic)) {
         op->emitOpError("sbp-lower-collectives: needs one axis of a static "
-                        "grid and f32, f64, i32 or i64 tensors");
+                        "grid and tensors whose elements collectives ")
+            << (partial ? "reduce (f32, f64, 8- to 64-bit integers)"
+                        : "move (floats, signless integers)");
         return signalPassFailure();
       }
-      auto [from, to] = *getStep(op);
       OpBuilder b(op);
       Value init = tensor::EmptyOp::create(b, op->getLoc(), type.getShape(),
                                            type.getElementType());

@@ -34,9 +34,9 @@ bool isConstantBuffer(Value buffer) {
          func.getArgAttr(arg.getArgNumber(), "loom.constant");
 }
 
-MemRefType getDynamicType(MLIRContext *ctx, int64_t rank) {
+MemRefType getDynamicType(Type element, int64_t rank) {
   return MemRefType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic),
-                         Float32Type::get(ctx));
+                         element);
 }
 
 /// `value` as a row-major memref of dynamic shape. A buffer with another
@@ -62,7 +62,7 @@ Value toCallOperand(OpBuilder &b, Location loc, Value value, bool isRead,
       after.push_back({rowMajor, Value()});
   }
   return memref::CastOp::create(
-      b, loc, getDynamicType(b.getContext(), type.getRank()), rowMajor);
+      b, loc, getDynamicType(type.getElementType(), type.getRank()), rowMajor);
 }
 
 /// The private declaration of `name`, with MLIR's C interface.
@@ -95,7 +95,9 @@ LogicalResult replaceWithCall(RewriterBase &rewriter, ModuleOp module,
     // Functions for tensors of any rank take unranked descriptors.
     if (unranked)
       args.back() = memref::CastOp::create(
-          rewriter, loc, UnrankedMemRefType::get(rewriter.getF32Type(), 0),
+          rewriter, loc,
+          UnrankedMemRefType::get(
+              cast<MemRefType>(args.back().getType()).getElementType(), 0),
           args.back());
   }
   llvm::append_range(args, scalars);
@@ -166,20 +168,19 @@ struct LowerKernelsToCallsPass
                                  "loom-lower-kernels-to-calls");
         rewriter.setInsertionPoint(op);
         ArrayRef<int64_t> mesh = box.getMesh();
-        // The elements' loom_dtype (runtime.h: ONNX's codes).
+        // One function per element type (unranked descriptors of different
+        // element types are different MLIR types).
         Type element =
             cast<ShapedType>(box.getInput().getType()).getElementType();
-        int64_t dtype = element.isF32()                   ? 1
-                        : element.isF64()                 ? 11
-                        : element.isSignlessInteger(32) ? 6
-                                                          : 7;
-        SmallVector<Value> scalars = {i64(dtype), i64(box.getMeshAxis()),
-                                      i64(mesh[0]),
+        std::string name;
+        llvm::raw_string_ostream os(name);
+        os << "loom_kernel_box_" << element;
+        SmallVector<Value> scalars = {i64(box.getMeshAxis()), i64(mesh[0]),
                                       i64(mesh.size() > 1 ? mesh[1] : 1)};
         for (ArrayRef<int64_t> layout : {box.getFrom(), box.getTo()})
           for (int64_t v : layout)
             scalars.push_back(i64(v));
-        return replaceWithCall(rewriter, module, op, "loom_kernel_box",
+        return replaceWithCall(rewriter, module, op, name,
                                {box.getInput(), box.getInit()}, 1, false,
                                scalars, /*unranked=*/true);
       }

@@ -78,7 +78,8 @@ void loom_comm_reset_bytes(loom_comm *comm);
 
 /* Collectives on the group `ranks[0..num_ranks)` (global ranks, in group
  * order, the caller among them; NULL means every rank). Every member calls
- * with the same group, counts and dtype. `count` is elements per chunk:
+ * with the same group, counts and dtype (reductions: f32, f64 and the
+ * integers of 1 to 8 bytes). `count` is elements per chunk:
  * all-reduce reduces `count` elements in place; all-gather gathers `count`
  * from each member into `out` (member order); reduce-scatter reduces
  * num_ranks chunks of `count` and leaves chunk i on member i; all-to-all
@@ -114,8 +115,9 @@ void loom_sbp_local_shape(loom_sbp sbp, const int64_t *shape, int num_dims,
  * all-gathers, S(i) -> S(j) is an all-to-all; B -> S slices, B -> P keeps
  * the value on the first member and the reduction's identity elsewhere,
  * S -> P embeds the slice in the identity; P(x) -> P(y) all-reduces then
- * embeds. Split dims may be uneven (see loom_split_part). Floating-point
- * and integer dtypes of 4 and 8 bytes. */
+ * embeds. Split dims may be uneven (see loom_split_part). Any dtype of 1,
+ * 2, 4 or 8 bytes moves; layouts with P need one that reduces (not f16,
+ * bf16 or bool). */
 int loom_comm_box(loom_comm *comm, const int *ranks, int num_ranks,
                   const void *in, void *out, const int64_t *shape, int num_dims,
                   loom_dtype dtype, loom_sbp from, loom_sbp to);

@@ -62,3 +62,32 @@ func.func @tensors(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>, %c: tensor<4x2xf32>
   %0 = kernel.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x2xf32>) outs(%c : tensor<4x2xf32>) -> tensor<4x2xf32>
   return %0 : tensor<4x2xf32>
 }
+
+// -----
+
+// kernel.box calls the runtime's function for its element type, with
+// unranked descriptors (any rank), the mesh and both layouts.
+// CHECK-DAG: func.func private @loom_kernel_box_i64(memref<*xi64>, memref<*xi64>, i64, i64, i64, i64, i64, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @loom_kernel_box_f32(memref<*xf32>, memref<*xf32>,
+// CHECK-LABEL: func.func @boxes
+// CHECK: %[[I:.*]] = memref.cast %{{.*}} : memref<?x?xi64> to memref<*xi64>
+// CHECK: call @loom_kernel_box_i64(%[[I]],
+// CHECK: call @loom_kernel_box_f32(
+func.func @boxes(%a: memref<3x8xi64>, %b: memref<5x8xi64>, %c: memref<4x4x4xf32>, %d: memref<4x4x4xf32>) {
+  kernel.box ins(%a : memref<3x8xi64>) outs(%b : memref<5x8xi64>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 0, 0, 0>, to = array<i64: 1, 0, 0>}
+  kernel.box ins(%c : memref<4x4x4xf32>) outs(%d : memref<4x4x4xf32>) {mesh = array<i64: 2, 2>, mesh_axis = 1 : i64, from = array<i64: 2, 0, 0>, to = array<i64: 1, 0, 0>}
+  return
+}
+
+// -----
+
+// kernel.mesh_rank is a plain call that joins the job of the mesh's size.
+// CHECK: func.func private @loom_kernel_mesh_rank(i64) -> i64
+// CHECK-LABEL: func.func @rank
+// CHECK: %[[SIZE:.*]] = arith.constant 6 : i64
+// CHECK: %[[R:.*]] = call @loom_kernel_mesh_rank(%[[SIZE]]) : (i64) -> i64
+// CHECK: return %[[R]]
+func.func @rank() -> i64 {
+  %0 = kernel.mesh_rank {mesh = array<i64: 2, 3>} : i64
+  return %0 : i64
+}

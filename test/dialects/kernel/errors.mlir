@@ -266,8 +266,25 @@ func.func @box_element_types(%x: tensor<4x8xf32>, %y: tensor<4x8xi64>) {
 
 // -----
 
-func.func @box_element_type(%x: tensor<4x8xi8>, %y: tensor<4x8xi8>) {
-  // expected-error @+1 {{operand #0 must be f32, f64, i32 or i64 ranked tensor or memref}}
-  %0 = kernel.box ins(%x : tensor<4x8xi8>) outs(%y : tensor<4x8xi8>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 2, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<4x8xi8>
+func.func @box_element_type(%x: tensor<4x8xui8>, %y: tensor<4x8xui8>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor or memref of f16, bf16, f32, f64, i1, i8, i16, i32 or i64}}
+  %0 = kernel.box ins(%x : tensor<4x8xui8>) outs(%y : tensor<4x8xui8>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 2, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<4x8xui8>
+  return
+}
+
+// -----
+
+// Bools move (S -> B) but do not reduce.
+func.func @box_reduce_bool(%x: tensor<4x8xi1>, %y: tensor<4x8xi1>) {
+  // expected-error @+1 {{cannot reduce 'i1' elements (partial layouts need f32, f64 or an integer of 8 to 64 bits)}}
+  %0 = kernel.box ins(%x : tensor<4x8xi1>) outs(%y : tensor<4x8xi1>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 2, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<4x8xi1>
+  return
+}
+
+// -----
+
+func.func @mesh_rank() {
+  // expected-error @+1 {{needs a 1-D or 2-D mesh of positive sizes}}
+  %0 = kernel.mesh_rank {mesh = array<i64: 2, 0>} : i64
   return
 }

@@ -32,6 +32,12 @@ func.func @buffers(%a: memref<4x8xf32>, %b: memref<4x2xf32>, %c: memref<8x2xf32>
 // CHECK-LABEL: func.func @box
 // CHECK: kernel.box ins(%{{.*}} : tensor<4x8xf32>) outs(%{{.*}} : tensor<8x8xf32>) {from = array<i64: 0, 0, 0>, mesh = array<i64: 2, 2>, mesh_axis = 1 : i64, to = array<i64: 1, 0, 0>} -> tensor<8x8xf32>
 // CHECK: kernel.box ins(%{{.*}} : memref<8x8xf32>) outs(%{{.*}} : memref<8x8xf32>) {from = array<i64: 2, 0, 1>, mesh = array<i64: 2>, mesh_axis = 0 : i64, to = array<i64: 1, 0, 0>}
+func.func @box(%x: tensor<4x8xf32>, %y: tensor<8x8xf32>, %a: memref<8x8xf32>, %b: memref<8x8xf32>) -> tensor<8x8xf32> {
+  %0 = kernel.box ins(%x : tensor<4x8xf32>) outs(%y : tensor<8x8xf32>) {mesh = array<i64: 2, 2>, mesh_axis = 1 : i64, from = array<i64: 0, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<8x8xf32>
+  kernel.box ins(%a : memref<8x8xf32>) outs(%b : memref<8x8xf32>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 2, 0, 1>, to = array<i64: 1, 0, 0>}
+  return %0 : tensor<8x8xf32>
+}
+
 // Uneven parts (5 over 2: 3 or 2 rows) and other element types.
 // CHECK-LABEL: func.func @box_uneven
 // CHECK: kernel.box ins(%{{.*}} : tensor<3x8xi64>) outs(%{{.*}} : tensor<5x8xi64>)
@@ -40,10 +46,4 @@ func.func @box_uneven(%x: tensor<3x8xi64>, %y: tensor<5x8xi64>, %z: tensor<5x8xf
   %0 = kernel.box ins(%x : tensor<3x8xi64>) outs(%y : tensor<5x8xi64>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 0, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<5x8xi64>
   %1 = kernel.box ins(%z : tensor<5x8xf64>) outs(%w : tensor<5x2xf64>) {mesh = array<i64: 3>, mesh_axis = 0 : i64, from = array<i64: 1, 0, 0>, to = array<i64: 0, 1, 0>} -> tensor<5x2xf64>
   return %0, %1 : tensor<5x8xi64>, tensor<5x2xf64>
-}
-
-func.func @box(%x: tensor<4x8xf32>, %y: tensor<8x8xf32>, %a: memref<8x8xf32>, %b: memref<8x8xf32>) -> tensor<8x8xf32> {
-  %0 = kernel.box ins(%x : tensor<4x8xf32>) outs(%y : tensor<8x8xf32>) {mesh = array<i64: 2, 2>, mesh_axis = 1 : i64, from = array<i64: 0, 0, 0>, to = array<i64: 1, 0, 0>} -> tensor<8x8xf32>
-  kernel.box ins(%a : memref<8x8xf32>) outs(%b : memref<8x8xf32>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 2, 0, 1>, to = array<i64: 1, 0, 0>}
-  return %0 : tensor<8x8xf32>
 }

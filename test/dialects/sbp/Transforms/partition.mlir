@@ -21,6 +21,48 @@
 
 // ILLEGAL: error: sbp-derive: 'act' cannot be P(sum)
 
-// A dim that does not divide by its devices is refused, naming the op.
-// RUN: not loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=3 fix=fc1=S(1)},sbp-partition)' 2>&1 | FileCheck %s --check-prefix=UNEVEN
-// UNEVEN: error: loc("fc1"): sbp-partition: cannot convert a 'tensor<512x2048xf32>' from B to S(1): uneven splits are not supported yet
+// A dim that does not divide by its devices splits balanced (2048 over 3:
+// 683, 683, 682): ranks 0 and 1 share a static copy, rank 2 has its own,
+// and the function dispatches on the rank. Steps with an uneven split are
+// kernel.box (shard's collectives take even ones); the all-reduce is even.
+// RUN: loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=3 fix=fc1=S(1)},sbp-partition)' | FileCheck %s --check-prefix=UNEVEN
+// UNEVEN: func.func @mlp(%[[X:.*]]: tensor<64x512xf32> {graph.name = "x"
+// UNEVEN: %[[RANK:.*]] = kernel.mesh_rank {mesh = array<i64: 3>} : i64
+// UNEVEN-DAG: %[[C0:.*]] = arith.constant 0 : i64
+// UNEVEN-DAG: %[[C1:.*]] = arith.constant 1 : i64
+// UNEVEN-DAG: %[[IS0:.*]] = arith.cmpi eq, %[[RANK]], %[[C0]]
+// UNEVEN-DAG: %[[IS1:.*]] = arith.cmpi eq, %[[RANK]], %[[C1]]
+// UNEVEN: %[[FIRST:.*]] = arith.ori %[[IS0]], %[[IS1]] : i1
+// UNEVEN: scf.if %[[FIRST]] -> (tensor<64x512xf32>)
+// UNEVEN: func.call @mlp.rank0(%[[X]])
+// UNEVEN: } else {
+// UNEVEN: func.call @mlp.rank2(%[[X]])
+// UNEVEN: func.func private @mlp.rank0(%{{.*}}: tensor<64x512xf32>) -> tensor<64x512xf32>
+// UNEVEN: kernel.box {{.*}} -> tensor<512x683xf32>
+// UNEVEN: graph.matmul {{.*}} -> tensor<64x683xf32>
+// UNEVEN: kernel.box {{.*}} -> tensor<683x512xf32>
+// UNEVEN: shard.all_reduce {{.*}} : tensor<64x512xf32> -> tensor<64x512xf32>
+// UNEVEN: func.func private @mlp.rank2(
+// UNEVEN: kernel.box {{.*}} -> tensor<512x682xf32>
+// UNEVEN: graph.matmul {{.*}} -> tensor<64x682xf32>
+// UNEVEN-NOT: func.func
+
+// Even splits need no copies.
+// RUN: loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=4 fix=fc1=S(1)},sbp-partition)' | FileCheck %s --check-prefix=EVEN
+// EVEN-NOT: mesh_rank
+// EVEN-NOT: .rank
+
+// Collectives move any float or signless integer (i8 here, 4 rows over 3:
+// 2, 1, 1), but reduce only f32, f64 and 8- to 64-bit integers: partial
+// f16 is refused, naming the op.
+// RUN: loom-opt %S/Inputs/bytes.mlir -p 'builtin.module(sbp-derive{mesh=3 fix=neg=S(0)},sbp-partition)' | FileCheck %s --check-prefix=BYTES
+// BYTES: func.func private @bytes.rank0(
+// BYTES: graph.neg {{.*}} -> tensor<2x8xi8>
+// BYTES: func.func private @bytes.rank1(
+// BYTES: graph.neg {{.*}} -> tensor<1x8xi8>
+// RUN: not loom-opt %S/Inputs/halves.mlir -p 'builtin.module(sbp-derive{mesh=2 fix=neg=P(sum)},sbp-partition)' 2>&1 | FileCheck %s --check-prefix=DTYPE
+// DTYPE: error: loc("neg"): sbp-partition: cannot convert a 'tensor<4x8xf16>' from B to P(sum): collectives reduce f32, f64 and 8- to 64-bit integers
+
+// A dim smaller than its devices cannot be split.
+// RUN: not loom-opt %S/Inputs/bytes.mlir -p 'builtin.module(sbp-derive{mesh=8 fix=neg=S(0)},sbp-partition)' 2>&1 | FileCheck %s --check-prefix=SMALL
+// SMALL: error: sbp-derive: 'neg' cannot be S(0)

@@ -9,9 +9,11 @@ a fixed bandwidth, so that communication costs what it would on a link.
         [--netns --rate 1gbit]
 
 Each rank runs one thread, and so does the single process. Medians of
---runs steps (rank 0's), in ms; ratio = 2 ranks / 1 process. With --netns
-the plan is made for the shaped link (--sbp-link-bandwidth), and each rank
-binds its Gloo device to its namespace's address (LOOM_HOSTNAME).
+--runs steps (rank 0's), in ms; ratio = 2 ranks / 1 process. The plans are
+made with the cost model's constants measured first by loom-calibrate on
+the same ranks (loopback, and with --netns the shaped link; each rank then
+binds its Gloo device to its namespace's address, LOOM_HOSTNAME), and the
+step time each plan predicts is printed beside the measured one.
 """
 import argparse
 import os
@@ -29,7 +31,7 @@ MODELS = {  # name: (input shape, loomc --input-shape or None)
     "transformer_encoder_layer": ((16, 2, 64), "input:16x2x64"),
     "resnet18": ((1, 3, 224, 224), None),
 }
-RATES = {"1gbit": 1.25e8, "10gbit": 1.25e9, "100mbit": 1.25e7}
+RATES = ["1gbit", "10gbit", "100mbit"]  # tc rates
 
 
 def median_ms(text):
@@ -59,6 +61,19 @@ def setup_netns(rate):
 def teardown_netns():
     for r in (0, 1):
         subprocess.run(["ip", "netns", "del", f"loom{r}"], capture_output=True)
+
+
+def calibrate(output):
+    """loomc's cost-model flags from loom-calibrate's output."""
+    return re.search(r"loomc flags: (.*)", output).group(1).split()
+
+
+def predicted_ms(loomc, onnx, extra, flags, work, name):
+    plan = subprocess.run(
+        [loomc, onnx, *extra, "--mesh=2", *flags,
+         "--explain-sbp", os.path.join(work, f"{name}.dot")],
+        check=True, capture_output=True, text=True).stdout
+    return float(re.search(r"predicted ([0-9.e+-]+) s", plan).group(1)) * 1e3
 
 
 def run_netns(exe, args):
@@ -93,11 +108,18 @@ def main():
                                                  "export_torch_models.py"),
                     work, "--opset", "13", "--models", *args.models],
                    check=True, capture_output=True)
+    calibrator = os.path.join(args.build, "bin", "loom-calibrate")
+    loopback = calibrate(subprocess.run(
+        [loom_run, "-n", "2", calibrator], check=True, capture_output=True,
+        text=True).stdout)
+    print("loopback: " + " ".join(loopback))
     if args.netns:
         setup_netns(args.rate)
-    header = "| model | 1 process | 2 ranks, loopback | ratio |"
+        shaped_flags = calibrate(run_netns(calibrator, []))
+        print(f"{args.rate}: " + " ".join(shaped_flags))
+    header = "| model | 1 process | 2 ranks, loopback | ratio | predicted |"
     if args.netns:
-        header += f" 2 ranks, {args.rate} | ratio | predicted (plan) |"
+        header += f" 2 ranks, {args.rate} | ratio | predicted |"
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     try:
@@ -110,27 +132,23 @@ def main():
             single = os.path.join(work, f"{name}-1")
             subprocess.run([loomc, onnx, *extra, "-o", single], check=True)
             two = os.path.join(work, f"{name}-2")
-            subprocess.run([loomc, onnx, *extra, "--mesh=2", "-o", two],
-                           check=True)
+            subprocess.run([loomc, onnx, *extra, "--mesh=2", *loopback,
+                            "-o", two], check=True)
+            p2 = predicted_ms(loomc, onnx, extra, loopback, work, name)
             bench = ["--input", x, "--bench", str(args.runs), "--threads", "1"]
             t1 = median_ms(subprocess.run([single, *bench], check=True,
                                           capture_output=True, text=True).stdout)
             t2 = median_ms(subprocess.run([loom_run, "-n", "2", two, *bench],
                                           check=True, capture_output=True,
                                           text=True).stdout)
-            row = f"| {name} | {t1:.3f} | {t2:.3f} | {t2 / t1:.2f} |"
+            row = (f"| {name} | {t1:.3f} | {t2:.3f} | {t2 / t1:.2f} "
+                   f"| {p2:.3f} |")
             if args.netns:
                 shaped = os.path.join(work, f"{name}-2net")
-                plan = subprocess.run(
-                    [loomc, onnx, *extra, "--mesh=2",
-                     f"--sbp-link-bandwidth={RATES[args.rate]}",
-                     "--explain-sbp", os.path.join(work, f"{name}.dot")],
-                    check=True, capture_output=True, text=True).stdout
-                predicted = float(re.search(r"predicted ([0-9.e+-]+) s",
-                                            plan).group(1)) * 1e3
+                predicted = predicted_ms(loomc, onnx, extra, shaped_flags,
+                                         work, name)
                 subprocess.run([loomc, onnx, *extra, "--mesh=2",
-                                f"--sbp-link-bandwidth={RATES[args.rate]}",
-                                "-o", shaped], check=True)
+                                *shaped_flags, "-o", shaped], check=True)
                 tn = median_ms(run_netns(shaped, bench))
                 row += f" {tn:.3f} | {tn / t1:.2f} | {predicted:.3f} |"
             print(row, flush=True)

@@ -71,5 +71,6 @@ tools = [
     ToolSubst("loom-run", unresolved="fatal"),
     ToolSubst("loom-boxing-check", unresolved="fatal"),
     ToolSubst("loom-boxing-check-2d", unresolved="fatal"),
+    ToolSubst("loom-calibrate", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.loom_tools_dir, config.llvm_tools_dir])

@@ -30,6 +30,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cmath>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -140,15 +141,23 @@ struct Options {
       cl::desc("With --mesh, the cost of a byte a device holds (weights, "
                "activations), in seconds (0: memory is free)"),
       cl::init(0), cl::cat(category)};
+  cl::opt<double> sbpFlops{
+      "sbp-flops",
+      cl::desc("With --mesh, the compute rate of one device the cost model "
+               "assumes, in flop/s (default 1.7e11; loom-calibrate measures "
+               "it)"),
+      cl::init(0), cl::cat(category)};
   cl::opt<double> sbpLinkBandwidth{
       "sbp-link-bandwidth",
       cl::desc("With --mesh, the link bandwidth the cost model assumes, in "
-               "bytes/s (default 5e9)"),
+               "bytes/s (default 1.8e9, loom-calibrate's figure for ranks on "
+               "one machine)"),
       cl::init(0), cl::cat(category)};
   cl::opt<double> sbpLatency{
       "sbp-collective-latency",
       cl::desc("With --mesh, the fixed cost of one collective the cost model "
-               "assumes, in seconds (default 2e-5)"),
+               "assumes, in seconds (default 8e-5, loom-calibrate's figure "
+               "for ranks on one machine)"),
       cl::init(0), cl::cat(category)};
   cl::opt<double> sbpMemoryLimit{
       "sbp-memory-limit",
@@ -354,6 +363,14 @@ int loomcMain(int argc, char **argv) {
     llvm::errs() << "loomc: error: --sbp and --explain-sbp need --mesh\n";
     return 1;
   }
+  for (auto *flag : {&options.sbpFlops, &options.sbpLinkBandwidth,
+                     &options.sbpLatency, &options.sbpMemoryCost,
+                     &options.sbpMemoryLimit})
+    if (*flag < 0 || std::isnan(*flag)) {
+      llvm::errs() << "loomc: error: --" << flag->ArgStr
+                   << " must not be negative\n";
+      return 1;
+    }
   // --explain-sbp alone (no --emit) writes the plan and stops there.
   bool planOnly = meshed && !options.explainSbp.empty() &&
                   !options.emit.getNumOccurrences();
@@ -370,6 +387,7 @@ int loomcMain(int argc, char **argv) {
   pipelineOptions.sbp.printPlan = !options.explainSbp.empty();
   pipelineOptions.sbp.memoryCostPerByte = options.sbpMemoryCost;
   pipelineOptions.sbp.memoryLimit = options.sbpMemoryLimit;
+  pipelineOptions.sbp.flopsPerSecond = options.sbpFlops;
   pipelineOptions.sbp.linkBytesPerSecond = options.sbpLinkBandwidth;
   pipelineOptions.sbp.collectiveLatency = options.sbpLatency;
   pipelineOptions.kernelLibrary = options.kernelLibrary;

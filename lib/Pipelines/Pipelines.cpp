@@ -103,6 +103,8 @@ void buildSbpPipeline(OpPassManager &pm, const SbpOptions &options) {
   derive.fix.assign(options.fix.begin(), options.fix.end());
   derive.memoryCostPerByte = options.memoryCostPerByte;
   derive.memoryLimit = options.memoryLimit;
+  if (options.flopsPerSecond > 0)
+    derive.flopsPerSecond = options.flopsPerSecond;
   if (options.linkBytesPerSecond > 0)
     derive.linkBytesPerSecond = options.linkBytesPerSecond;
   if (options.collectiveLatency > 0)

@@ -19,10 +19,11 @@ namespace loom::sbp {
 /// What communication costs (compute and memory rates are sbp-derive's
 /// options: they weigh nodes, not boxing).
 struct CostModelOptions {
-  /// Link bandwidth one rank sends at, bytes/s.
-  double linkBytesPerSecond = 5e9;
+  /// Link bandwidth one rank sends at, bytes/s (sbp-derive's default:
+  /// loom-calibrate's figure for ranks on one machine).
+  double linkBytesPerSecond = 1.8e9;
   /// Fixed cost of one collective, s.
-  double collectiveLatency = 2e-5;
+  double collectiveLatency = 8e-5;
 };
 
 enum class CollectiveKind {

@@ -140,6 +140,14 @@ struct SbpDerivePass
     auto emitError = [&] { return module.emitError() << "sbp-derive: "; };
     if (failed(MeshAttr::verify(emitError, meshShape, ArrayAttr())))
       return signalPassFailure();
+    if (!(flopsPerSecond > 0) || !(linkBytesPerSecond > 0) ||
+        !(collectiveLatency >= 0) || !(memoryCostPerByte >= 0) ||
+        !(memoryLimit >= 0)) {
+      emitError() << "flops-per-second and link-bytes-per-second must be "
+                     "positive, collective-latency, memory-cost-per-byte "
+                     "and memory-limit not negative";
+      return signalPassFailure();
+    }
     auto meshAttr = MeshAttr::get(&getContext(), meshShape, ArrayAttr());
     module->setAttr("sbp.mesh", meshAttr);
     for (auto func : module.getOps<func::FuncOp>())
@@ -272,6 +280,27 @@ struct SbpDerivePass
         node.compute.assign(node.candidates.size(), 0);
         node.memory.assign(node.candidates.size(), 0);
       }
+    // Replicating everything (where annotations allow) never boxes: the
+    // local search also starts there.
+    SearchOptions searchOptions;
+    SmallVector<unsigned> replicatedStart;
+    for (FunctionPlan::Node &node : plan.nodes) {
+      unsigned pick = 0;
+      for (auto [k, s] : llvm::enumerate(node.candidates)) {
+        auto allBroadcast = [](ArrayRef<NdSbp> layouts) {
+          return llvm::all_of(layouts, [](const NdSbp &nd) {
+            return llvm::all_of(nd,
+                                [](const Sbp &s) { return s.isBroadcast(); });
+          });
+        };
+        if (allBroadcast(s.operands) && allBroadcast(s.results)) {
+          pick = k;
+          break;
+        }
+      }
+      replicatedStart.push_back(pick);
+    }
+    searchOptions.starts.push_back(replicatedStart);
     auto solve = [&](double memoryWeight) {
       plan.graph = CostGraph();
       for (FunctionPlan::Node &node : plan.nodes) {
@@ -282,7 +311,7 @@ struct SbpDerivePass
       }
       for (auto [use, costs] : llvm::zip(plan.uses, edgeCosts))
         plan.graph.addEdge(use.producer, use.consumer, costs);
-      plan.plan = search(plan.graph);
+      plan.plan = search(plan.graph, searchOptions);
       plan.memoryCostPerByte = memoryWeight;
       plan.memoryBytes = 0;
       for (auto [id, node] : llvm::enumerate(plan.nodes))

@@ -18,6 +18,7 @@
 
 #include "dialects/graph/IR/GraphOps.h"
 #include "dialects/kernel/IR/KernelDialect.h"
+#include "dialects/sbp/Transforms/ConstantParts.h"
 #include "dialects/sbp/Transforms/CostModel.h"
 #include "dialects/sbp/Transforms/Derive.h"
 #include "dialects/sbp/Transforms/Passes.h"
@@ -29,6 +30,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
+
+#include <map>
 
 namespace loom::sbp {
 #define GEN_PASS_DEF_SBPPARTITIONPASS
@@ -222,7 +225,7 @@ struct SbpPartitionPass
       }
     }
     if (classes.size() == 1)
-      return partition(func, mesh, getCoords(0, mesh));
+      return partition(func, mesh, classes.front());
     // One static copy per class, then the dispatch.
     auto module = func->getParentOfType<ModuleOp>();
     SymbolTable symbols(module);
@@ -237,7 +240,7 @@ struct SbpPartitionPass
       variant.removeArgAttrsAttr();
       variant.removeResAttrsAttr();
       symbols.insert(variant, after);
-      if (failed(partition(variant, mesh, getCoords(members.front(), mesh))))
+      if (failed(partition(variant, mesh, members)))
         return failure();
       variants.push_back(variant);
     }
@@ -368,9 +371,13 @@ struct SbpPartitionPass
     return value;
   }
 
+  /// Partitions `func` for the ranks `members` (whose local shapes agree).
   LogicalResult partition(func::FuncOp func, ArrayRef<int64_t> mesh,
-                          ArrayRef<int64_t> coords) {
+                          ArrayRef<int64_t> members) {
+    SmallVector<int64_t> coords = getCoords(members.front(), mesh);
     logicalTypes.clear();
+    constantParts.clear();
+    rankIndex = Value();
     NdSbp replicated(mesh.size(), Sbp::broadcast());
     // The layout each value has as the program computes it.
     llvm::DenseMap<Value, NdSbp> layouts;
@@ -398,6 +405,14 @@ struct SbpPartitionPass
                      : getLayout(operands, use.getOperandNumber());
         if (!type || it == layouts.end() || !want || it->second == *want)
           continue;
+        // A weight's parts are cut at compile time.
+        if (auto constant = value.getDefiningOp<loom::graph::ConstantOp>();
+            constant && it->second == replicated)
+          if (Value part =
+                  getConstantParts(b, func, constant, *want, mesh, members)) {
+            use.set(part);
+            continue;
+          }
         // Logical type: what the value's type was before partitioning.
         auto logical = logicalTypes.lookup(value);
         FailureOr<Value> boxed =
@@ -460,7 +475,64 @@ struct SbpPartitionPass
     return success();
   }
 
+  /// Each member's part of `constant` under `layout`, made at compile
+  /// time: the part itself for one member (or when they all agree), else
+  /// an scf.index_switch on the rank over the parts; null when a part
+  /// cannot be made (the step then slices at run time).
+  Value getConstantParts(OpBuilder &b, func::FuncOp func,
+                         loom::graph::ConstantOp constant, const NdSbp &layout,
+                         ArrayRef<int64_t> mesh, ArrayRef<int64_t> members) {
+    auto key = std::make_pair(constant.getOperation(), toString(layout));
+    if (auto known = constantParts.find(key); known != constantParts.end())
+      return known->second;
+    SmallVector<ElementsAttr> parts;
+    for (int64_t member : members) {
+      FailureOr<ElementsAttr> part = getConstantPart(
+          constant.getValue(), layout, mesh, getCoords(member, mesh));
+      if (failed(part))
+        return {};
+      parts.push_back(*part);
+    }
+    Location loc = constant.getLoc();
+    // Parts go right after the whole constant (which they replace for
+    // this use), so that every user of the key sees them.
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointAfter(constant);
+    Value result;
+    if (llvm::all_equal(parts)) {
+      result = loom::graph::ConstantOp::create(b, loc, parts.front());
+    } else {
+      if (!rankIndex) {
+        OpBuilder::InsertionGuard entry(b);
+        b.setInsertionPointToStart(&func.getBody().front());
+        Value rank = loom::kernel::MeshRankOp::create(
+            b, loc, b.getI64Type(), b.getDenseI64ArrayAttr(mesh));
+        rankIndex = arith::IndexCastOp::create(b, loc, b.getIndexType(), rank);
+      }
+      SmallVector<int64_t> cases(members.begin(), members.end() - 1);
+      auto type = cast<RankedTensorType>(parts.front().getType());
+      auto switchOp = scf::IndexSwitchOp::create(
+          b, loc, TypeRange{type}, rankIndex, cases, cases.size());
+      auto fill = [&](Region &region, ElementsAttr part) {
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(&region.emplaceBlock());
+        scf::YieldOp::create(
+            b, loc, ValueRange{loom::graph::ConstantOp::create(b, loc, part)});
+      };
+      for (auto [region, part] :
+           llvm::zip(switchOp.getCaseRegions(), ArrayRef(parts).drop_back()))
+        fill(region, part);
+      fill(switchOp.getDefaultRegion(), parts.back());
+      result = switchOp.getResult(0);
+    }
+    constantParts[key] = result;
+    return result;
+  }
+
   llvm::DenseMap<Value, RankedTensorType> logicalTypes;
+  std::map<std::pair<Operation *, std::string>, Value> constantParts;
+  /// This rank, as an index, once a function needs it.
+  Value rankIndex;
 };
 
 } // namespace

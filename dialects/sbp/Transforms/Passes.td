@@ -43,12 +43,18 @@ def SbpDerivePass : Pass<"sbp-derive", "::mlir::ModuleOp"> {
            "The device mesh: 4, or 2x2">,
     ListOption<"fix", "fix", "std::string",
                "Layouts to honour, NAME=SBP (x=S(0); [S(0),B] on 2-D)">,
-    Option<"flopsPerSecond", "flops-per-second", "double", /*default=*/"2e10",
-           "Compute rate of one device">,
+    Option<"flopsPerSecond", "flops-per-second", "double",
+           /*default=*/"1.7e11",
+           "Compute rate of one device (default: loom-calibrate on a 2-core "
+           "AVX-512 Xeon, one thread)">,
     Option<"linkBytesPerSecond", "link-bytes-per-second", "double",
-           /*default=*/"5e9", "Link bandwidth one rank sends at">,
+           /*default=*/"1.8e9",
+           "Link bandwidth one rank sends at (default: loom-calibrate, "
+           "ranks on one machine over loopback TCP)">,
     Option<"collectiveLatency", "collective-latency", "double",
-           /*default=*/"2e-5", "Fixed cost of one collective, in seconds">,
+           /*default=*/"8e-5",
+           "Fixed cost of one collective, in seconds (default: "
+           "loom-calibrate, loopback TCP)">,
     Option<"memoryCostPerByte", "memory-cost-per-byte", "double",
            /*default=*/"0",
            "Cost per byte a device holds (weights, activations)">,

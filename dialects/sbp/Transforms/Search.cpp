@@ -157,6 +157,55 @@ double localCost(const WorkGraph &g, ArrayRef<unsigned> plan, unsigned v,
   return c;
 }
 
+/// Local search over the core from `choice`: single moves, then pairs of
+/// neighbours (which escape optima where either alone loses), until a
+/// sweep improves nothing.
+void improve(const WorkGraph &g, ArrayRef<unsigned> core,
+             SmallVector<unsigned> &choice, unsigned maxSweeps) {
+  for (unsigned sweep = 0; sweep < maxSweeps; ++sweep) {
+    bool improved = false;
+    for (unsigned v : core) {
+      double current = localCost(g, choice, v, choice[v]);
+      for (size_t k = 0; k < g.size(v); ++k) {
+        double c = localCost(g, choice, v, k);
+        if (c < current - 1e-12) {
+          current = c;
+          choice[v] = k;
+          improved = true;
+        }
+      }
+    }
+    for (unsigned v : core)
+      for (auto &[u, unused] : g.neighbours[v]) {
+        if (u < v)
+          continue;
+        auto pairCost = [&] {
+          return localCost(g, choice, v, choice[v]) +
+                 localCost(g, choice, u, choice[u]) -
+                 g.at(v, u, choice[v], choice[u]);
+        };
+        double current = pairCost();
+        unsigned bestV = choice[v], bestU = choice[u];
+        for (size_t i = 0; i < g.size(v); ++i)
+          for (size_t j = 0; j < g.size(u); ++j) {
+            choice[v] = i;
+            choice[u] = j;
+            double c = pairCost();
+            if (c < current - 1e-12) {
+              current = c;
+              bestV = i;
+              bestU = j;
+              improved = true;
+            }
+          }
+        choice[v] = bestV;
+        choice[u] = bestU;
+      }
+    if (!improved)
+      break;
+  }
+}
+
 } // namespace
 
 Plan loom::sbp::search(const CostGraph &graph, const SearchOptions &options) {
@@ -222,49 +271,20 @@ Plan loom::sbp::search(const CostGraph &graph, const SearchOptions &options) {
           best = c, plan.choice[v] = k;
       }
     }
-    for (unsigned sweep = 0; sweep < options.maxSweeps; ++sweep) {
-      bool improved = false;
-      for (unsigned v : core) {
-        double current = localCost(g, plan.choice, v, plan.choice[v]);
-        for (size_t k = 0; k < g.size(v); ++k) {
-          double c = localCost(g, plan.choice, v, k);
-          if (c < current - 1e-12) {
-            current = c;
-            plan.choice[v] = k;
-            improved = true;
-          }
-        }
-      }
-      // Two neighbours at once: escapes optima where either alone loses.
+    improve(g, core, plan.choice, options.maxSweeps);
+    // Other starts; the best local optimum wins.
+    SmallVector<unsigned> best = plan.choice;
+    double bestCost = coreCost();
+    for (ArrayRef<unsigned> start : options.starts) {
+      if (start.size() != n)
+        continue;
       for (unsigned v : core)
-        for (auto &[u, unused] : g.neighbours[v]) {
-          if (u < v)
-            continue;
-          auto pairCost = [&] {
-            return localCost(g, plan.choice, v, plan.choice[v]) +
-                   localCost(g, plan.choice, u, plan.choice[u]) -
-                   g.at(v, u, plan.choice[v], plan.choice[u]);
-          };
-          double current = pairCost();
-          unsigned bestV = plan.choice[v], bestU = plan.choice[u];
-          for (size_t i = 0; i < g.size(v); ++i)
-            for (size_t j = 0; j < g.size(u); ++j) {
-              plan.choice[v] = i;
-              plan.choice[u] = j;
-              double c = pairCost();
-              if (c < current - 1e-12) {
-                current = c;
-                bestV = i;
-                bestU = j;
-                improved = true;
-              }
-            }
-          plan.choice[v] = bestV;
-          plan.choice[u] = bestU;
-        }
-      if (!improved)
-        break;
+        plan.choice[v] = std::min<unsigned>(start[v], g.size(v) - 1);
+      improve(g, core, plan.choice, options.maxSweeps);
+      if (double c = coreCost(); c < bestCost - 1e-12)
+        bestCost = c, best = plan.choice;
     }
+    plan.choice = best;
   }
   // Eliminated nodes respond to the nodes they depended on, last first.
   for (const Elimination &e : llvm::reverse(eliminated)) {

@@ -62,6 +62,10 @@ struct SearchOptions {
   uint64_t maxCoreStates = 1 << 20;
   /// Rounds of local search over the core otherwise.
   unsigned maxSweeps = 100;
+  /// Plans (one candidate per node) the local search also starts from,
+  /// besides greedy's: e.g. replicating everything, which never boxes, so
+  /// that a search stuck in a local optimum still ends no worse than it.
+  llvm::SmallVector<llvm::SmallVector<unsigned>> starts;
 };
 
 /// The plan Loom uses. Exact eliminations first (OneFlow's auto-parallel

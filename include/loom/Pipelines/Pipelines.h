@@ -80,8 +80,10 @@ struct SbpOptions {
   double memoryCostPerByte = 0;
   /// Bytes a device may hold; 0: no limit.
   double memoryLimit = 0;
-  /// Link bandwidth (bytes/s) and per-collective latency (s) of the cost
-  /// model; 0 keeps sbp-derive's defaults.
+  /// Compute rate (flop/s), link bandwidth (bytes/s) and per-collective
+  /// latency (s) of the cost model (loom-calibrate measures them); 0 keeps
+  /// sbp-derive's defaults.
+  double flopsPerSecond = 0;
   double linkBytesPerSecond = 0;
   double collectiveLatency = 0;
   /// Write the plan as Graphviz here; print a table of its costs.

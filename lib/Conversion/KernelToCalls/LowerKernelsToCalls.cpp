@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace loom {
@@ -27,6 +28,14 @@ namespace {
 bool isConstantBuffer(Value buffer) {
   if (buffer.getDefiningOp<memref::GetGlobalOp>())
     return true;
+  // A rank's part of a weight (sbp-partition): a constant on every branch.
+  if (auto select = buffer.getDefiningOp<scf::IndexSwitchOp>()) {
+    unsigned index = cast<OpResult>(buffer).getResultNumber();
+    return llvm::all_of(select->getRegions(), [&](Region &region) {
+      auto yield = cast<scf::YieldOp>(region.front().getTerminator());
+      return isConstantBuffer(yield.getOperand(index));
+    });
+  }
   auto arg = dyn_cast<BlockArgument>(buffer);
   auto func = arg ? dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp())
                   : func::FuncOp();

@@ -5,14 +5,15 @@
 // RUN: loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=4 fix=fc2=P(sum)},sbp-partition,sbp-lower-collectives)' | FileCheck %s --check-prefix=LOWER
 // RUN: not loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=4 fix=act=P(sum)},sbp-partition)' 2>&1 | FileCheck %s --check-prefix=ILLEGAL
 
-// The weights are sliced locally, the second product is a partial sum that
-// the return all-reduces.
+// The weights' parts are constants (cut at compile time; splats need no
+// choice by rank), the second product is a partial sum that the return
+// all-reduces.
 // CHECK: shard.grid @loom_mesh(shape = 4)
-// CHECK: shard.all_slice %{{.*}} on @loom_mesh grid_axes = [0] slice_axis = 1 : tensor<512x2048xf32> -> tensor<512x512xf32>
-// CHECK: graph.matmul {{.*}} -> tensor<64x512xf32>
+// CHECK: %[[W1:.*]] = graph.constant dense<5.000000e-01> : tensor<512x512xf32>
+// CHECK: %[[W2:.*]] = graph.constant dense<2.500000e-01> : tensor<512x512xf32>
+// CHECK: graph.matmul %{{.*}}, %[[W1]] {{.*}} -> tensor<64x512xf32>
 // CHECK: graph.relu {{.*}} : (tensor<64x512xf32>) -> tensor<64x512xf32>
-// CHECK: shard.all_slice %{{.*}} on @loom_mesh grid_axes = [0] slice_axis = 0 : tensor<2048x512xf32> -> tensor<512x512xf32>
-// CHECK: %[[P:.*]] = graph.matmul {{.*}} : (tensor<64x512xf32>, tensor<512x512xf32>) -> tensor<64x512xf32>
+// CHECK: %[[P:.*]] = graph.matmul %{{.*}}, %[[W2]] {{.*}} : (tensor<64x512xf32>, tensor<512x512xf32>) -> tensor<64x512xf32>
 // CHECK: %[[B:.*]] = shard.all_reduce %[[P]] on @loom_mesh grid_axes = [0] : tensor<64x512xf32> -> tensor<64x512xf32>
 // CHECK: return %[[B]]
 
@@ -38,12 +39,12 @@
 // UNEVEN: } else {
 // UNEVEN: func.call @mlp.rank2(%[[X]])
 // UNEVEN: func.func private @mlp.rank0(%{{.*}}: tensor<64x512xf32>) -> tensor<64x512xf32>
-// UNEVEN: kernel.box {{.*}} -> tensor<512x683xf32>
+// UNEVEN: graph.constant dense<5.000000e-01> : tensor<512x683xf32>
+// UNEVEN: graph.constant dense<2.500000e-01> : tensor<683x512xf32>
 // UNEVEN: graph.matmul {{.*}} -> tensor<64x683xf32>
-// UNEVEN: kernel.box {{.*}} -> tensor<683x512xf32>
 // UNEVEN: shard.all_reduce {{.*}} : tensor<64x512xf32> -> tensor<64x512xf32>
 // UNEVEN: func.func private @mlp.rank2(
-// UNEVEN: kernel.box {{.*}} -> tensor<512x682xf32>
+// UNEVEN: graph.constant dense<5.000000e-01> : tensor<512x682xf32>
 // UNEVEN: graph.matmul {{.*}} -> tensor<64x682xf32>
 // UNEVEN-NOT: func.func
 
@@ -66,3 +67,35 @@
 // A dim smaller than its devices cannot be split.
 // RUN: not loom-opt %S/Inputs/bytes.mlir -p 'builtin.module(sbp-derive{mesh=8 fix=neg=S(0)},sbp-partition)' 2>&1 | FileCheck %s --check-prefix=SMALL
 // SMALL: error: sbp-derive: 'neg' cannot be S(0)
+
+// A split weight is cut at compile time: each rank's part is a constant,
+// picked by rank (no slicing at every step; kernels may cache what they
+// derive from it).
+// RUN: loom-opt %S/Inputs/weights.mlir -p 'builtin.module(sbp-derive{mesh=2 fix=mm=P(sum)},sbp-partition)' | FileCheck %s --check-prefix=WEIGHTS
+// WEIGHTS: %[[RANK:.*]] = kernel.mesh_rank {mesh = array<i64: 2>} : i64
+// WEIGHTS: %[[INDEX:.*]] = arith.index_cast %[[RANK]] : i64 to index
+// WEIGHTS: %[[PART:.*]] = scf.index_switch %[[INDEX]] -> tensor<2x3xf32>
+// WEIGHTS-NEXT: case 0 {
+// WEIGHTS-NEXT: graph.constant dense<{{\[\[}}1.000000e+00, 2.000000e+00, 3.000000e+00], [4.000000e+00, 5.000000e+00, 6.000000e+00]]> : tensor<2x3xf32>
+// WEIGHTS: default {
+// WEIGHTS-NEXT: graph.constant dense<{{\[\[}}7.000000e+00, 8.000000e+00, 9.000000e+00], [1.000000e+01, 1.100000e+01, 1.200000e+01]]> : tensor<2x3xf32>
+// WEIGHTS: graph.matmul %{{.*}}, %[[PART]]
+// Columns over 3 ranks.
+// RUN: loom-opt %S/Inputs/weights.mlir -p 'builtin.module(sbp-derive{mesh=3 fix=mm=S(1)},sbp-partition)' | FileCheck %s --check-prefix=COLUMNS
+// COLUMNS: scf.index_switch %{{.*}} -> tensor<4x1xf32>
+// COLUMNS-NEXT: case 0 {
+// COLUMNS-NEXT: graph.constant dense<{{\[\[}}1.000000e+00], [4.000000e+00], [7.000000e+00], [1.000000e+01]]>
+// COLUMNS: case 1 {
+// COLUMNS-NEXT: graph.constant dense<{{\[\[}}2.000000e+00], [5.000000e+00], [8.000000e+00], [1.100000e+01]]>
+// COLUMNS: default {
+// COLUMNS-NEXT: graph.constant dense<{{\[\[}}3.000000e+00], [6.000000e+00], [9.000000e+00], [1.200000e+01]]>
+// A 2x2 mesh with an uneven split (3 columns over 2 on axis 0): each class
+// of ranks has its own copy, and there the members' parts agree (axis 1
+// replicates), so no choice by rank is left.
+// RUN: loom-opt %S/Inputs/weights.mlir -p 'builtin.module(sbp-derive{mesh=2x2 fix=mm=[S(1),B]},sbp-partition)' | FileCheck %s --check-prefix=MESH
+// MESH: func.func private @weights.rank0(
+// MESH-NOT: scf.index_switch
+// MESH: graph.constant dense<{{\[\[}}1.000000e+00, 2.000000e+00], [4.000000e+00, 5.000000e+00], [7.000000e+00, 8.000000e+00], [1.000000e+01, 1.100000e+01]]> : tensor<4x2xf32>
+// MESH: func.func private @weights.rank2(
+// MESH-NOT: scf.index_switch
+// MESH: graph.constant dense<{{\[\[}}3.000000e+00], [6.000000e+00], [9.000000e+00], [1.200000e+01]]> : tensor<4x1xf32>

@@ -1,0 +1,32 @@
+//===- ConstantParts.h - A rank's part of a weight, at compile time -*- C++
+//-*-===//
+//
+// Part of Loom. Weights are whole on every rank; where a plan splits one,
+// sbp-partition cuts each rank's part out at compile time rather than
+// slicing it at every step, so that the part stays a constant (kernels
+// cache what they derive from constant weights) and no step copies it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DIALECTS_SBP_TRANSFORMS_CONSTANTPARTS_H
+#define LOOM_DIALECTS_SBP_TRANSFORMS_CONSTANTPARTS_H
+
+#include "dialects/sbp/IR/Sbp.h"
+
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace loom::sbp {
+
+/// The part of the constant `value` (whole on every rank) that the rank at
+/// mesh coordinates `coords` holds under `layout`: split dims cut to its
+/// rows, partial sums the value on the first member of the axis and zeros
+/// elsewhere. Failure where it cannot be made at compile time (inline
+/// bools, partial max or min).
+mlir::FailureOr<mlir::ElementsAttr>
+getConstantPart(mlir::ElementsAttr value, llvm::ArrayRef<Sbp> layout,
+                llvm::ArrayRef<int64_t> mesh, llvm::ArrayRef<int64_t> coords);
+
+} // namespace loom::sbp
+
+#endif // LOOM_DIALECTS_SBP_TRANSFORMS_CONSTANTPARTS_H

@@ -1,0 +1,166 @@
+//===- loom-calibrate.cpp - Measure the SBP cost model's constants --------===//
+//
+// Part of Loom. The cost model sbp-derive plans with has three constants:
+// the flop rate of compute, the fixed cost of a collective and the
+// bandwidth a rank sends at. This tool measures them on the machine it runs
+// on and prints the loomc flags that plan with them:
+//
+//   loom-calibrate [--threads T] [--quick]           compute only
+//   loom-run -n N loom-calibrate [--threads T]       and the collectives
+//
+// Compute: the median time of f32 matrix products (the kernel library's
+// kernel.matmul, as compiled models call it) of 256^3 and 512^3, on T
+// threads (default 1, as each rank of loom-run -n runs). Collectives, on
+// every rank of the job: the median time of an all-reduce of one float
+// (the latency: no bytes to speak of) and of an all-gather of 4 MiB per
+// rank (bytes sent per rank over that time less the latency: the
+// bandwidth). Rank 0 prints; every rank takes part.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/collectives.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <vector>
+
+namespace {
+
+/// A 2-D strided descriptor as MLIR's C interface passes it.
+struct MemRef2 {
+  float *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+};
+
+MemRef2 describe(std::vector<float> &data, int64_t rows, int64_t cols) {
+  return {data.data(), data.data(), 0, {rows, cols}, {cols, 1}};
+}
+
+} // namespace
+
+extern "C" void _mlir_ciface_loom_kernel_matmul_f32(MemRef2 *lhs, MemRef2 *rhs,
+                                                    MemRef2 *init,
+                                                    int64_t flags, float alpha);
+extern "C" void loom_kernels_set_num_threads(int32_t threads);
+
+namespace {
+
+/// The median seconds of `runs` calls of `fn` (after one warm-up call).
+double medianSeconds(int runs, const std::function<void()> &fn) {
+  fn();
+  std::vector<double> times;
+  for (int i = 0; i < runs; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    fn();
+    times.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
+  }
+  std::nth_element(times.begin(), times.begin() + times.size() / 2,
+                   times.end());
+  return times[times.size() / 2];
+}
+
+/// Flop/s of an n x n x n f32 product.
+double matmulRate(int64_t n, int runs) {
+  std::vector<float> a(n * n, 0.5f), b(n * n, 0.25f), c(n * n);
+  MemRef2 da = describe(a, n, n), db = describe(b, n, n),
+          dc = describe(c, n, n);
+  double seconds = medianSeconds(runs, [&] {
+    _mlir_ciface_loom_kernel_matmul_f32(&da, &db, &dc, 0, 1.0f);
+  });
+  return 2.0 * n * n * n / seconds;
+}
+
+int fail(loom_comm *comm) {
+  std::fprintf(stderr, "loom-calibrate: %s\n", loom_comm_error(comm));
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int threads = 1;
+  bool quick = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
+      threads = std::atoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--quick")) {
+      quick = true;
+    } else {
+      std::fprintf(stderr, "loom-calibrate: error: usage: loom-calibrate "
+                           "[--threads T] [--quick] (under loom-run -n N to "
+                           "measure collectives too)\n");
+      return 2;
+    }
+  }
+  if (threads < 1) {
+    std::fprintf(stderr, "loom-calibrate: error: --threads must be positive\n");
+    return 2;
+  }
+  loom_kernels_set_num_threads(threads);
+  int runs = quick ? 3 : 15;
+  // The better of two sizes: small products underuse the kernels.
+  double flops = std::max(matmulRate(256, runs),
+                          matmulRate(quick ? 256 : 512, quick ? 3 : 7));
+
+  double latency = 0, bandwidth = 0;
+  int size = 1, rank = 0;
+  if (std::getenv("LOOM_RANK") || std::getenv("OMPI_COMM_WORLD_RANK")) {
+    char error[512];
+    loom_comm *comm = loom_comm_join(error, sizeof(error));
+    if (!comm) {
+      std::fprintf(stderr, "loom-calibrate: %s\n", error);
+      return 1;
+    }
+    size = loom_comm_size(comm);
+    rank = loom_comm_rank(comm);
+    if (size > 1) {
+      int status = 0;
+      float one = 1;
+      // Every rank runs the same calls: the medians agree up to noise, and
+      // rank 0's are reported.
+      latency = medianSeconds(quick ? 20 : 200, [&] {
+        status |= loom_comm_all_reduce(comm, nullptr, 0, &one, 1,
+                                       LOOM_DTYPE_F32, LOOM_REDUCE_SUM);
+      });
+      int64_t count = (quick ? 1 : 4) << 18; // floats per rank: 1 or 4 MiB
+      std::vector<float> in(count, 1.0f), out(count * size);
+      loom_comm_reset_bytes(comm);
+      double seconds = medianSeconds(quick ? 3 : 9, [&] {
+        status |= loom_comm_all_gather(comm, nullptr, 0, in.data(), out.data(),
+                                       count, LOOM_DTYPE_F32);
+      });
+      double sent = static_cast<double>(loom_comm_bytes_sent(comm)) /
+                    ((quick ? 3 : 9) + 1);
+      bandwidth = sent / std::max(seconds - latency, 1e-9);
+      status |= loom_comm_barrier(comm, nullptr, 0);
+      if (status)
+        return fail(comm);
+    }
+    loom_comm_destroy(comm);
+  }
+  if (rank != 0)
+    return 0;
+  std::printf("compute: %.3e flop/s (f32 matrix products, %d thread(s))\n",
+              flops, threads);
+  if (size > 1) {
+    std::printf("collective latency: %.3e s (all-reduce of one float on %d "
+                "ranks)\n",
+                latency, size);
+    std::printf("link bandwidth: %.3e bytes/s (ring all-gather, per rank)\n",
+                bandwidth);
+    std::printf("loomc flags: --sbp-flops=%.3e --sbp-link-bandwidth=%.3e "
+                "--sbp-collective-latency=%.3e\n",
+                flops, bandwidth, latency);
+  } else {
+    std::printf("loomc flags: --sbp-flops=%.3e (run under loom-run -n N to "
+                "measure the collectives too)\n",
+                flops);
+  }
+  return 0;
+}

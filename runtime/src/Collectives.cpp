@@ -212,6 +212,7 @@ int guarded(loom_comm *comm, Fn body) {
   } catch (const std::exception &e) {
     comm->error = "rank " + std::to_string(comm->rank) + ": " + e.what();
     if (comm->error.find("imeout") != std::string::npos ||
+        comm->error.find("imed out") != std::string::npos ||
         comm->error.find("losed") != std::string::npos ||
         comm->error.find("reset") != std::string::npos)
       comm->error += " (a peer rank died or hung)";

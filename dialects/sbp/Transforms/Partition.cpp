@@ -342,6 +342,18 @@ struct SbpPartitionPass
       unsigned axis = step.axis;
       NdSbp next = from;
       next[axis] = step.to;
+      // Integers have no infinity: the identity of P(max) or P(min) summed
+      // over another axis's P(sum) would overflow.
+      bool mixed = false;
+      for (const Sbp &a : next)
+        for (const Sbp &b : next)
+          mixed |= a.isPartial() && b.isPartial() && a.reduction != b.reduction;
+      if (mixed && isa<IntegerType>(element))
+        return user->emitError()
+               << "sbp-partition: cannot convert a " << type << " from "
+               << toString(from) << " to " << toString(to) << " through "
+               << toString(next) << ": integer partial values cannot mix "
+               << "reductions";
       FailureOr<RankedTensorType> local =
           getLocalType(type, next, mesh, coords);
       if (failed(local))

@@ -363,9 +363,9 @@ int loomcMain(int argc, char **argv) {
     llvm::errs() << "loomc: error: --sbp and --explain-sbp need --mesh\n";
     return 1;
   }
-  for (auto *flag : {&options.sbpFlops, &options.sbpLinkBandwidth,
-                     &options.sbpLatency, &options.sbpMemoryCost,
-                     &options.sbpMemoryLimit})
+  for (auto *flag :
+       {&options.sbpFlops, &options.sbpLinkBandwidth, &options.sbpLatency,
+        &options.sbpMemoryCost, &options.sbpMemoryLimit})
     if (*flag < 0 || std::isnan(*flag)) {
       llvm::errs() << "loomc: error: --" << flag->ArgStr
                    << " must not be negative\n";

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 namespace loom::sbp {
@@ -335,6 +336,24 @@ struct SbpDerivePass
              << " (weights and activations, no reuse)";
     if (printPlan)
       plan.greedyCost = greedy(plan.graph).cost;
+    if (checkOracle) {
+      Plan oracle = bruteForce(plan.graph, uint64_t(1) << 22);
+      if (oracle.choice.empty()) {
+        llvm::outs() << "sbp-derive: @" << func.getName()
+                     << ": too many plans to enumerate\n";
+      } else {
+        double ratio = oracle.cost > 0 ? plan.plan.cost / oracle.cost : 1.0;
+        llvm::outs() << llvm::formatv("sbp-derive: @{0}: plan {1:e3} s, "
+                                      "optimum {2:e3} s (ratio {3:f4})\n",
+                                      func.getName(), plan.plan.cost,
+                                      oracle.cost, ratio);
+        if (ratio > 1 + oracleTolerance)
+          return func.emitError()
+                 << "sbp-derive: the plan costs " << ratio
+                 << " times the optimum, more than the tolerance ("
+                 << oracleTolerance << ") above it";
+      }
+    }
 
     // Record the plan.
     Builder b(&getContext());

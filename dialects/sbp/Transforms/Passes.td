@@ -55,6 +55,14 @@ def SbpDerivePass : Pass<"sbp-derive", "::mlir::ModuleOp"> {
            /*default=*/"8e-5",
            "Fixed cost of one collective, in seconds (default: "
            "loom-calibrate, loopback TCP)">,
+    Option<"checkOracle", "check-oracle", "bool", /*default=*/"false",
+           "Also plan by brute force where the graph has at most 2^22 "
+           "plans, print how the plan compares, and fail when it costs "
+           "more than oracle-tolerance above the optimum (for tests)">,
+    Option<"oracleTolerance", "oracle-tolerance", "double",
+           /*default=*/"0.05",
+           "With check-oracle, the fraction above the optimum a plan may "
+           "cost">,
     Option<"memoryCostPerByte", "memory-cost-per-byte", "double",
            /*default=*/"0",
            "Cost per byte a device holds (weights, activations)">,

@@ -13,7 +13,9 @@ Each rank runs one thread, and so does the single process. Medians of
 made with the cost model's constants measured first by loom-calibrate on
 the same ranks (loopback, and with --netns the shaped link; each rank then
 binds its Gloo device to its namespace's address, LOOM_HOSTNAME), and the
-step time each plan predicts is printed beside the measured one.
+step time each plan predicts is printed beside the measured one, and on
+loopback the mean time rank 0 spends in boxing calls per step (waits
+included; LOOM_COMM_STATS).
 """
 import argparse
 import os
@@ -117,7 +119,8 @@ def main():
         setup_netns(args.rate)
         shaped_flags = calibrate(run_netns(calibrator, []))
         print(f"{args.rate}: " + " ".join(shaped_flags))
-    header = "| model | 1 process | 2 ranks, loopback | ratio | predicted |"
+    header = ("| model | 1 process | 2 ranks, loopback | ratio | predicted "
+              "| in boxing (mean) |")
     if args.netns:
         header += f" 2 ranks, {args.rate} | ratio | predicted |"
     print(header)
@@ -138,11 +141,19 @@ def main():
             bench = ["--input", x, "--bench", str(args.runs), "--threads", "1"]
             t1 = median_ms(subprocess.run([single, *bench], check=True,
                                           capture_output=True, text=True).stdout)
-            t2 = median_ms(subprocess.run([loom_run, "-n", "2", two, *bench],
-                                          check=True, capture_output=True,
-                                          text=True).stdout)
+            run2 = subprocess.run([loom_run, "-n", "2", two, *bench],
+                                  check=True, capture_output=True, text=True,
+                                  env=dict(os.environ, LOOM_COMM_STATS="1"))
+            t2 = median_ms(run2.stdout)
+            # Rank 0's time in boxing calls (waits included) per step,
+            # without the first call's connecting.
+            stats = re.search(r"loom: rank 0 sent \d+ bytes in \d+ boxing "
+                              r"call\(s\), ([0-9.]+) ms \(the first, which "
+                              r"connects, ([0-9.]+) ms\)", run2.stderr)
+            boxing = ((float(stats.group(1)) - float(stats.group(2))) / args.runs
+                      if stats else 0.0)
             row = (f"| {name} | {t1:.3f} | {t2:.3f} | {t2 / t1:.2f} "
-                   f"| {p2:.3f} |")
+                   f"| {p2:.3f} | {boxing:.3f} |")
             if args.netns:
                 shaped = os.path.join(work, f"{name}-2net")
                 predicted = predicted_ms(loomc, onnx, extra, shaped_flags,

@@ -6,13 +6,15 @@
 // (loom_comm_join: the environment loom-run -n N or mpirun sets) on the
 // first call. A failure (not started as a job, a peer gone) ends the
 // process with one message and exit code 1: compiled code has no error
-// path to return through. With LOOM_COMM_STATS set, each rank prints the
-// bytes it sent at exit (to compare with loomc --explain-sbp's prediction).
+// path to return through. With LOOM_COMM_STATS set, each rank prints at
+// exit the bytes it sent (to compare with loomc --explain-sbp's
+// prediction) and the time its boxing calls took, waits included.
 //
 //===----------------------------------------------------------------------===//
 
 #include "loom/collectives.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -43,6 +45,9 @@ char *getData(const UnrankedMemRef &m, size_t element,
 
 /// Boxing calls this process ran, and the job it joined.
 uint64_t boxingCalls = 0;
+/// Seconds spent in them (waiting for peers included), and in the first
+/// of them (which connects this rank's groups).
+double boxingSeconds = 0, firstCallSeconds = 0;
 loom_comm *joinedComm = nullptr;
 
 /// With LOOM_COMM_STATS set, what this rank sent, printed at exit.
@@ -75,10 +80,13 @@ loom_comm *getComm(int64_t meshSize) {
 
 void printStats() {
   std::fprintf(
-      stderr, "loom: rank %d sent %llu bytes in %llu boxing call(s)\n",
+      stderr,
+      "loom: rank %d sent %llu bytes in %llu boxing call(s), %.3f ms (the "
+      "first, which connects, %.3f ms)\n",
       loom_comm_rank(joinedComm),
       static_cast<unsigned long long>(loom_comm_bytes_sent(joinedComm)),
-      static_cast<unsigned long long>(boxingCalls));
+      static_cast<unsigned long long>(boxingCalls), boxingSeconds * 1e3,
+      firstCallSeconds * 1e3);
 }
 
 loom_sbp toSbp(int64_t kind, int64_t axis, int64_t reduction) {
@@ -99,6 +107,7 @@ void box(UnrankedMemRef *input, UnrankedMemRef *init, loom_dtype dtype,
   loom_comm *comm = getComm(mesh0 * mesh1);
   int rank = loom_comm_rank(comm);
   ++boxingCalls;
+  auto start = std::chrono::steady_clock::now();
   // The ranks of this mesh axis through this rank (row-major mesh).
   int64_t row = rank / mesh1, column = rank % mesh1;
   std::vector<int> group;
@@ -121,6 +130,12 @@ void box(UnrankedMemRef *input, UnrankedMemRef *init, loom_dtype dtype,
                     shape.data(), static_cast<int>(shape.size()), dtype, from,
                     to))
     fail(loom_comm_error(comm));
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  boxingSeconds += seconds;
+  if (boxingCalls == 1)
+    firstCallSeconds = seconds;
 }
 
 } // namespace

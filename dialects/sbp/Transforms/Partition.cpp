@@ -109,6 +109,26 @@ bool isReducible(Type type) {
          !type.isSignlessInteger(1);
 }
 
+/// An scf.index_switch on `rank` (an index) with a case per rank of
+/// `cases` and a default; `body(b, k)` builds what case k yields (k ==
+/// cases.size(): the default).
+ValueRange createRankSwitch(
+    OpBuilder &b, Location loc, Value rank, TypeRange types,
+    ArrayRef<int64_t> cases,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, size_t)> body) {
+  auto switchOp =
+      scf::IndexSwitchOp::create(b, loc, types, rank, cases, cases.size());
+  auto fill = [&](Region &region, size_t k) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&region.emplaceBlock());
+    scf::YieldOp::create(b, loc, body(b, k));
+  };
+  for (auto [k, region] : llvm::enumerate(switchOp.getCaseRegions()))
+    fill(region, k);
+  fill(switchOp.getDefaultRegion(), cases.size());
+  return switchOp.getResults();
+}
+
 /// The grid the partitioned module's shard collectives name.
 constexpr StringLiteral kGridName = "loom_mesh";
 
@@ -251,34 +271,27 @@ struct SbpPartitionPass
       body.back().erase();
     auto b = OpBuilder::atBlockBegin(&body);
     Location loc = func.getLoc();
-    Value rank = loom::kernel::MeshRankOp::create(b, loc, b.getI64Type(),
-                                                  b.getDenseI64ArrayAttr(mesh));
-    TypeRange results = func.getFunctionType().getResults();
-    std::function<ValueRange(OpBuilder &, unsigned)> dispatch =
-        [&](OpBuilder &b, unsigned index) -> ValueRange {
-      auto call = [&](OpBuilder &b) {
-        return func::CallOp::create(b, loc, variants[index],
-                                    body.getArguments())
-            .getResults();
-      };
-      if (index + 1 == variants.size())
-        return call(b);
-      Value isMember;
-      for (int64_t member : classes[index]) {
-        Value c = arith::ConstantIntOp::create(b, loc, member, 64);
-        Value eq =
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rank, c);
-        isMember = isMember ? arith::OrIOp::create(b, loc, isMember, eq) : eq;
+    Value rank = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        loom::kernel::MeshRankOp::create(b, loc, b.getI64Type(),
+                                         b.getDenseI64ArrayAttr(mesh)));
+    // A case per rank outside the last class, which is the default.
+    SmallVector<int64_t> cases;
+    SmallVector<func::FuncOp> callees;
+    for (auto [members, variant] :
+         llvm::zip(ArrayRef(classes).drop_back(), variants))
+      for (int64_t member : members) {
+        cases.push_back(member);
+        callees.push_back(variant);
       }
-      auto branch = scf::IfOp::create(b, loc, results, isMember,
-                                      /*withElseRegion=*/true);
-      OpBuilder then = branch.getThenBodyBuilder();
-      scf::YieldOp::create(then, loc, call(then));
-      OpBuilder other = branch.getElseBodyBuilder();
-      scf::YieldOp::create(other, loc, dispatch(other, index + 1));
-      return branch.getResults();
-    };
-    func::ReturnOp::create(b, loc, dispatch(b, 0));
+    callees.push_back(variants.back());
+    ValueRange results = createRankSwitch(
+        b, loc, rank, func.getFunctionType().getResults(), cases,
+        [&](OpBuilder &b, size_t k) -> SmallVector<Value> {
+          return func::CallOp::create(b, loc, callees[k], body.getArguments())
+              .getResults();
+        });
+    func::ReturnOp::create(b, loc, results);
     return success();
   }
 
@@ -522,20 +535,11 @@ struct SbpPartitionPass
         rankIndex = arith::IndexCastOp::create(b, loc, b.getIndexType(), rank);
       }
       SmallVector<int64_t> cases(members.begin(), members.end() - 1);
-      auto type = cast<RankedTensorType>(parts.front().getType());
-      auto switchOp = scf::IndexSwitchOp::create(
-          b, loc, TypeRange{type}, rankIndex, cases, cases.size());
-      auto fill = [&](Region &region, ElementsAttr part) {
-        OpBuilder::InsertionGuard inner(b);
-        b.setInsertionPointToStart(&region.emplaceBlock());
-        scf::YieldOp::create(
-            b, loc, ValueRange{loom::graph::ConstantOp::create(b, loc, part)});
-      };
-      for (auto [region, part] :
-           llvm::zip(switchOp.getCaseRegions(), ArrayRef(parts).drop_back()))
-        fill(region, part);
-      fill(switchOp.getDefaultRegion(), parts.back());
-      result = switchOp.getResult(0);
+      result = createRankSwitch(
+          b, loc, rankIndex, parts.front().getType(), cases,
+          [&](OpBuilder &b, size_t k) -> SmallVector<Value> {
+            return {loom::graph::ConstantOp::create(b, loc, parts[k])};
+          })[0];
     }
     constantParts[key] = result;
     return result;

@@ -29,15 +29,14 @@
 // RUN: loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=3 fix=fc1=S(1)},sbp-partition)' | FileCheck %s --check-prefix=UNEVEN
 // UNEVEN: func.func @mlp(%[[X:.*]]: tensor<64x512xf32> {graph.name = "x"
 // UNEVEN: %[[RANK:.*]] = kernel.mesh_rank {mesh = array<i64: 3>} : i64
-// UNEVEN-DAG: %[[C0:.*]] = arith.constant 0 : i64
-// UNEVEN-DAG: %[[C1:.*]] = arith.constant 1 : i64
-// UNEVEN-DAG: %[[IS0:.*]] = arith.cmpi eq, %[[RANK]], %[[C0]]
-// UNEVEN-DAG: %[[IS1:.*]] = arith.cmpi eq, %[[RANK]], %[[C1]]
-// UNEVEN: %[[FIRST:.*]] = arith.ori %[[IS0]], %[[IS1]] : i1
-// UNEVEN: scf.if %[[FIRST]] -> (tensor<64x512xf32>)
-// UNEVEN: func.call @mlp.rank0(%[[X]])
-// UNEVEN: } else {
-// UNEVEN: func.call @mlp.rank2(%[[X]])
+// UNEVEN: %[[INDEX:.*]] = arith.index_cast %[[RANK]] : i64 to index
+// UNEVEN: scf.index_switch %[[INDEX]] -> tensor<64x512xf32>
+// UNEVEN-NEXT: case 0 {
+// UNEVEN-NEXT: func.call @mlp.rank0(%[[X]])
+// UNEVEN: case 1 {
+// UNEVEN-NEXT: func.call @mlp.rank0(%[[X]])
+// UNEVEN: default {
+// UNEVEN-NEXT: func.call @mlp.rank2(%[[X]])
 // UNEVEN: func.func private @mlp.rank0(%{{.*}}: tensor<64x512xf32>) -> tensor<64x512xf32>
 // UNEVEN: graph.constant dense<5.000000e-01> : tensor<512x683xf32>
 // UNEVEN: graph.constant dense<2.500000e-01> : tensor<683x512xf32>

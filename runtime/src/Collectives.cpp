@@ -135,6 +135,16 @@ struct loom_comm {
   std::map<std::vector<int>, Group> groups;
   std::string error;
   uint64_t bytes = 0;
+  /// Working memory reused across calls (fresh buffers of megabytes would
+  /// page-fault on every step): slot 0 for a call's packed data, slot 1
+  /// for what a ring step receives.
+  std::vector<char> scratch[2];
+
+  char *getScratch(int slot, size_t size) {
+    if (scratch[slot].size() < size)
+      scratch[slot].resize(size);
+    return scratch[slot].data();
+  }
 
   Group &getGroup(const int *ranks, int n) {
     std::vector<int> key;
@@ -243,17 +253,18 @@ Chunks balanced(int64_t count, int n, size_t element) {
 void ringReduceScatter(loom_comm *comm, Group &g, char *work, const Chunks &c,
                        loom_dtype dtype, loom_reduction op) {
   int n = g.size, m = g.member;
-  std::vector<char> incoming(*std::max_element(c.size.begin(), c.size.end()));
+  char *incoming =
+      comm->getScratch(1, *std::max_element(c.size.begin(), c.size.end()));
   int next = (m + 1) % n, prev = (m + n - 1) % n;
   for (int s = 0; s < n - 1; ++s) {
     int sendChunk = (m - s - 1 + 2 * n) % n;
     int recvChunk = (m - s - 2 + 2 * n) % n;
     comm->exchange(g, {{next, work + c.offset[sendChunk], c.size[sendChunk]}},
-                   {{prev, incoming.data(), c.size[recvChunk]}});
+                   {{prev, incoming, c.size[recvChunk]}});
     dispatch(dtype, [&](auto t) {
       using T = decltype(t);
       reduceInto(reinterpret_cast<T *>(work + c.offset[recvChunk]),
-                 reinterpret_cast<const T *>(incoming.data()),
+                 reinterpret_cast<const T *>(incoming),
                  c.size[recvChunk] / sizeof(T), op);
     });
   }
@@ -370,13 +381,13 @@ void box(loom_comm *comm, Group &g, const char *in, char *out,
     }
     if (to.kind == LOOM_SBP_BROADCAST) { // all-gather, then interleave
       Chunks c = balanced(s.dim, n, s.outer * s.inner);
-      std::vector<char> chunks(totalBytes);
-      std::memcpy(chunks.data() + c.offset[m], in, c.size[m]);
-      ringAllGather(comm, g, chunks.data(), c);
+      char *chunks = comm->getScratch(0, totalBytes);
+      std::memcpy(chunks + c.offset[m], in, c.size[m]);
+      ringAllGather(comm, g, chunks, c);
       for (int k = 0; k < n; ++k) {
         Rows r = rowsOf(s.dim, n, k);
-        copyRows(chunks.data() + c.offset[k], r.size, 0, out, s.dim, r.first,
-                 r.size, s);
+        copyRows(chunks + c.offset[k], r.size, 0, out, s.dim, r.first, r.size,
+                 s);
       }
       return;
     }
@@ -400,20 +411,20 @@ void box(loom_comm *comm, Group &g, const char *in, char *out,
       recvSize.push_back(sendSize[m] / mine.size * rowsOf(s.dim, n, k).size);
       recvTotal += recvSize.back();
     }
-    std::vector<char> packed(sendTotal), received(recvTotal);
+    char *packed = comm->getScratch(0, sendTotal);
+    char *received = comm->getScratch(1, recvTotal);
     for (int k = 0; k < n; ++k) {
       Rows cols = rowsOf(t.dim, n, k);
-      copyRows(in, t.dim, cols.first, packed.data() + sendAt[k], cols.size, 0,
+      copyRows(in, t.dim, cols.first, packed + sendAt[k], cols.size, 0,
                cols.size, t);
     }
-    std::memcpy(received.data() + recvAt[m], packed.data() + sendAt[m],
-                sendSize[m]);
+    std::memcpy(received + recvAt[m], packed + sendAt[m], sendSize[m]);
     std::vector<std::tuple<int, const void *, size_t>> sends;
     std::vector<std::tuple<int, void *, size_t>> recvs;
     for (int k = 0; k < n; ++k)
       if (k != m) {
-        sends.emplace_back(k, packed.data() + sendAt[k], sendSize[k]);
-        recvs.emplace_back(k, received.data() + recvAt[k], recvSize[k]);
+        sends.emplace_back(k, packed + sendAt[k], sendSize[k]);
+        recvs.emplace_back(k, received + recvAt[k], recvSize[k]);
       }
     comm->exchange(g, sends, recvs);
     // Member k's piece holds its rows of dim i, our cols of dim j.
@@ -422,8 +433,8 @@ void box(loom_comm *comm, Group &g, const char *in, char *out,
     Split3 r = around(result.data(), numDims, from.axis, element);
     for (int k = 0; k < n; ++k) {
       Rows rows = rowsOf(s.dim, n, k);
-      copyRows(received.data() + recvAt[k], rows.size, 0, out, r.dim,
-               rows.first, rows.size, r);
+      copyRows(received + recvAt[k], rows.size, 0, out, r.dim, rows.first,
+               rows.size, r);
     }
     return;
   }
@@ -431,26 +442,26 @@ void box(loom_comm *comm, Group &g, const char *in, char *out,
     if (to.kind == LOOM_SBP_SPLIT) { // chunks along the dim, reduce-scatter
       Split3 s = around(shape, numDims, to.axis, element);
       Chunks c = balanced(s.dim, n, s.outer * s.inner);
-      std::vector<char> work(totalBytes);
+      char *work = comm->getScratch(0, totalBytes);
       for (int k = 0; k < n; ++k) {
         Rows r = rowsOf(s.dim, n, k);
-        copyRows(in, s.dim, r.first, work.data() + c.offset[k], r.size, 0,
-                 r.size, s);
+        copyRows(in, s.dim, r.first, work + c.offset[k], r.size, 0, r.size, s);
       }
-      ringReduceScatter(comm, g, work.data(), c, dtype, from.reduction);
-      std::memcpy(out, work.data() + c.offset[m], c.size[m]);
+      ringReduceScatter(comm, g, work, c, dtype, from.reduction);
+      std::memcpy(out, work + c.offset[m], c.size[m]);
       return;
     }
     // P -> B (and P(x) -> P(y)): all-reduce as reduce-scatter + all-gather
     // of balanced chunks of the elements.
     Chunks c = balanced(total, n, element);
-    std::vector<char> work(in, in + totalBytes);
-    ringReduceScatter(comm, g, work.data(), c, dtype, from.reduction);
-    ringAllGather(comm, g, work.data(), c);
+    char *work = comm->getScratch(0, totalBytes);
+    std::memcpy(work, in, totalBytes);
+    ringReduceScatter(comm, g, work, c, dtype, from.reduction);
+    ringAllGather(comm, g, work, c);
     if (to.kind == LOOM_SBP_PARTIAL && m != 0)
       identity(out, total, to.reduction);
     else
-      std::memcpy(out, work.data(), totalBytes);
+      std::memcpy(out, work, totalBytes);
     return;
   }
   }

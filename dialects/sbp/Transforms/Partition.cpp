@@ -18,6 +18,7 @@
 
 #include "dialects/graph/IR/GraphOps.h"
 #include "dialects/kernel/IR/KernelDialect.h"
+#include "dialects/sbp/Transforms/Collectives.h"
 #include "dialects/sbp/Transforms/ConstantParts.h"
 #include "dialects/sbp/Transforms/CostModel.h"
 #include "dialects/sbp/Transforms/Derive.h"
@@ -95,20 +96,6 @@ SmallVector<int64_t> getCoords(int64_t rank, ArrayRef<int64_t> mesh) {
   return coords;
 }
 
-/// Whether collectives move elements of `type` (kernel.box's types).
-bool isMovable(Type type) {
-  return type.isF16() || type.isBF16() || type.isF32() || type.isF64() ||
-         type.isSignlessInteger(1) || type.isSignlessInteger(8) ||
-         type.isSignlessInteger(16) || type.isSignlessInteger(32) ||
-         type.isSignlessInteger(64);
-}
-
-/// Whether they also reduce them (partial layouts).
-bool isReducible(Type type) {
-  return isMovable(type) && !type.isF16() && !type.isBF16() &&
-         !type.isSignlessInteger(1);
-}
-
 /// An scf.index_switch on `rank` (an index) with a case per rank of
 /// `cases` and a default; `body(b, k)` builds what case k yields (k ==
 /// cases.size(): the default).
@@ -184,12 +171,6 @@ Value createShardStep(OpBuilder &b, Location loc, Value input, Type result,
   state.addTypes(result);
   state.addAttributes(attrs);
   return b.create(state)->getResult(0);
-}
-
-/// [kind, dim, reduction], as kernel.box takes layouts.
-SmallVector<int64_t> encode(const Sbp &sbp) {
-  return {static_cast<int64_t>(sbp.kind), sbp.axis,
-          static_cast<int64_t>(sbp.reduction)};
 }
 
 struct SbpPartitionPass
@@ -387,8 +368,8 @@ struct SbpPartitionPass
         value = loom::kernel::BoxOp::create(
                     b, loc, TypeRange{*local}, value, init,
                     b.getDenseI64ArrayAttr(mesh), b.getI64IntegerAttr(axis),
-                    b.getDenseI64ArrayAttr(encode(step.from)),
-                    b.getDenseI64ArrayAttr(encode(step.to)))
+                    b.getDenseI64ArrayAttr(encodeLayout(step.from)),
+                    b.getDenseI64ArrayAttr(encodeLayout(step.to)))
                     .getResult()[0];
       }
       from = next;
@@ -549,97 +530,6 @@ struct SbpPartitionPass
   std::map<std::pair<Operation *, std::string>, Value> constantParts;
   /// This rank, as an index, once a function needs it.
   Value rankIndex;
-};
-
-} // namespace
-
-//===----------------------------------------------------------------------===//
-// sbp-lower-collectives
-//===----------------------------------------------------------------------===//
-
-namespace loom::sbp {
-#define GEN_PASS_DEF_SBPLOWERCOLLECTIVESPASS
-#include "dialects/sbp/Transforms/Passes.h.inc"
-} // namespace loom::sbp
-
-namespace {
-
-/// The layouts a shard collective converts between on its one grid axis.
-std::optional<std::pair<Sbp, Sbp>> getStep(Operation *op) {
-  auto idx = [&](StringRef name) {
-    return static_cast<int32_t>(
-        op->getAttrOfType<IntegerAttr>(name).getValue().getSExtValue());
-  };
-  auto reductionOf = [&]() {
-    auto kind = op->getAttrOfType<shard::ReductionKindAttr>("reduction");
-    shard::ReductionKind k = kind ? kind.getValue() : shard::ReductionKind::Sum;
-    return k == shard::ReductionKind::Max   ? Reduction::Max
-           : k == shard::ReductionKind::Min ? Reduction::Min
-                                            : Reduction::Sum;
-  };
-  if (isa<shard::AllGatherOp>(op))
-    return std::make_pair(Sbp::split(idx("gather_axis")), Sbp::broadcast());
-  if (isa<shard::AllReduceOp>(op))
-    return std::make_pair(Sbp::partial(reductionOf()), Sbp::broadcast());
-  if (isa<shard::ReduceScatterOp>(op))
-    return std::make_pair(Sbp::partial(reductionOf()),
-                          Sbp::split(idx("scatter_axis")));
-  if (isa<shard::AllToAllOp>(op))
-    return std::make_pair(Sbp::split(idx("concat_axis")),
-                          Sbp::split(idx("split_axis")));
-  if (isa<shard::AllSliceOp>(op))
-    return std::make_pair(Sbp::broadcast(), Sbp::split(idx("slice_axis")));
-  return std::nullopt;
-}
-
-struct SbpLowerCollectivesPass
-    : public loom::sbp::impl::SbpLowerCollectivesPassBase<
-          SbpLowerCollectivesPass> {
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    SmallVector<Operation *> collectives;
-    module.walk([&](Operation *op) {
-      if (getStep(op))
-        collectives.push_back(op);
-    });
-    for (Operation *op : collectives) {
-      auto gridName = op->getAttrOfType<FlatSymbolRefAttr>("grid");
-      auto grid = gridName
-                      ? SymbolTable::lookupNearestSymbolFrom<shard::GridOp>(
-                            op, gridName)
-                      : shard::GridOp();
-      auto axes = op->getAttrOfType<DenseI16ArrayAttr>("grid_axes");
-      auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-      auto [from, to] = *getStep(op);
-      Type element = type ? type.getElementType() : Type();
-      bool partial = from.isPartial() || to.isPartial();
-      if (!grid || !axes || axes.size() != 1 || !type ||
-          !(partial ? isReducible(element) : isMovable(element)) ||
-          llvm::any_of(grid.getShape(), ShapedType::isDynamic)) {
-        op->emitOpError("sbp-lower-collectives: needs one axis of a static "
-                        "grid and tensors whose elements collectives ")
-            << (partial ? "reduce (f32, f64, 8- to 64-bit integers)"
-                        : "move (floats, signless integers)");
-        return signalPassFailure();
-      }
-      OpBuilder b(op);
-      Value init = tensor::EmptyOp::create(b, op->getLoc(), type.getShape(),
-                                           type.getElementType());
-      Value boxed = loom::kernel::BoxOp::create(
-                        b, op->getLoc(), TypeRange{type}, op->getOperand(0),
-                        init, b.getDenseI64ArrayAttr(grid.getShape()),
-                        b.getI64IntegerAttr(axes[0]),
-                        b.getDenseI64ArrayAttr(encode(from)),
-                        b.getDenseI64ArrayAttr(encode(to)))
-                        .getResult()[0];
-      op->getResult(0).replaceAllUsesWith(boxed);
-      op->erase();
-    }
-    // Grids nothing names any more have nothing to lower to.
-    for (auto grid : llvm::make_early_inc_range(module.getOps<shard::GridOp>()))
-      if (SymbolTable::symbolKnownUseEmpty(grid, module))
-        grid.erase();
-  }
 };
 
 } // namespace

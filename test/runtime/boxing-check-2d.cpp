@@ -70,28 +70,6 @@ Part partOf(const NdSbp &nd, const Part &t, int i, int j) {
   return apply(nd[1], apply(nd[0], t, i), j);
 }
 
-/// The values as `dtype`'s bytes, and back.
-std::vector<char> encode(const std::vector<double> &values, loom_dtype dtype) {
-  std::vector<char> bytes(values.size() * loom_dtype_size(dtype));
-  for (size_t i = 0; i < values.size(); ++i) {
-    char *at = bytes.data() + i * loom_dtype_size(dtype);
-    double v = values[i];
-    if (dtype == LOOM_DTYPE_F32) {
-      float x = static_cast<float>(v);
-      std::memcpy(at, &x, 4);
-    } else if (dtype == LOOM_DTYPE_F64) {
-      std::memcpy(at, &v, 8);
-    } else if (dtype == LOOM_DTYPE_I32) {
-      int32_t x = static_cast<int32_t>(v);
-      std::memcpy(at, &x, 4);
-    } else {
-      int64_t x = static_cast<int64_t>(v);
-      std::memcpy(at, &x, 8);
-    }
-  }
-  return bytes;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {

@@ -71,27 +71,6 @@ std::vector<double> partOf(const loom::sbp::Sbp &sbp, int64_t rows,
   return part;
 }
 
-template <typename T>
-std::vector<char> encode(const std::vector<double> &values) {
-  std::vector<char> bytes(values.size() * sizeof(T));
-  for (size_t i = 0; i < values.size(); ++i) {
-    T v = static_cast<T>(values[i]);
-    std::memcpy(bytes.data() + i * sizeof(T), &v, sizeof(T));
-  }
-  return bytes;
-}
-
-template <typename T>
-std::vector<double> decode(const std::vector<char> &bytes) {
-  std::vector<double> values(bytes.size() / sizeof(T));
-  for (size_t i = 0; i < values.size(); ++i) {
-    T v;
-    std::memcpy(&v, bytes.data() + i * sizeof(T), sizeof(T));
-    values[i] = static_cast<double>(v);
-  }
-  return values;
-}
-
 /// Whether `got` is this rank's part under `to`: exact for B and S; for P,
 /// whether reducing every rank's part gives the tensor (checked through an
 /// all-reduce of the result).
@@ -147,11 +126,7 @@ int main(int argc, char **argv) {
     for (const Sbp &from : layouts)
       for (const Sbp &to : layouts) {
         std::vector<double> part = partOf(from, rows, cols, rank, size);
-        std::vector<char> in = dtype == LOOM_DTYPE_F32   ? encode<float>(part)
-                               : dtype == LOOM_DTYPE_F64 ? encode<double>(part)
-                               : dtype == LOOM_DTYPE_I32
-                                   ? encode<int32_t>(part)
-                                   : encode<int64_t>(part);
+        std::vector<char> in = encode(part, dtype);
         int64_t shape[2] = {rows, cols}, local[2];
         loom_sbp_local_shape(toC(to), shape, 2, size, rank, local);
         std::vector<char> out(local[0] * local[1] * loom_dtype_size(dtype));
@@ -176,11 +151,7 @@ int main(int argc, char **argv) {
                  {from}, {to}, {rows, cols},
                  static_cast<int64_t>(loom_dtype_size(dtype)), {size}))
           predicted += c.bytes;
-        std::vector<double> got =
-            dtype == LOOM_DTYPE_F32   ? decode<float>(out)
-            : dtype == LOOM_DTYPE_F64 ? decode<double>(out)
-            : dtype == LOOM_DTYPE_I32 ? decode<int32_t>(out)
-                                      : decode<int64_t>(out);
+        std::vector<double> got = decode(out, dtype);
         bool ok = matches(comm, got, to, rows, cols);
         bool bytesOk = std::fabs(sent - predicted) * size < 0.5;
         ++pairs;

@@ -97,6 +97,8 @@ static double getMeanStepBytes(CollectiveKind kind, ArrayRef<Sbp> current,
                                unsigned axis, ArrayRef<int64_t> shape,
                                int64_t elementBytes, const Sbp &a, const Sbp &b,
                                ArrayRef<int64_t> meshShape) {
+  if (kind == CollectiveKind::Local)
+    return 0;
   SmallVector<int64_t> coords(meshShape.size(), 0);
   bool uneven = false;
   SmallVector<int64_t> view(shape);

@@ -98,3 +98,10 @@
 // MESH: func.func private @weights.rank2(
 // MESH-NOT: scf.index_switch
 // MESH: graph.constant dense<{{\[\[}}3.000000e+00], [6.000000e+00], [9.000000e+00], [1.200000e+01]]> : tensor<4x1xf32>
+
+// A weight whose parts cannot be cut at compile time (inline bools are
+// bit-packed) is sliced at run time instead.
+// RUN: loom-opt %S/Inputs/mask.mlir -p 'builtin.module(sbp-derive{mesh=2 fix=and=S(0)},sbp-partition)' | FileCheck %s --check-prefix=MASK
+// MASK: %[[M:.*]] = graph.constant {{.*}} : tensor<4x2xi1>
+// MASK-NOT: scf.index_switch
+// MASK: shard.all_slice %[[M]] on @loom_mesh grid_axes = [0] slice_axis = 0 : tensor<4x2xi1> -> tensor<2x2xi1>

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Compile.h"
+#include "loom/Support/Refusal.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -77,8 +78,12 @@ LogicalResult runPhases(ModuleOp module, const PipelineOptions &options,
       return failure();
     buildPhasePipeline(pm, phase, options);
     OwningOpRef<ModuleOp> before = module.clone();
+    unsigned refusals = getRefusalCount();
     if (failed(pm.run(module))) {
-      printReproducer(*before, pm);
+      // A model refused (an op with no lowering yet...) is explained by
+      // its message; a reproducer is for the compiler's own failures.
+      if (getRefusalCount() == refusals)
+        printReproducer(*before, pm);
       return failure();
     }
     onPhase(getPhaseName(phase));

@@ -40,6 +40,7 @@ namespace {
 
 enum class Emit { Graph, MLIR, LLVM, Obj, Lib, Exe };
 enum class ListOps { None, Text, Markdown };
+enum class Toggle { On, Off };
 
 /// loomc's command line. Built inside loomcMain so that the options exist
 /// only while it runs.
@@ -83,6 +84,15 @@ struct Options {
       cl::desc("Compute f32 convolutions and matrix products with oneDNN "
                "(default; =false generates loops for them)"),
       cl::init(true), cl::cat(category)};
+  cl::opt<Toggle> runtimeChecks{
+      "runtime-checks",
+      cl::desc("Check indices, run-time dims, sizes and integer divisors as "
+               "the model runs, ending a run with one message that names the "
+               "ONNX node, op, input and value (on, the default; off only to "
+               "measure what the checks cost)"),
+      cl::values(clEnumValN(Toggle::On, "on", "Check (the default)"),
+                 clEnumValN(Toggle::Off, "off", "Do not check")),
+      cl::init(Toggle::On), cl::cat(category)};
   cl::opt<bool> emitBytecode{"emit-bytecode",
                              cl::desc("Write MLIR bytecode instead of text"),
                              cl::cat(category)};
@@ -133,8 +143,9 @@ struct Options {
       cl::value_desc("name=sbp"), cl::cat(category)};
   cl::opt<std::string> explainSbp{
       "explain-sbp",
-      cl::desc("With --mesh, write the plan as Graphviz to this file and "
-               "print a table of its predicted costs"),
+      cl::desc("With --mesh, also write the plan as Graphviz to this file "
+               "and print a table of its predicted costs on stderr (the "
+               "artefact is still written)"),
       cl::value_desc("plan.dot"), cl::cat(category)};
   cl::opt<double> sbpMemoryCost{
       "sbp-memory-cost",
@@ -371,13 +382,11 @@ int loomcMain(int argc, char **argv) {
                    << " must not be negative\n";
       return 1;
     }
-  // --explain-sbp alone (no --emit) writes the plan and stops there.
-  bool planOnly = meshed && !options.explainSbp.empty() &&
-                  !options.emit.getNumOccurrences();
+  // --explain-sbp is a side output: the plan is written (and its table
+  // printed on stderr) on the way to whatever --emit asks for.
   PipelineOptions pipelineOptions;
   pipelineOptions.compileTo = options.compileTo.getNumOccurrences()
                                   ? options.compileTo.getValue()
-                              : planOnly                    ? Phase::Sbp
                               : options.emit == Emit::Graph ? Phase::Input
                                                             : Phase::LLVM;
   pipelineOptions.split.mergeShapes = options.mergeShapes;
@@ -391,6 +400,7 @@ int loomcMain(int argc, char **argv) {
   pipelineOptions.sbp.linkBytesPerSecond = options.sbpLinkBandwidth;
   pipelineOptions.sbp.collectiveLatency = options.sbpLatency;
   pipelineOptions.kernelLibrary = options.kernelLibrary;
+  pipelineOptions.runtimeChecks = options.runtimeChecks == Toggle::On;
   pipelineOptions.graph.maxRewrites = options.graphMaxRewrites;
   pipelineOptions.graph.requireConvergence = options.graphRequireConvergence;
   pipelineOptions.graph.specialize.assign(options.specialize.begin(),
@@ -402,8 +412,6 @@ int loomcMain(int argc, char **argv) {
                            printSubgraphs(*module, llvm::errs());
                        })))
     return 1;
-  if (planOnly)
-    return 0;
 
   if (!textOut) {
     CPUTargetOptions target;

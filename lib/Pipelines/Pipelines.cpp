@@ -131,6 +131,7 @@ static void buildLinalgPipeline(OpPassManager &pm,
     pm.addPass(sbp::createSbpLowerCollectivesPass());
   ConvertGraphToLinalgPassOptions lowering;
   lowering.kernelLibrary = options.kernelLibrary;
+  lowering.runtimeChecks = options.runtimeChecks;
   pm.addPass(createConvertGraphToLinalgPass(lowering));
   if (options.kernelLibrary)
     pm.addPass(kernel::createKernelFuseEpiloguesPass());
@@ -172,7 +173,11 @@ static void buildLLVMPipeline(OpPassManager &pm) {
   pm.addPass(arith::createArithExpandOpsPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Allocations go through the runtime (loom_rt_alloc, after
+  // loom-emit-host-entry names their nodes), which frees a failed run's.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
@@ -284,6 +289,11 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
       *this, "kernel-library",
       llvm::cl::desc("Hand convolutions and matrix products to oneDNN"),
       llvm::cl::init(true)};
+  Option<bool> runtimeChecks{
+      *this, "runtime-checks",
+      llvm::cl::desc("Check indices, run-time dims, sizes and divisors as "
+                     "the model runs"),
+      llvm::cl::init(true)};
 
   PipelineOptions get() const {
     return {compileTo,
@@ -291,7 +301,7 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
              std::vector<std::string>(specialize.begin(), specialize.end())},
             {unrollMaxTrips, inlineConstantElements, mergeShapes},
             {mesh, std::vector<std::string>(sbpFix.begin(), sbpFix.end())},
-            kernelLibrary};
+            kernelLibrary, runtimeChecks};
   }
 };
 } // namespace

@@ -28,11 +28,26 @@ namespace {
 constexpr int kBadInput = 2;
 constexpr int kFailure = 1;
 
-void usage(const char *argv0) {
-  std::fprintf(stderr,
-               "usage: %s --input FILE... --output FILE... [--threads N] "
-               "[--bench N] [--info] [--print]\n",
-               argv0);
+void usage(FILE *to, const char *argv0) {
+  std::fprintf(
+      to,
+      "usage: %s --input FILE... --output FILE... [--threads N] [--bench N] "
+      "[--info] [--print]\n"
+      "\n"
+      "Runs the model compiled into this executable.\n"
+      "  --input FILE...   the inputs in the graph's order (.npy or ONNX .pb);\n"
+      "                    repeat the flag or list the files after one\n"
+      "  --output FILE...  where to write the outputs, in the graph's order\n"
+      "  --threads N       threads the kernels may use (default: all cores)\n"
+      "  --bench N         run N more times after one warm-up and print\n"
+      "                    median_ms=... p90_ms=... min_ms=... (outputs may\n"
+      "                    then be omitted)\n"
+      "  --info            print each input and output, its dtype and shape\n"
+      "  --print           print each output's dtype, shape and first values\n"
+      "  --help            print this and exit\n"
+      "Exit codes: 0 success, 2 bad input (files, count, dtype, shape, or a\n"
+      "value the model refuses at run time), 1 other failures.\n",
+      argv0);
 }
 
 std::string formatShape(const int64_t *dims, int32_t rank) {
@@ -108,10 +123,16 @@ extern "C" int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     bool hasValue = i + 1 < argc;
-    if (arg == "--input" && hasValue) {
-      inputFiles.push_back(argv[++i]);
-    } else if (arg == "--output" && hasValue) {
-      outputFiles.push_back(argv[++i]);
+    if ((arg == "--input" || arg == "--output") && hasValue) {
+      // One flag takes the files up to the next flag.
+      auto &files = arg == "--input" ? inputFiles : outputFiles;
+      size_t before = files.size();
+      while (i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0)
+        files.push_back(argv[++i]);
+      if (files.size() == before) {
+        std::fprintf(stderr, "error: %s takes a file\n", arg.c_str());
+        return kBadInput;
+      }
     } else if (arg == "--threads" && hasValue) {
       if (!parseCount(argv[++i], threads)) {
         std::fprintf(stderr, "error: --threads takes a count, got '%s'\n",
@@ -130,12 +151,12 @@ extern "C" int main(int argc, char **argv) {
     } else if (arg == "--print") {
       print = true;
     } else if (arg == "--help" || arg == "-h") {
-      usage(argv[0]);
+      usage(stdout, argv[0]);
       return 0;
     } else {
       std::fprintf(stderr, "error: unknown or incomplete argument '%s'\n",
                    argv[i]);
-      usage(argv[0]);
+      usage(stderr, argv[0]);
       return kBadInput;
     }
   }

@@ -45,12 +45,15 @@ std::string unescape(const std::string &text) {
   return out;
 }
 
-bool parseSignature(const char *text, std::vector<Port> &inputs,
+/// Parses the signature; `version` is what its first line says (0 when it
+/// has none), and false is returned for any other version too.
+bool parseSignature(const char *text, int &version, std::vector<Port> &inputs,
                     std::vector<Port> &outputs) {
   std::istringstream in(text);
   std::string magic;
-  int version = 0;
-  if (!(in >> magic >> version) || magic != "loom-model" || version != 1)
+  version = 0;
+  if (!(in >> magic >> version) || magic != "loom-model" ||
+      version != LOOM_ABI_VERSION)
     return false;
   std::string kind;
   while (in >> kind) {
@@ -85,7 +88,7 @@ std::atomic<int32_t> numThreads{0};
 
 struct loom_model {
   void *library = nullptr; // dlopen handle, or null when linked in
-  void (*entry)(void **, void **) = nullptr;
+  int32_t (*entry)(loom_run_context *, void **, void **) = nullptr;
   /// The kernel library's thread setting, when the model uses it.
   void (*setKernelThreads)(int32_t) = nullptr;
   std::vector<Port> inputs, outputs;
@@ -100,8 +103,14 @@ loom_status finishOpen(loom_model *model, const char *signature,
     return fail(LOOM_ERROR_IO, "%s: not a Loom model (no loom_model_entry)",
                 what);
   }
-  if (!parseSignature(signature, model->inputs, model->outputs)) {
+  int version = 0;
+  if (!parseSignature(signature, version, model->inputs, model->outputs)) {
     delete model;
+    if (version > 0 && version != LOOM_ABI_VERSION)
+      return fail(LOOM_ERROR_UNSUPPORTED,
+                  "%s: compiled for Loom's model ABI %d, but this runtime "
+                  "runs ABI %d: compile it again with this loomc",
+                  what, version, LOOM_ABI_VERSION);
     return fail(LOOM_ERROR_IO, "%s: malformed model signature", what);
   }
   *out = model;
@@ -132,8 +141,9 @@ loom_status loom_model_open(const char *path, loom_model **out) {
     return fail(LOOM_ERROR_IO, "%s: cannot load: %s", path, dlerror());
   auto *model = new loom_model;
   model->library = library;
-  model->entry = reinterpret_cast<void (*)(void **, void **)>(
-      dlsym(library, "loom_model_entry"));
+  model->entry =
+      reinterpret_cast<int32_t (*)(loom_run_context *, void **, void **)>(
+          dlsym(library, "loom_model_entry"));
   model->setKernelThreads = reinterpret_cast<void (*)(int32_t)>(
       dlsym(library, "loom_kernels_set_num_threads"));
   auto *signature =
@@ -255,7 +265,16 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
   }
   if (model->setKernelThreads)
     model->setKernelThreads(loom_get_num_threads());
-  model->entry(inputPtrs.data(), resultPtrs.data());
+  loom_error_record record{};
+  loom_run_context context{};
+  context.abi_version = LOOM_ABI_VERSION;
+  context.struct_size = sizeof(context);
+  context.error = &record;
+  context.device_kind = LOOM_DEVICE_CPU;
+  // On failure the model has freed every buffer of the run: no output to
+  // adopt.
+  if (model->entry(&context, inputPtrs.data(), resultPtrs.data()) != LOOM_OK)
+    return failWithRecord(record);
 
   // Adopt each result's buffer, unless it is not the model's to give (a
   // global, or a buffer already adopted): then copy it.

@@ -18,15 +18,21 @@ namespace loom::rt {
 loom_status fail(loom_status status, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
+/// Records a failed run's error record as the thread's last error.
+loom_status failWithRecord(const loom_error_record &record);
+
 } // namespace loom::rt
 
 /// The symbols a compiled model defines (see docs/runtime-abi.md).
 extern "C" {
 /// The model's interface as text (ModelSignature.cpp parses it).
 extern const char loom_model_signature[] __attribute__((weak));
-/// Runs the model: `inputs[i]` points to a ranked MLIR memref descriptor of
-/// input i; `outputs[i]` to room for output i's descriptor, which it fills.
-void loom_model_entry(void **inputs, void **outputs) __attribute__((weak));
+/// Runs the model (loom/abi.h): `inputs[i]` points to a ranked MLIR memref
+/// descriptor of input i; `outputs[i]` to room for output i's descriptor,
+/// which it fills. Returns a loom_status; on failure `context->error` says
+/// why.
+int32_t loom_model_entry(loom_run_context *context, void **inputs,
+                         void **outputs) __attribute__((weak));
 /// Defined by the kernel library (Kernels.cpp) when the model calls it:
 /// the threads its kernels use from the calling thread on.
 void loom_kernels_set_num_threads(int32_t threads) __attribute__((weak));

@@ -15,6 +15,7 @@
 
 namespace {
 thread_local std::string lastError;
+thread_local loom_error_record lastRecord;
 } // namespace
 
 namespace loom::rt {
@@ -26,7 +27,21 @@ loom_status fail(loom_status status, const char *format, ...) {
   std::vsnprintf(buffer, sizeof(buffer), format, args);
   va_end(args);
   lastError = buffer;
+  lastRecord = loom_error_record{};
+  lastRecord.status = status;
+  lastRecord.operand = -1;
+  std::snprintf(lastRecord.message, sizeof(lastRecord.message), "%s", buffer);
   return status;
+}
+
+loom_status failWithRecord(const loom_error_record &record) {
+  lastRecord = record;
+  // The model writes the strings; terminate them whatever it wrote.
+  lastRecord.node[sizeof(lastRecord.node) - 1] = 0;
+  lastRecord.op[sizeof(lastRecord.op) - 1] = 0;
+  lastRecord.message[sizeof(lastRecord.message) - 1] = 0;
+  lastError = lastRecord.message;
+  return static_cast<loom_status>(record.status);
 }
 
 } // namespace loom::rt
@@ -44,6 +59,8 @@ struct loom_tensor {
 extern "C" {
 
 const char *loom_last_error(void) { return lastError.c_str(); }
+
+const loom_error_record *loom_last_error_record(void) { return &lastRecord; }
 
 size_t loom_dtype_size(loom_dtype dtype) {
   switch (dtype) {

@@ -91,10 +91,25 @@ int main(int argc, char **argv) {
       threads = std::atoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--quick")) {
       quick = true;
+    } else if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+      std::printf(
+          "usage: loom-calibrate [--threads T] [--quick]\n"
+          "       loom-run -n N loom-calibrate [--threads T] [--quick]\n"
+          "\n"
+          "Measures the SBP cost model's constants on this machine and prints\n"
+          "the loomc flags that use them: the kernels' matrix-product rate\n"
+          "(--sbp-flops) and, under loom-run -n N (or mpirun), the latency of\n"
+          "one collective (--sbp-collective-latency) and the ring all-gather's\n"
+          "bandwidth (--sbp-link-bandwidth).\n"
+          "  --threads T  kernel threads per rank (default 1)\n"
+          "  --quick      fewer and smaller repetitions (for tests)\n"
+          "  --help       print this and exit\n");
+      return 0;
     } else {
-      std::fprintf(stderr, "loom-calibrate: error: usage: loom-calibrate "
-                           "[--threads T] [--quick] (under loom-run -n N to "
-                           "measure collectives too)\n");
+      std::fprintf(stderr,
+                   "loom-calibrate: error: unexpected argument '%s' (usage: "
+                   "loom-calibrate [--threads T] [--quick]; see --help)\n",
+                   argv[i]);
       return 2;
     }
   }

@@ -3,13 +3,14 @@
 // Part of Loom.
 //
 //   loom-run MODEL.so --input FILE... [--output FILE...] [--expect FILE...]
-//            [--rtol R] [--atol A] [--threads N]
+//            [--rtol R] [--atol A] [--rel-l2 E] [--threads N]
 //   loom-run -n N [--timeout S] PROGRAM [ARGS...]   (Launch.cpp)
 //
 // Loads a library compiled with `loomc --emit=lib`, runs it once on the
 // inputs (.npy or .pb) and writes and/or checks the outputs. Floats match
-// when |actual - expected| <= atol + rtol * |expected| (NaNs match NaNs);
-// other dtypes match exactly. Exit codes: 0 match, 1 mismatch or failure,
+// when |actual - expected| <= atol + rtol * |expected| (NaNs match NaNs),
+// or with --rel-l2 when the relative L2 error of the whole output is within
+// it; other dtypes match exactly. Exit codes: 0 match, 1 mismatch or failure,
 // 2 bad input. Uses only the runtime's C API, like any embedding program.
 //
 //===----------------------------------------------------------------------===//
@@ -83,9 +84,23 @@ bool isFloat(loom_dtype d) {
          d == LOOM_DTYPE_BF16;
 }
 
+/// How close a float output must be to its expected values: every element
+/// within atol + rtol * |expected| or, with relL2 > 0, the whole tensor
+/// within relL2 in relative L2 norm (||actual - expected|| <= relL2 *
+/// ||expected||). NaNs must stand where the expected ones do either way.
+struct Tolerances {
+  double rtol = 1e-3, atol = 1e-7, relL2 = 0;
+};
+
+bool parseNonNegative(const char *text, double &value) {
+  char *end;
+  value = std::strtod(text, &end);
+  return *text && !*end && value >= 0;
+}
+
 /// Compares `actual` with `expected`; prints the first difference.
 bool matches(const char *name, loom_tensor *actual, loom_tensor *expected,
-             double rtol, double atol) {
+             const Tolerances &tolerances) {
   // ONNX's test data stores bfloat16 tensors as uint16 (NumPy has no bf16).
   bool bf16AsU16 = loom_tensor_dtype(actual) == LOOM_DTYPE_BF16 &&
                    loom_tensor_dtype(expected) == LOOM_DTYPE_U16;
@@ -103,27 +118,85 @@ bool matches(const char *name, loom_tensor *actual, loom_tensor *expected,
     return false;
   }
   bool floats = isFloat(loom_tensor_dtype(actual));
+  bool norm = floats && tolerances.relL2 > 0;
   int64_t count = loom_tensor_numel(actual), bad = 0, first = -1;
+  double diffSquares = 0, expectedSquares = 0;
   for (int64_t i = 0; i < count; ++i) {
     double a = element(actual, i);
     double e = bf16AsU16 ? halfToDouble(static_cast<const uint16_t *>(
                                             loom_tensor_data(expected))[i],
                                         true)
                          : element(expected, i);
-    bool ok = floats ? ((std::isnan(a) && std::isnan(e)) || a == e ||
-                        std::fabs(a - e) <= atol + rtol * std::fabs(e))
-                     : a == e;
+    bool ok;
+    if (!floats) {
+      ok = a == e;
+    } else if (std::isnan(a) || std::isnan(e)) {
+      ok = std::isnan(a) && std::isnan(e);
+    } else if (norm) {
+      ok = a == e || (std::isfinite(a) && std::isfinite(e));
+      if (std::isfinite(a) && std::isfinite(e)) {
+        diffSquares += (a - e) * (a - e);
+        expectedSquares += e * e;
+      }
+    } else {
+      ok = a == e || std::fabs(a - e) <= tolerances.atol +
+                                             tolerances.rtol * std::fabs(e);
+    }
     if (!ok && bad++ == 0)
       first = i;
   }
-  if (bad)
+  if (bad) {
     std::printf("output '%s': %lld of %lld elements differ; first at %lld: "
                 "%.9g, expected %.9g\n",
                 name, static_cast<long long>(bad),
                 static_cast<long long>(count), static_cast<long long>(first),
                 element(actual, first), element(expected, first));
-  return bad == 0;
+    return false;
+  }
+  if (norm) {
+    double error = std::sqrt(diffSquares),
+           scale = std::sqrt(expectedSquares);
+    if (error > tolerances.relL2 * scale) {
+      std::printf("output '%s': relative L2 error %.3g, more than %.3g\n",
+                  name, scale > 0 ? error / scale : INFINITY,
+                  tolerances.relL2);
+      return false;
+    }
+  }
+  return true;
 }
+
+constexpr const char *kUsage =
+    "usage: loom-run MODEL.so --input FILE... [--output FILE...]\n"
+    "                [--expect FILE...] [--rtol R] [--atol A] [--rel-l2 E]\n"
+    "                [--threads N]\n"
+    "       loom-run -n N [--timeout S] [--store file|tcp] [--hosts H1,H2,...]\n"
+    "                PROGRAM [ARGS...]\n"
+    "\n"
+    "Runs a model library (loomc --emit=lib) once and writes or checks its\n"
+    "outputs, or starts N ranks of one distributed job.\n"
+    "  --input FILE...   inputs in the graph's order (.npy or ONNX .pb); repeat\n"
+    "                    the flag or list the files after one (so too below)\n"
+    "  --output FILE...  write the outputs\n"
+    "  --expect FILE...  compare the outputs with these files: integers and\n"
+    "                    bools exactly; floats element by element within\n"
+    "                    atol + rtol * |expected| or, with --rel-l2, in norm\n"
+    "  --rtol R          relative tolerance per element (default 1e-3)\n"
+    "  --atol A          absolute tolerance per element (default 1e-7)\n"
+    "  --rel-l2 E        instead: ||actual - expected|| <= E * ||expected||\n"
+    "                    over the whole output (NaNs must still match)\n"
+    "  --threads N       threads the kernels may use (default: all cores)\n"
+    "  -n N              start N ranks of PROGRAM (LOOM_RANK, LOOM_WORLD_SIZE\n"
+    "                    and the rendezvous set for each) and wait for them\n"
+    "  --timeout S       with -n: seconds a collective waits for a peer, and\n"
+    "                    how long ranks have to end after one fails (60)\n"
+    "  --store file|tcp  with -n: rendezvous through a fresh directory (the\n"
+    "                    default) or through rank 0 serving on a free port\n"
+    "  --hosts H1,...    with -n: run rank r on host r mod (hosts) over ssh\n"
+    "                    (or $LOOM_SSH); the rendezvous is TCP on the first\n"
+    "  --help            print this and exit\n"
+    "Exit codes: 0 success (and a match), 1 a mismatch or a failure, 2 bad\n"
+    "input (files, count, dtype, shape, or a value the model refuses).\n";
 
 } // namespace
 
@@ -132,34 +205,54 @@ int main(int argc, char **argv) {
     return launchRanks(argc, argv);
   const char *library = nullptr;
   std::vector<const char *> inputs, outputs, expects;
-  double rtol = 1e-3, atol = 1e-7;
+  Tolerances tolerances;
   long threads = 0;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     bool value = i + 1 < argc;
-    if (arg == "--input" && value)
-      inputs.push_back(argv[++i]);
-    else if (arg == "--output" && value)
-      outputs.push_back(argv[++i]);
-    else if (arg == "--expect" && value)
-      expects.push_back(argv[++i]);
-    else if (arg == "--rtol" && value)
-      rtol = std::atof(argv[++i]);
-    else if (arg == "--atol" && value)
-      atol = std::atof(argv[++i]);
-    else if (arg == "--threads" && value)
+    if ((arg == "--input" || arg == "--output" || arg == "--expect") &&
+        value) {
+      // One flag takes the files up to the next flag.
+      auto &files = arg == "--input"    ? inputs
+                    : arg == "--output" ? outputs
+                                        : expects;
+      size_t before = files.size();
+      while (i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0)
+        files.push_back(argv[++i]);
+      if (files.size() == before) {
+        std::fprintf(stderr, "loom-run: error: %s takes a file\n",
+                     arg.c_str());
+        return 2;
+      }
+    } else if ((arg == "--rtol" || arg == "--atol" || arg == "--rel-l2") &&
+               value) {
+      double &target = arg == "--rtol"   ? tolerances.rtol
+                       : arg == "--atol" ? tolerances.atol
+                                         : tolerances.relL2;
+      if (!parseNonNegative(argv[++i], target)) {
+        std::fprintf(stderr,
+                     "loom-run: error: %s takes a number >= 0, got '%s'\n",
+                     arg.c_str(), argv[i]);
+        return 2;
+      }
+    } else if (arg == "--threads" && value) {
       threads = std::atol(argv[++i]);
-    else if (arg[0] != '-' && !library)
+    } else if (arg == "--help" || arg == "-h") {
+      std::printf("%s", kUsage);
+      return 0;
+    } else if (arg[0] != '-' && !library) {
       library = argv[i];
-    else {
-      std::fprintf(stderr, "loom-run: error: unexpected argument '%s'\n",
+    } else {
+      std::fprintf(stderr,
+                   "loom-run: error: unexpected argument '%s' (see "
+                   "loom-run --help)\n",
                    argv[i]);
       return 2;
     }
   }
   if (!library) {
-    std::fprintf(stderr, "usage: loom-run MODEL.so --input FILE... "
-                         "[--output FILE...] [--expect FILE...]\n");
+    std::fprintf(stderr, "loom-run: error: no model library (see loom-run "
+                         "--help)\n");
     return 2;
   }
   loom_model *model = nullptr;
@@ -212,7 +305,7 @@ int main(int argc, char **argv) {
       break;
     }
     if (out[i] && !matches(loom_model_output_name(model, i), out[i], expected,
-                           rtol, atol))
+                           tolerances))
       rc = 1;
     loom_tensor_free(expected);
   }

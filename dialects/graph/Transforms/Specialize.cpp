@@ -17,6 +17,7 @@
 #include "Captures.h"
 #include "dialects/graph/IR/GraphOps.h"
 #include "dialects/graph/Transforms/Passes.h"
+#include "loom/Support/Refusal.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -58,7 +59,7 @@ StringRef getDimName(func::FuncOp func, unsigned index, unsigned dim) {
 /// Parses and resolves `spec` against `func`'s arguments.
 FailureOr<Variant> resolve(func::FuncOp func, StringRef spec) {
   auto fail = [&](const Twine &message) {
-    func.emitError() << "specialization '" << spec << "': " << message;
+    loom::emitRefusal(func.getLoc()) << "specialization '" << spec << "': " << message;
     return failure();
   };
   unsigned numArgs = func.getNumArguments();

@@ -7,7 +7,10 @@
 #include "dialects/kernel/IR/KernelDialect.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 using namespace loom::kernel;
@@ -254,5 +257,47 @@ LogicalResult MeshRankOp::verify() {
   if (mesh.empty() || mesh.size() > 2 ||
       llvm::any_of(mesh, [](int64_t n) { return n < 1; }))
     return emitOpError("needs a 1-D or 2-D mesh of positive sizes");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// CheckOp
+//===----------------------------------------------------------------------===//
+
+int CheckOp::getKindCode() {
+  return llvm::StringSwitch<int>(getKind())
+      .Case("index", 1)
+      .Case("shape", 2)
+      .Case("size", 3)
+      .Case("value", 4)
+      .Default(0);
+}
+
+LogicalResult CheckOp::verify() {
+  if (!getKindCode())
+    return emitOpError("kind must be index, shape, size or value, not '")
+           << getKind() << "'";
+  if (getValues().size() > 2)
+    return emitOpError("names at most two values ({0} and {1}), got ")
+           << getValues().size();
+  StringRef message = getMessage();
+  if (message.empty())
+    return emitOpError("needs a message");
+  for (size_t i = message.find('{'); i != StringRef::npos;
+       i = message.find('{', i + 1)) {
+    unsigned index = message.size() > i + 2 && message[i + 2] == '}'
+                         ? static_cast<unsigned>(message[i + 1] - '0')
+                         : ~0u;
+    if (index >= getValues().size())
+      return emitOpError("message refers to a value it is not given: '")
+             << message.substr(i, 3) << "'";
+  }
+  return success();
+}
+
+LogicalResult CheckOp::canonicalize(CheckOp op, PatternRewriter &rewriter) {
+  if (!matchPattern(op.getCondition(), m_One()))
+    return failure();
+  rewriter.eraseOp(op);
   return success();
 }

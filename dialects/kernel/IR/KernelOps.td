@@ -166,4 +166,45 @@ def Kernel_MeshRankOp : Op<Kernel_Dialect, "mesh_rank", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Kernel_CheckOp : Op<Kernel_Dialect, "check", [
+    MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "Ends the run with an error unless a condition holds";
+  let description = [{
+    A run-time check that the graph-to-linalg lowering places before an op
+    whose operands' values or run-time dims could make it read or write out
+    of bounds, or compute what ONNX defines as an error: an index out of
+    range, dims that do not broadcast, a negative size, an integer division
+    by zero. When `condition` is false, the run ends: the runtime writes the
+    caller's error record (loom/abi.h) with the ONNX node and op named by the
+    op's location, `operand` (the node's input at fault, -1 for none) and
+    `message`, in which `{0}` and `{1}` stand for `values` (the offending
+    value and what it was checked against); it frees the run's buffers and
+    the entry point returns LOOM_ERROR_INVALID_ARGUMENT.
+
+    It reads and writes memory so that it stays in its place: before the op
+    it guards, never removed. A condition that folds to true removes it.
+
+    ```mlir
+    kernel.check %ok, "index {0} is out of range for a dim of size {1}"
+        (%index, %size) {kind = "index", operand = 1} : i64, i64
+    ```
+
+    `kind` is the record's loom_check_kind: `index`, `shape`, `size` or
+    `value`.
+  }];
+  let extraClassDeclaration = [{
+    /// The loom_check_kind of `kind` (loom/abi.h), or 0.
+    int getKindCode();
+  }];
+  let arguments = (ins I1:$condition, Variadic<I64>:$values,
+                   StrAttr:$message, StrAttr:$kind,
+                   DefaultValuedAttr<I64Attr, "-1">:$operand);
+  let assemblyFormat = [{
+    $condition `,` $message (`(` $values^ `)`)? attr-dict
+    (`:` type($values)^)?
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizeMethod = 1;
+}
+
 #endif // LOOM_DIALECTS_KERNEL_IR_KERNELOPS_TD

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/sbp/Transforms/Derive.h"
+#include "loom/Support/Refusal.h"
 
 #include "dialects/graph/IR/GraphOps.h"
 #include "dialects/sbp/Transforms/Passes.h"
@@ -132,13 +133,15 @@ struct SbpDerivePass
     for (StringRef part : parts) {
       int64_t size;
       if (part.getAsInteger(10, size)) {
-        module.emitError() << "sbp-derive: mesh '" << mesh
+        loom::emitRefusal(module.getLoc()) << "sbp-derive: mesh '" << mesh
                            << "' is not like 4 or 2x2";
         return signalPassFailure();
       }
       meshShape.push_back(size);
     }
-    auto emitError = [&] { return module.emitError() << "sbp-derive: "; };
+    auto emitError = [&] {
+      return loom::emitRefusal(module.getLoc()) << "sbp-derive: ";
+    };
     if (failed(MeshAttr::verify(emitError, meshShape, ArrayAttr())))
       return signalPassFailure();
     if (!(flopsPerSecond > 0) || !(linkBytesPerSecond > 0) ||
@@ -164,7 +167,7 @@ struct SbpDerivePass
       if (!s.results.empty() && s.results.front() == required)
         kept.push_back(s);
     if (kept.empty())
-      return where->emitError()
+      return loom::emitRefusal(where->getLoc())
              << "sbp-derive: '" << node.name << "' cannot be "
              << toString(required) << " (no legal signature gives it)";
     node.candidates = std::move(kept);
@@ -246,11 +249,13 @@ struct SbpDerivePass
       std::optional<NdSbp> nd = parseNd(layout, axes);
       auto it = byName.find(name);
       if (!nd)
-        return func.emitError() << "sbp-derive: fix '" << entry
-                                << "': expected NAME=S(0) (1-D mesh) or "
+        return loom::emitRefusal(func.getLoc())
+               << "sbp-derive: fix '" << entry
+               << "': expected NAME=S(0) (1-D mesh) or "
                                    "NAME=[S(0),B] (2-D)";
       if (it == byName.end())
-        return func.emitError() << "sbp-derive: fix '" << entry << "': no "
+        return loom::emitRefusal(func.getLoc())
+               << "sbp-derive: fix '" << entry << "': no "
                                 << "input or op named '" << name << "'";
       if (failed(restrict(plan.nodes[it->second], *nd, func)))
         return failure();
@@ -329,7 +334,7 @@ struct SbpDerivePass
       solve(weight);
     }
     if (memoryLimit > 0 && plan.memoryBytes > memoryLimit)
-      return func.emitError()
+      return loom::emitRefusal(func.getLoc())
              << "sbp-derive: no plan fits " << static_cast<int64_t>(memoryLimit)
              << " bytes per device: the smallest found needs "
              << static_cast<int64_t>(plan.memoryBytes)
@@ -339,11 +344,11 @@ struct SbpDerivePass
     if (checkOracle) {
       Plan oracle = bruteForce(plan.graph, uint64_t(1) << 22);
       if (oracle.choice.empty()) {
-        llvm::outs() << "sbp-derive: @" << func.getName()
+        llvm::errs() << "sbp-derive: @" << func.getName()
                      << ": too many plans to enumerate\n";
       } else {
         double ratio = oracle.cost > 0 ? plan.plan.cost / oracle.cost : 1.0;
-        llvm::outs() << llvm::formatv("sbp-derive: @{0}: plan {1:e3} s, "
+        llvm::errs() << llvm::formatv("sbp-derive: @{0}: plan {1:e3} s, "
                                       "optimum {2:e3} s (ratio {3:f4})\n",
                                       func.getName(), plan.plan.cost,
                                       oracle.cost, ratio);
@@ -377,7 +382,7 @@ struct SbpDerivePass
     }
     func->setAttr("sbp.cost", b.getF64FloatAttr(plan.plan.cost));
     if (printPlan)
-      loom::sbp::printPlan(plan, llvm::outs());
+      loom::sbp::printPlan(plan, llvm::errs());
     if (!explainDot.empty()) {
       std::error_code error;
       llvm::ToolOutputFile file(explainDot, error, llvm::sys::fs::OF_Text);

@@ -23,6 +23,7 @@
 #include "dialects/sbp/Transforms/CostModel.h"
 #include "dialects/sbp/Transforms/Derive.h"
 #include "dialects/sbp/Transforms/Passes.h"
+#include "loom/Support/Refusal.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -327,7 +328,7 @@ struct SbpPartitionPass
         llvm::any_of(from, [](const Sbp &s) { return s.isPartial(); }) ||
         llvm::any_of(to, [](const Sbp &s) { return s.isPartial(); });
     if (!isMovable(element) || (partial && !isReducible(element)))
-      return user->emitError()
+      return loom::emitRefusal(user->getLoc())
              << "sbp-partition: cannot convert a " << type << " from "
              << toString(from) << " to " << toString(to) << ": collectives "
              << (partial ? "reduce f32, f64 and 8- to 64-bit integers"
@@ -343,7 +344,7 @@ struct SbpPartitionPass
         for (const Sbp &b : next)
           mixed |= a.isPartial() && b.isPartial() && a.reduction != b.reduction;
       if (mixed && isa<IntegerType>(element))
-        return user->emitError()
+        return loom::emitRefusal(user->getLoc())
                << "sbp-partition: cannot convert a " << type << " from "
                << toString(from) << " to " << toString(to) << " through "
                << toString(next) << ": integer partial values cannot mix "
@@ -351,7 +352,7 @@ struct SbpPartitionPass
       FailureOr<RankedTensorType> local =
           getLocalType(type, next, mesh, coords);
       if (failed(local))
-        return user->emitError()
+        return loom::emitRefusal(user->getLoc())
                << "sbp-partition: cannot convert a " << type << " from "
                << toString(from) << " to " << toString(to)
                << ": a split dim is dynamic or smaller than its devices";
@@ -440,7 +441,7 @@ struct SbpPartitionPass
         FailureOr<RankedTensorType> local =
             getLocalType(type, *layout, mesh, coords);
         if (failed(local))
-          return op.emitError("sbp-partition: result ")
+          return loom::emitRefusal(op.getLoc()) << "sbp-partition: result "
                  << result.getResultNumber() << " (" << type << ") cannot be "
                  << toString(*layout) << ": a split dim is dynamic or "
                  << "smaller than its devices";
@@ -466,8 +467,9 @@ struct SbpPartitionPass
       return success();
     DenseIntElementsAttr target;
     if (!matchPattern(reshape.getShape(), m_Constant(&target)))
-      return op.emitError("sbp-partition: a split reshape needs a constant "
-                          "target shape");
+      return loom::emitRefusal(op.getLoc())
+             << "sbp-partition: a split reshape needs a constant target "
+                "shape";
     SmallVector<int64_t> dims;
     for (auto [d, value] : llvm::enumerate(target.getValues<int64_t>()))
       dims.push_back(value > 0 && local.getDimSize(d) != value

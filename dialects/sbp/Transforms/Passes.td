@@ -35,7 +35,7 @@ def SbpDerivePass : Pass<"sbp-derive", "::mlir::ModuleOp"> {
 
     `explain-dot` writes the plan as Graphviz (ops coloured by signature,
     boxing edges labelled with the collective and the bytes a rank sends);
-    `print-plan` prints a table of the predicted costs.
+    `print-plan` prints a table of the predicted costs on stderr.
   }];
   let dependentDialects = ["::loom::sbp::SbpDialect"];
   let options = [

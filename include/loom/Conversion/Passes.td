@@ -42,10 +42,23 @@ def ConvertGraphToLinalgPass : Pass<"loom-convert-graph-to-linalg",
     With `kernel-library` (the default), f32 convolutions with 2 spatial
     dims and f32 Gemm and MatMul (a rank-2 right operand) become `kernel`
     ops, which the runtime computes with oneDNN (docs/kernel-library.md).
+
+    With `runtime-checks` (the default), ops whose operands' values or
+    run-time dims could make them read out of bounds or compute what ONNX
+    defines as an error get `kernel.check`s before them: indices in range
+    (Gather, GatherElements, GatherND, ScatterElements, ScatterND,
+    Compress), run-time dims that agree (broadcasting, Reshape, Expand,
+    Concat, MatMul and Gemm), sizes that are not negative and do not
+    overflow, integer divisors that are not zero. Checks of data-dependent
+    indices reduce the indices to their minimum and maximum first, once per
+    op, outside its loops.
   }];
   let options = [
     Option<"kernelLibrary", "kernel-library", "bool", /*default=*/"true",
            "Hand convolutions and matrix products to the kernel library">,
+    Option<"runtimeChecks", "runtime-checks", "bool", /*default=*/"true",
+           "Check indices, run-time dims, sizes and divisors as the model "
+           "runs">,
   ];
   let dependentDialects = [
     "::loom::kernel::KernelDialect",
@@ -58,11 +71,16 @@ def ConvertGraphToLinalgPass : Pass<"loom-convert-graph-to-linalg",
 def EmitHostEntryPass : Pass<"loom-emit-host-entry", "::mlir::ModuleOp"> {
   let summary = "Give the lowered model its C entry point and signature";
   let description = [{
-    Runs on the LLVM dialect. Adds `loom_model_entry(void **inputs, void
-    **outputs)`, which loads each input's memref descriptor through
-    `inputs[i]`, calls `loom_kernel` and stores each result's descriptor
-    through `outputs[i]`, and the constant string `loom_model_signature`
-    from the module's `loom.signature`.
+    Runs on the LLVM dialect. Adds ABI v2's entry point (loom/abi.h),
+    `int32_t loom_model_entry(loom_run_context *, void **inputs, void
+    **outputs)`, which runs `loom_model_body` through the runtime's
+    `loom_rt_invoke` (so that a failed `kernel.check` ends the run with a
+    status and every buffer of the run freed); the body loads each input's
+    memref descriptor through `inputs[i]`, calls `loom_kernel` and stores
+    each result's descriptor through `outputs[i]`. Adds the constant string
+    `loom_model_signature` from the module's `loom.signature`, and turns
+    calls of MLIR's generic allocation functions into `loom_rt_alloc`
+    calls that name the ONNX node allocating.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
@@ -82,7 +100,8 @@ def LowerKernelsToCallsPass : Pass<"loom-lower-kernels-to-calls",
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
-    "::mlir::memref::MemRefDialect"
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::LLVM::LLVMDialect"
   ];
 }
 

@@ -101,6 +101,9 @@ struct PipelineOptions {
   /// Compute f32 convolutions and matrix products with the runtime's kernel
   /// library (oneDNN) rather than generated loops.
   bool kernelLibrary = true;
+  /// Check indices, run-time dims, sizes and divisors as the model runs
+  /// (kernel.check); off only to measure what they cost.
+  bool runtimeChecks = true;
 };
 
 /// Adds graph-level optimisation to `pm`, which must be anchored on

@@ -8,6 +8,8 @@
 
 #include "Lowering.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
 using namespace mlir;
 namespace g = loom::graph;
 
@@ -92,6 +94,7 @@ struct MatMulPattern : OpConversionPattern<g::MatMulOp> {
       re.append({k, getAffineDimExpr(nDim, ctx)});
     }
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    emitInnerDimCheck(rewriter, loc, lhs, a - 1, rhs, b == 1 ? 0 : b - 2);
     auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
       if (b >= 2 && i == nDim)
         return tensor::DimOp::create(rewriter, loc, rhs, b - 1);
@@ -106,6 +109,18 @@ struct MatMulPattern : OpConversionPattern<g::MatMulOp> {
       }
       return arith::ConstantIndexOp::create(rewriter, loc, 1);
     });
+    // Batch dims known only at run time must be the result's.
+    for (auto [index, v, t, rank] : {std::make_tuple(0, lhs, lt, a - 2),
+                                     std::make_tuple(1, rhs, rt, b - 2)})
+      for (int64_t j = 0; j < rank; ++j)
+        if (t.isDynamicDim(j))
+          emitDimsEqualCheck(
+              rewriter, loc, tensor::DimOp::create(rewriter, loc, v, j),
+              getValueOrCreateConstantIndexOp(rewriter, loc,
+                                              sizes[batch - rank + j]),
+              "batch dim " + std::to_string(j) +
+                  " is {0} at run time, but the result's is {1}",
+              index);
     Value result = buildContraction(rewriter, loc, *type, sizes, lhs, rhs,
                                     AffineMap::get(loops, 0, le, ctx),
                                     AffineMap::get(loops, 0, re, ctx));
@@ -128,6 +143,8 @@ struct GemmPattern : OpConversionPattern<g::GemmOp> {
     AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
                k = getAffineDimExpr(2, ctx);
     Value a = adaptor.getA(), b = adaptor.getB();
+    emitInnerDimCheck(rewriter, loc, a, op.getTransA() ? 0 : 1, b,
+                      op.getTransB() ? 1 : 0);
     auto sizes = getGemmSizes(rewriter, loc, *type, a, b, op.getTransA(),
                               op.getTransB());
     Value product = buildContraction(

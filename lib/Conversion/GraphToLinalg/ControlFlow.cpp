@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Lowering.h"
+#include "loom/Support/Refusal.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
@@ -53,7 +54,7 @@ FailureOr<SmallVector<Type>> convertRanked(Operation *op,
   for (auto [index, type] : llvm::enumerate(types)) {
     auto ranked = dyn_cast<RankedTensorType>(converter.convertType(type));
     if (!ranked)
-      return op->emitOpError() << what << " #" << index << " has type " << type
+      return loom::emitOpRefusal(op) << what << " #" << index << " has type " << type
                                << ": compiled control flow carries ranked "
                                   "tensors only";
     converted.push_back(ranked);
@@ -371,7 +372,7 @@ struct ScanPattern : OpConversionPattern<g::ScanOp> {
         return op.emitOpError("needs ranked scan inputs");
     for (Type slice : bodyTypes.drop_front(states))
       if (!cast<RankedTensorType>(slice).hasStaticShape())
-        return op.emitOpError("needs scan outputs of static shape, got ")
+        return loom::emitOpRefusal(op) << "needs scan outputs of static shape, got "
                << slice;
 
     ArrayRef<int64_t> inputAxes = op.getScanInputAxes();

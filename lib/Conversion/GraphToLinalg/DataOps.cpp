@@ -7,6 +7,8 @@
 
 #include "Lowering.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
@@ -36,6 +38,21 @@ struct GatherElementsPattern : OpConversionPattern<g::GatherElementsOp> {
     auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
       return tensor::DimOp::create(rewriter, loc, indices, i);
     });
+    emitIndexRangeCheck(rewriter, loc, indices,
+                        tensor::DimOp::create(rewriter, loc, data, axis), 1);
+    // The other dims read data where the indices are.
+    auto dataType = cast<RankedTensorType>(data.getType());
+    auto indexType = cast<RankedTensorType>(indices.getType());
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis || (!dataType.isDynamicDim(d) && !indexType.isDynamicDim(d)))
+        continue;
+      emitDimAtMostCheck(rewriter, loc,
+                         tensor::DimOp::create(rewriter, loc, indices, d),
+                         tensor::DimOp::create(rewriter, loc, data, d),
+                         "dim " + std::to_string(d) +
+                             " is {0}, more than the data's ({1})",
+                         1);
+    }
     Value init = createEmpty(rewriter, loc, *type, sizes);
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     auto generic = linalg::GenericOp::create(
@@ -112,13 +129,29 @@ struct ConstantOfShapePattern : OpConversionPattern<g::ConstantOfShapeOp> {
     if (!value || value.getNumElements() != 1)
       return rewriter.notifyMatchFailure(op, "needs a one-element value");
     // Dynamic dims come from the shape operand at run time.
+    SmallVector<Value> runTimeDims;
     auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
       Value dim = tensor::ExtractOp::create(
           rewriter, loc, adaptor.getShape(),
           ValueRange{constantIndex(rewriter, loc, i)});
+      runTimeDims.push_back(dim);
       return arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
                                         dim);
     });
+    if (!runTimeDims.empty()) {
+      SmallVector<Value> all;
+      for (OpFoldResult size : sizes)
+        all.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, size));
+      for (auto [i, size] : llvm::enumerate(type->getShape()))
+        if (ShapedType::isDynamic(size))
+          all[i] = tensor::ExtractOp::create(
+              rewriter, loc, adaptor.getShape(),
+              ValueRange{constantIndex(rewriter, loc, i)});
+      emitSizeCheck(rewriter, loc, all,
+                    std::max<int64_t>(
+                        1, type->getElementType().getIntOrFloatBitWidth() / 8),
+                    0);
+    }
     Attribute scalar = value.getSplatValue<Attribute>();
     TypedAttr fill;
     if (auto i = dyn_cast<IntegerAttr>(scalar))
@@ -205,17 +238,38 @@ struct RangePattern : OpConversionPattern<g::RangeOp> {
         Value span = arith::SubFOp::create(rewriter, loc, limit, start);
         Value q = arith::DivFOp::create(rewriter, loc, span, delta);
         q = math::CeilOp::create(rewriter, loc, q);
+        // A zero delta, infinities or NaN: no count fptosi may take.
+        Value finite = arith::CmpFOp::create(
+            rewriter, loc, arith::CmpFPredicate::OLT,
+            math::AbsFOp::create(rewriter, loc, q),
+            scalarConstant(rewriter, loc, t, 0x1p62));
+        emitCheck(rewriter, loc, finite, "size",
+                  "(limit - start) / delta is not a finite count of "
+                  "elements below 2^62 (is delta 0?)",
+                  {}, 2);
+        q = arith::SelectOp::create(rewriter, loc, finite, q,
+                                    scalarConstant(rewriter, loc, t, 0));
         count =
             arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(), q);
       } else {
+        Value tZero = arith::ConstantIntOp::create(rewriter, loc, t, 0);
+        Value nonZero = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::ne, delta, tZero);
+        emitCheck(rewriter, loc, nonZero, "value", "delta is 0", {}, 2);
+        // A zero delta must not reach the division (SIGFPE).
+        Value safeDelta = arith::SelectOp::create(
+            rewriter, loc, nonZero, delta,
+            arith::ConstantIntOp::create(rewriter, loc, t, 1));
         Value span = arith::SubIOp::create(rewriter, loc, limit, start);
-        Value q = arith::CeilDivSIOp::create(rewriter, loc, span, delta);
+        Value q = arith::CeilDivSIOp::create(rewriter, loc, span, safeDelta);
         count = arith::ExtSIOp::create(rewriter, loc, rewriter.getI64Type(), q);
         if (t.getIntOrFloatBitWidth() == 64)
           count = q;
       }
       Value zero = arith::ConstantIntOp::create(rewriter, loc, 0, 64);
       count = arith::MaxSIOp::create(rewriter, loc, count, zero);
+      emitSizeCheck(rewriter, loc, count,
+                    std::max<int64_t>(1, t.getIntOrFloatBitWidth() / 8), 1);
       return arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
                                         count);
     });
@@ -507,10 +561,18 @@ struct OneHotPattern : OpConversionPattern<g::OneHotOp> {
             if ((int64_t)d != axis)
               at.push_back(i);
           Value raw = tensor::ExtractOp::create(b, l, indices, at);
-          Value v =
-              isa<FloatType>(indexElement)
-                  ? Value(arith::FPToSIOp::create(b, l, b.getI64Type(), raw))
-                  : raw;
+          Value v = raw;
+          if (isa<FloatType>(indexElement)) {
+            // An index out of range gives a row of off values (ONNX): one
+            // beyond i64 (or NaN) must not reach fptosi.
+            Value magnitude = math::AbsFOp::create(b, l, raw);
+            Value small = arith::CmpFOp::create(
+                b, l, arith::CmpFPredicate::OLT, magnitude,
+                scalarConstant(b, l, raw.getType(), 0x1p62));
+            v = arith::SelectOp::create(
+                b, l, small, arith::FPToSIOp::create(b, l, b.getI64Type(), raw),
+                arith::ConstantIntOp::create(b, l, depth, 64));
+          }
           Value i = wrapNegativeIndex(b, l, v, constantIndex(b, l, depth));
           Value hot = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, i,
                                             idx[axis]);

@@ -22,6 +22,64 @@ using BodyFn = Value (*)(OpBuilder &b, Location loc, OpTy op, ValueRange args,
 
 bool isUnsignedInt(Type t) { return t.isUnsignedInteger(); }
 
+/// Integer division and remainder: the divisor (input 1) must hold no 0.
+/// One pass counts the zeros before the op.
+void emitNoZeroCheck(OpBuilder &b, Location loc, Value divisor) {
+  auto type = cast<RankedTensorType>(divisor.getType());
+  auto scalar = RankedTensorType::get({}, b.getI64Type());
+  Value zero = createFilled(b, loc, scalar, {}, b.getI64IntegerAttr(0));
+  int64_t rank = type.getRank();
+  auto count = linalg::GenericOp::create(
+      b, loc, TypeRange{scalar}, ValueRange{divisor}, ValueRange{zero},
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank),
+                          AffineMap::get(rank, 0, {}, b.getContext())},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::reduction),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value isZero = arith::CmpIOp::create(
+            nb, nl, arith::CmpIPredicate::eq, args[0],
+            arith::ConstantIntOp::create(nb, nl, args[0].getType(), 0));
+        Value one = arith::ExtUIOp::create(nb, nl, nb.getI64Type(), isZero);
+        linalg::YieldOp::create(
+            nb, nl, Value(arith::AddIOp::create(nb, nl, args[1], one)));
+      });
+  Value zeros =
+      tensor::ExtractOp::create(b, loc, count.getResult(0), ValueRange{});
+  Value none = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq, zeros,
+      arith::ConstantIntOp::create(b, loc, 0, 64));
+  emitCheck(b, loc, none, "value",
+            "integer division by zero ({0} of the divisor's elements are 0)",
+            {zeros}, 1);
+}
+
+/// The divisor a division may take: 1 where `r` is 0 (the run-time check
+/// reports those; without checks the result there is unspecified, never a
+/// trap).
+Value safeDivisor(OpBuilder &b, Location loc, Value r) {
+  Value isZero = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq, r,
+      arith::ConstantIntOp::create(b, loc, r.getType(), 0));
+  return arith::SelectOp::create(
+      b, loc, isZero, arith::ConstantIntOp::create(b, loc, r.getType(), 1), r);
+}
+
+/// Signed division that never traps: x / 0 is guarded by safeDivisor, and
+/// INT_MIN / -1 wraps to INT_MIN (two's complement, as NumPy computes it).
+Value signedDivide(OpBuilder &b, Location loc, Value l, Value r) {
+  Value minusOne = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq, r,
+      arith::ConstantIntOp::create(b, loc, r.getType(), -1));
+  Value negated = arith::SubIOp::create(
+      b, loc, arith::ConstantIntOp::create(b, loc, l.getType(), 0), l);
+  Value quotient = arith::DivSIOp::create(
+      b, loc, l,
+      arith::SelectOp::create(
+          b, loc, minusOne,
+          arith::ConstantIntOp::create(b, loc, r.getType(), 1),
+          safeDivisor(b, loc, r)));
+  return arith::SelectOp::create(b, loc, minusOne, negated, quotient);
+}
+
 template <typename OpTy>
 struct ElementwisePattern : OpConversionPattern<OpTy> {
   ElementwisePattern(const TypeConverter &converter, MLIRContext *context,
@@ -36,6 +94,10 @@ struct ElementwisePattern : OpConversionPattern<OpTy> {
     if (failed(type))
       return failure();
     Type element = getElementTypeOrSelf(op->getOperand(0).getType());
+    if constexpr (std::is_same_v<OpTy, graph::DivOp> ||
+                  std::is_same_v<OpTy, graph::ModOp>)
+      if (isa<IntegerType>(element))
+        emitNoZeroCheck(rewriter, op.getLoc(), adaptor.getOperands()[1]);
     FailureOr<Value> result =
         buildElementwise(rewriter, op.getLoc(), *type, adaptor.getOperands(),
                          [&](OpBuilder &b, Location loc, ValueRange args) {
@@ -403,8 +465,16 @@ void populateElementwisePatterns(GraphTypeConverter &converter,
                 arithBody<arith::SubFOp, arith::SubIOp, arith::SubIOp>);
   add<g::MulOp>(patterns, c,
                 arithBody<arith::MulFOp, arith::MulIOp, arith::MulIOp>);
-  add<g::DivOp>(patterns, c,
-                arithBody<arith::DivFOp, arith::DivSIOp, arith::DivUIOp>);
+  add<g::DivOp>(
+      patterns, c,
+      +[](OpBuilder &b, Location loc, g::DivOp, ValueRange a, Type e) -> Value {
+        if (isa<FloatType>(a[0].getType()))
+          return arith::DivFOp::create(b, loc, a[0], a[1]);
+        if (isUnsignedInt(e))
+          return arith::DivUIOp::create(b, loc, a[0],
+                                        safeDivisor(b, loc, a[1]));
+        return signedDivide(b, loc, a[0], a[1]);
+      });
   add<g::MaxOp>(patterns, c,
                 arithBody<arith::MaximumFOp, arith::MaxSIOp, arith::MaxUIOp>);
   add<g::MinOp>(patterns, c,
@@ -427,7 +497,15 @@ void populateElementwisePatterns(GraphTypeConverter &converter,
         if (isa<FloatType>(l.getType()))
           return arith::RemFOp::create(b, loc, l, r);
         if (isUnsignedInt(e))
-          return arith::RemUIOp::create(b, loc, l, r);
+          return arith::RemUIOp::create(b, loc, l, safeDivisor(b, loc, r));
+        // x % -1 is 0 (and INT_MIN % -1 must not trap).
+        Value minusOne = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::eq, r,
+            arith::ConstantIntOp::create(b, loc, r.getType(), -1));
+        r = arith::SelectOp::create(
+            b, loc, minusOne,
+            arith::ConstantIntOp::create(b, loc, r.getType(), 1),
+            safeDivisor(b, loc, r));
         Value rem = arith::RemSIOp::create(b, loc, l, r);
         if (op.getFmod())
           return rem;

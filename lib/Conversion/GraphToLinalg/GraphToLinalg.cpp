@@ -5,8 +5,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "Lowering.h"
+#include "dialects/kernel/IR/KernelDialect.h"
 #include "loom/Conversion/Passes.h"
+#include "loom/Support/Refusal.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -33,6 +36,144 @@ Type toSignless(Type type) {
 
 GraphTypeConverter::GraphTypeConverter() {
   addConversion([](Type type) { return toSignless(type); });
+}
+
+void emitCheck(OpBuilder &b, Location loc, Value condition, StringRef kind,
+               StringRef message, ValueRange values, int64_t operand) {
+  SmallVector<Value> asI64;
+  for (Value v : values) {
+    if (v.getType().isIndex())
+      v = arith::IndexCastOp::create(b, loc, b.getI64Type(), v);
+    else if (v.getType().getIntOrFloatBitWidth() < 64)
+      v = arith::ExtSIOp::create(b, loc, b.getI64Type(), v);
+    asI64.push_back(v);
+  }
+  kernel::CheckOp::create(b, loc, condition, asI64, message, kind, operand);
+}
+
+void emitDimsEqualCheck(OpBuilder &b, Location loc, Value actual,
+                        Value expected, StringRef message, int64_t operand) {
+  Value same = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, actual,
+                                     expected);
+  emitCheck(b, loc, same, "shape", message, {actual, expected}, operand);
+}
+
+void emitDimAtMostCheck(OpBuilder &b, Location loc, Value have, Value room,
+                        StringRef message, int64_t operand) {
+  Value fits =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, have, room);
+  emitCheck(b, loc, fits, "shape", message, {have, room}, operand);
+}
+
+void emitIndexColumnRangeCheck(OpBuilder &b, Location loc, Value indices,
+                               int64_t column, Value size, int64_t operand) {
+  auto type = cast<RankedTensorType>(indices.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = 1;
+  SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+  offsets.back() = column;
+  Value slice = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), indices,
+      ValueRange{}, ValueRange{}, ValueRange{}, offsets, shape, strides);
+  emitIndexRangeCheck(b, loc, slice, size, operand);
+}
+
+void emitSizeCheck(OpBuilder &b, Location loc, ValueRange dims,
+                   int64_t elementBytes, int64_t operand) {
+  Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
+  Value bytes = arith::ConstantIntOp::create(b, loc, elementBytes, 64);
+  Value fits = arith::ConstantIntOp::create(b, loc, 1, 1);
+  for (auto [d, dim] : llvm::enumerate(dims)) {
+    Value v = dim.getType().isIndex()
+                  ? arith::IndexCastOp::create(b, loc, b.getI64Type(), dim)
+                        .getResult()
+                  : dim;
+    Value nonNegative =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, v, zero);
+    emitCheck(b, loc, nonNegative, "size",
+              "dim " + std::to_string(d) + " would be {0}: a negative size",
+              {v}, operand);
+    // bytes * v overflows when the high half is not 0 or the low half's
+    // sign is set (both factors are non-negative).
+    auto product = arith::MulSIExtendedOp::create(b, loc, bytes, v);
+    Value highZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                           product.getHigh(), zero);
+    Value lowOk = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                        product.getLow(), zero);
+    fits = arith::AndIOp::create(
+        b, loc, fits, arith::AndIOp::create(b, loc, highZero, lowOk));
+    bytes = arith::SelectOp::create(b, loc, fits, product.getLow(), zero);
+  }
+  emitCheck(b, loc, fits, "size",
+            "the result would hold more than 2^63 bytes (" +
+                std::to_string(dims.size()) + " dims of sizes from the input)",
+            {}, operand);
+}
+
+void emitInnerDimCheck(OpBuilder &b, Location loc, Value lhs, int64_t lhsDim,
+                       Value rhs, int64_t rhsDim) {
+  auto lt = cast<RankedTensorType>(lhs.getType());
+  auto rt = cast<RankedTensorType>(rhs.getType());
+  if (!lt.isDynamicDim(lhsDim) && !rt.isDynamicDim(rhsDim))
+    return;
+  emitDimsEqualCheck(b, loc, tensor::DimOp::create(b, loc, rhs, rhsDim),
+                     tensor::DimOp::create(b, loc, lhs, lhsDim),
+                     "the inner dims differ: dim " + std::to_string(rhsDim) +
+                         " is {0}, but input 0's dim " +
+                         std::to_string(lhsDim) + " is {1}",
+                     1);
+}
+
+void emitIndexRangeCheck(OpBuilder &b, Location loc, Value indices, Value size,
+                         int64_t operand, bool allowNegative) {
+  auto type = cast<RankedTensorType>(indices.getType());
+  Type element = type.getElementType();
+  unsigned width = element.getIntOrFloatBitWidth();
+  // min and max over every element, in one pass.
+  auto scalar = RankedTensorType::get({}, element);
+  Value lowest = createFilled(b, loc, scalar, {},
+                              b.getIntegerAttr(element, llvm::APInt::getSignedMaxValue(width)));
+  Value highest = createFilled(b, loc, scalar, {},
+                               b.getIntegerAttr(element, llvm::APInt::getSignedMinValue(width)));
+  SmallVector<AffineExpr> none;
+  AffineMap inMap = b.getMultiDimIdentityMap(type.getRank());
+  AffineMap outMap = AffineMap::get(type.getRank(), 0, none, b.getContext());
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::reduction);
+  auto reduce = linalg::GenericOp::create(
+      b, loc, TypeRange{scalar, scalar}, ValueRange{indices},
+      ValueRange{lowest, highest},
+      ArrayRef<AffineMap>{inMap, outMap, outMap}, iterators,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value lo = arith::MinSIOp::create(nb, nl, args[0], args[1]);
+        Value hi = arith::MaxSIOp::create(nb, nl, args[0], args[2]);
+        linalg::YieldOp::create(nb, nl, ValueRange{lo, hi});
+      });
+  Value lo = tensor::ExtractOp::create(b, loc, reduce.getResult(0), ValueRange{});
+  Value hi = tensor::ExtractOp::create(b, loc, reduce.getResult(1), ValueRange{});
+  auto toI64 = [&](Value v) -> Value {
+    return width < 64 ? arith::ExtSIOp::create(b, loc, b.getI64Type(), v)
+                            .getResult()
+                      : v;
+  };
+  lo = toI64(lo);
+  hi = toI64(hi);
+  Value n = arith::IndexCastOp::create(b, loc, b.getI64Type(), size);
+  Value floor = allowNegative
+                    ? arith::SubIOp::create(
+                          b, loc, arith::ConstantIntOp::create(b, loc, 0, 64), n)
+                          .getResult()
+                    : arith::ConstantIntOp::create(b, loc, 0, 64).getResult();
+  StringRef message =
+      allowNegative ? "index {0} is out of range for a dim of size {1}"
+                    : "index {0} is out of range for a dim of size {1} "
+                      "(negative indices are not allowed here)";
+  Value loOk =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lo, floor);
+  emitCheck(b, loc, loOk, "index", message, {lo, n}, operand);
+  Value hiOk = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, hi, n);
+  emitCheck(b, loc, hiOk, "index", message, {hi, n}, operand);
 }
 
 SmallVector<OpFoldResult>
@@ -101,6 +242,25 @@ FailureOr<Value> buildElementwise(ConversionPatternRewriter &rewriter,
       }
       return Value(arith::ConstantIndexOp::create(rewriter, loc, 1));
     });
+  // Dims known only at run time are read as they are: each must be the
+  // result's (where ONNX would broadcast a 1, it is refused at run time).
+  for (auto [index, operand] : llvm::enumerate(operands)) {
+    auto type = cast<RankedTensorType>(operand.getType());
+    int64_t offset = rank - type.getRank();
+    for (int64_t j = 0; j < type.getRank(); ++j) {
+      if (!type.isDynamicDim(j))
+        continue;
+      Value expected = getValueOrCreateConstantIndexOp(rewriter, loc,
+                                                       sizes[offset + j]);
+      Value actual = tensor::DimOp::create(rewriter, loc, operand, j);
+      emitDimsEqualCheck(
+          rewriter, loc, actual, expected,
+          "dim " + std::to_string(j) +
+              " is {0} at run time, but the broadcast result's is {1} "
+              "(dims unknown at compile time broadcast only when equal)",
+          index);
+    }
+  }
   Value init = createEmpty(rewriter, loc, resultType, sizes);
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
@@ -316,7 +476,7 @@ struct ConvertGraphToLinalgPass
       if (!isa<loom::graph::GraphDialect>(op->getDialect()) ||
           lowered.contains(op->getName().getStringRef()))
         return;
-      op->emitOpError("has no CPU lowering yet");
+      loom::emitOpRefusal(op) << "has no CPU lowering yet";
       missing = true;
     });
     if (missing)
@@ -335,7 +495,11 @@ struct ConvertGraphToLinalgPass
         [&](Operation *op) { return converter.isLegal(op); });
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // Measuring what the checks cost: without them, what computed their
+    // conditions is dead.
+    if (!runtimeChecks)
+      getOperation()->walk([](loom::kernel::CheckOp check) { check.erase(); });
   }
 };
 

@@ -71,6 +71,8 @@ struct GemmToKernel : OpConversionPattern<g::GemmOp> {
         (c && !isF32Tensor(c)))
       return rewriter.notifyMatchFailure(op, "not an f32 Gemm");
     Location loc = op.getLoc();
+    emitInnerDimCheck(rewriter, loc, a, op.getTransA() ? 0 : 1, b,
+                      op.getTransB() ? 1 : 0);
     auto sizes = getGemmSizes(rewriter, loc, *type, a, b, op.getTransA(),
                               op.getTransB());
     // The product accumulates into beta * C, broadcast to the result, or
@@ -120,6 +122,7 @@ struct MatMulToKernel : OpConversionPattern<g::MatMulOp> {
     if (rank < 2 || type->getRank() != rank)
       return rewriter.notifyMatchFailure(op, "left operand is a vector");
     Location loc = op.getLoc();
+    emitInnerDimCheck(rewriter, loc, lhs, rank - 1, rhs, 0);
     Value flat = lhs;
     if (rank > 2) {
       SmallVector<ReassociationIndices> groups(1);

@@ -24,6 +24,57 @@ public:
   GraphTypeConverter();
 };
 
+// Run-time checks. Patterns always place them; with runtime-checks=off the
+// pass erases them afterwards (and canonicalization what computed their
+// conditions).
+
+/// Places a kernel.check of `condition` (i1) at `b`'s insertion point.
+/// `kind` is index, shape, size or value; `message` may name `values`
+/// (index or integer values, at most two) as {0} and {1}; `operand` is the
+/// ONNX node's input at fault (-1: none).
+void emitCheck(mlir::OpBuilder &b, mlir::Location loc, mlir::Value condition,
+               llvm::StringRef kind, llvm::StringRef message,
+               mlir::ValueRange values = {}, int64_t operand = -1);
+
+/// Checks that run-time dims `actual` and `expected` (index values) are
+/// equal; `message` names them as {0} and {1}.
+void emitDimsEqualCheck(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value actual, mlir::Value expected,
+                        llvm::StringRef message, int64_t operand = -1);
+
+/// Checks that run-time dim `have` is at most `room` (index values):
+/// `message` names them as {0} and {1}.
+void emitDimAtMostCheck(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value have, mlir::Value room,
+                        llvm::StringRef message, int64_t operand);
+
+/// Checks the indices in column `column` of the last dim of `indices`
+/// (GatherND, ScatterND: a static shape) against `size`, as
+/// emitIndexRangeCheck does.
+void emitIndexColumnRangeCheck(mlir::OpBuilder &b, mlir::Location loc,
+                               mlir::Value indices, int64_t column,
+                               mlir::Value size, int64_t operand);
+
+/// Checks dims computed from run-time values (i64 or index values): none
+/// negative, and their product times `elementBytes` within i64. `operand`
+/// is the input they come from.
+void emitSizeCheck(mlir::OpBuilder &b, mlir::Location loc,
+                   mlir::ValueRange dims, int64_t elementBytes,
+                   int64_t operand);
+
+/// Checks that a contraction's inner dims agree: dim `lhsDim` of `lhs` and
+/// dim `rhsDim` of `rhs` (nothing is placed when both are static).
+void emitInnerDimCheck(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                       int64_t lhsDim, mlir::Value rhs, int64_t rhsDim);
+
+/// Checks that every element of `indices` (an integer tensor) is in
+/// [-size, size) (`allowNegative`) or [0, size): one pass reduces them to
+/// their minimum and maximum, then two checks name the one out of range.
+/// `size` is an index value.
+void emitIndexRangeCheck(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value indices, mlir::Value size,
+                         int64_t operand, bool allowNegative = true);
+
 /// The signless version of `type` (an element or tensor type).
 mlir::Type toSignless(mlir::Type type);
 

@@ -44,6 +44,21 @@ struct PadPattern : OpConversionPattern<g::PadOp> {
           ValueRange{constantIndex(rewriter, loc, d)});
       begins.push_back(arith::IndexCastOp::create(rewriter, loc,
                                                   rewriter.getIndexType(), v));
+      // The pads read at run time must add up to the compiled shape.
+      Value end = tensor::ExtractOp::create(
+          rewriter, loc, adaptor.getComputedPads(),
+          ValueRange{constantIndex(rewriter, loc, rank + d)});
+      Value total = arith::AddIOp::create(rewriter, loc, v, end);
+      Value expected = arith::ConstantIntOp::create(
+          rewriter, loc, total.getType(),
+          type->getDimSize(d) - inputType.getDimSize(d));
+      emitCheck(rewriter, loc,
+                arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                      total, expected),
+                "shape",
+                "the pads of dim " + std::to_string(d) +
+                    " add up to {0}, but the output was compiled for {1}",
+                {total, expected}, 1);
     }
     Type t = type->getElementType();
     Value fill =

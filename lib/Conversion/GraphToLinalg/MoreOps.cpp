@@ -172,6 +172,40 @@ struct CompressPattern : OpConversionPattern<g::CompressOp> {
     int64_t steps =
         std::min(condType.getDimSize(0), inputType.getDimSize(axis));
     int64_t kept = type->getDimSize(axis);
+    {
+      // The result's size along the axis was fixed at compile time: the
+      // condition must keep exactly that many slices.
+      Value cond = adaptor.getCondition();
+      if (steps != condType.getDimSize(0))
+        cond = tensor::ExtractSliceOp::create(
+            rewriter, loc,
+            RankedTensorType::get({steps}, condType.getElementType()), cond,
+            ValueRange{}, ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0},
+            ArrayRef<int64_t>{steps}, ArrayRef<int64_t>{1});
+      auto scalar = RankedTensorType::get({}, rewriter.getI64Type());
+      Value zero = createFilled(rewriter, loc, scalar, {},
+                                rewriter.getI64IntegerAttr(0));
+      auto count = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{scalar}, ValueRange{cond}, ValueRange{zero},
+          ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(1),
+                              AffineMap::get(1, 0, {}, getContext())},
+          SmallVector<utils::IteratorType>{utils::IteratorType::reduction},
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value one = arith::ExtUIOp::create(b, l, b.getI64Type(), args[0]);
+            linalg::YieldOp::create(
+                b, l, Value(arith::AddIOp::create(b, l, args[1], one)));
+          });
+      Value trues = tensor::ExtractOp::create(rewriter, loc,
+                                              count.getResult(0), ValueRange{});
+      Value expected = arith::ConstantIntOp::create(rewriter, loc, kept, 64);
+      emitCheck(rewriter, loc,
+                arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                      trues, expected),
+                "shape",
+                "the condition keeps {0} slices, but the output was compiled "
+                "for {1} (its declared shape)",
+                {trues, expected}, 1);
+    }
     Value init =
         createFilled(rewriter, loc, *type,
                      getAsIndexOpFoldResult(getContext(), type->getShape()),

@@ -173,6 +173,16 @@ struct ScatterElementsPattern : OpConversionPattern<g::ScatterElementsOp> {
     Value data = adaptor.getData();
     int64_t axis = op.getAxis();
     StringRef reduction = op.getReduction();
+    emitIndexRangeCheck(rewriter, loc, adaptor.getIndices(),
+                        tensor::DimOp::create(rewriter, loc, data, axis), 1);
+    auto dataType = cast<RankedTensorType>(data.getType());
+    for (int64_t d = 0; d < updatesType.getRank(); ++d)
+      if (d != axis && dataType.isDynamicDim(d))
+        emitDimAtMostCheck(
+            rewriter, loc, constantIndex(rewriter, loc, updatesType.getDimSize(d)),
+            tensor::DimOp::create(rewriter, loc, data, d),
+            "dim " + std::to_string(d) + " is {0}, more than the data's ({1})",
+            1);
     Value result = forEachIndex(
         rewriter, loc, updatesType.getShape(), data,
         [&](OpBuilder &b, Location l, ValueRange ivs, Value acc) -> Value {
@@ -210,6 +220,17 @@ struct ScatterNDPattern : OpConversionPattern<g::ScatterNDOp> {
     int64_t k = indicesType.getShape().back();
     int64_t q = indicesType.getRank() - 1;
     StringRef reduction = op.getReduction();
+    for (int64_t j = 0; j < k; ++j)
+      emitIndexColumnRangeCheck(
+          rewriter, loc, adaptor.getIndices(), j,
+          tensor::DimOp::create(rewriter, loc, adaptor.getData(), j), 1);
+    for (int64_t d = q; d < updatesType.getRank(); ++d)
+      if (dataType.isDynamicDim(k + d - q))
+        emitDimAtMostCheck(
+            rewriter, loc, constantIndex(rewriter, loc, updatesType.getDimSize(d)),
+            tensor::DimOp::create(rewriter, loc, adaptor.getData(), k + d - q),
+            "dim " + std::to_string(d) + " is {0}, more than the data's ({1})",
+            2);
     Value result = forEachIndex(
         rewriter, loc, updatesType.getShape(), adaptor.getData(),
         [&](OpBuilder &b, Location l, ValueRange ivs, Value acc) -> Value {
@@ -252,6 +273,10 @@ struct GatherNDPattern : OpConversionPattern<g::GatherNDOp> {
     int64_t batch = op.getBatchDims();
     int64_t k = indicesType.getShape().back(), q = indicesType.getRank() - 1;
     Value data = adaptor.getData(), indices = adaptor.getIndices();
+    for (int64_t j = 0; j < k; ++j)
+      emitIndexColumnRangeCheck(
+          rewriter, loc, indices, j,
+          tensor::DimOp::create(rewriter, loc, data, batch + j), 1);
     Value result = buildFromIndices(
         rewriter, loc, *type,
         getAsIndexOpFoldResult(getContext(), type->getShape()),

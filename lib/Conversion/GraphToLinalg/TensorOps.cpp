@@ -89,6 +89,23 @@ struct ReshapePattern : OpConversionPattern<OpTy> {
     if (!computable)
       return rewriter.notifyMatchFailure(op, "a dynamic result dim is not "
                                              "computable from the input");
+    // With dims known only at run time, the element counts must agree.
+    auto inputType = cast<RankedTensorType>(input.getType());
+    if (!inputType.hasStaticShape() || !type->hasStaticShape()) {
+      Location loc = op.getLoc();
+      auto count = [&](ArrayRef<OpFoldResult> sizes) {
+        Value product = arith::ConstantIndexOp::create(rewriter, loc, 1);
+        for (OpFoldResult size : sizes)
+          product = arith::MulIOp::create(
+              rewriter, loc, product,
+              getValueOrCreateConstantIndexOp(rewriter, loc, size));
+        return product;
+      };
+      emitDimsEqualCheck(
+          rewriter, loc, count(tensor::getMixedSizes(rewriter, loc, input)),
+          count(dims),
+          "the input has {0} elements, but the result's shape holds {1}", 0);
+    }
     rewriter.replaceOp(op,
                        reshapeTo(rewriter, op.getLoc(), input, *type, dims));
     return success();
@@ -203,6 +220,21 @@ struct ConcatPattern : OpConversionPattern<g::ConcatOp> {
                                     dimOf(rewriter, loc, input, axis));
       return sum;
     });
+    // Every input's other dims must be the first input's.
+    auto firstType = cast<RankedTensorType>(inputs.front().getType());
+    for (auto [index, input] : llvm::enumerate(inputs.drop_front())) {
+      auto inputType = cast<RankedTensorType>(input.getType());
+      for (int64_t d = 0; d < type->getRank(); ++d)
+        if (d != axis &&
+            (inputType.isDynamicDim(d) || firstType.isDynamicDim(d)))
+          emitDimsEqualCheck(
+              rewriter, loc, dimOf(rewriter, loc, input, d),
+              dimOf(rewriter, loc, inputs.front(), d),
+              "dim " + std::to_string(d) +
+                  " is {0}, but input 0's is {1} (only the concatenation "
+                  "axis may differ)",
+              index + 1);
+    }
     Value result = createEmpty(rewriter, loc, *type, sizes);
     // Offsets along the axis are index values; canonicalization folds the
     // static ones.
@@ -308,6 +340,8 @@ struct GatherPattern : OpConversionPattern<g::GatherOp> {
         return dimOf(rewriter, loc, indices, i - axis);
       return dimOf(rewriter, loc, data, i - q + 1);
     });
+    emitIndexRangeCheck(rewriter, loc, indices,
+                        dimOf(rewriter, loc, data, axis), 1);
     Value init = createEmpty(rewriter, loc, *type, sizes);
     SmallVector<AffineExpr> indexExprs;
     for (int64_t j = 0; j < q; ++j)

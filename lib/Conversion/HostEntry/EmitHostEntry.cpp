@@ -3,13 +3,23 @@
 // Part of Loom. After lowering to the LLVM dialect, `loom_kernel` takes each
 // memref as its expanded descriptor (allocated, aligned, offset, sizes,
 // strides) and returns its results' descriptors in a struct. This pass wraps
-// it in `void loom_model_entry(void **inputs, void **outputs)`, where each
-// pointer points to a descriptor laid out as MLIR's StridedMemRefType, and
-// exports the signature text as `loom_model_signature`.
+// it in ABI v2's entry point (runtime/include/loom/abi.h):
+//
+//   int32_t loom_model_entry(loom_run_context *, void **inputs,
+//                            void **outputs)
+//
+// where each pointer points to a descriptor laid out as MLIR's
+// StridedMemRefType. The entry runs the body (`loom_model_body`: unpack,
+// call, store) through the runtime's loom_rt_invoke, which ends the run
+// with a status when a check fails, and exports the signature text as
+// `loom_model_signature`. It also names the node of every allocation:
+// calls of MLIR's generic allocation functions become loom_rt_alloc calls
+// that pass their op's site (the ONNX node), for out-of-memory messages.
 //
 //===----------------------------------------------------------------------===//
 
 #include "loom/Conversion/Passes.h"
+#include "loom/Conversion/RuntimeSites.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
@@ -51,12 +61,17 @@ struct EmitHostEntryPass
         /*isConstant=*/true, LLVM::Linkage::External, "loom_model_signature",
         b.getStringAttr(text));
 
-    auto entry = LLVM::LLVMFuncOp::create(
-        b, loc, "loom_model_entry",
-        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr, ptr}));
-    Block *block = entry.addEntryBlock(b);
+    if (failed(loom::nameAllocations(module)))
+      return signalPassFailure();
+
+    // void loom_model_body(void **closure): closure = {inputs, outputs}.
+    auto voidType = LLVM::LLVMVoidType::get(ctx);
+    auto i32 = IntegerType::get(ctx, 32);
+    auto body = LLVM::LLVMFuncOp::create(
+        b, loc, "loom_model_body", LLVM::LLVMFunctionType::get(voidType, {ptr}),
+        LLVM::Linkage::Internal);
+    Block *block = body.addEntryBlock(b);
     b.setInsertionPointToStart(block);
-    Value inputs = block->getArgument(0), outputs = block->getArgument(1);
     // Word `index` (8 bytes each) of the descriptor at `base`.
     auto word = [&](Value base, int64_t index) -> Value {
       return LLVM::GEPOp::create(b, loc, ptr, i64, base,
@@ -67,6 +82,8 @@ struct EmitHostEntryPass
                                      ArrayRef<LLVM::GEPArg>{index});
       return LLVM::LoadOp::create(b, loc, ptr, at);
     };
+    Value closure = block->getArgument(0);
+    Value inputs = slot(closure, 0), outputs = slot(closure, 1);
     SmallVector<Value> args;
     for (auto [i, rank] : llvm::enumerate(inputRanks.asArrayRef())) {
       Value desc = slot(inputs, i);
@@ -103,6 +120,35 @@ struct EmitHostEntryPass
       }
     }
     LLVM::ReturnOp::create(b, loc, ValueRange{});
+
+    // int32_t loom_model_entry(ctx, inputs, outputs): the body, guarded.
+    b.setInsertionPointToEnd(module.getBody());
+    auto invokeType = LLVM::LLVMFunctionType::get(i32, {ptr, ptr, ptr});
+    auto invoke = module.lookupSymbol<LLVM::LLVMFuncOp>("loom_rt_invoke");
+    if (!invoke)
+      invoke =
+          LLVM::LLVMFuncOp::create(b, loc, "loom_rt_invoke", invokeType);
+    if (invoke.getFunctionType() != invokeType) {
+      invoke.emitError("clashes with the runtime's loom_rt_invoke");
+      return signalPassFailure();
+    }
+    auto entry = LLVM::LLVMFuncOp::create(
+        b, loc, "loom_model_entry",
+        LLVM::LLVMFunctionType::get(i32, {ptr, ptr, ptr}));
+    Block *entryBlock = entry.addEntryBlock(b);
+    b.setInsertionPointToStart(entryBlock);
+    Value one = LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(1));
+    auto pair = LLVM::LLVMArrayType::get(ptr, 2);
+    Value frame = LLVM::AllocaOp::create(b, loc, ptr, pair, one);
+    LLVM::StoreOp::create(b, loc, entryBlock->getArgument(1), frame);
+    LLVM::StoreOp::create(b, loc, entryBlock->getArgument(2),
+                          LLVM::GEPOp::create(b, loc, ptr, ptr, frame,
+                                              ArrayRef<LLVM::GEPArg>{1}));
+    Value bodyAddress = LLVM::AddressOfOp::create(b, loc, body);
+    auto status = LLVM::CallOp::create(
+        b, loc, invoke,
+        ValueRange{entryBlock->getArgument(0), bodyAddress, frame});
+    LLVM::ReturnOp::create(b, loc, status.getResult());
     // The kernel is only called from here: let LLVM inline it.
     kernel.setLinkage(LLVM::Linkage::Internal);
   }

@@ -3,7 +3,7 @@
 // Part of Loom. The text format is documented in docs/runtime-abi.md and
 // parsed by runtime/src/Model.cpp:
 //
-//   loom-model 1
+//   loom-model 2
 //   input <name> <dtype> <rank> <dim>...
 //   output <name> <dtype> <rank> <dim>...
 //
@@ -13,6 +13,7 @@
 
 #include "dialects/graph/IR/GraphDialect.h"
 #include "loom/Conversion/Passes.h"
+#include "loom/Support/Refusal.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -90,7 +91,7 @@ struct ExportSignaturePass
           << (entry.empty() ? std::string() : " named '" + entry + "'");
       return signalPassFailure();
     }
-    std::string text = "loom-model 1\n";
+    std::string text = "loom-model 2\n";
     SmallVector<int64_t> inputRanks, outputRanks;
     auto describe = [&](StringRef kind, unsigned index, Type type,
                         DictionaryAttr attrs,
@@ -102,7 +103,7 @@ struct ExportSignaturePass
       auto tensor = dyn_cast<RankedTensorType>(type);
       int code = tensor ? dtypeCode(tensor.getElementType()) : 0;
       if (!code)
-        return entryFunc.emitError()
+        return loom::emitRefusal(entryFunc.getLoc())
                << kind << " '" << name << "' has type " << type
                << ": compiled models take and give ranked tensors of numbers "
                   "or bools";

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Conversion/Passes.h"
+#include "loom/Conversion/RuntimeSites.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -124,6 +125,46 @@ LogicalResult replaceWithCall(RewriterBase &rewriter, ModuleOp module,
   return success();
 }
 
+/// kernel.check: unless the condition holds, call
+/// loom_rt_check_failed(site, value, limit) (runtime/src/RunGuard.cpp),
+/// which does not return.
+WalkResult lowerCheck(IRRewriter &rewriter, ModuleOp module, CheckOp check) {
+  MLIRContext *ctx = module.getContext();
+  Location loc = check.getLoc();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto i64 = rewriter.getI64Type();
+  auto type = rewriter.getFunctionType({ptr, i64, i64}, {});
+  auto decl = module.lookupSymbol<func::FuncOp>("loom_rt_check_failed");
+  if (!decl) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(module.getBody());
+    decl = func::FuncOp::create(rewriter, module.getLoc(),
+                                "loom_rt_check_failed", type);
+    decl.setPrivate();
+  }
+  if (decl.getFunctionType() != type)
+    return check->emitOpError(
+        "clashes with an existing declaration of loom_rt_check_failed");
+  rewriter.setInsertionPoint(check);
+  Value failed = arith::XOrIOp::create(
+      rewriter, loc, check.getCondition(),
+      arith::ConstantIntOp::create(rewriter, loc, 1, 1));
+  auto ifOp = scf::IfOp::create(rewriter, loc, failed, /*withElse=*/false);
+  rewriter.setInsertionPointToStart(&ifOp.getThenRegion().front());
+  SmallVector<Value> args = {loom::getConstantString(
+      rewriter, loc, module,
+      loom::formatRuntimeSite(loc, check.getKindCode(), check.getOperand(),
+                              check.getMessage()))};
+  for (unsigned i = 0; i < 2; ++i)
+    args.push_back(i < check.getValues().size()
+                       ? check.getValues()[i]
+                       : arith::ConstantIntOp::create(rewriter, loc, 0, 64)
+                             .getResult());
+  func::CallOp::create(rewriter, loc, decl, args);
+  rewriter.eraseOp(check);
+  return WalkResult::skip();
+}
+
 struct LowerKernelsToCallsPass
     : loom::impl::LowerKernelsToCallsPassBase<LowerKernelsToCallsPass> {
   void runOnOperation() override {
@@ -147,6 +188,8 @@ struct LowerKernelsToCallsPass
                                {mm.getLhs(), mm.getRhs(), mm.getInit()}, 2,
                                mm.getAccumulate(), {flags, alpha});
       }
+      if (auto check = dyn_cast<CheckOp>(op))
+        return lowerCheck(rewriter, module, check);
       if (auto meshRank = dyn_cast<MeshRankOp>(op)) {
         // int64_t loom_kernel_mesh_rank(int64_t mesh_size): plain scalars.
         rewriter.setInsertionPoint(op);

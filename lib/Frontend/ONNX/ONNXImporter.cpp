@@ -17,16 +17,14 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include "onnx/onnx_pb.h"
 #include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <climits>
-#include <fcntl.h>
-#include <unistd.h>
 
 using namespace mlir;
 
@@ -423,16 +421,35 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
 // Entry points
 //===----------------------------------------------------------------------===//
 
-/// Parses a ModelProto from `stream`, reporting failure on `displayName`.
-static OwningOpRef<ModuleOp>
-parseAndImport(google::protobuf::io::ZeroCopyInputStream &stream,
-               StringRef displayName, StringRef baseDir, MLIRContext *context,
-               const ImportOptions &options) {
+/// How deeply the messages of a model may nest (protobuf's default limit):
+/// If/Loop/Scan bodies nest three levels each (node, attribute, graph).
+static constexpr int kMaxNesting = 100;
+
+/// Parses a ModelProto from `bytes`, reporting failure on `displayName`.
+static OwningOpRef<ModuleOp> parseAndImport(StringRef bytes,
+                                            StringRef displayName,
+                                            StringRef baseDir,
+                                            MLIRContext *context,
+                                            const ImportOptions &options) {
   ModelImporter importer(context, displayName, baseDir, options);
   ::onnx::ModelProto model;
-  google::protobuf::io::CodedInputStream coded(&stream);
-  coded.SetTotalBytesLimit(INT_MAX);
-  if (!model.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
+  auto parse = [&](int nesting) {
+    google::protobuf::io::ArrayInputStream stream(
+        bytes.data(), static_cast<int>(bytes.size()));
+    google::protobuf::io::CodedInputStream coded(&stream);
+    coded.SetTotalBytesLimit(INT_MAX);
+    coded.SetRecursionLimit(nesting);
+    return model.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
+  };
+  if (!parse(kMaxNesting)) {
+    // Deeper nesting fails like corruption: tell them apart by parsing
+    // again with a (bounded) larger limit.
+    if (parse(10 * kMaxNesting)) {
+      importer.emitError() << "cannot parse the file as an ONNX model: its "
+                              "messages are nested too deeply (more than "
+                           << kMaxNesting << " levels)";
+      return nullptr;
+    }
     importer.emitError() << "cannot parse the file as an ONNX model: the "
                             "protobuf is truncated or corrupt";
     return nullptr;
@@ -461,23 +478,24 @@ OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *context,
       return nullptr;
     }
   }
-  int fd = isStdin ? 0 : ::open(path.str().c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
+                                         /*RequiresNullTerminator=*/false);
+  if (!buffer) {
     emitError(FileLineColLoc::get(context, displayName, 0, 0))
-        << "cannot open the model file: " << std::strerror(errno);
+        << "cannot open the model file: " << buffer.getError().message();
+    return nullptr;
+  }
+  if ((*buffer)->getBufferSize() > static_cast<size_t>(INT_MAX)) {
+    emitError(FileLineColLoc::get(context, displayName, 0, 0))
+        << "the model is over 2 GB: protobuf cannot hold it";
     return nullptr;
   }
   SmallString<256> baseDir(isStdin ? StringRef(".") : path);
   if (!isStdin)
     llvm::sys::path::remove_filename(baseDir);
-  OwningOpRef<ModuleOp> module;
-  {
-    google::protobuf::io::FileInputStream stream(fd);
-    module = parseAndImport(stream, displayName, baseDir, context, options);
-  }
-  if (!isStdin)
-    ::close(fd);
-  return module;
+  return parseAndImport((*buffer)->getBuffer(), displayName, baseDir, context,
+                        options);
 }
 
 OwningOpRef<ModuleOp> importONNXBuffer(StringRef bytes, StringRef displayName,
@@ -488,9 +506,7 @@ OwningOpRef<ModuleOp> importONNXBuffer(StringRef bytes, StringRef displayName,
         << "the model is over 2 GB: protobuf cannot hold it";
     return nullptr;
   }
-  google::protobuf::io::ArrayInputStream stream(bytes.data(),
-                                                static_cast<int>(bytes.size()));
-  return parseAndImport(stream, displayName, baseDir, context, options);
+  return parseAndImport(bytes, displayName, baseDir, context, options);
 }
 
 void registerImportDialects(DialectRegistry &registry) {

@@ -26,6 +26,8 @@
 #ifndef LOOM_RUNTIME_H
 #define LOOM_RUNTIME_H
 
+#include "loom/abi.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,16 +53,16 @@ typedef enum loom_dtype {
   LOOM_DTYPE_BF16 = 16
 } loom_dtype;
 
-typedef enum loom_status {
-  LOOM_OK = 0,
-  LOOM_ERROR_INVALID_ARGUMENT = 1, /* bad input count, dtype, shape */
-  LOOM_ERROR_IO = 2,               /* unreadable or malformed file */
-  LOOM_ERROR_RUNTIME = 3,          /* a failure while running a model */
-  LOOM_ERROR_OUT_OF_MEMORY = 4
-} loom_status;
+/* loom_status, and the error record of a failed run: loom/abi.h. */
 
 /* The message of the calling thread's last failure ("" if none). */
 const char *loom_last_error(void);
+
+/* The calling thread's last failure as a record: for a run that a model's
+ * run-time check stopped, its node, op, operand and offending value; for
+ * other failures only status and message are set. Valid until the thread's
+ * next call into the runtime. */
+const loom_error_record *loom_last_error_record(void);
 
 /* Size in bytes of one element, or 0 for an invalid dtype. */
 size_t loom_dtype_size(loom_dtype dtype);
@@ -121,7 +123,13 @@ int32_t loom_model_output_rank(const loom_model *model, size_t index);
 const int64_t *loom_model_output_shape(const loom_model *model, size_t index);
 
 /* Runs the model. Checks the input count, dtypes, ranks, static dims and that
- * dims sharing a symbolic name agree, before running anything. */
+ * dims sharing a symbolic name agree, before running anything. The model
+ * checks the rest as it runs (indices in range, run-time dims that agree,
+ * sizes, integer division by zero): a failed check stops the run with
+ * LOOM_ERROR_INVALID_ARGUMENT and a message naming the ONNX node, its op,
+ * the input and the value (loom_last_error, loom_last_error_record); every
+ * buffer of the run is freed, no output is written and the model can be
+ * run again. */
 loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
                            size_t num_inputs, loom_tensor **outputs,
                            size_t num_outputs);

@@ -3,7 +3,7 @@
 // RUN: loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=4 memory-cost-per-byte=1e-7})' | FileCheck %s --check-prefix=MODEL
 // RUN: loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=2x2 memory-cost-per-byte=1e-8})' | FileCheck %s --check-prefix=MESH2D
 // RUN: loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=4 fix=fc1=S(1)})' | FileCheck %s --check-prefix=FIX
-// RUN: loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=4 print-plan explain-dot=%t.dot})' -o /dev/null | FileCheck %s --check-prefix=PLAN
+// RUN: loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=4 print-plan explain-dot=%t.dot})' -o /dev/null 2>&1 | FileCheck %s --check-prefix=PLAN
 // RUN: FileCheck %s --check-prefix=DOT < %t.dot
 
 // With memory free, the batch splits (data parallelism): the weights stay
@@ -22,7 +22,7 @@
 
 // With a memory limit, the memory cost grows until the plan fits: the
 // replicated plan needs 2 x 4 MiB of weights, the split one a quarter.
-// RUN: loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=4 memory-limit=4000000 print-plan})' -o /dev/null | FileCheck %s --check-prefix=LIMIT
+// RUN: loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=4 memory-limit=4000000 print-plan})' -o /dev/null 2>&1 | FileCheck %s --check-prefix=LIMIT
 // LIMIT: | w1 | graph.constant | S(1) |
 // LIMIT: memory per device: {{[0-9]+}} bytes (weights and activations, no reuse; memory cost {{[1-9].*}} s/byte)
 // RUN: not loom-opt %S/Inputs/mlp.mlir -p 'builtin.module(sbp-derive{mesh=4 memory-limit=1000})' 2>&1 | FileCheck %s --check-prefix=NOFIT

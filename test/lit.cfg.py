@@ -57,6 +57,13 @@ if shutil.which("node") and os.path.isdir(os.path.join(
 if shutil.which("mpirun"):
     config.available_features.add("mpirun")
 
+# oneDNN held to an instruction set (the lit-models-onednn-avx2 ctest test
+# sets ONEDNN_MAX_CPU_ISA=AVX2): passed on to the tests, and a feature.
+if os.environ.get("ONEDNN_MAX_CPU_ISA"):
+    isa = os.environ["ONEDNN_MAX_CPU_ISA"]
+    config.environment["ONEDNN_MAX_CPU_ISA"] = isa
+    config.available_features.add("onednn-isa-" + isa.lower())
+
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 # Commands that loomc prints for users (reproducers) name loom-opt plainly.

@@ -171,7 +171,7 @@ LogicalResult emitArtefact(ModuleOp module, ArtefactEmit emit,
   ArtefactKind kind = emit == ArtefactEmit::Library
                           ? ArtefactKind::SharedLibrary
                           : ArtefactKind::Executable;
-  if (failed(linkArtefact(objectPath, output, kind, error)))
+  if (failed(linkArtefact(objectPath, output, kind, target, error)))
     return module.emitError(error);
   if (emit == ArtefactEmit::Library) {
     llvm::SmallString<128> header(output);

@@ -93,6 +93,15 @@ struct Options {
       cl::values(clEnumValN(Toggle::On, "on", "Check (the default)"),
                  clEnumValN(Toggle::Off, "off", "Do not check")),
       cl::init(Toggle::On), cl::cat(category)};
+  cl::list<std::string> sanitize{
+      "sanitize",
+      cl::desc("Instrument the generated code and link the sanitizers' "
+               "runtimes: address (AddressSanitizer), undefined (bounds "
+               "checks on the accesses LLVM can size, trapping). A shared "
+               "library needs the sanitizer runtime loaded by its host "
+               "program (an instrumented one, or LD_PRELOAD)"),
+      cl::CommaSeparated, cl::value_desc("address,undefined"),
+      cl::cat(category)};
   cl::opt<bool> emitBytecode{"emit-bytecode",
                              cl::desc("Write MLIR bytecode instead of text"),
                              cl::cat(category)};
@@ -418,6 +427,18 @@ int loomcMain(int argc, char **argv) {
     target.cpu = options.cpu;
     target.triple = options.targetTriple;
     target.optLevel = std::min(options.optLevel.getValue(), 3u);
+    for (const std::string &name : options.sanitize) {
+      if (name == "address") {
+        target.sanitizeAddress = true;
+      } else if (name == "undefined") {
+        target.sanitizeUndefined = true;
+      } else {
+        llvm::errs() << "loomc: error: --sanitize takes address and "
+                        "undefined, not '"
+                     << name << "'\n";
+        return 1;
+      }
+    }
     std::string outputPath = options.output;
     if (outputPath.empty()) {
       if (options.emit == Emit::LLVM) {

@@ -18,8 +18,11 @@
 
 // The whole flow ends in the LLVM dialect, with the model's C entry point.
 // END-DAG: llvm.func internal @loom_kernel(
-// END-DAG: llvm.mlir.global external constant @loom_model_signature("loom-model 1\0Ainput input0 1 2 ? 8\0Ainput input1 1 2 8 4\0Aoutput output0 1 2 ? 4\0Aoutput output1 1 2 ? 4\0A\00")
-// END-DAG: llvm.func @loom_model_entry(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
+// END-DAG: llvm.mlir.global external constant @loom_model_signature("loom-model 2\0Ainput input0 1 2 ? 8\0Ainput input1 1 2 8 4\0Aoutput output0 1 2 ? 4\0Aoutput output1 1 2 ? 4\0A\00")
+// END-DAG: llvm.func internal @loom_model_body(%{{.*}}: !llvm.ptr)
+// END-DAG: llvm.func @loom_model_entry(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
+// END-DAG: llvm.call @loom_rt_invoke(
+// END-DAG: llvm.call @loom_rt_alloc(
 
 // PIPELINE:      builtin.module(
 // PIPELINE-NEXT:   func.func(

@@ -31,6 +31,12 @@ struct CPUTargetOptions {
   std::string cpu;
   /// LLVM's optimisation level, 0 to 3.
   unsigned optLevel = 3;
+  /// Instrument the generated code, after optimisation: AddressSanitizer
+  /// (heap, stack and global accesses) and, for `undefined`, LLVM's bounds
+  /// checks on accesses it can size (trapping). The artefact is then linked
+  /// with -fsanitize of both.
+  bool sanitizeAddress = false;
+  bool sanitizeUndefined = false;
 };
 
 /// Registers the dialect translations to LLVM IR with `registry`.
@@ -54,9 +60,10 @@ enum class ArtefactKind { Executable, SharedLibrary };
 /// Links `objectPath` into `outputPath` with the system's C++ compiler
 /// driver (`c++`, or $LOOM_LINKER, with $LOOM_LINKER_FLAGS appended): an
 /// executable gets Loom's runtime and its main(), a shared library only what
-/// the model itself calls.
+/// the model itself calls; a sanitized one the sanitizers' runtimes.
 mlir::LogicalResult linkArtefact(llvm::StringRef objectPath,
                                  llvm::StringRef outputPath, ArtefactKind kind,
+                                 const CPUTargetOptions &options,
                                  std::string &error);
 
 /// Writes the C header declaring a shared library's entry points.

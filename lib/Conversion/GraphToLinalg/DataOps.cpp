@@ -262,9 +262,11 @@ struct RangePattern : OpConversionPattern<g::RangeOp> {
             arith::ConstantIntOp::create(rewriter, loc, t, 1));
         Value span = arith::SubIOp::create(rewriter, loc, limit, start);
         Value q = arith::CeilDivSIOp::create(rewriter, loc, span, safeDelta);
-        count = arith::ExtSIOp::create(rewriter, loc, rewriter.getI64Type(), q);
-        if (t.getIntOrFloatBitWidth() == 64)
-          count = q;
+        count = t.getIntOrFloatBitWidth() == 64
+                    ? q
+                    : arith::ExtSIOp::create(rewriter, loc,
+                                             rewriter.getI64Type(), q)
+                          .getResult();
       }
       Value zero = arith::ConstantIntOp::create(rewriter, loc, 0, 64);
       count = arith::MaxSIOp::create(rewriter, loc, count, zero);

@@ -13,6 +13,9 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
+#include "llvm/Transforms/Instrumentation/BoundsChecking.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -25,6 +28,10 @@
 #include <cstdlib>
 
 using namespace mlir;
+
+/// The model ABI loom-emit-host-entry implements (LOOM_ABI_VERSION in the
+/// runtime's loom/abi.h; the signature's first line says it too).
+static constexpr int LOOM_MODEL_ABI_VERSION = 2;
 
 namespace loom {
 
@@ -70,6 +77,37 @@ createTargetMachine(const CPUTargetOptions &options, std::string &error) {
   return machine;
 }
 
+/// Instruments the optimised `module` as clang does at the end of its
+/// pipeline for -fsanitize=address (and, for `undefined`, the bounds checks
+/// of -fsanitize=local-bounds, trapping: no UBSan handler is needed).
+static void instrument(llvm::Module &module, const CPUTargetOptions &options,
+                       llvm::TargetMachine *machine) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder builder(machine);
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm;
+  if (options.sanitizeUndefined) {
+    llvm::FunctionPassManager fpm;
+    fpm.addPass(llvm::BoundsCheckingPass(llvm::BoundsCheckingPass::Options()));
+    mpm.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fpm)));
+  }
+  if (options.sanitizeAddress) {
+    // ASan instruments only the functions that ask for it.
+    for (llvm::Function &function : module)
+      if (!function.isDeclaration())
+        function.addFnAttr(llvm::Attribute::SanitizeAddress);
+    mpm.addPass(llvm::AddressSanitizerPass(llvm::AddressSanitizerOptions()));
+  }
+  mpm.run(module, mam);
+}
+
 std::unique_ptr<llvm::Module>
 translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
                   const CPUTargetOptions &options) {
@@ -93,6 +131,8 @@ translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
         << llvm::toString(std::move(err));
     return nullptr;
   }
+  if (options.sanitizeAddress || options.sanitizeUndefined)
+    instrument(*llvmModule, options, machine.get());
   return llvmModule;
 }
 
@@ -126,6 +166,7 @@ static std::string getRuntimeLibraryDir() {
 
 LogicalResult linkArtefact(llvm::StringRef objectPath,
                            llvm::StringRef outputPath, ArtefactKind kind,
+                           const CPUTargetOptions &options,
                            std::string &error) {
   const char *override = std::getenv("LOOM_LINKER");
   std::string linkerName = override && *override ? override : "c++";
@@ -156,6 +197,14 @@ LogicalResult linkArtefact(llvm::StringRef objectPath,
         "-lgloo", "-Wl,--pop-state", "-ldl"})
     args.push_back(arg);
   args.push_back("-lm");
+  if (options.sanitizeAddress || options.sanitizeUndefined) {
+    std::string flag = "-fsanitize=";
+    if (options.sanitizeAddress)
+      flag += "address";
+    if (options.sanitizeUndefined)
+      flag += options.sanitizeAddress ? ",undefined" : "undefined";
+    args.push_back(flag);
+  }
   // Extra flags, e.g. -fsanitize=address when the runtime is instrumented.
   if (const char *extra = std::getenv("LOOM_LINKER_FLAGS")) {
     llvm::SmallVector<llvm::StringRef> flags;
@@ -199,12 +248,17 @@ LogicalResult writeLibraryHeader(llvm::StringRef headerPath,
     os << " *   " << line << "\n";
   os << " */\n\n"
      << "#ifndef LOOM_MODEL_ENTRY_POINTS\n#define LOOM_MODEL_ENTRY_POINTS\n\n"
+     << "#include <loom/abi.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
      << "/* The interface above, as text (parsed by the runtime). */\n"
      << "extern const char loom_model_signature[];\n"
-     << "/* inputs[i] and outputs[i] point to MLIR ranked memref descriptors;\n"
-     << " * outputs are filled with buffers the caller must free(). */\n"
-     << "void loom_model_entry(void **inputs, void **outputs);\n\n"
+     << "/* Model ABI " << LOOM_MODEL_ABI_VERSION
+     << " (loom/abi.h): inputs[i] and outputs[i] point to MLIR ranked\n"
+     << " * memref descriptors; on success outputs are filled with buffers\n"
+     << " * the caller must free(); on failure a loom_status is returned and\n"
+     << " * context->error says why. */\n"
+     << "int32_t loom_model_entry(loom_run_context *context, void **inputs,\n"
+     << "                         void **outputs);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return success();
 }

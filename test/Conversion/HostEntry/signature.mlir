@@ -2,7 +2,7 @@
 // the lowered model its C entry point.
 // RUN: loom-opt %s -p 'builtin.module(loom-export-signature)' -split-input-file -verify-diagnostics -allow-unregistered-dialect | FileCheck %s
 
-// CHECK: module attributes {loom.input_ranks = array<i64: 2, 0>, loom.output_ranks = array<i64: 1>, loom.signature = "loom-model 1\0Ainput in%20put 13 2 ?batch 4\0Ainput s 9 0\0Aoutput output0 1 1 ?\0A"}
+// CHECK: module attributes {loom.input_ranks = array<i64: 2, 0>, loom.output_ranks = array<i64: 1>, loom.signature = "loom-model 2\0Ainput in%20put 13 2 ?batch 4\0Ainput s 9 0\0Aoutput output0 1 1 ?\0A"}
 // CHECK: func.func private @loom_kernel(%{{.*}}: tensor<?x4xui64> {bufferization.writable = false}, %{{.*}}: tensor<i1> {bufferization.writable = false}) -> tensor<?xf32>
 func.func @main(%x: tensor<?x4xui64> {graph.name = "in put", graph.dim_names = ["batch", ""]}, %s: tensor<i1> {graph.name = "s"}) -> tensor<?xf32> {
   %0 = "test.producer"() : () -> tensor<?xf32>

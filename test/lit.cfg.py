@@ -36,9 +36,15 @@ config.substitutions.append(
     ("%loomc_path", os.path.join(config.loom_tools_dir, "loomc")))
 config.substitutions.append(
     ("%loom_run_path", os.path.join(config.loom_tools_dir, "loom-run")))
+# LOOM_TEST_SANITIZE=address,undefined (the lit-sanitized ctest test): every
+# artefact loomc writes is instrumented (loomc --sanitize) and linked with
+# the sanitizers' runtimes, so are the test programs linked here, and
+# loom-run, uninstrumented, gets the runtimes preloaded to load them.
+test_sanitize = os.environ.get("LOOM_TEST_SANITIZE", "")
+link_sanitizers = config.loom_sanitizers or test_sanitize
 config.substitutions.append(
     ("%loom_link_flags",
-     "-fsanitize=" + config.loom_sanitizers if config.loom_sanitizers else ""))
+     "-fsanitize=" + link_sanitizers if link_sanitizers else ""))
 
 # Sanitizer builds cannot load Loom's plugin into Debian's uninstrumented
 # mlir-opt.
@@ -69,13 +75,37 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 # Commands that loomc prints for users (reproducers) name loom-opt plainly.
 llvm_config.with_environment("PATH", config.loom_tools_dir, append_path=True)
 
+def sanitized_loom_run():
+    """loom-run with the sanitizers' runtimes preloaded (it loads
+    instrumented libraries but is not instrumented itself)."""
+    import subprocess
+    runtimes = []
+    for name in ("libasan.so", "libubsan.so"):
+        path = subprocess.run(["c++", "-print-file-name=" + name],
+                              capture_output=True, text=True).stdout.strip()
+        runtimes.append(os.path.realpath(path))
+    # LeakSanitizer cannot stop the OpenMP threads of an uninstrumented
+    # host reliably: leaks are checked in the instrumented executables.
+    return "env LD_PRELOAD=%s ASAN_OPTIONS=detect_leaks=0 %s" % (
+        ":".join(runtimes), os.path.join(config.loom_tools_dir, "loom-run"))
+
+
+if test_sanitize:
+    config.available_features.add("sanitized-models")
+    # Leaks are checked (detect_leaks is ASan's default on Linux); a report
+    # fails the test.
+    config.environment["ASAN_OPTIONS"] = "abort_on_error=0:exitcode=86"
+    config.environment["UBSAN_OPTIONS"] = "halt_on_error=1:print_stacktrace=1"
+
 # Debian's own mlir-opt: the plugin tests load Loom into it.
 tools = [
     ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt"),
               unresolved="fatal"),
     ToolSubst("loom-opt", unresolved="fatal"),
-    ToolSubst("loomc", unresolved="fatal"),
-    ToolSubst("loom-run", unresolved="fatal"),
+    ToolSubst("loomc", unresolved="fatal",
+              extra_args=["--sanitize=" + test_sanitize] if test_sanitize else None),
+    ToolSubst("loom-run", unresolved="fatal",
+              command=(sanitized_loom_run() if test_sanitize else None)),
     ToolSubst("loom-boxing-check", unresolved="fatal"),
     ToolSubst("loom-boxing-check-2d", unresolved="fatal"),
     ToolSubst("loom-calibrate", unresolved="fatal"),

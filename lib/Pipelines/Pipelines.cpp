@@ -301,7 +301,8 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
              std::vector<std::string>(specialize.begin(), specialize.end())},
             {unrollMaxTrips, inlineConstantElements, mergeShapes},
             {mesh, std::vector<std::string>(sbpFix.begin(), sbpFix.end())},
-            kernelLibrary, runtimeChecks};
+            kernelLibrary,
+            runtimeChecks};
   }
 };
 } // namespace

@@ -19,6 +19,7 @@ import collections
 import concurrent.futures
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -89,7 +90,7 @@ def run_test(args, name):
         try:
             compiled = subprocess.run(
                 [args.loomc, os.path.join(test_dir, "model.onnx"),
-                 "--emit=lib", "-o", library],
+                 "--emit=lib", "-o", library] + args.loomc_flag,
                 capture_output=True, text=True, timeout=args.timeout)
         except subprocess.TimeoutExpired:
             return name, "compile", "loomc timed out"
@@ -101,7 +102,7 @@ def run_test(args, name):
                       if d.startswith("test_data_set_"))
         for data_set in sets:
             data_dir = os.path.join(test_dir, data_set)
-            command = [args.loom_run, library]
+            command = shlex.split(args.loom_run) + [library]
             for f in numbered(data_dir, "input_"):
                 command += ["--input", f]
             for f in numbered(data_dir, "output_"):
@@ -144,6 +145,10 @@ def main():
     parser.add_argument("--filter", default="",
                         help="only tests whose name contains this")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--loomc-flag", action="append", default=[],
+                        help="an extra loomc flag (repeatable)")
+    parser.add_argument("--every", type=int, default=1,
+                        help="run every Nth test only (a sample)")
     parser.add_argument("--timeout", type=int, default=120)
     args = parser.parse_args()
 
@@ -153,6 +158,7 @@ def main():
         return 1
     names = sorted(d for d in os.listdir(args.node_dir)
                    if d.startswith("test_") and args.filter in d)
+    names = names[::max(args.every, 1)]
     start = time.time()
     results = {}
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
@@ -179,7 +185,7 @@ def main():
              args.jobs))
 
     expected = read_xfail(args.xfail)
-    if args.update and not args.filter:
+    if args.update and not args.filter and args.every == 1:
         with open(args.xfail, "w") as f:
             f.write("# ONNX node tests that Loom's CPU backend does not pass "
                     "yet, with the reason.\n# This list may only shrink; "

@@ -139,8 +139,8 @@ bool matches(const char *name, loom_tensor *actual, loom_tensor *expected,
         expectedSquares += e * e;
       }
     } else {
-      ok = a == e || std::fabs(a - e) <= tolerances.atol +
-                                             tolerances.rtol * std::fabs(e);
+      ok = a == e ||
+           std::fabs(a - e) <= tolerances.atol + tolerances.rtol * std::fabs(e);
     }
     if (!ok && bad++ == 0)
       first = i;
@@ -154,12 +154,10 @@ bool matches(const char *name, loom_tensor *actual, loom_tensor *expected,
     return false;
   }
   if (norm) {
-    double error = std::sqrt(diffSquares),
-           scale = std::sqrt(expectedSquares);
+    double error = std::sqrt(diffSquares), scale = std::sqrt(expectedSquares);
     if (error > tolerances.relL2 * scale) {
-      std::printf("output '%s': relative L2 error %.3g, more than %.3g\n",
-                  name, scale > 0 ? error / scale : INFINITY,
-                  tolerances.relL2);
+      std::printf("output '%s': relative L2 error %.3g, more than %.3g\n", name,
+                  scale > 0 ? error / scale : INFINITY, tolerances.relL2);
       return false;
     }
   }
@@ -170,12 +168,14 @@ constexpr const char *kUsage =
     "usage: loom-run MODEL.so --input FILE... [--output FILE...]\n"
     "                [--expect FILE...] [--rtol R] [--atol A] [--rel-l2 E]\n"
     "                [--threads N]\n"
-    "       loom-run -n N [--timeout S] [--store file|tcp] [--hosts H1,H2,...]\n"
+    "       loom-run -n N [--timeout S] [--store file|tcp] [--hosts "
+    "H1,H2,...]\n"
     "                PROGRAM [ARGS...]\n"
     "\n"
     "Runs a model library (loomc --emit=lib) once and writes or checks its\n"
     "outputs, or starts N ranks of one distributed job.\n"
-    "  --input FILE...   inputs in the graph's order (.npy or ONNX .pb); repeat\n"
+    "  --input FILE...   inputs in the graph's order (.npy or ONNX .pb); "
+    "repeat\n"
     "                    the flag or list the files after one (so too below)\n"
     "  --output FILE...  write the outputs\n"
     "  --expect FILE...  compare the outputs with these files: integers and\n"
@@ -210,8 +210,7 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     bool value = i + 1 < argc;
-    if ((arg == "--input" || arg == "--output" || arg == "--expect") &&
-        value) {
+    if ((arg == "--input" || arg == "--output" || arg == "--expect") && value) {
       // One flag takes the files up to the next flag.
       auto &files = arg == "--input"    ? inputs
                     : arg == "--output" ? outputs
@@ -220,8 +219,7 @@ int main(int argc, char **argv) {
       while (i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0)
         files.push_back(argv[++i]);
       if (files.size() == before) {
-        std::fprintf(stderr, "loom-run: error: %s takes a file\n",
-                     arg.c_str());
+        std::fprintf(stderr, "loom-run: error: %s takes a file\n", arg.c_str());
         return 2;
       }
     } else if ((arg == "--rtol" || arg == "--atol" || arg == "--rel-l2") &&

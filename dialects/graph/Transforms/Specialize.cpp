@@ -59,7 +59,8 @@ StringRef getDimName(func::FuncOp func, unsigned index, unsigned dim) {
 /// Parses and resolves `spec` against `func`'s arguments.
 FailureOr<Variant> resolve(func::FuncOp func, StringRef spec) {
   auto fail = [&](const Twine &message) {
-    loom::emitRefusal(func.getLoc()) << "specialization '" << spec << "': " << message;
+    loom::emitRefusal(func.getLoc())
+        << "specialization '" << spec << "': " << message;
     return failure();
   };
   unsigned numArgs = func.getNumArguments();

@@ -133,8 +133,8 @@ struct SbpDerivePass
     for (StringRef part : parts) {
       int64_t size;
       if (part.getAsInteger(10, size)) {
-        loom::emitRefusal(module.getLoc()) << "sbp-derive: mesh '" << mesh
-                           << "' is not like 4 or 2x2";
+        loom::emitRefusal(module.getLoc())
+            << "sbp-derive: mesh '" << mesh << "' is not like 4 or 2x2";
         return signalPassFailure();
       }
       meshShape.push_back(size);
@@ -252,11 +252,11 @@ struct SbpDerivePass
         return loom::emitRefusal(func.getLoc())
                << "sbp-derive: fix '" << entry
                << "': expected NAME=S(0) (1-D mesh) or "
-                                   "NAME=[S(0),B] (2-D)";
+                  "NAME=[S(0),B] (2-D)";
       if (it == byName.end())
         return loom::emitRefusal(func.getLoc())
                << "sbp-derive: fix '" << entry << "': no "
-                                << "input or op named '" << name << "'";
+               << "input or op named '" << name << "'";
       if (failed(restrict(plan.nodes[it->second], *nd, func)))
         return failure();
     }

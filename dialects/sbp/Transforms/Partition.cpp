@@ -441,9 +441,10 @@ struct SbpPartitionPass
         FailureOr<RankedTensorType> local =
             getLocalType(type, *layout, mesh, coords);
         if (failed(local))
-          return loom::emitRefusal(op.getLoc()) << "sbp-partition: result "
-                 << result.getResultNumber() << " (" << type << ") cannot be "
-                 << toString(*layout) << ": a split dim is dynamic or "
+          return loom::emitRefusal(op.getLoc())
+                 << "sbp-partition: result " << result.getResultNumber() << " ("
+                 << type << ") cannot be " << toString(*layout)
+                 << ": a split dim is dynamic or "
                  << "smaller than its devices";
         logicalTypes[result] = type;
         result.setType(*local);

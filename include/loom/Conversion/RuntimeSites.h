@@ -1,4 +1,5 @@
-//===- RuntimeSites.h - What compiled code tells the runtime about an op -*- C++ -*-===//
+//===- RuntimeSites.h - What compiled code tells the runtime about an op -*- C++
+//-*-===//
 //
 // Part of Loom. A run-time check (kernel.check) or an allocation passes the
 // runtime a *site*: constant text naming the ONNX node and op it belongs to
@@ -15,8 +16,8 @@
 #ifndef LOOM_CONVERSION_RUNTIMESITES_H
 #define LOOM_CONVERSION_RUNTIMESITES_H
 
-#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 
 #include <string>
 

@@ -1,4 +1,5 @@
-//===- Refusal.h - Errors that refuse a model, not compiler failures -*- C++ -*-===//
+//===- Refusal.h - Errors that refuse a model, not compiler failures -*- C++
+//-*-===//
 //
 // Part of Loom. A pass that stops because of the model (an op with no
 // lowering yet, a layout that cannot be converted, an option that does not

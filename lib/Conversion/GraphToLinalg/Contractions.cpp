@@ -114,13 +114,13 @@ struct MatMulPattern : OpConversionPattern<g::MatMulOp> {
                                      std::make_tuple(1, rhs, rt, b - 2)})
       for (int64_t j = 0; j < rank; ++j)
         if (t.isDynamicDim(j))
-          emitDimsEqualCheck(
-              rewriter, loc, tensor::DimOp::create(rewriter, loc, v, j),
-              getValueOrCreateConstantIndexOp(rewriter, loc,
-                                              sizes[batch - rank + j]),
-              "batch dim " + std::to_string(j) +
-                  " is {0} at run time, but the result's is {1}",
-              index);
+          emitDimsEqualCheck(rewriter, loc,
+                             tensor::DimOp::create(rewriter, loc, v, j),
+                             getValueOrCreateConstantIndexOp(
+                                 rewriter, loc, sizes[batch - rank + j]),
+                             "batch dim " + std::to_string(j) +
+                                 " is {0} at run time, but the result's is {1}",
+                             index);
     Value result = buildContraction(rewriter, loc, *type, sizes, lhs, rhs,
                                     AffineMap::get(loops, 0, le, ctx),
                                     AffineMap::get(loops, 0, re, ctx));

@@ -54,9 +54,10 @@ FailureOr<SmallVector<Type>> convertRanked(Operation *op,
   for (auto [index, type] : llvm::enumerate(types)) {
     auto ranked = dyn_cast<RankedTensorType>(converter.convertType(type));
     if (!ranked)
-      return loom::emitOpRefusal(op) << what << " #" << index << " has type " << type
-                               << ": compiled control flow carries ranked "
-                                  "tensors only";
+      return loom::emitOpRefusal(op)
+             << what << " #" << index << " has type " << type
+             << ": compiled control flow carries ranked "
+                "tensors only";
     converted.push_back(ranked);
   }
   return converted;
@@ -372,8 +373,8 @@ struct ScanPattern : OpConversionPattern<g::ScanOp> {
         return op.emitOpError("needs ranked scan inputs");
     for (Type slice : bodyTypes.drop_front(states))
       if (!cast<RankedTensorType>(slice).hasStaticShape())
-        return loom::emitOpRefusal(op) << "needs scan outputs of static shape, got "
-               << slice;
+        return loom::emitOpRefusal(op)
+               << "needs scan outputs of static shape, got " << slice;
 
     ArrayRef<int64_t> inputAxes = op.getScanInputAxes();
     ArrayRef<bool> inputReverse = op.getScanInputReverse();

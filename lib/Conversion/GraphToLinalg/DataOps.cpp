@@ -44,14 +44,14 @@ struct GatherElementsPattern : OpConversionPattern<g::GatherElementsOp> {
     auto dataType = cast<RankedTensorType>(data.getType());
     auto indexType = cast<RankedTensorType>(indices.getType());
     for (int64_t d = 0; d < rank; ++d) {
-      if (d == axis || (!dataType.isDynamicDim(d) && !indexType.isDynamicDim(d)))
+      if (d == axis ||
+          (!dataType.isDynamicDim(d) && !indexType.isDynamicDim(d)))
         continue;
-      emitDimAtMostCheck(rewriter, loc,
-                         tensor::DimOp::create(rewriter, loc, indices, d),
-                         tensor::DimOp::create(rewriter, loc, data, d),
-                         "dim " + std::to_string(d) +
-                             " is {0}, more than the data's ({1})",
-                         1);
+      emitDimAtMostCheck(
+          rewriter, loc, tensor::DimOp::create(rewriter, loc, indices, d),
+          tensor::DimOp::create(rewriter, loc, data, d),
+          "dim " + std::to_string(d) + " is {0}, more than the data's ({1})",
+          1);
     }
     Value init = createEmpty(rewriter, loc, *type, sizes);
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
@@ -239,10 +239,10 @@ struct RangePattern : OpConversionPattern<g::RangeOp> {
         Value q = arith::DivFOp::create(rewriter, loc, span, delta);
         q = math::CeilOp::create(rewriter, loc, q);
         // A zero delta, infinities or NaN: no count fptosi may take.
-        Value finite = arith::CmpFOp::create(
-            rewriter, loc, arith::CmpFPredicate::OLT,
-            math::AbsFOp::create(rewriter, loc, q),
-            scalarConstant(rewriter, loc, t, 0x1p62));
+        Value finite =
+            arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::OLT,
+                                  math::AbsFOp::create(rewriter, loc, q),
+                                  scalarConstant(rewriter, loc, t, 0x1p62));
         emitCheck(rewriter, loc, finite, "size",
                   "(limit - start) / delta is not a finite count of "
                   "elements below 2^62 (is delta 0?)",

@@ -44,9 +44,9 @@ void emitNoZeroCheck(OpBuilder &b, Location loc, Value divisor) {
       });
   Value zeros =
       tensor::ExtractOp::create(b, loc, count.getResult(0), ValueRange{});
-  Value none = arith::CmpIOp::create(
-      b, loc, arith::CmpIPredicate::eq, zeros,
-      arith::ConstantIntOp::create(b, loc, 0, 64));
+  Value none =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, zeros,
+                            arith::ConstantIntOp::create(b, loc, 0, 64));
   emitCheck(b, loc, none, "value",
             "integer division by zero ({0} of the divisor's elements are 0)",
             {zeros}, 1);

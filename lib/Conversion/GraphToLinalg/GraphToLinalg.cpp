@@ -53,8 +53,8 @@ void emitCheck(OpBuilder &b, Location loc, Value condition, StringRef kind,
 
 void emitDimsEqualCheck(OpBuilder &b, Location loc, Value actual,
                         Value expected, StringRef message, int64_t operand) {
-  Value same = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, actual,
-                                     expected);
+  Value same =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, actual, expected);
   emitCheck(b, loc, same, "shape", message, {actual, expected}, operand);
 }
 
@@ -132,10 +132,12 @@ void emitIndexRangeCheck(OpBuilder &b, Location loc, Value indices, Value size,
   unsigned width = element.getIntOrFloatBitWidth();
   // min and max over every element, in one pass.
   auto scalar = RankedTensorType::get({}, element);
-  Value lowest = createFilled(b, loc, scalar, {},
-                              b.getIntegerAttr(element, llvm::APInt::getSignedMaxValue(width)));
-  Value highest = createFilled(b, loc, scalar, {},
-                               b.getIntegerAttr(element, llvm::APInt::getSignedMinValue(width)));
+  Value lowest = createFilled(
+      b, loc, scalar, {},
+      b.getIntegerAttr(element, llvm::APInt::getSignedMaxValue(width)));
+  Value highest = createFilled(
+      b, loc, scalar, {},
+      b.getIntegerAttr(element, llvm::APInt::getSignedMinValue(width)));
   SmallVector<AffineExpr> none;
   AffineMap inMap = b.getMultiDimIdentityMap(type.getRank());
   AffineMap outMap = AffineMap::get(type.getRank(), 0, none, b.getContext());
@@ -143,32 +145,34 @@ void emitIndexRangeCheck(OpBuilder &b, Location loc, Value indices, Value size,
                                              utils::IteratorType::reduction);
   auto reduce = linalg::GenericOp::create(
       b, loc, TypeRange{scalar, scalar}, ValueRange{indices},
-      ValueRange{lowest, highest},
-      ArrayRef<AffineMap>{inMap, outMap, outMap}, iterators,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
+      ValueRange{lowest, highest}, ArrayRef<AffineMap>{inMap, outMap, outMap},
+      iterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value lo = arith::MinSIOp::create(nb, nl, args[0], args[1]);
         Value hi = arith::MaxSIOp::create(nb, nl, args[0], args[2]);
         linalg::YieldOp::create(nb, nl, ValueRange{lo, hi});
       });
-  Value lo = tensor::ExtractOp::create(b, loc, reduce.getResult(0), ValueRange{});
-  Value hi = tensor::ExtractOp::create(b, loc, reduce.getResult(1), ValueRange{});
+  Value lo =
+      tensor::ExtractOp::create(b, loc, reduce.getResult(0), ValueRange{});
+  Value hi =
+      tensor::ExtractOp::create(b, loc, reduce.getResult(1), ValueRange{});
   auto toI64 = [&](Value v) -> Value {
-    return width < 64 ? arith::ExtSIOp::create(b, loc, b.getI64Type(), v)
-                            .getResult()
-                      : v;
+    return width < 64
+               ? arith::ExtSIOp::create(b, loc, b.getI64Type(), v).getResult()
+               : v;
   };
   lo = toI64(lo);
   hi = toI64(hi);
   Value n = arith::IndexCastOp::create(b, loc, b.getI64Type(), size);
-  Value floor = allowNegative
-                    ? arith::SubIOp::create(
-                          b, loc, arith::ConstantIntOp::create(b, loc, 0, 64), n)
-                          .getResult()
-                    : arith::ConstantIntOp::create(b, loc, 0, 64).getResult();
-  StringRef message =
-      allowNegative ? "index {0} is out of range for a dim of size {1}"
-                    : "index {0} is out of range for a dim of size {1} "
-                      "(negative indices are not allowed here)";
+  Value floor =
+      allowNegative
+          ? arith::SubIOp::create(
+                b, loc, arith::ConstantIntOp::create(b, loc, 0, 64), n)
+                .getResult()
+          : arith::ConstantIntOp::create(b, loc, 0, 64).getResult();
+  StringRef message = allowNegative
+                          ? "index {0} is out of range for a dim of size {1}"
+                          : "index {0} is out of range for a dim of size {1} "
+                            "(negative indices are not allowed here)";
   Value loOk =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lo, floor);
   emitCheck(b, loc, loOk, "index", message, {lo, n}, operand);
@@ -250,8 +254,8 @@ FailureOr<Value> buildElementwise(ConversionPatternRewriter &rewriter,
     for (int64_t j = 0; j < type.getRank(); ++j) {
       if (!type.isDynamicDim(j))
         continue;
-      Value expected = getValueOrCreateConstantIndexOp(rewriter, loc,
-                                                       sizes[offset + j]);
+      Value expected =
+          getValueOrCreateConstantIndexOp(rewriter, loc, sizes[offset + j]);
       Value actual = tensor::DimOp::create(rewriter, loc, operand, j);
       emitDimsEqualCheck(
           rewriter, loc, actual, expected,

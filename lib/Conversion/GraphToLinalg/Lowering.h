@@ -72,8 +72,8 @@ void emitInnerDimCheck(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
 /// their minimum and maximum, then two checks name the one out of range.
 /// `size` is an index value.
 void emitIndexRangeCheck(mlir::OpBuilder &b, mlir::Location loc,
-                         mlir::Value indices, mlir::Value size,
-                         int64_t operand, bool allowNegative = true);
+                         mlir::Value indices, mlir::Value size, int64_t operand,
+                         bool allowNegative = true);
 
 /// The signless version of `type` (an element or tensor type).
 mlir::Type toSignless(mlir::Type type);

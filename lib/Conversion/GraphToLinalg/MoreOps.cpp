@@ -195,8 +195,8 @@ struct CompressPattern : OpConversionPattern<g::CompressOp> {
             linalg::YieldOp::create(
                 b, l, Value(arith::AddIOp::create(b, l, args[1], one)));
           });
-      Value trues = tensor::ExtractOp::create(rewriter, loc,
-                                              count.getResult(0), ValueRange{});
+      Value trues = tensor::ExtractOp::create(rewriter, loc, count.getResult(0),
+                                              ValueRange{});
       Value expected = arith::ConstantIntOp::create(rewriter, loc, kept, 64);
       emitCheck(rewriter, loc,
                 arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,

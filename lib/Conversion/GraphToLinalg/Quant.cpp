@@ -179,7 +179,8 @@ struct ScatterElementsPattern : OpConversionPattern<g::ScatterElementsOp> {
     for (int64_t d = 0; d < updatesType.getRank(); ++d)
       if (d != axis && dataType.isDynamicDim(d))
         emitDimAtMostCheck(
-            rewriter, loc, constantIndex(rewriter, loc, updatesType.getDimSize(d)),
+            rewriter, loc,
+            constantIndex(rewriter, loc, updatesType.getDimSize(d)),
             tensor::DimOp::create(rewriter, loc, data, d),
             "dim " + std::to_string(d) + " is {0}, more than the data's ({1})",
             1);
@@ -227,7 +228,8 @@ struct ScatterNDPattern : OpConversionPattern<g::ScatterNDOp> {
     for (int64_t d = q; d < updatesType.getRank(); ++d)
       if (dataType.isDynamicDim(k + d - q))
         emitDimAtMostCheck(
-            rewriter, loc, constantIndex(rewriter, loc, updatesType.getDimSize(d)),
+            rewriter, loc,
+            constantIndex(rewriter, loc, updatesType.getDimSize(d)),
             tensor::DimOp::create(rewriter, loc, adaptor.getData(), k + d - q),
             "dim " + std::to_string(d) + " is {0}, more than the data's ({1})",
             2);

@@ -126,8 +126,7 @@ struct EmitHostEntryPass
     auto invokeType = LLVM::LLVMFunctionType::get(i32, {ptr, ptr, ptr});
     auto invoke = module.lookupSymbol<LLVM::LLVMFuncOp>("loom_rt_invoke");
     if (!invoke)
-      invoke =
-          LLVM::LLVMFuncOp::create(b, loc, "loom_rt_invoke", invokeType);
+      invoke = LLVM::LLVMFuncOp::create(b, loc, "loom_rt_invoke", invokeType);
     if (invoke.getFunctionType() != invokeType) {
       invoke.emitError("clashes with the runtime's loom_rt_invoke");
       return signalPassFailure();

@@ -80,13 +80,13 @@ LogicalResult nameAllocations(ModuleOp module) {
     llvm::StringRef from, to;
     LLVM::LLVMFunctionType type;
   };
-  Rename renames[] = {
-      {"_mlir_memref_to_llvm_alloc", "loom_rt_alloc",
-       LLVM::LLVMFunctionType::get(ptr, {i64, ptr})},
-      {"_mlir_memref_to_llvm_aligned_alloc", "loom_rt_aligned_alloc",
-       LLVM::LLVMFunctionType::get(ptr, {i64, i64, ptr})},
-      {"_mlir_memref_to_llvm_free", "loom_rt_free",
-       LLVM::LLVMFunctionType::get(voidType, {ptr})}};
+  Rename renames[] = {{"_mlir_memref_to_llvm_alloc", "loom_rt_alloc",
+                       LLVM::LLVMFunctionType::get(ptr, {i64, ptr})},
+                      {"_mlir_memref_to_llvm_aligned_alloc",
+                       "loom_rt_aligned_alloc",
+                       LLVM::LLVMFunctionType::get(ptr, {i64, i64, ptr})},
+                      {"_mlir_memref_to_llvm_free", "loom_rt_free",
+                       LLVM::LLVMFunctionType::get(voidType, {ptr})}};
   for (const Rename &rename : renames) {
     auto from = module.lookupSymbol<LLVM::LLVMFuncOp>(rename.from);
     if (!from)
@@ -98,8 +98,8 @@ LogicalResult nameAllocations(ModuleOp module) {
     }
     if (to.getFunctionType() != rename.type)
       return to.emitError("clashes with the runtime's ") << rename.to;
-    bool passesSite = rename.type.getNumParams() > 1 &&
-                      rename.type.getParams().back() == ptr;
+    bool passesSite =
+        rename.type.getNumParams() > 1 && rename.type.getParams().back() == ptr;
     SmallVector<LLVM::CallOp> calls;
     module.walk([&](LLVM::CallOp call) {
       if (call.getCallee() == rename.from)

@@ -146,9 +146,9 @@ WalkResult lowerCheck(IRRewriter &rewriter, ModuleOp module, CheckOp check) {
     return check->emitOpError(
         "clashes with an existing declaration of loom_rt_check_failed");
   rewriter.setInsertionPoint(check);
-  Value failed = arith::XOrIOp::create(
-      rewriter, loc, check.getCondition(),
-      arith::ConstantIntOp::create(rewriter, loc, 1, 1));
+  Value failed =
+      arith::XOrIOp::create(rewriter, loc, check.getCondition(),
+                            arith::ConstantIntOp::create(rewriter, loc, 1, 1));
   auto ifOp = scf::IfOp::create(rewriter, loc, failed, /*withElse=*/false);
   rewriter.setInsertionPointToStart(&ifOp.getThenRegion().front());
   SmallVector<Value> args = {loom::getConstantString(
@@ -156,10 +156,10 @@ WalkResult lowerCheck(IRRewriter &rewriter, ModuleOp module, CheckOp check) {
       loom::formatRuntimeSite(loc, check.getKindCode(), check.getOperand(),
                               check.getMessage()))};
   for (unsigned i = 0; i < 2; ++i)
-    args.push_back(i < check.getValues().size()
-                       ? check.getValues()[i]
-                       : arith::ConstantIntOp::create(rewriter, loc, 0, 64)
-                             .getResult());
+    args.push_back(
+        i < check.getValues().size()
+            ? check.getValues()[i]
+            : arith::ConstantIntOp::create(rewriter, loc, 0, 64).getResult());
   func::CallOp::create(rewriter, loc, decl, args);
   rewriter.eraseOp(check);
   return WalkResult::skip();

@@ -426,11 +426,9 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
 static constexpr int kMaxNesting = 100;
 
 /// Parses a ModelProto from `bytes`, reporting failure on `displayName`.
-static OwningOpRef<ModuleOp> parseAndImport(StringRef bytes,
-                                            StringRef displayName,
-                                            StringRef baseDir,
-                                            MLIRContext *context,
-                                            const ImportOptions &options) {
+static OwningOpRef<ModuleOp>
+parseAndImport(StringRef bytes, StringRef displayName, StringRef baseDir,
+               MLIRContext *context, const ImportOptions &options) {
   ModelImporter importer(context, displayName, baseDir, options);
   ::onnx::ModelProto model;
   auto parse = [&](int nesting) {

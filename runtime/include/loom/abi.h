@@ -39,8 +39,8 @@ typedef enum loom_status {
   LOOM_ERROR_RUNTIME = 3,          /* a failure while running a model (a
                                       peer rank gone, a kernel failing) */
   LOOM_ERROR_OUT_OF_MEMORY = 4,
-  LOOM_ERROR_UNSUPPORTED = 5       /* an ABI version, device or option this
-                                      runtime or model does not have */
+  LOOM_ERROR_UNSUPPORTED = 5 /* an ABI version, device or option this
+                                runtime or model does not have */
 } loom_status;
 
 /* What a failed run-time check found. */
@@ -64,8 +64,8 @@ typedef struct loom_error_record {
   char op[64];     /* its op type ("" when not known) */
   int32_t operand; /* the node's input at fault (-1: none or not known) */
   int32_t reserved0;
-  int64_t value;   /* the offending value (an index, a dim, a size) */
-  int64_t limit;   /* what it was checked against (a dim, a size) */
+  int64_t value;      /* the offending value (an index, a dim, a size) */
+  int64_t limit;      /* what it was checked against (a dim, a size) */
   char message[1024]; /* the whole message, naming all of the above */
 } loom_error_record;
 

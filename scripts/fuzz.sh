@@ -15,7 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 target="${1:-onnx-import}"
 seconds="${2:-600}"
-LOOM_DEPS_EXTRA="clang-22 libclang-rt-22-dev" "$root/scripts/install-deps.sh"
+LOOM_DEPS_EXTRA="clang-22 libclang-rt-22-dev libomp-22-dev" "$root/scripts/install-deps.sh"
 build="$root/build-fuzz"
 cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \

@@ -64,7 +64,9 @@ bool parseSignature(const char *text, int &version, std::vector<Port> &inputs,
         !(in >> name >> dtype >> rank) || rank < 0)
       return false;
     port.name = unescape(name);
-    port.dtype = static_cast<loom_dtype>(dtype);
+    port.dtype = dtypeFromCode(dtype);
+    if (port.dtype == LOOM_DTYPE_INVALID)
+      return false;
     for (int i = 0; i < rank; ++i) {
       std::string dim;
       if (!(in >> dim))

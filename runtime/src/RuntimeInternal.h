@@ -18,6 +18,10 @@ namespace loom::rt {
 loom_status fail(loom_status status, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
+/// The dtype whose ONNX code is `code`, or LOOM_DTYPE_INVALID (a cast of
+/// an unknown code to the enum would be undefined).
+loom_dtype dtypeFromCode(int64_t code);
+
 /// Records a failed run's error record as the thread's last error.
 loom_status failWithRecord(const loom_error_record &record);
 

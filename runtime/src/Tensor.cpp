@@ -34,6 +34,27 @@ loom_status fail(loom_status status, const char *format, ...) {
   return status;
 }
 
+loom_dtype dtypeFromCode(int64_t code) {
+  switch (code) {
+  case LOOM_DTYPE_F32:
+  case LOOM_DTYPE_U8:
+  case LOOM_DTYPE_I8:
+  case LOOM_DTYPE_U16:
+  case LOOM_DTYPE_I16:
+  case LOOM_DTYPE_I32:
+  case LOOM_DTYPE_I64:
+  case LOOM_DTYPE_BOOL:
+  case LOOM_DTYPE_F16:
+  case LOOM_DTYPE_F64:
+  case LOOM_DTYPE_U32:
+  case LOOM_DTYPE_U64:
+  case LOOM_DTYPE_BF16:
+    return static_cast<loom_dtype>(code);
+  default:
+    return LOOM_DTYPE_INVALID;
+  }
+}
+
 loom_status failWithRecord(const loom_error_record &record) {
   lastRecord = record;
   // The model writes the strings; terminate them whatever it wrote.

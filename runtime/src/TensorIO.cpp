@@ -328,7 +328,7 @@ loom_status readPb(const char *path, const std::string &bytes,
     case 11: // uint64_data
       readRepeated(w, wireType, 0, [&](Wire &r) {
         uint64_t v = r.varint();
-        size_t size = loom_dtype_size(static_cast<loom_dtype>(dataType));
+        size_t size = loom_dtype_size(dtypeFromCode(dataType));
         if (size == 0)
           size = 8;
         typed.append(reinterpret_cast<const char *>(&v), size);
@@ -352,20 +352,30 @@ loom_status readPb(const char *path, const std::string &bytes,
     return fail(LOOM_ERROR_IO, "%s: malformed TensorProto", path);
   if (location == 1)
     return fail(LOOM_ERROR_IO, "%s: external data is not supported", path);
-  auto dtype = static_cast<loom_dtype>(dataType);
+  loom_dtype dtype = dtypeFromCode(dataType);
   if (loom_dtype_size(dtype) == 0)
     return fail(LOOM_ERROR_IO, "%s: unsupported data_type %lld", path,
                 static_cast<long long>(dataType));
+  // The bytes the shape needs, before allocating them: a file declaring a
+  // huge shape over a few bytes is malformed, not a reason to allocate.
+  const std::string &data = hasRaw ? raw : typed;
+  unsigned __int128 need = loom_dtype_size(dtype);
+  for (int64_t dim : dims) {
+    if (dim < 0 || need > UINT64_MAX) {
+      need = static_cast<unsigned __int128>(UINT64_MAX) + 1; // never a size
+      break;
+    }
+    need *= static_cast<uint64_t>(dim);
+  }
+  if (need != data.size())
+    return fail(LOOM_ERROR_IO,
+                "%s: holds %zu data bytes, which its shape does not take",
+                path, data.size());
   TensorPtr tensor(loom_tensor_create(dtype, static_cast<int32_t>(dims.size()),
                                       dims.data()));
   if (!tensor)
     return LOOM_ERROR_IO;
-  const std::string &data = hasRaw ? raw : typed;
-  size_t need = loom_tensor_nbytes(tensor.get());
-  if (data.size() != need)
-    return fail(LOOM_ERROR_IO, "%s: holds %zu data bytes, the shape needs %zu",
-                path, data.size(), need);
-  std::memcpy(loom_tensor_data(tensor.get()), data.data(), need);
+  std::memcpy(loom_tensor_data(tensor.get()), data.data(), data.size());
   *out = tensor.release();
   return LOOM_OK;
 }

@@ -19,6 +19,20 @@ using namespace loom::rt;
 
 namespace {
 
+/// The bytes a tensor of `dtype` and `dims` holds, or more than any file
+/// (2^64) when a dim is negative or the product overflows: what a reader
+/// compares with the bytes it has before allocating.
+unsigned __int128 shapeBytes(loom_dtype dtype,
+                             const std::vector<int64_t> &dims) {
+  unsigned __int128 bytes = loom_dtype_size(dtype);
+  for (int64_t dim : dims) {
+    if (dim < 0 || bytes > UINT64_MAX)
+      return static_cast<unsigned __int128>(UINT64_MAX) + 1;
+    bytes *= static_cast<uint64_t>(dim);
+  }
+  return bytes;
+}
+
 bool endsWith(const std::string &s, const char *suffix) {
   size_t n = std::strlen(suffix);
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
@@ -141,15 +155,17 @@ loom_status readNpy(const char *path, const std::string &bytes,
     shape.push_back(dim);
     p = end;
   }
+  size_t dataStart = headerStart + headerLen;
+  // Check the bytes before allocating what the header only claims.
+  if (shapeBytes(dtype, shape) > bytes.size() - dataStart)
+    return fail(LOOM_ERROR_IO,
+                "%s: holds %zu data bytes, fewer than its shape %s takes", path,
+                bytes.size() - dataStart, shapeText.c_str());
   TensorPtr tensor(loom_tensor_create(dtype, static_cast<int32_t>(shape.size()),
                                       shape.data()));
   if (!tensor)
     return LOOM_ERROR_OUT_OF_MEMORY;
   size_t need = loom_tensor_nbytes(tensor.get());
-  size_t dataStart = headerStart + headerLen;
-  if (bytes.size() - dataStart < need)
-    return fail(LOOM_ERROR_IO, "%s: holds %zu data bytes, the shape needs %zu",
-                path, bytes.size() - dataStart, need);
   std::memcpy(loom_tensor_data(tensor.get()), bytes.data() + dataStart, need);
   *out = tensor.release();
   return LOOM_OK;
@@ -359,18 +375,10 @@ loom_status readPb(const char *path, const std::string &bytes,
   // The bytes the shape needs, before allocating them: a file declaring a
   // huge shape over a few bytes is malformed, not a reason to allocate.
   const std::string &data = hasRaw ? raw : typed;
-  unsigned __int128 need = loom_dtype_size(dtype);
-  for (int64_t dim : dims) {
-    if (dim < 0 || need > UINT64_MAX) {
-      need = static_cast<unsigned __int128>(UINT64_MAX) + 1; // never a size
-      break;
-    }
-    need *= static_cast<uint64_t>(dim);
-  }
-  if (need != data.size())
+  if (shapeBytes(dtype, dims) != data.size())
     return fail(LOOM_ERROR_IO,
-                "%s: holds %zu data bytes, which its shape does not take",
-                path, data.size());
+                "%s: holds %zu data bytes, which its shape does not take", path,
+                data.size());
   TensorPtr tensor(loom_tensor_create(dtype, static_cast<int32_t>(dims.size()),
                                       dims.data()));
   if (!tensor)

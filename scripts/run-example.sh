@@ -23,5 +23,5 @@ echo "== ./mlp --input mlp-input.pb --output logits.npy =="
 "$out/mlp" --input "$out/mlp-input.pb" --bench 100 --threads 1
 "$build/bin/loomc" "$out/mlp.onnx" --emit=lib -o "$out/mlp.so"
 "$build/bin/loom-run" "$out/mlp.so" --input "$out/mlp-input.pb" \
-  --expect "$out/logits.npy" --expect "$out/mlp-expected.pb"
+  --expect "$out/logits.npy" --expect "$out/mlp-expected.pb" --atol 1e-5
 echo "== the logits match NumPy's (examples/mlp-expected.pbtxt) =="

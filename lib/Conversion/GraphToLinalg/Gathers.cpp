@@ -49,6 +49,7 @@ struct DynamicSlicePattern : OpConversionPattern<g::DynamicSliceOp> {
     for (int64_t d = 0; d < rank; ++d) {
       int64_t size = inputType.getDimSize(d);
       Value start = ci64(rewriter, loc, 0), step = ci64(rewriter, loc, 1);
+      Value end = ci64(rewriter, loc, INT64_MAX);
       for (int64_t k = 0; k < count; ++k) {
         auto read = [&](Value list) {
           return asI64(rewriter, loc,
@@ -72,6 +73,8 @@ struct DynamicSlicePattern : OpConversionPattern<g::DynamicSliceOp> {
                                         read(adaptor.getStarts()), start);
         step = arith::SelectOp::create(rewriter, loc, here,
                                        read(adaptor.getSteps()), step);
+        end = arith::SelectOp::create(rewriter, loc, here,
+                                      read(adaptor.getEnds()), end);
       }
       // ONNX: negative starts count from the end; then clamp to [0, size]
       // (positive steps) or [0, size - 1] (negative ones).
@@ -92,8 +95,43 @@ struct DynamicSlicePattern : OpConversionPattern<g::DynamicSliceOp> {
       start =
           arith::MaxSIOp::create(rewriter, loc, start, ci64(rewriter, loc, 0));
       start = arith::MinSIOp::create(rewriter, loc, start, hi);
+      // The run-time length of the slice must be the compiled one, or the
+      // reads leave the input: ends clamp to [0, size] (positive steps) or
+      // [-1, size - 1] (negative ones); a step of 0 is an error.
+      Value zero = ci64(rewriter, loc, 0), one = ci64(rewriter, loc, 1);
+      Value sizeValue = ci64(rewriter, loc, size);
+      Value stepOk = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::ne, step, zero);
+      emitCheck(rewriter, loc, stepOk, "value",
+                "the step of dim " + std::to_string(d) + " is 0", {}, 4);
+      Value negEnd = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::slt, end, zero);
+      // end + size for a negative end (it cannot overflow: end < 0).
+      end = arith::SelectOp::create(
+          rewriter, loc, negEnd,
+          arith::AddIOp::create(rewriter, loc, end, sizeValue), end);
+      Value endLo = arith::SelectOp::create(rewriter, loc, negStep,
+                                            ci64(rewriter, loc, -1), zero);
+      Value endHi = arith::SelectOp::create(
+          rewriter, loc, negStep, ci64(rewriter, loc, size - 1), sizeValue);
+      end = arith::MaxSIOp::create(rewriter, loc, end, endLo);
+      end = arith::MinSIOp::create(rewriter, loc, end, endHi);
+      Value safeStep =
+          arith::SelectOp::create(rewriter, loc, stepOk, step, one);
+      Value span = arith::SubIOp::create(rewriter, loc, end, start);
+      Value length = arith::CeilDivSIOp::create(rewriter, loc, span, safeStep);
+      length = arith::MaxSIOp::create(rewriter, loc, length, zero);
+      Value compiled = ci64(rewriter, loc, type->getDimSize(d));
+      emitCheck(rewriter, loc,
+                arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                      length, compiled),
+                "shape",
+                "the slice of dim " + std::to_string(d) +
+                    " takes {0} elements at run time, but the output was "
+                    "compiled for {1}",
+                {length, compiled}, 1);
       starts.push_back(start);
-      steps.push_back(step);
+      steps.push_back(safeStep);
     }
     Value result = buildFromIndices(
         rewriter, loc, *type,

@@ -87,6 +87,23 @@ func::FuncOp getDeclaration(ModuleOp module, StringRef name,
   return decl;
 }
 
+/// The private declaration of `name` with plain (not memref) arguments,
+/// created on first use; null after an error on `user` when a declaration
+/// of that name has another type.
+func::FuncOp getScalarDeclaration(ModuleOp module, Operation *user,
+                                  StringRef name, FunctionType type) {
+  auto decl = module.lookupSymbol<func::FuncOp>(name);
+  if (!decl) {
+    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+    decl = func::FuncOp::create(b, module.getLoc(), name, type);
+    decl.setPrivate();
+  }
+  if (decl.getFunctionType() == type)
+    return decl;
+  user->emitOpError("clashes with an existing declaration of ") << name;
+  return nullptr;
+}
+
 /// Replaces `op` by a call of `name` with its buffer operands (converted)
 /// followed by `scalars`.
 LogicalResult replaceWithCall(RewriterBase &rewriter, ModuleOp module,
@@ -133,18 +150,11 @@ WalkResult lowerCheck(IRRewriter &rewriter, ModuleOp module, CheckOp check) {
   Location loc = check.getLoc();
   auto ptr = LLVM::LLVMPointerType::get(ctx);
   auto i64 = rewriter.getI64Type();
-  auto type = rewriter.getFunctionType({ptr, i64, i64}, {});
-  auto decl = module.lookupSymbol<func::FuncOp>("loom_rt_check_failed");
-  if (!decl) {
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointToStart(module.getBody());
-    decl = func::FuncOp::create(rewriter, module.getLoc(),
-                                "loom_rt_check_failed", type);
-    decl.setPrivate();
-  }
-  if (decl.getFunctionType() != type)
-    return check->emitOpError(
-        "clashes with an existing declaration of loom_rt_check_failed");
+  func::FuncOp decl =
+      getScalarDeclaration(module, check, "loom_rt_check_failed",
+                           rewriter.getFunctionType({ptr, i64, i64}, {}));
+  if (!decl)
+    return WalkResult::interrupt();
   rewriter.setInsertionPoint(check);
   Value failed =
       arith::XOrIOp::create(rewriter, loc, check.getCondition(),
@@ -196,19 +206,12 @@ struct LowerKernelsToCallsPass
         int64_t size = 1;
         for (int64_t n : meshRank.getMesh())
           size *= n;
-        auto type = rewriter.getFunctionType({rewriter.getI64Type()},
-                                             {rewriter.getI64Type()});
-        auto decl = module.lookupSymbol<func::FuncOp>("loom_kernel_mesh_rank");
-        if (!decl) {
-          OpBuilder::InsertionGuard guard(rewriter);
-          rewriter.setInsertionPointToStart(module.getBody());
-          decl = func::FuncOp::create(rewriter, module.getLoc(),
-                                      "loom_kernel_mesh_rank", type);
-          decl.setPrivate();
-        }
-        if (decl.getFunctionType() != type)
-          return op->emitOpError("clashes with an existing declaration of "
-                                 "loom_kernel_mesh_rank");
+        func::FuncOp decl = getScalarDeclaration(
+            module, op, "loom_kernel_mesh_rank",
+            rewriter.getFunctionType({rewriter.getI64Type()},
+                                     {rewriter.getI64Type()}));
+        if (!decl)
+          return WalkResult::interrupt();
         rewriter.replaceOp(op, func::CallOp::create(rewriter, op->getLoc(),
                                                     decl, ValueRange{i64(size)})
                                    .getResults());

@@ -288,3 +288,35 @@ func.func @mesh_rank() {
   %0 = kernel.mesh_rank {mesh = array<i64: 2, 0>} : i64
   return
 }
+
+// -----
+
+func.func @check_kind(%ok: i1) {
+  // expected-error @+1 {{kind must be index, shape, size or value, not 'bounds'}}
+  kernel.check %ok, "out of range" {kind = "bounds"}
+  return
+}
+
+// -----
+
+func.func @check_values(%ok: i1, %v: i64) {
+  // expected-error @+1 {{names at most two values ({0} and {1}), got 3}}
+  kernel.check %ok, "{0} {1}" (%v, %v, %v) {kind = "index"} : i64, i64, i64
+  return
+}
+
+// -----
+
+func.func @check_placeholder(%ok: i1, %v: i64) {
+  // expected-error @+1 {{message refers to a value it is not given: '{1}'}}
+  kernel.check %ok, "{0} is not {1}" (%v) {kind = "shape"} : i64
+  return
+}
+
+// -----
+
+func.func @check_message(%ok: i1) {
+  // expected-error @+1 {{needs a message}}
+  kernel.check %ok, "" {kind = "value"}
+  return
+}

@@ -47,3 +47,13 @@ func.func @box_uneven(%x: tensor<3x8xi64>, %y: tensor<5x8xi64>, %z: tensor<5x8xf
   %1 = kernel.box ins(%z : tensor<5x8xf64>) outs(%w : tensor<5x2xf64>) {mesh = array<i64: 3>, mesh_axis = 0 : i64, from = array<i64: 1, 0, 0>, to = array<i64: 0, 1, 0>} -> tensor<5x2xf64>
   return %0, %1 : tensor<5x8xi64>, tensor<5x2xf64>
 }
+
+// kernel.check round-trips.
+// CHECK-LABEL: func.func @checks
+// CHECK: kernel.check %arg0, "index {0} is out of range for a dim of size {1}"(%arg1, %arg2) {kind = "index", operand = 1 : i64} : i64, i64
+// CHECK: kernel.check %arg0, "never" {kind = "value"}
+func.func @checks(%ok: i1, %v: i64, %n: i64) {
+  kernel.check %ok, "index {0} is out of range for a dim of size {1}" (%v, %n) {kind = "index", operand = 1 : i64} : i64, i64
+  kernel.check %ok, "never" {kind = "value"}
+  return
+}

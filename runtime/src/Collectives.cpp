@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -525,6 +526,12 @@ loom_comm *loom_comm_join(char *error, size_t errorSize) {
       v = std::getenv(b);
     return v ? std::strtol(v, nullptr, 10) : fallback;
   };
+  // A peer that died closes its sockets: writing to one must fail with
+  // EPIPE (Gloo then reports the peer gone) rather than kill this rank with
+  // SIGPIPE, unless the program chose its own handling.
+  struct sigaction pipe {};
+  if (sigaction(SIGPIPE, nullptr, &pipe) == 0 && pipe.sa_handler == SIG_DFL)
+    std::signal(SIGPIPE, SIG_IGN);
   long rank = number("LOOM_RANK", "OMPI_COMM_WORLD_RANK", -1);
   long size = number("LOOM_WORLD_SIZE", "OMPI_COMM_WORLD_SIZE", -1);
   if (rank < 0 || size < 1) {

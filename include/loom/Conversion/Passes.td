@@ -96,7 +96,10 @@ def LowerKernelsToCallsPass : Pass<"loom-lower-kernels-to-calls",
     by pointer. Operands are cast to dynamic shapes (one function per op);
     one with a non-identity layout is first copied into a row-major buffer
     (and, for the destination, copied back). A missing bias is passed as an
-    empty buffer; attributes become integer arguments.
+    empty buffer; attributes become integer arguments. A `kernel.check`
+    becomes an `scf.if` on its negated condition that calls
+    `loom_rt_check_failed(site, value, limit)`, the site a constant string
+    naming the ONNX node, op, operand and message (`RuntimeSites.h`).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",

@@ -69,7 +69,7 @@ model)
   $make_model ScatterElements --in x:f32:n,3 --in i:i64:1,2 --in u:f32:1,2 --out y:f32:n,3 --attr axis=1 | $encode > "$models/scatter-elements.onnx"
   $make_model Add --in a:f32:n,m --in b:f32:p --out y:f32:?,? | $encode > "$models/add.onnx"
   $make_model MatMul --in a:f32:m,k --in b:f32:j,n --out y:f32:m,n | $encode > "$models/matmul.onnx"
-  $make_model Reshape --in x:f32:n,m --init s:i64:2:2,-1 --out y:f32:2,? | $encode > "$models/reshape.onnx"
+  $make_model Reshape --in x:f32:n,3 --init s:i64:2:2,3 --out y:f32:2,3 | $encode > "$models/reshape.onnx"
   $make_model Concat --in a:f32:n,m --in b:f32:p,q --out y:f32:?,? --attr axis=0 | $encode > "$models/concat.onnx"
   $make_model Div --in a:i32:n --in b:i32:m --out y:i32:? | $encode > "$models/div.onnx"
   $make_model ConstantOfShape --in s:i64:2 --out y:f32:?,? | $encode > "$models/constant-of-shape.onnx"

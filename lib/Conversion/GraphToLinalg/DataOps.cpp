@@ -129,25 +129,19 @@ struct ConstantOfShapePattern : OpConversionPattern<g::ConstantOfShapeOp> {
     if (!value || value.getNumElements() != 1)
       return rewriter.notifyMatchFailure(op, "needs a one-element value");
     // Dynamic dims come from the shape operand at run time.
-    SmallVector<Value> runTimeDims;
     auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
       Value dim = tensor::ExtractOp::create(
           rewriter, loc, adaptor.getShape(),
           ValueRange{constantIndex(rewriter, loc, i)});
-      runTimeDims.push_back(dim);
       return arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
                                         dim);
     });
-    if (!runTimeDims.empty()) {
-      SmallVector<Value> all;
+    if (!type->hasStaticShape()) {
+      // The index casts keep the values read: a negative dim stays one.
+      SmallVector<Value> dims;
       for (OpFoldResult size : sizes)
-        all.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, size));
-      for (auto [i, size] : llvm::enumerate(type->getShape()))
-        if (ShapedType::isDynamic(size))
-          all[i] = tensor::ExtractOp::create(
-              rewriter, loc, adaptor.getShape(),
-              ValueRange{constantIndex(rewriter, loc, i)});
-      emitSizeCheck(rewriter, loc, all,
+        dims.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, size));
+      emitSizeCheck(rewriter, loc, dims,
                     std::max<int64_t>(
                         1, type->getElementType().getIntOrFloatBitWidth() / 8),
                     0);

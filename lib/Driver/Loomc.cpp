@@ -378,6 +378,20 @@ int loomcMain(int argc, char **argv) {
                     "--emit=mlir\n";
     return 1;
   }
+  // Checked before compiling, whatever --emit says.
+  bool sanitizeAddress = false, sanitizeUndefined = false;
+  for (const std::string &name : options.sanitize) {
+    if (name == "address") {
+      sanitizeAddress = true;
+    } else if (name == "undefined") {
+      sanitizeUndefined = true;
+    } else {
+      llvm::errs() << "loomc: error: --sanitize takes address and "
+                      "undefined, not '"
+                   << name << "'\n";
+      return 1;
+    }
+  }
   bool meshed = !options.mesh.empty();
   if (!meshed && (!options.sbpFix.empty() || !options.explainSbp.empty())) {
     llvm::errs() << "loomc: error: --sbp and --explain-sbp need --mesh\n";
@@ -427,18 +441,8 @@ int loomcMain(int argc, char **argv) {
     target.cpu = options.cpu;
     target.triple = options.targetTriple;
     target.optLevel = std::min(options.optLevel.getValue(), 3u);
-    for (const std::string &name : options.sanitize) {
-      if (name == "address") {
-        target.sanitizeAddress = true;
-      } else if (name == "undefined") {
-        target.sanitizeUndefined = true;
-      } else {
-        llvm::errs() << "loomc: error: --sanitize takes address and "
-                        "undefined, not '"
-                     << name << "'\n";
-        return 1;
-      }
-    }
+    target.sanitizeAddress = sanitizeAddress;
+    target.sanitizeUndefined = sanitizeUndefined;
     std::string outputPath = options.output;
     if (outputPath.empty()) {
       if (options.emit == Emit::LLVM) {

@@ -36,22 +36,27 @@ config.substitutions.append(
     ("%loomc_path", os.path.join(config.loom_tools_dir, "loomc")))
 config.substitutions.append(
     ("%loom_run_path", os.path.join(config.loom_tools_dir, "loom-run")))
-# LOOM_TEST_SANITIZE=address,undefined (the lit-sanitized ctest test): every
-# artefact loomc writes is instrumented (loomc --sanitize) and linked with
-# the sanitizers' runtimes, so are the test programs linked here, and
-# loom-run, uninstrumented, gets the runtimes preloaded to load them.
+# LOOM_TEST_SANITIZE=address,undefined (the lit-sanitized ctest test, in a
+# build folder configured with LOOM_SANITIZERS): every artefact loomc writes
+# is instrumented (loomc --sanitize) and linked with the sanitizers'
+# runtimes, and so are the test programs linked here.
 test_sanitize = os.environ.get("LOOM_TEST_SANITIZE", "")
-link_sanitizers = config.loom_sanitizers or test_sanitize
+if test_sanitize and not config.loom_sanitizers:
+    lit_config.fatal("LOOM_TEST_SANITIZE needs a build folder configured with "
+                     "LOOM_SANITIZERS (its loom-run loads instrumented "
+                     "models): see scripts/test.sh and scripts/sanitize.sh")
+link_sanitizers = config.loom_sanitizers
 config.substitutions.append(
     ("%loom_link_flags",
      "-fsanitize=" + link_sanitizers if link_sanitizers else ""))
 
-# Sanitizer builds cannot load Loom's plugin into Debian's uninstrumented
-# mlir-opt.
 if config.loom_sanitizers:
-    config.available_features.add("sanitizers")
     # Executables loomc links take the instrumented runtime.
     config.environment["LOOM_LINKER_FLAGS"] = "-fsanitize=" + config.loom_sanitizers
+    # An instrumented compiler cannot be loaded as a plugin into Debian's
+    # uninstrumented mlir-opt.
+    if config.loom_sanitize_scope == "all":
+        config.available_features.add("sanitizers")
 
 # ONNX Runtime through onnxruntime-node (scripts/install-deps.sh installs it
 # into benchmarks/.node when npm is reachable).
@@ -75,27 +80,22 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 # Commands that loomc prints for users (reproducers) name loom-opt plainly.
 llvm_config.with_environment("PATH", config.loom_tools_dir, append_path=True)
 
-def sanitized_loom_run():
-    """loom-run with the sanitizers' runtimes preloaded (it loads
-    instrumented libraries but is not instrumented itself)."""
-    import subprocess
-    runtimes = []
-    for name in ("libasan.so", "libubsan.so"):
-        path = subprocess.run(["c++", "-print-file-name=" + name],
-                              capture_output=True, text=True).stdout.strip()
-        runtimes.append(os.path.realpath(path))
-    # LeakSanitizer cannot stop the OpenMP threads of an uninstrumented
-    # host reliably: leaks are checked in the instrumented executables.
-    return "env LD_PRELOAD=%s ASAN_OPTIONS=detect_leaks=0 %s" % (
-        ":".join(runtimes), os.path.join(config.loom_tools_dir, "loom-run"))
-
-
+asan_options = "abort_on_error=0:exitcode=86"
 if test_sanitize:
     config.available_features.add("sanitized-models")
     # Leaks are checked (detect_leaks is ASan's default on Linux); a report
     # fails the test.
-    config.environment["ASAN_OPTIONS"] = "abort_on_error=0:exitcode=86"
+    config.environment["ASAN_OPTIONS"] = asan_options
     config.environment["UBSAN_OPTIONS"] = "halt_on_error=1:print_stacktrace=1"
+# `%no_leak_check CMD`: no leak check at CMD's exit, for the two cases where
+# one says nothing: a process that dies on purpose, or exits on a peer's
+# death, mid-collective (its Gloo context is not torn down), and one that
+# ends with more than one OpenMP thread alive (LeakSanitizer's tracer
+# crashes stopping libgomp's idle workers).
+config.substitutions.append(
+    ("%no_leak_check",
+     "env ASAN_OPTIONS=%s:detect_leaks=0" % asan_options
+     if (test_sanitize or config.loom_sanitizers) else ""))
 
 # Debian's own mlir-opt: the plugin tests load Loom into it.
 tools = [
@@ -104,8 +104,7 @@ tools = [
     ToolSubst("loom-opt", unresolved="fatal"),
     ToolSubst("loomc", unresolved="fatal",
               extra_args=["--sanitize=" + test_sanitize] if test_sanitize else None),
-    ToolSubst("loom-run", unresolved="fatal",
-              command=(sanitized_loom_run() if test_sanitize else None)),
+    ToolSubst("loom-run", unresolved="fatal"),
     ToolSubst("loom-boxing-check", unresolved="fatal"),
     ToolSubst("loom-boxing-check-2d", unresolved="fatal"),
     ToolSubst("loom-calibrate", unresolved="fatal"),

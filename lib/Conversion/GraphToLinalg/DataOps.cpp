@@ -311,6 +311,19 @@ struct SplitPattern : OpConversionPattern<g::SplitOp> {
         pieces.push_back(ranked.getDimSize(axis));
       }
     }
+    // A run-time dim on the axis must be what the pieces add up to: the
+    // slices would read past it otherwise.
+    if (inputType.isDynamicDim(axis)) {
+      int64_t total = 0;
+      for (int64_t size : pieces)
+        total += size;
+      emitDimsEqualCheck(
+          rewriter, loc, tensor::DimOp::create(rewriter, loc, x, axis),
+          constantIndex(rewriter, loc, total),
+          "input dim " + std::to_string(axis) +
+              " is {0} at run time, but the split sizes add up to {1}",
+          0);
+    }
     SmallVector<Value> results;
     int64_t offset = 0;
     for (auto [i, size] : llvm::enumerate(pieces)) {

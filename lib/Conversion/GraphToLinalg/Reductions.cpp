@@ -6,6 +6,8 @@
 
 #include "Lowering.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 using namespace mlir;
 namespace g = loom::graph;
 
@@ -58,6 +60,68 @@ std::optional<SmallVector<int64_t>> inferReducedAxes(RankedTensorType input,
   if (found.size() != 1)
     return std::nullopt;
   return found.front();
+}
+
+/// Checks that the axes a reduction reads at run time (`axes`, 1-D i64) are
+/// `expected`, the ones its declared shapes imply: each in [-rank, rank),
+/// and reducing exactly the expected dims among those of size other than 1
+/// (for a dim of size 1 either is the same). An empty tensor reduces every
+/// dim unless `emptyIsNoop`. One pass over the axes, before the reduction.
+void emitComputedAxesCheck(OpBuilder &b, Location loc, Value axes,
+                           ArrayRef<int64_t> inputShape,
+                           ArrayRef<int64_t> expected, bool emptyIsNoop,
+                           int64_t operand) {
+  int64_t rank = inputShape.size();
+  Value rankValue = constantIndex(b, loc, rank);
+  Value zero = constantIndex(b, loc, 0);
+  Value length = tensor::DimOp::create(b, loc, axes, 0);
+  Value no = arith::ConstantIntOp::create(b, loc, 0, 1);
+  Value yes = arith::ConstantIntOp::create(b, loc, 1, 1);
+  // Iteration arguments: one "reduced" flag per dim, then "all in range".
+  SmallVector<Value> init(rank, no);
+  init.push_back(yes);
+  auto loop = scf::ForOp::create(
+      b, loc, zero, length, constantIndex(b, loc, 1), init,
+      [&](OpBuilder &nb, Location l, Value i, ValueRange flags) {
+        Value axis = wrapNegativeIndex(
+            nb, l, tensor::ExtractOp::create(nb, l, axes, ValueRange{i}),
+            rankValue);
+        SmallVector<Value> next;
+        for (int64_t d = 0; d < rank; ++d)
+          next.push_back(arith::OrIOp::create(
+              nb, l, flags[d],
+              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, axis,
+                                    constantIndex(nb, l, d))));
+        Value inRange = arith::AndIOp::create(
+            nb, l,
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, axis,
+                                  constantIndex(nb, l, 0)),
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, axis,
+                                  rankValue));
+        next.push_back(arith::AndIOp::create(nb, l, flags[rank], inRange));
+        scf::YieldOp::create(nb, l, next);
+      });
+  Value empty =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, length, zero);
+  Value ok = loop.getResult(rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    if (inputShape[d] == 1)
+      continue;
+    Value reduced = loop.getResult(d);
+    if (!emptyIsNoop)
+      reduced = arith::OrIOp::create(b, loc, reduced, empty);
+    Value good = llvm::is_contained(expected, d)
+                     ? reduced
+                     : arith::XOrIOp::create(b, loc, reduced, yes).getResult();
+    ok = arith::AndIOp::create(b, loc, ok, good);
+  }
+  std::string list;
+  llvm::raw_string_ostream os(list);
+  llvm::interleaveComma(expected, os);
+  emitCheck(b, loc, ok, "value",
+            "the axes it reads at run time are not [" + list +
+                "], the dims its declared shapes reduce",
+            {}, operand);
 }
 
 /// The number of elements `axes` covers, as a scalar of `elementType`.
@@ -137,6 +201,9 @@ struct ReducePattern : OpConversionPattern<OpTy> {
         return rewriter.notifyMatchFailure(
             op, "axes computed at run time and not implied by the shapes");
       axes = *inferred;
+      emitComputedAxesCheck(rewriter, loc, adaptor.getComputedAxes(),
+                            inputType.getShape(), axes,
+                            op.getNoopWithEmptyAxes(), 1);
     }
     bool isFloat = isa<FloatType>(t);
     TypedAttr init = rewriter.getZeroAttr(t);

@@ -51,6 +51,8 @@ config.substitutions.append(
      "-fsanitize=" + link_sanitizers if link_sanitizers else ""))
 
 if config.loom_sanitizers:
+    # Programs that interpose malloc themselves cannot run instrumented.
+    config.available_features.add("instrumented-runtime")
     # Executables loomc links take the instrumented runtime.
     config.environment["LOOM_LINKER_FLAGS"] = "-fsanitize=" + config.loom_sanitizers
     # An instrumented compiler cannot be loaded as a plugin into Debian's

@@ -68,6 +68,16 @@ struct Options {
           clEnumValN(Emit::Exe, "exe",
                      "An executable taking --input/--output files (default)")),
       cl::cat(category)};
+  cl::opt<std::string> weightsFile{
+      "weights-file",
+      cl::desc("Where to write the weights (default: the artefact's name "
+               "with .safetensors; none for text on stdout)"),
+      cl::value_desc("file"), cl::cat(category)};
+  cl::opt<bool> memoryPlan{
+      "memory-plan",
+      cl::desc("Place statically sized intermediates in one workspace per "
+               "run (default: on)"),
+      cl::init(true), cl::cat(category)};
   cl::opt<std::string> dumpDir{
       "dump-dir", cl::desc("Write the module after every phase into DIR"),
       cl::value_desc("DIR"), cl::cat(category)};
@@ -428,6 +438,29 @@ int loomcMain(int argc, char **argv) {
   pipelineOptions.graph.requireConvergence = options.graphRequireConvergence;
   pipelineOptions.graph.specialize.assign(options.specialize.begin(),
                                           options.specialize.end());
+  // The artefact's path, and the weights file beside it.
+  std::string outputPath = options.output;
+  if (outputPath.empty()) {
+    if (textOut || options.emit == Emit::LLVM) {
+      outputPath = "-";
+    } else {
+      llvm::SmallString<128> base(llvm::sys::path::filename(options.input));
+      if (base == "-")
+        base = "model";
+      llvm::sys::path::replace_extension(base, options.emit == Emit::Obj ? "o"
+                                               : options.emit == Emit::Lib
+                                                   ? "so"
+                                                   : "");
+      outputPath = std::string(base);
+    }
+  }
+  pipelineOptions.weightsFile = options.weightsFile;
+  if (options.weightsFile.empty() && outputPath != "-") {
+    llvm::SmallString<128> weights(outputPath);
+    llvm::sys::path::replace_extension(weights, "safetensors");
+    pipelineOptions.weightsFile = std::string(weights);
+  }
+  pipelineOptions.memoryPlan = options.memoryPlan;
   if (failed(runPhases(*module, pipelineOptions, options.dumpDir,
                        [&](llvm::StringRef phase) {
                          timer.done(phase);
@@ -443,21 +476,6 @@ int loomcMain(int argc, char **argv) {
     target.optLevel = std::min(options.optLevel.getValue(), 3u);
     target.sanitizeAddress = sanitizeAddress;
     target.sanitizeUndefined = sanitizeUndefined;
-    std::string outputPath = options.output;
-    if (outputPath.empty()) {
-      if (options.emit == Emit::LLVM) {
-        outputPath = "-";
-      } else {
-        llvm::SmallString<128> base(llvm::sys::path::filename(options.input));
-        if (base == "-")
-          base = "model";
-        llvm::sys::path::replace_extension(base, options.emit == Emit::Obj ? "o"
-                                                 : options.emit == Emit::Lib
-                                                     ? "so"
-                                                     : "");
-        outputPath = std::string(base);
-      }
-    }
     ArtefactEmit emit = options.emit == Emit::LLVM  ? ArtefactEmit::LLVMIR
                         : options.emit == Emit::Obj ? ArtefactEmit::Object
                         : options.emit == Emit::Lib ? ArtefactEmit::Library
@@ -469,9 +487,7 @@ int loomcMain(int argc, char **argv) {
   }
 
   std::string errorMessage;
-  auto output = openOutputFile(
-      options.output.empty() ? std::string("-") : options.output.getValue(),
-      &errorMessage);
+  auto output = openOutputFile(outputPath, &errorMessage);
   if (!output) {
     llvm::errs() << "loomc: error: " << errorMessage << "\n";
     return 1;

@@ -158,9 +158,16 @@ static void buildBufferizePipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-/// Loops, then every dialect to LLVM, then the C entry point.
-static void buildLLVMPipeline(OpPassManager &pm) {
+/// Weights out to their file, intermediates into the memory plan, loops,
+/// then every dialect to LLVM, then the C entry point.
+static void buildLLVMPipeline(OpPassManager &pm,
+                              const PipelineOptions &options) {
   pm.addPass(createConvertBufferizationToMemRefPass());
+  ExternalizeWeightsPassOptions weights;
+  weights.file = options.weightsFile;
+  pm.addPass(createExternalizeWeightsPass(weights));
+  if (options.memoryPlan)
+    pm.addPass(createPlanMemoryPass());
   pm.addPass(createLowerKernelsToCallsPass());
   pm.addPass(createLowerStridedCopiesPass());
   pm.addPass(createInterchangeReductionsPass());
@@ -200,7 +207,7 @@ void buildPhasePipeline(OpPassManager &pm, Phase phase,
   case Phase::Bufferize:
     return buildBufferizePipeline(pm);
   case Phase::LLVM:
-    return buildLLVMPipeline(pm);
+    return buildLLVMPipeline(pm, options);
   case Phase::Input:
   case Phase::End:
     return;
@@ -294,15 +301,30 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
       llvm::cl::desc("Check indices, run-time dims, sizes and divisors as "
                      "the model runs"),
       llvm::cl::init(true)};
+  Option<std::string> weightsFile{
+      *this, "weights-file",
+      llvm::cl::desc("Write the weights file here (default: do not write it)"),
+      llvm::cl::init("")};
+  Option<bool> memoryPlan{
+      *this, "memory-plan",
+      llvm::cl::desc("Place statically sized intermediates in the run's "
+                     "workspace"),
+      llvm::cl::init(true)};
 
   PipelineOptions get() const {
-    return {compileTo,
-            {maxRewrites, requireConvergence,
-             std::vector<std::string>(specialize.begin(), specialize.end())},
-            {unrollMaxTrips, inlineConstantElements, mergeShapes},
-            {mesh, std::vector<std::string>(sbpFix.begin(), sbpFix.end())},
-            kernelLibrary,
-            runtimeChecks};
+    PipelineOptions options;
+    options.compileTo = compileTo;
+    options.graph = {maxRewrites, requireConvergence,
+                     std::vector<std::string>(specialize.begin(),
+                                              specialize.end())};
+    options.split = {unrollMaxTrips, inlineConstantElements, mergeShapes};
+    options.sbp.mesh = mesh;
+    options.sbp.fix.assign(sbpFix.begin(), sbpFix.end());
+    options.kernelLibrary = kernelLibrary;
+    options.runtimeChecks = runtimeChecks;
+    options.weightsFile = weightsFile;
+    options.memoryPlan = memoryPlan;
+    return options;
   }
 };
 } // namespace

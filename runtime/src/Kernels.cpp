@@ -23,6 +23,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -80,12 +81,21 @@ std::map<ConvKey, Convolution> convCache;
 /// Constant weights reordered once, by primitive and weight address.
 std::map<std::pair<ConvKey, const float *>, dnnl::memory> weightCache;
 
+/// Primitives take their scratchpad from the caller (the run's memory,
+/// RunGuard.cpp): oneDNN's own is shared by every execution of a primitive,
+/// so two runs at once would overwrite each other's.
+dnnl::primitive_attr userScratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
 std::optional<dnnl::reorder> makeReorder(const dnnl::memory::desc &from,
                                          const dnnl::memory::desc &to) {
   if (from == to)
     return std::nullopt;
-  return dnnl::reorder(
-      dnnl::reorder::primitive_desc(getEngine(), from, getEngine(), to));
+  return dnnl::reorder(dnnl::reorder::primitive_desc(
+      getEngine(), from, getEngine(), to, userScratchpad()));
 }
 
 /// The primitive for `key`, created (JIT-compiled) on first use.
@@ -122,7 +132,7 @@ const Convolution &getConvolution(const ConvKey &key) {
     ops.append_sum(1.0f);
   if (flags & 2)
     ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-  dnnl::primitive_attr attr;
+  dnnl::primitive_attr attr = userScratchpad();
   attr.set_post_ops(ops);
   dnnl::convolution_forward::primitive_desc pd(desc, attr, getEngine());
   Convolution conv{pd, dnnl::convolution_forward(pd), src, weights, dst};
@@ -134,18 +144,66 @@ const Convolution &getConvolution(const ConvKey &key) {
   return convCache.emplace(key, std::move(conv)).first->second;
 }
 
-/// A thread's scratch buffer `slot` of at least `bytes`.
+} // namespace
+
+/// The run's scratch buffer `slot` (RunGuard.cpp): from the pool the
+/// workspace comes from, reused by every later run.
+extern "C" __attribute__((visibility("hidden"))) void *
+loom_rt_scratch(int slot, uint64_t bytes);
+/// Ends the run with `status` (RunGuard.cpp); called once no C++ object of
+/// the caller is alive.
+extern "C" [[noreturn]] __attribute__((visibility("hidden"))) void
+loom_rt_raise(int32_t status, const char *message);
+
+namespace {
+
+void *getScratch(int slot, size_t bytes);
+
+/// Runs `primitive` with `args` and its scratchpad (slot 2 of the run's
+/// scratch buffers) when it needs one.
+void execute(const dnnl::primitive &primitive, dnnl::stream &stream,
+             std::unordered_map<int, dnnl::memory> args) {
+  const dnnl_memory_desc_t *md = dnnl_primitive_desc_query_md(
+      primitive.get_primitive_desc(), dnnl_query_scratchpad_md, 0);
+  dnnl::memory::desc scratchpad = md ? dnnl::memory::desc(*md)
+                                     : dnnl::memory::desc();
+  if (scratchpad.get_size())
+    args.emplace(DNNL_ARG_SCRATCHPAD,
+                 dnnl::memory(scratchpad, getEngine(),
+                              getScratch(2, scratchpad.get_size())));
+  primitive.execute(stream, args);
+}
+
+void reorder(const dnnl::reorder &primitive, dnnl::stream &stream,
+             const dnnl::memory &from, const dnnl::memory &to) {
+  execute(primitive, stream, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
+}
+
 void *getScratch(int slot, size_t bytes) {
-  thread_local std::vector<float> buffers[2];
-  std::vector<float> &buffer = buffers[slot];
-  if (buffer.size() * sizeof(float) < bytes)
-    buffer.resize(bytes / sizeof(float) + 1);
-  return buffer.data();
+  void *buffer = loom_rt_scratch(slot, bytes);
+  if (!buffer)
+    throw std::bad_alloc();
+  return buffer;
 }
 
 } // namespace
 
 extern "C" {
+
+/// Forgets what the kernels derived from weights in [begin, begin + bytes):
+/// the runtime calls it before it unmaps or frees a weights file's memory,
+/// whose addresses may then hold other weights.
+void loom_kernels_forget(const void *begin, size_t bytes) {
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  auto *first = static_cast<const char *>(begin);
+  for (auto it = weightCache.begin(); it != weightCache.end();) {
+    auto *at = reinterpret_cast<const char *>(it->first.second);
+    if (at >= first && at < first + bytes)
+      it = weightCache.erase(it);
+    else
+      ++it;
+  }
+}
 
 /// Sets the OpenMP threads oneDNN uses, for the calling thread's next runs.
 /// The runtime calls it before each run with loom_get_num_threads().
@@ -208,6 +266,7 @@ void _mlir_ciface_loom_kernel_conv2d_f32(MemRef<4> *input, MemRef<4> *weight,
   ConvKey key = {x[0], x[1], x[2], x[3],   f[0],    f[2],     f[3],
                  y[2], y[3], sh,   sw,     pt,      pl,       pb,
                  pr,   dh,   dw,   groups, hasBias, flags & 3};
+  bool outOfMemory = false;
   try {
     const Convolution &conv = getConvolution(key);
     const auto &pd = conv.desc;
@@ -219,7 +278,7 @@ void _mlir_ciface_loom_kernel_conv2d_f32(MemRef<4> *input, MemRef<4> *weight,
     if (conv.toSrc) {
       dnnl::memory blocked(pd.src_desc(), engine,
                            getScratch(0, pd.src_desc().get_size()));
-      conv.toSrc->execute(stream, src, blocked);
+      reorder(*conv.toSrc, stream, src, blocked);
       src = blocked;
     }
     if (conv.toWeights) {
@@ -231,7 +290,7 @@ void _mlir_ciface_loom_kernel_conv2d_f32(MemRef<4> *input, MemRef<4> *weight,
         weights = cached->second;
       } else {
         dnnl::memory blocked(pd.weights_desc(), engine);
-        conv.toWeights->execute(stream, weights, blocked);
+        reorder(*conv.toWeights, stream, weights, blocked);
         stream.wait();
         weights = blocked;
         if (constant)
@@ -243,20 +302,25 @@ void _mlir_ciface_loom_kernel_conv2d_f32(MemRef<4> *input, MemRef<4> *weight,
       out = dnnl::memory(pd.dst_desc(), engine,
                          getScratch(1, pd.dst_desc().get_size()));
       if (conv.toDst)
-        conv.toDst->execute(stream, dst, out);
+        reorder(*conv.toDst, stream, dst, out);
     }
     std::unordered_map<int, dnnl::memory> args = {
         {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, out}};
     if (hasBias)
       args.emplace(DNNL_ARG_BIAS,
                    dnnl::memory(pd.bias_desc(), engine, bias->data()));
-    conv.primitive.execute(stream, args);
+    execute(conv.primitive, stream, std::move(args));
     if (conv.fromDst)
-      conv.fromDst->execute(stream, out, dst);
+      reorder(*conv.fromDst, stream, out, dst);
     stream.wait();
   } catch (const dnnl::error &e) {
     die(name, e.what());
+  } catch (const std::bad_alloc &) {
+    outOfMemory = true;
   }
+  if (outOfMemory)
+    loom_rt_raise(/*LOOM_ERROR_OUT_OF_MEMORY=*/4,
+                  "kernel.conv2d: out of memory for its scratch buffers");
 }
 
 } // extern "C"

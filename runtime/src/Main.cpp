@@ -32,7 +32,7 @@ void usage(FILE *to, const char *argv0) {
   std::fprintf(
       to,
       "usage: %s --input FILE... --output FILE... [--threads N] [--bench N] "
-      "[--info] [--print]\n"
+      "[--weights FILE] [--info] [--print]\n"
       "\n"
       "Runs the model compiled into this executable.\n"
       "  --input FILE...   the inputs in the graph's order (.npy or ONNX "
@@ -43,6 +43,9 @@ void usage(FILE *to, const char *argv0) {
       "  --bench N         run N more times after one warm-up and print\n"
       "                    median_ms=... p90_ms=... min_ms=... (outputs may\n"
       "                    then be omitted)\n"
+      "  --weights FILE    map the weights from FILE (same tensor names,\n"
+      "                    dtypes and shapes) instead of the file beside\n"
+      "                    this executable\n"
       "  --info            print each input and output, its dtype and shape\n"
       "  --print           print each output's dtype, shape and first values\n"
       "  --help            print this and exit\n"
@@ -72,6 +75,11 @@ void printInfo(const loom_model *model) {
                 formatShape(loom_model_output_shape(model, i),
                             loom_model_output_rank(model, i))
                     .c_str());
+  const char *weights = loom_model_weights_path(model);
+  std::printf("weights: %s\n", weights ? weights : "(none)");
+  std::printf("workspace: %llu bytes\n",
+              static_cast<unsigned long long>(
+                  loom_model_workspace_bytes(model)));
 }
 
 /// `--print`: an output's name, dtype, shape and first values.
@@ -121,6 +129,7 @@ extern "C" int main(int argc, char **argv) {
   std::vector<const char *> inputFiles, outputFiles;
   long threads = 0, bench = 0;
   bool info = false, print = false;
+  const char *weights = nullptr;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     bool hasValue = i + 1 < argc;
@@ -147,6 +156,8 @@ extern "C" int main(int argc, char **argv) {
                      argv[i]);
         return kBadInput;
       }
+    } else if (arg == "--weights" && hasValue) {
+      weights = argv[++i];
     } else if (arg == "--info") {
       info = true;
     } else if (arg == "--print") {
@@ -162,9 +173,10 @@ extern "C" int main(int argc, char **argv) {
     }
   }
   loom_model *model = nullptr;
-  if (loom_model_open_linked(&model) != LOOM_OK) {
+  if (loom_status status =
+          loom_model_open_linked_with_weights(weights, &model)) {
     std::fprintf(stderr, "error: %s\n", loom_last_error());
-    return kFailure;
+    return status == LOOM_ERROR_INVALID_ARGUMENT ? kBadInput : kFailure;
   }
   if (info) {
     printInfo(model);

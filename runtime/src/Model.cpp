@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "RuntimeInternal.h"
+#include "Weights.h"
 
 #include <algorithm>
 #include <atomic>
@@ -18,6 +19,7 @@
 #include <memory>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 using namespace loom::rt;
 
@@ -45,18 +47,98 @@ std::string unescape(const std::string &text) {
   return out;
 }
 
+/// Parses a port's dims (`rank` of them: a size, `?` or `?name`).
+bool parseDims(std::istringstream &in, int rank, Port &port) {
+  for (int i = 0; i < rank; ++i) {
+    std::string dim;
+    if (!(in >> dim))
+      return false;
+    if (dim[0] == '?') {
+      port.shape.push_back(-1);
+      port.dimNames.push_back(unescape(dim.substr(1)));
+    } else {
+      char *end = nullptr;
+      long long size = std::strtoll(dim.c_str(), &end, 10);
+      if (*end || size < 0)
+        return false;
+      port.shape.push_back(size);
+      port.dimNames.emplace_back();
+    }
+  }
+  return true;
+}
+
 /// Parses the signature; `version` is what its first line says (0 when it
 /// has none), and false is returned for any other version too.
 bool parseSignature(const char *text, int &version, std::vector<Port> &inputs,
-                    std::vector<Port> &outputs) {
+                    std::vector<Port> &outputs, WeightsManifest &weights,
+                    uint64_t &workspaceBytes) {
   std::istringstream in(text);
   std::string magic;
   version = 0;
   if (!(in >> magic >> version) || magic != "loom-model" ||
       version != LOOM_ABI_VERSION)
     return false;
+  std::map<std::string, size_t> tensorIndex;
   std::string kind;
   while (in >> kind) {
+    if (kind == "weights") {
+      std::string file;
+      if (!(in >> file))
+        return false;
+      weights.file = unescape(file);
+      continue;
+    }
+    if (kind == "workspace") {
+      if (!(in >> workspaceBytes))
+        return false;
+      continue;
+    }
+    if (kind == "tensor") {
+      std::string name, checksum;
+      int dtype = 0, rank = 0;
+      Port port;
+      if (!(in >> name >> dtype >> rank) || rank < 0 ||
+          !parseDims(in, rank, port) || !(in >> checksum))
+        return false;
+      WeightsManifest::Tensor tensor;
+      tensor.name = unescape(name);
+      tensor.dtype = dtypeFromCode(dtype);
+      tensor.shape = port.shape;
+      tensor.checksum = std::strtoull(checksum.c_str(), nullptr, 16);
+      if (tensor.dtype == LOOM_DTYPE_INVALID ||
+          std::count(tensor.shape.begin(), tensor.shape.end(), -1) ||
+          !tensorIndex.emplace(tensor.name, weights.tensors.size()).second)
+        return false;
+      weights.tensors.push_back(std::move(tensor));
+      continue;
+    }
+    if (kind == "use") {
+      size_t index = 0;
+      std::string name;
+      if (!(in >> index >> name) || index != weights.uses.size())
+        return false;
+      auto found = tensorIndex.find(unescape(name));
+      if (found == tensorIndex.end())
+        return false;
+      WeightsManifest::Use use;
+      use.tensor = found->second;
+      const std::vector<int64_t> &shape = weights.tensors[use.tensor].shape;
+      use.offsets.resize(shape.size());
+      use.sizes.resize(shape.size());
+      for (int64_t &v : use.offsets)
+        if (!(in >> v))
+          return false;
+      for (int64_t &v : use.sizes)
+        if (!(in >> v))
+          return false;
+      for (size_t d = 0; d < shape.size(); ++d)
+        if (use.offsets[d] < 0 || use.sizes[d] < 0 ||
+            use.offsets[d] + use.sizes[d] > shape[d])
+          return false;
+      weights.uses.push_back(std::move(use));
+      continue;
+    }
     Port port;
     std::string name;
     int dtype = 0, rank = 0;
@@ -65,23 +147,11 @@ bool parseSignature(const char *text, int &version, std::vector<Port> &inputs,
       return false;
     port.name = unescape(name);
     port.dtype = dtypeFromCode(dtype);
-    if (port.dtype == LOOM_DTYPE_INVALID)
+    if (port.dtype == LOOM_DTYPE_INVALID || !parseDims(in, rank, port))
       return false;
-    for (int i = 0; i < rank; ++i) {
-      std::string dim;
-      if (!(in >> dim))
-        return false;
-      if (dim[0] == '?') {
-        port.shape.push_back(-1);
-        port.dimNames.push_back(unescape(dim.substr(1)));
-      } else {
-        port.shape.push_back(std::strtoll(dim.c_str(), nullptr, 10));
-        port.dimNames.emplace_back();
-      }
-    }
     (kind == "input" ? inputs : outputs).push_back(std::move(port));
   }
-  return true;
+  return weights.uses.empty() || !weights.file.empty();
 }
 
 std::atomic<int32_t> numThreads{0};
@@ -93,20 +163,36 @@ struct loom_model {
   int32_t (*entry)(loom_run_context *, void **, void **) = nullptr;
   /// The kernel library's thread setting, when the model uses it.
   void (*setKernelThreads)(int32_t) = nullptr;
+  /// The kernels' cache eviction, told of weights before they are unmapped.
+  void (*forgetKernels)(const void *, size_t) = nullptr;
   std::vector<Port> inputs, outputs;
+  WeightsManifest manifest;
+  std::unique_ptr<Weights> weights;
+  uint64_t workspaceBytes = 0;
 };
 
 namespace {
 
+/// The directory of `path` ("." for a bare name), with a trailing '/'.
+std::string directoryOf(const std::string &path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string("./")
+                                    : path.substr(0, slash + 1);
+}
+
+/// Checks the signature and loads the weights: `weightsPath`, or the file
+/// the signature names in `directory`. `what` names the model in errors.
 loom_status finishOpen(loom_model *model, const char *signature,
-                       const char *what, loom_model **out) {
+                       const char *what, const std::string &directory,
+                       const char *weightsPath, loom_model **out) {
   if (!signature || !model->entry) {
     delete model;
     return fail(LOOM_ERROR_IO, "%s: not a Loom model (no loom_model_entry)",
                 what);
   }
   int version = 0;
-  if (!parseSignature(signature, version, model->inputs, model->outputs)) {
+  if (!parseSignature(signature, version, model->inputs, model->outputs,
+                      model->manifest, model->workspaceBytes)) {
     delete model;
     if (version > 0 && version != LOOM_ABI_VERSION)
       return fail(LOOM_ERROR_UNSUPPORTED,
@@ -114,6 +200,27 @@ loom_status finishOpen(loom_model *model, const char *signature,
                   "runs ABI %d: compile it again with this loomc",
                   what, version, LOOM_ABI_VERSION);
     return fail(LOOM_ERROR_IO, "%s: malformed model signature", what);
+  }
+  if (!model->manifest.tensors.empty()) {
+    std::string path = weightsPath && *weightsPath
+                           ? std::string(weightsPath)
+                           : directory + model->manifest.file;
+    loom_status status = Weights::open(path, model->manifest,
+                                       model->forgetKernels, model->weights);
+    if (status != LOOM_OK) {
+      std::string message = loom_last_error();
+      delete model;
+      return fail(status, "%s: %s%s", what, message.c_str(),
+                  weightsPath && *weightsPath
+                      ? ""
+                      : " (loomc writes it beside the model; another "
+                        "file: --weights FILE)");
+    }
+  } else if (weightsPath && *weightsPath) {
+    delete model;
+    return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                "%s has no weights in a file: it cannot load %s", what,
+                weightsPath);
   }
   *out = model;
   return LOOM_OK;
@@ -133,7 +240,9 @@ void freeResult(void *allocated) { std::free(allocated); }
 
 extern "C" {
 
-loom_status loom_model_open(const char *path, loom_model **out) {
+loom_status loom_model_open_with_weights(const char *path,
+                                         const char *weights,
+                                         loom_model **out) {
   *out = nullptr;
   // A bare name would make dlopen search the library path, not the
   // current directory.
@@ -148,28 +257,62 @@ loom_status loom_model_open(const char *path, loom_model **out) {
           dlsym(library, "loom_model_entry"));
   model->setKernelThreads = reinterpret_cast<void (*)(int32_t)>(
       dlsym(library, "loom_kernels_set_num_threads"));
+  model->forgetKernels = reinterpret_cast<void (*)(const void *, size_t)>(
+      dlsym(library, "loom_kernels_forget"));
   auto *signature =
       static_cast<const char *>(dlsym(library, "loom_model_signature"));
-  loom_status status = finishOpen(model, signature, path, out);
+  loom_status status =
+      finishOpen(model, signature, path, directoryOf(file), weights, out);
   if (status != LOOM_OK)
     dlclose(library);
   return status;
 }
 
-loom_status loom_model_open_linked(loom_model **out) {
+loom_status loom_model_open(const char *path, loom_model **out) {
+  return loom_model_open_with_weights(path, nullptr, out);
+}
+
+loom_status loom_model_open_linked_with_weights(const char *weights,
+                                                loom_model **out) {
   *out = nullptr;
   auto *model = new loom_model;
   model->entry = loom_model_entry;
   model->setKernelThreads = loom_kernels_set_num_threads;
-  return finishOpen(model, loom_model_signature, "this executable", out);
+  model->forgetKernels = loom_kernels_forget;
+  // The weights file is beside the executable.
+  std::string self(4096, '\0');
+  ssize_t length = readlink("/proc/self/exe", self.data(), self.size() - 1);
+  self.resize(length > 0 ? static_cast<size_t>(length) : 0);
+  return finishOpen(model, loom_model_signature, "this executable",
+                    self.empty() ? std::string("./") : directoryOf(self),
+                    weights, out);
+}
+
+loom_status loom_model_open_linked(loom_model **out) {
+  return loom_model_open_linked_with_weights(nullptr, out);
 }
 
 void loom_model_close(loom_model *model) {
   if (!model)
     return;
+  // The weights go first: unmapping tells the kernels, which live in the
+  // library.
+  model->weights.reset();
   if (model->library)
     dlclose(model->library);
   delete model;
+}
+
+const char *loom_model_weights_path(const loom_model *model) {
+  return model->weights ? model->weights->path().c_str() : nullptr;
+}
+
+uint64_t loom_model_weight_bytes(const loom_model *model) {
+  return model->weights ? model->weights->residentBytes() : 0;
+}
+
+uint64_t loom_model_workspace_bytes(const loom_model *model) {
+  return model->workspaceBytes;
 }
 
 size_t loom_model_num_inputs(const loom_model *m) { return m->inputs.size(); }
@@ -208,8 +351,13 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
                 model->outputs.size(), numOutputs);
   // Check every input before running anything; bind symbolic dims.
   std::map<std::string, std::pair<int64_t, std::string>> symbols;
-  std::vector<std::vector<int64_t>> descriptors(numInputs);
-  std::vector<void *> inputPtrs(numInputs);
+  // The descriptors and lists below are reused by every run on this
+  // thread: after its first run, a run allocates only its outputs.
+  thread_local std::vector<std::vector<int64_t>> descriptors, results;
+  thread_local std::vector<void *> inputPtrs, resultPtrs, adopted;
+  thread_local std::vector<int64_t> dims;
+  descriptors.resize(numInputs);
+  inputPtrs.assign(numInputs, nullptr);
   for (size_t i = 0; i < numInputs; ++i) {
     const Port &port = model->inputs[i];
     loom_tensor *t = inputs[i];
@@ -259,8 +407,8 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
     }
     inputPtrs[i] = desc.data();
   }
-  std::vector<std::vector<int64_t>> results(numOutputs);
-  std::vector<void *> resultPtrs(numOutputs);
+  results.resize(numOutputs);
+  resultPtrs.assign(numOutputs, nullptr);
   for (size_t i = 0; i < numOutputs; ++i) {
     results[i].assign(3 + 2 * model->outputs[i].shape.size(), 0);
     resultPtrs[i] = results[i].data();
@@ -273,6 +421,10 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
   context.struct_size = sizeof(context);
   context.error = &record;
   context.device_kind = LOOM_DEVICE_CPU;
+  if (model->weights) {
+    context.weights = model->weights.get();
+    context.resolve_weight = Weights::resolveCallback;
+  }
   // On failure the model has freed every buffer of the run: no output to
   // adopt.
   if (model->entry(&context, inputPtrs.data(), resultPtrs.data()) != LOOM_OK)
@@ -280,7 +432,7 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
 
   // Adopt each result's buffer, unless it is not the model's to give (a
   // global, or a buffer already adopted): then copy it.
-  std::vector<void *> adopted;
+  adopted.clear();
   for (size_t i = 0; i < numOutputs; ++i) {
     const Port &port = model->outputs[i];
     size_t rank = port.shape.size();
@@ -290,7 +442,7 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
     std::memcpy(&aligned, &desc[1], sizeof(void *));
     size_t elementSize = loom_dtype_size(port.dtype);
     char *data = static_cast<char *>(aligned) + desc[2] * elementSize;
-    std::vector<int64_t> dims(desc.begin() + 3, desc.begin() + 3 + rank);
+    dims.assign(desc.begin() + 3, desc.begin() + 3 + rank);
     bool contiguous = true;
     int64_t stride = 1;
     for (size_t d = rank; d-- > 0;) {

@@ -14,6 +14,15 @@
 // once their own C++ objects are gone. Checks run on the thread that called
 // the entry point (they are not placed in parallel loops).
 //
+// It also gives the body its buffers that are not allocations:
+//   - loom_rt_workspace: the run's workspace, where the memory plan puts
+//     the intermediates of static size (loom-plan-memory): the caller's
+//     (loom_run_context.workspace) or an arena from this artefact's pool,
+//     allocated on a first run and reused by every later one; one arena
+//     per concurrent run;
+//   - loom_rt_weight: a weight's address, which the caller's resolver
+//     (loom_run_context.resolve_weight, runtime/src/Weights.cpp) maps.
+//
 // Every symbol here is hidden: each artefact has its own copy, so two
 // models loaded into one process never share their runs' state.
 //
@@ -22,26 +31,103 @@
 #include "loom/abi.h"
 
 #include <csetjmp>
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <vector>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
-#include <unordered_set>
 
 #define LOOM_HIDDEN __attribute__((visibility("hidden")))
 
 namespace {
 
+/// What a run holds of the pool: the workspace arena and the kernel
+/// library's scratch buffers, page-aligned, each grown (rarely) to the
+/// largest size asked for and then reused, so that their pages are
+/// touched once.
+struct RunMemory {
+  struct Buffer {
+    void *data = nullptr;
+    uint64_t bytes = 0;
+  };
+  Buffer workspace;
+  Buffer scratch[3];
+  /// What the run allocated and has not freed (freed if it fails); its
+  /// capacity stays, so that later runs track without allocating.
+  std::vector<void *> tracked;
+  ~RunMemory() {
+    std::free(workspace.data);
+    for (Buffer &b : scratch)
+      std::free(b.data);
+  }
+};
+
+/// RunMemory no run holds. Freed when the artefact is unloaded.
+struct MemoryPool {
+  std::mutex mutex;
+  std::vector<std::unique_ptr<RunMemory>> free;
+};
+
+MemoryPool &getPool() {
+  static MemoryPool pool;
+  return pool;
+}
+
 /// The run in progress on this thread.
 struct Guard {
   std::jmp_buf jump;
   loom_run_context *context;
-  std::unordered_set<void *> buffers;
   Guard *outer;
+  /// What this run holds of the pool (null until it needs any).
+  RunMemory *memory = nullptr;
 };
 
 thread_local Guard *current = nullptr;
+
+/// Gives the run's memory back to the pool.
+void releaseMemory(Guard &guard) {
+  if (!guard.memory)
+    return;
+  guard.memory->tracked.clear();
+  MemoryPool &pool = getPool();
+  std::lock_guard<std::mutex> lock(pool.mutex);
+  pool.free.emplace_back(guard.memory);
+  guard.memory = nullptr;
+}
+
+/// The run's memory from the pool (a new one when every pooled one is
+/// held by another run), or null when out of memory.
+RunMemory *acquireMemory(Guard &guard) {
+  if (guard.memory)
+    return guard.memory;
+  MemoryPool &pool = getPool();
+  std::lock_guard<std::mutex> lock(pool.mutex);
+  if (!pool.free.empty()) {
+    guard.memory = pool.free.back().release();
+    pool.free.pop_back();
+  } else {
+    guard.memory = new (std::nothrow) RunMemory();
+  }
+  return guard.memory;
+}
+
+/// `buffer` of at least `bytes`, regrown (contents lost) when smaller;
+/// false when out of memory.
+bool reserve(RunMemory::Buffer &buffer, uint64_t bytes) {
+  if (buffer.data && buffer.bytes >= bytes)
+    return true;
+  uint64_t rounded = (std::max<uint64_t>(bytes, 1) + 4095) / 4096 * 4096;
+  void *data = nullptr;
+  if (posix_memalign(&data, 4096, rounded) != 0)
+    return false;
+  std::free(buffer.data);
+  buffer = {data, rounded};
+  return true;
+}
 
 /// The fields of a check site, as kernel.check's lowering writes them:
 /// "kind\tnode\top\toperand\tmessage", where the message may name the
@@ -136,9 +222,17 @@ Site parseSite(const char *text) {
 
 /// Forgets `buffer` in the run that allocated it (innermost first).
 void untrack(void *buffer) {
-  for (Guard *guard = current; guard; guard = guard->outer)
-    if (guard->buffers.erase(buffer))
-      return;
+  for (Guard *guard = current; guard; guard = guard->outer) {
+    if (!guard->memory)
+      continue;
+    std::vector<void *> &tracked = guard->memory->tracked;
+    for (size_t i = tracked.size(); i-- > 0;)
+      if (tracked[i] == buffer) {
+        tracked[i] = tracked.back();
+        tracked.pop_back();
+        return;
+      }
+  }
 }
 
 void *allocate(uint64_t alignment, uint64_t size, const char *siteText) {
@@ -151,8 +245,11 @@ void *allocate(uint64_t alignment, uint64_t size, const char *siteText) {
   }
   bool tracked = buffer != nullptr;
   if (buffer && current) {
+    RunMemory *memory = acquireMemory(*current);
     try {
-      current->buffers.insert(buffer);
+      if (!memory)
+        throw std::bad_alloc();
+      memory->tracked.push_back(buffer);
     } catch (const std::bad_alloc &) {
       std::free(buffer);
       buffer = nullptr;
@@ -185,13 +282,16 @@ LOOM_HIDDEN int32_t loom_rt_invoke(loom_run_context *context,
   if (context->abi_version != LOOM_ABI_VERSION ||
       context->struct_size < offsetof(loom_run_context, reserved) ||
       context->device_kind != LOOM_DEVICE_CPU || context->stream ||
-      context->workspace || context->flags) {
+      context->flags ||
+      (context->workspace &&
+       reinterpret_cast<uintptr_t>(context->workspace) % 64 != 0)) {
     *context->error = loom_error_record{};
     context->error->status = LOOM_ERROR_UNSUPPORTED;
     context->error->operand = -1;
     std::snprintf(context->error->message, sizeof(context->error->message),
-                  "this model runs ABI %d on the CPU, without a stream, a "
-                  "workspace or flags (got ABI %u, device kind %d)",
+                  "this model runs ABI %d on the CPU, without a stream or "
+                  "flags, with a 64-byte aligned workspace if any (got ABI "
+                  "%u, device kind %d)",
                   LOOM_ABI_VERSION, context->abi_version,
                   static_cast<int>(context->device_kind));
     return LOOM_ERROR_UNSUPPORTED;
@@ -201,12 +301,14 @@ LOOM_HIDDEN int32_t loom_rt_invoke(loom_run_context *context,
     body(closure);
     // What is still allocated now is the outputs': the caller's.
     current = guard.outer;
+    releaseMemory(guard);
     return LOOM_OK;
   }
   current = guard.outer;
-  for (void *buffer : guard.buffers)
-    std::free(buffer);
-  guard.buffers.clear();
+  if (guard.memory)
+    for (void *buffer : guard.memory->tracked)
+      std::free(buffer);
+  releaseMemory(guard);
   return context->error->status;
 }
 
@@ -231,6 +333,81 @@ loom_rt_check_failed(const char *siteText, int64_t value, int64_t limit) {
     text[n++] = *c == '{' ? '(' : *c == '}' ? ')' : *c;
   text[n] = 0;
   endRun(status, site, text, 0, 0);
+}
+
+/// kernel.workspace: the run's workspace of at least `bytes` bytes.
+LOOM_HIDDEN void *loom_rt_workspace(uint64_t bytes) {
+  Guard *guard = current;
+  Site site;
+  site.kind = LOOM_CHECK_MEMORY;
+  if (!guard)
+    endRun(LOOM_ERROR_RUNTIME, site, "the workspace is asked for outside a run",
+           0, 0);
+  loom_run_context *context = guard->context;
+  if (context->workspace) {
+    if (context->workspace_bytes < bytes)
+      endRun(LOOM_ERROR_INVALID_ARGUMENT, site,
+             "the caller's workspace has {1} bytes, the model needs {0}",
+             static_cast<int64_t>(bytes),
+             static_cast<int64_t>(context->workspace_bytes));
+    return context->workspace;
+  }
+  RunMemory *memory = acquireMemory(*guard);
+  if (!memory || !reserve(memory->workspace, bytes))
+    endRun(LOOM_ERROR_OUT_OF_MEMORY, site,
+           "out of memory: the workspace of {0} bytes",
+           static_cast<int64_t>(bytes), 0);
+  return memory->workspace.data;
+}
+
+/// The kernel library's scratch buffer `slot` (0 to 2) of at least `bytes`
+/// for the run in progress; without a run (a kernel called directly), a
+/// buffer of the calling thread. Null when out of memory.
+LOOM_HIDDEN void *loom_rt_scratch(int slot, uint64_t bytes) {
+  if (slot < 0 || slot > 2)
+    return nullptr;
+  Guard *guard = current;
+  if (!guard) {
+    thread_local RunMemory own;
+    return reserve(own.scratch[slot], bytes) ? own.scratch[slot].data
+                                             : nullptr;
+  }
+  RunMemory *memory = acquireMemory(*guard);
+  if (!memory || !reserve(memory->scratch[slot], bytes))
+    return nullptr;
+  return memory->scratch[slot].data;
+}
+
+/// kernel.weight: the address of the signature's weight use `index`.
+LOOM_HIDDEN void *loom_rt_weight(int64_t index) {
+  Guard *guard = current;
+  Site site;
+  site.kind = LOOM_CHECK_RUNTIME;
+  if (!guard || !guard->context->resolve_weight) {
+    if (guard)
+      endRun(LOOM_ERROR_UNSUPPORTED, site,
+             "the model's weights are not loaded (the caller gave no weights "
+             "resolver)",
+             index, 0);
+    endRun(LOOM_ERROR_RUNTIME, site, "a weight is asked for outside a run",
+           index, 0);
+  }
+  loom_run_context *context = guard->context;
+  loom_error_record record{};
+  void *address = context->resolve_weight(context->weights, index, &record);
+  if (address)
+    return address;
+  loom_error_record *out = context->error;
+  *out = record;
+  if (!out->status)
+    out->status = LOOM_ERROR_RUNTIME;
+  out->kind = LOOM_CHECK_RUNTIME;
+  out->operand = -1;
+  if (!out->message[0])
+    std::snprintf(out->message, sizeof(out->message),
+                  "weight use %lld cannot be mapped",
+                  static_cast<long long>(index));
+  std::longjmp(guard->jump, 1);
 }
 
 /// memref.alloc, naming the node that allocates (`site`, as for checks).

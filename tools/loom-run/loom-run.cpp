@@ -167,7 +167,7 @@ bool matches(const char *name, loom_tensor *actual, loom_tensor *expected,
 constexpr const char *kUsage =
     "usage: loom-run MODEL.so --input FILE... [--output FILE...]\n"
     "                [--expect FILE...] [--rtol R] [--atol A] [--rel-l2 E]\n"
-    "                [--threads N]\n"
+    "                [--threads N] [--weights FILE] [--stats]\n"
     "       loom-run -n N [--timeout S] [--store file|tcp] [--hosts "
     "H1,H2,...]\n"
     "                PROGRAM [ARGS...]\n"
@@ -186,6 +186,10 @@ constexpr const char *kUsage =
     "  --rel-l2 E        instead: ||actual - expected|| <= E * ||expected||\n"
     "                    over the whole output (NaNs must still match)\n"
     "  --threads N       threads the kernels may use (default: all cores)\n"
+    "  --weights FILE    map the weights from FILE (same tensor names, dtypes\n"
+    "                    and shapes) instead of the file beside MODEL.so\n"
+    "  --stats           print on stderr the weight bytes the run held and\n"
+    "                    the memory plan's workspace\n"
     "  -n N              start N ranks of PROGRAM (LOOM_RANK, LOOM_WORLD_SIZE\n"
     "                    and the rendezvous set for each) and wait for them\n"
     "  --timeout S       with -n: seconds a collective waits for a peer, and\n"
@@ -207,6 +211,8 @@ int main(int argc, char **argv) {
   std::vector<const char *> inputs, outputs, expects;
   Tolerances tolerances;
   long threads = 0;
+  const char *weights = nullptr;
+  bool stats = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     bool value = i + 1 < argc;
@@ -235,6 +241,10 @@ int main(int argc, char **argv) {
       }
     } else if (arg == "--threads" && value) {
       threads = std::atol(argv[++i]);
+    } else if (arg == "--weights" && value) {
+      weights = argv[++i];
+    } else if (arg == "--stats") {
+      stats = true;
     } else if (arg == "--help" || arg == "-h") {
       std::printf("%s", kUsage);
       return 0;
@@ -254,9 +264,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   loom_model *model = nullptr;
-  if (loom_model_open(library, &model) != LOOM_OK) {
+  if (loom_status status =
+          loom_model_open_with_weights(library, weights, &model)) {
     std::fprintf(stderr, "loom-run: error: %s\n", loom_last_error());
-    return 1;
+    return status == LOOM_ERROR_INVALID_ARGUMENT ? 2 : 1;
   }
   size_t numInputs = loom_model_num_inputs(model);
   size_t numOutputs = loom_model_num_outputs(model);
@@ -289,6 +300,18 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "loom-run: error: %s\n", loom_last_error());
       rc = status == LOOM_ERROR_INVALID_ARGUMENT ? 2 : 1;
     }
+  }
+  if (stats) {
+    const char *path = loom_model_weights_path(model);
+    const char *rank = std::getenv("LOOM_RANK");
+    std::fprintf(stderr,
+                 "loom-run: %s%sweights %s: %llu bytes held; workspace: %llu "
+                 "bytes\n",
+                 rank ? "rank " : "", rank ? (std::string(rank) + " ").c_str() : "",
+                 path ? path : "(none)",
+                 static_cast<unsigned long long>(loom_model_weight_bytes(model)),
+                 static_cast<unsigned long long>(
+                     loom_model_workspace_bytes(model)));
   }
   for (size_t i = 0; rc == 0 && i < outputs.size() && i < numOutputs; ++i)
     if (loom_tensor_write_file(outputs[i], out[i]) != LOOM_OK) {

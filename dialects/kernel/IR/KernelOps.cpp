@@ -261,6 +261,34 @@ LogicalResult MeshRankOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// WeightOp, WorkspaceOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult WeightOp::verify() {
+  auto type = cast<MemRefType>(getResult().getType());
+  if (!type.getLayout().isIdentity())
+    return emitOpError("needs a row-major (identity layout) memref");
+  if (getName().empty())
+    return emitOpError("needs the name of a tensor of the weights file");
+  if (getIndex() < 0)
+    return emitOpError("needs a non-negative use index, got ") << getIndex();
+  if (static_cast<int64_t>(getOffsets().size()) != type.getRank())
+    return emitOpError("has ")
+           << getOffsets().size() << " offsets for a rank-" << type.getRank()
+           << " result";
+  if (llvm::any_of(getOffsets(), [](int64_t v) { return v < 0; }))
+    return emitOpError("needs non-negative offsets");
+  return success();
+}
+
+LogicalResult WorkspaceOp::verify() {
+  auto type = cast<MemRefType>(getResult().getType());
+  if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+    return emitOpError("needs a static, row-major memref of bytes");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // CheckOp
 //===----------------------------------------------------------------------===//
 

@@ -207,4 +207,50 @@ def Kernel_CheckOp : Op<Kernel_Dialect, "check", [
   let hasCanonicalizeMethod = 1;
 }
 
+def Kernel_WeightOp : Op<Kernel_Dialect, "weight", [Pure]> {
+  let summary = "A weight that the runtime maps from the model's weights file";
+  let description = [{
+    The buffer of use `index` of a weight: the whole tensor `name` of the
+    model's weights file (safetensors, docs/weights.md), or, for a rank of a
+    partitioned model, the box `offsets` + the result's shape of it. The
+    runtime maps the file when the model is loaded and resolves each use on
+    its first run: a box that is contiguous in the file is a pointer into
+    the mapping (zero-copy); another is copied once into a buffer of its
+    own. The buffer is read-only and holds the same values at the same
+    address for as long as the model is loaded, so kernels may cache what
+    they derive from it. `loom-externalize-weights` creates these ops from
+    constant `memref.global`s and records every use in the model's
+    signature.
+
+    ```mlir
+    %w = kernel.weight "fc1.weight" [0] offsets [0, 0] : memref<512x256xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, I64Attr:$index,
+                   DenseI64ArrayAttr:$offsets);
+  let results = (outs AnyStaticShapeMemRef:$result);
+  let assemblyFormat = [{
+    $name `[` $index `]` `offsets` $offsets attr-dict `:` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Kernel_WorkspaceOp : Op<Kernel_Dialect, "workspace", [Pure]> {
+  let summary = "The run's workspace, where the memory plan puts buffers";
+  let description = [{
+    The arena of the run in progress: at least `bytes` bytes, 64-byte
+    aligned, shared by every function of the model (`kernel-plan-memory`
+    gives each its own offsets). The runtime takes it from the caller
+    (`loom_run_context.workspace`) or from a pool of arenas that it
+    allocates once and reuses on every run, one arena per concurrent run.
+
+    ```mlir
+    %ws = kernel.workspace : memref<65536xi8>
+    ```
+  }];
+  let results = (outs MemRefRankOf<[I8], [1]>:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_DIALECTS_KERNEL_IR_KERNELOPS_TD

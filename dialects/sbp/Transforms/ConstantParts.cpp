@@ -6,6 +6,7 @@
 
 #include "dialects/sbp/Transforms/ConstantParts.h"
 
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -64,7 +65,8 @@ void copyBox(const char *in, ArrayRef<int64_t> shape, ArrayRef<int64_t> offsets,
 FailureOr<ElementsAttr> loom::sbp::getConstantPart(ElementsAttr value,
                                                    ArrayRef<Sbp> layout,
                                                    ArrayRef<int64_t> mesh,
-                                                   ArrayRef<int64_t> coords) {
+                                                   ArrayRef<int64_t> coords,
+                                                   SmallVectorImpl<int64_t> *offsetsOut) {
   auto type = cast<RankedTensorType>(value.getType());
   SmallVector<int64_t> offsets(type.getRank(), 0), sizes(type.getShape());
   bool zero = false;
@@ -82,6 +84,8 @@ FailureOr<ElementsAttr> loom::sbp::getConstantPart(ElementsAttr value,
       zero |= coords[axis] != 0;
     }
   }
+  if (offsetsOut)
+    offsetsOut->assign(offsets.begin(), offsets.end());
   auto local = type.clone(sizes);
   Type element = type.getElementType();
   if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
@@ -104,4 +108,24 @@ FailureOr<ElementsAttr> loom::sbp::getConstantPart(ElementsAttr value,
   std::string name = (resource.getRawHandle().getKey() + ".part").str();
   return cast<ElementsAttr>(DenseResourceElementsAttr::get(
       local, name, HeapAsmResourceBlob::allocateAndCopyWithAlign(part, bytes)));
+}
+
+void loom::sbp::recordWeightPart(Operation *module, ElementsAttr part,
+                                 ElementsAttr whole, ArrayRef<int64_t> offsets) {
+  auto partResource = dyn_cast<DenseResourceElementsAttr>(part);
+  auto wholeResource = dyn_cast<DenseResourceElementsAttr>(whole);
+  if (!partResource || !wholeResource)
+    return;
+  Builder b(module->getContext());
+  NamedAttrList parts;
+  if (auto known = module->getAttrOfType<DictionaryAttr>("loom.weight_parts"))
+    parts.append(known.getValue());
+  parts.set(partResource.getRawHandle().getKey(),
+            b.getDictionaryAttr(
+                {b.getNamedAttr("source", b.getStringAttr(wholeResource
+                                                               .getRawHandle()
+                                                               .getKey())),
+                 b.getNamedAttr("type", TypeAttr::get(whole.getType())),
+                 b.getNamedAttr("offsets", b.getDenseI64ArrayAttr(offsets))}));
+  module->setAttr("loom.weight_parts", parts.getDictionary(module->getContext()));
 }

@@ -22,10 +22,19 @@ namespace loom::sbp {
 /// mesh coordinates `coords` holds under `layout`: split dims cut to its
 /// rows, partial sums the value on the first member of the axis and zeros
 /// elsewhere. Failure where it cannot be made at compile time (inline
-/// bools, partial max or min).
+/// bools, partial max or min). `offsets`, when given, receives where the
+/// part starts in the whole (a box of the part's shape).
 mlir::FailureOr<mlir::ElementsAttr>
 getConstantPart(mlir::ElementsAttr value, llvm::ArrayRef<Sbp> layout,
-                llvm::ArrayRef<int64_t> mesh, llvm::ArrayRef<int64_t> coords);
+                llvm::ArrayRef<int64_t> mesh, llvm::ArrayRef<int64_t> coords,
+                llvm::SmallVectorImpl<int64_t> *offsets = nullptr);
+
+/// Records in `module`'s `loom.weight_parts` that the resource constant
+/// `part` is the box of the resource constant `whole` starting at
+/// `offsets`, so that loom-externalize-weights maps it from the whole
+/// weight in the weights file. Nothing for other constants.
+void recordWeightPart(mlir::Operation *module, mlir::ElementsAttr part,
+                      mlir::ElementsAttr whole, llvm::ArrayRef<int64_t> offsets);
 
 } // namespace loom::sbp
 

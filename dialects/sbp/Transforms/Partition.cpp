@@ -496,10 +496,15 @@ struct SbpPartitionPass
       return known->second;
     SmallVector<ElementsAttr> parts;
     for (int64_t member : members) {
-      FailureOr<ElementsAttr> part = getConstantPart(
-          constant.getValue(), layout, mesh, getCoords(member, mesh));
+      SmallVector<int64_t> offsets;
+      FailureOr<ElementsAttr> part =
+          getConstantPart(constant.getValue(), layout, mesh,
+                          getCoords(member, mesh), &offsets);
       if (failed(part))
         return {};
+      // The weights file keeps the whole weight; each rank maps its box.
+      recordWeightPart(func->getParentOp(), *part, constant.getValue(),
+                       offsets);
       parts.push_back(*part);
     }
     Location loc = constant.getLoc();

@@ -85,6 +85,55 @@ def EmitHostEntryPass : Pass<"loom-emit-host-entry", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def ExternalizeWeightsPass : Pass<"loom-externalize-weights",
+                                  "::mlir::ModuleOp"> {
+  let summary = "Move constant buffers into the model's weights file";
+  let description = [{
+    After bufferization: every constant `memref.global` of at least
+    `min-bytes` bytes (zero splats excepted: they cost nothing in the
+    object) becomes a tensor of the model's weights file, and each
+    `memref.get_global` of it a `kernel.weight` naming the tensor and a use
+    index. A global that `sbp-partition` cut out of a weight (recorded in
+    the module's `loom.weight_parts`) becomes a use of a box of the whole
+    weight instead, so that artefacts for every mesh share one file. The
+    tensors are named after their resource (the ONNX initializer) or, for
+    inline constants, after the global.
+
+    The pass appends the file's name, each tensor's name, dtype, shape and
+    checksum, and each use to `loom.signature` (docs/runtime-abi.md), erases
+    the globals, and, when `file` is set, writes the file (safetensors,
+    docs/weights.md): no weight reaches the LLVM dialect.
+  }];
+  let options = [
+    Option<"file", "file", "std::string", /*default=*/"\"\"",
+           "Write the weights here (default: do not write them)">,
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"256",
+           "Constants smaller than this stay in the object">,
+  ];
+  let dependentDialects = ["::loom::kernel::KernelDialect"];
+}
+
+def PlanMemoryPass : Pass<"loom-plan-memory", "::mlir::ModuleOp"> {
+  let summary = "Place statically sized buffers in one arena per run";
+  let description = [{
+    After bufferization and deallocation: a `memref.alloc` of static shape
+    that a `memref.dealloc` in its own block frees lives from one to the
+    other. The buffers of each block are given offsets in an arena by their
+    lifetimes (best fit, 64-byte aligned; `loom/Support/MemoryPlanner.h`,
+    which knows nothing of the target), the blocks of a function and the
+    functions of the module disjoint parts of one workspace. Each such
+    buffer becomes a `memref.view` of `kernel.workspace`, its dealloc
+    disappears, and the workspace's size is appended to `loom.signature`.
+    Buffers of run-time size, buffers a function returns and buffers
+    freed elsewhere keep their `memref.alloc` (the runtime's allocator);
+    so do buffers in the bodies of parallel loops, whose iterations may run
+    at once.
+  }];
+  let dependentDialects = ["::loom::kernel::KernelDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def LowerKernelsToCallsPass : Pass<"loom-lower-kernels-to-calls",
                                    "::mlir::ModuleOp"> {
   let summary = "Turn kernel ops on buffers into calls to the runtime";

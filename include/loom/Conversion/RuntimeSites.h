@@ -44,6 +44,14 @@ mlir::Value getConstantString(mlir::OpBuilder &b, mlir::Location loc,
 /// allocation's site so that out-of-memory errors name the node.
 mlir::LogicalResult nameAllocations(mlir::ModuleOp module);
 
+/// ONNX's TensorProto.DataType code of `type` (the signature's and
+/// loom_dtype's numbering), or 0.
+int getDTypeCode(mlir::Type type);
+
+/// `name` as the signature writes names: %XX escapes for anything but
+/// letters, digits and `_.:/-[]`; "%00" for the empty name.
+std::string escapeSignatureName(llvm::StringRef name);
+
 } // namespace loom
 
 #endif // LOOM_CONVERSION_RUNTIMESITES_H

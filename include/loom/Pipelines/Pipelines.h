@@ -104,6 +104,13 @@ struct PipelineOptions {
   /// Check indices, run-time dims, sizes and divisors as the model runs
   /// (kernel.check); off only to measure what they cost.
   bool runtimeChecks = true;
+  /// Where loom-externalize-weights writes the weights file (loomc: beside
+  /// the artefact); empty: the weights leave the code all the same, but no
+  /// file is written.
+  std::string weightsFile;
+  /// Place statically sized intermediates in the run's workspace
+  /// (loom-plan-memory); off: every buffer through the runtime's allocator.
+  bool memoryPlan = true;
 };
 
 /// Adds graph-level optimisation to `pm`, which must be anchored on

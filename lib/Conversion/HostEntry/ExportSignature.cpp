@@ -13,6 +13,7 @@
 
 #include "dialects/graph/IR/GraphDialect.h"
 #include "loom/Conversion/Passes.h"
+#include "loom/Conversion/RuntimeSites.h"
 #include "loom/Support/Refusal.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -25,47 +26,6 @@ namespace loom {
 using namespace mlir;
 
 namespace {
-
-/// ONNX's TensorProto.DataType code of `type`, or 0.
-int dtypeCode(Type type) {
-  if (type.isF32())
-    return 1;
-  if (type.isF64())
-    return 11;
-  if (type.isF16())
-    return 10;
-  if (type.isBF16())
-    return 16;
-  auto integer = dyn_cast<IntegerType>(type);
-  if (!integer)
-    return 0;
-  bool isUnsigned = integer.isUnsigned();
-  switch (integer.getWidth()) {
-  case 1:
-    return 9;
-  case 8:
-    return isUnsigned ? 2 : 3;
-  case 16:
-    return isUnsigned ? 4 : 5;
-  case 32:
-    return isUnsigned ? 12 : 6;
-  case 64:
-    return isUnsigned ? 13 : 7;
-  default:
-    return 0;
-  }
-}
-
-std::string escape(StringRef name) {
-  std::string out;
-  for (char c : name) {
-    if (llvm::isAlnum(c) || StringRef("_.:/-[]").contains(c))
-      out += c;
-    else
-      out += "%" + llvm::utohexstr(static_cast<unsigned char>(c), false, 2);
-  }
-  return out.empty() ? "%00" : out;
-}
 
 struct ExportSignaturePass
     : loom::impl::ExportSignaturePassBase<ExportSignaturePass> {
@@ -101,7 +61,7 @@ struct ExportSignaturePass
       std::string name =
           nameAttr ? nameAttr.str() : (kind + std::to_string(index)).str();
       auto tensor = dyn_cast<RankedTensorType>(type);
-      int code = tensor ? dtypeCode(tensor.getElementType()) : 0;
+      int code = tensor ? loom::getDTypeCode(tensor.getElementType()) : 0;
       if (!code)
         return loom::emitRefusal(entryFunc.getLoc())
                << kind << " '" << name << "' has type " << type
@@ -109,7 +69,7 @@ struct ExportSignaturePass
                   "or bools";
       auto dimNames =
           attrs ? attrs.getAs<ArrayAttr>("graph.dim_names") : ArrayAttr();
-      text += (kind + " " + escape(name) + " " + std::to_string(code) + " " +
+      text += (kind + " " + loom::escapeSignatureName(name) + " " + std::to_string(code) + " " +
                std::to_string(tensor.getRank()))
                   .str();
       for (auto [d, size] : llvm::enumerate(tensor.getShape())) {
@@ -121,7 +81,7 @@ struct ExportSignaturePass
         if (dimNames && d < dimNames.size())
           if (auto s = dyn_cast<StringAttr>(dimNames[d]))
             dimName = s.getValue();
-        text += " ?" + (dimName.empty() ? std::string() : escape(dimName));
+        text += " ?" + (dimName.empty() ? std::string() : loom::escapeSignatureName(dimName));
       }
       text += "\n";
       ranks.push_back(tensor.getRank());

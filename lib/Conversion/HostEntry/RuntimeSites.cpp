@@ -121,4 +121,44 @@ LogicalResult nameAllocations(ModuleOp module) {
   return success();
 }
 
+int getDTypeCode(Type type) {
+  if (type.isF32())
+    return 1;
+  if (type.isF64())
+    return 11;
+  if (type.isF16())
+    return 10;
+  if (type.isBF16())
+    return 16;
+  auto integer = dyn_cast<IntegerType>(type);
+  if (!integer)
+    return 0;
+  bool isUnsigned = integer.isUnsigned();
+  switch (integer.getWidth()) {
+  case 1:
+    return 9;
+  case 8:
+    return isUnsigned ? 2 : 3;
+  case 16:
+    return isUnsigned ? 4 : 5;
+  case 32:
+    return isUnsigned ? 12 : 6;
+  case 64:
+    return isUnsigned ? 13 : 7;
+  default:
+    return 0;
+  }
+}
+
+std::string escapeSignatureName(StringRef name) {
+  std::string out;
+  for (char c : name) {
+    if (llvm::isAlnum(c) || StringRef("_.:/-[]").contains(c))
+      out += c;
+    else
+      out += "%" + llvm::utohexstr(static_cast<unsigned char>(c), false, 2);
+  }
+  return out.empty() ? "%00" : out;
+}
+
 } // namespace loom

@@ -27,7 +27,11 @@ namespace {
 /// (a constant after bufferization), or an argument that the DyCL split
 /// marked `loom.constant` (every call passes a constant)?
 bool isConstantBuffer(Value buffer) {
-  if (buffer.getDefiningOp<memref::GetGlobalOp>())
+  // A weight mapped from the weights file stays at its address while the
+  // model is loaded (the runtime drops the kernels' caches of a file it
+  // unmaps).
+  if (buffer.getDefiningOp<memref::GetGlobalOp>() ||
+      buffer.getDefiningOp<WeightOp>())
     return true;
   // A rank's part of a weight (sbp-partition): a constant on every branch.
   if (auto select = buffer.getDefiningOp<scf::IndexSwitchOp>()) {
@@ -175,6 +179,88 @@ WalkResult lowerCheck(IRRewriter &rewriter, ModuleOp module, CheckOp check) {
   return WalkResult::skip();
 }
 
+/// A memref of static shape and identity layout over `aligned`, as the
+/// descriptor the LLVM lowering expects, cast back to `type` (the cast
+/// meets finalize-memref-to-llvm's and reconcile-unrealized-casts removes
+/// both). `allocated` is what the descriptor's first word holds.
+Value buildStaticMemRef(OpBuilder &b, Location loc, MemRefType type,
+                        Value allocated, Value aligned) {
+  MLIRContext *ctx = b.getContext();
+  auto i64 = IntegerType::get(ctx, 64);
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  int64_t rank = type.getRank();
+  SmallVector<Type> fields = {ptr, ptr, i64};
+  if (rank > 0) {
+    fields.push_back(LLVM::LLVMArrayType::get(i64, rank));
+    fields.push_back(LLVM::LLVMArrayType::get(i64, rank));
+  }
+  auto descType = LLVM::LLVMStructType::getLiteral(ctx, fields);
+  Value desc = LLVM::PoisonOp::create(b, loc, descType);
+  auto constant = [&](int64_t v) -> Value {
+    return LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(v));
+  };
+  desc = LLVM::InsertValueOp::create(b, loc, desc, allocated,
+                                     ArrayRef<int64_t>{0});
+  desc = LLVM::InsertValueOp::create(b, loc, desc, aligned,
+                                     ArrayRef<int64_t>{1});
+  desc = LLVM::InsertValueOp::create(b, loc, desc, constant(0),
+                                     ArrayRef<int64_t>{2});
+  int64_t stride = 1;
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    desc = LLVM::InsertValueOp::create(b, loc, desc,
+                                       constant(type.getDimSize(d)),
+                                       ArrayRef<int64_t>{3, d});
+    desc = LLVM::InsertValueOp::create(b, loc, desc, constant(stride),
+                                       ArrayRef<int64_t>{4, d});
+    stride *= type.getDimSize(d);
+  }
+  return UnrealizedConversionCastOp::create(b, loc, type, desc).getResult(0);
+}
+
+/// kernel.weight: `loom_rt_weight(index)` (runtime/src/RunGuard.cpp), the
+/// address the runtime mapped the use at; the descriptor's allocated
+/// pointer is 0xdeadbeef, as for a global: not the model's to free.
+/// kernel.workspace: `loom_rt_workspace(bytes)`, the run's arena.
+LogicalResult lowerBufferSources(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  OpBuilder b(ctx);
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto i64 = b.getI64Type();
+  SmallVector<Operation *> ops;
+  module.walk([&](Operation *op) {
+    if (isa<WeightOp, WorkspaceOp>(op))
+      ops.push_back(op);
+  });
+  for (Operation *op : ops) {
+    bool isWeight = isa<WeightOp>(op);
+    StringRef name = isWeight ? "loom_rt_weight" : "loom_rt_workspace";
+    func::FuncOp decl = getScalarDeclaration(module, op, name,
+                                             b.getFunctionType({i64}, {ptr}));
+    if (!decl)
+      return failure();
+    Location loc = op->getLoc();
+    b.setInsertionPoint(op);
+    auto type = cast<MemRefType>(op->getResult(0).getType());
+    int64_t argument = isWeight ? cast<WeightOp>(op).getIndex()
+                                : type.getNumElements();
+    Value address =
+        func::CallOp::create(
+            b, loc, decl,
+            ValueRange{arith::ConstantIntOp::create(b, loc, argument, 64)})
+            .getResult(0);
+    Value allocated = address;
+    if (isWeight) {
+      Value marker = LLVM::ConstantOp::create(b, loc, i64,
+                                              b.getI64IntegerAttr(0xdeadbeef));
+      allocated = LLVM::IntToPtrOp::create(b, loc, ptr, marker);
+    }
+    op->getResult(0).replaceAllUsesWith(
+        buildStaticMemRef(b, loc, type, allocated, address));
+    op->erase();
+  }
+  return success();
+}
+
 struct LowerKernelsToCallsPass
     : loom::impl::LowerKernelsToCallsPassBase<LowerKernelsToCallsPass> {
   void runOnOperation() override {
@@ -264,7 +350,7 @@ struct LowerKernelsToCallsPass
           {conv.getInput(), conv.getWeight(), bias, conv.getInit()}, 3,
           conv.getAccumulate(), scalars);
     });
-    if (result.wasInterrupted())
+    if (result.wasInterrupted() || failed(lowerBufferSources(module)))
       signalPassFailure();
   }
 };

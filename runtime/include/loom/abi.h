@@ -91,12 +91,23 @@ typedef struct loom_run_context {
   /* The caller's stream (a CUDA backend: cudaStream_t) that the run is
    * ordered on; NULL: the device's default. Must be NULL on the CPU. */
   void *stream;
-  /* The memory plan's arena for intermediates (reserved: NULL/0). */
+  /* The memory plan's arena for this run's intermediates: NULL (the model
+   * takes one from its pool, allocated once and reused) or at least the
+   * signature's `workspace` bytes, 64-byte aligned, used by no other run
+   * while this one lasts. */
   void *workspace;
   uint64_t workspace_bytes;
   /* Bits of LOOM_RUN_* (none defined yet: 0). */
   uint64_t flags;
-  uint64_t reserved[8];
+  /* The model's weights, which the runtime maps (loom_model_open):
+   * resolve_weight(weights, index, error) is the address of the
+   * signature's weight use `index`, valid while the weights stay loaded,
+   * or NULL after writing `error`. May be NULL for a model whose
+   * signature lists no weights. Called from any thread. */
+  void *weights;
+  void *(*resolve_weight)(void *weights, int64_t index,
+                          loom_error_record *error);
+  uint64_t reserved[6];
 } loom_run_context;
 
 /* Inputs and outputs are MLIR ranked memref descriptors, laid out as 64-bit

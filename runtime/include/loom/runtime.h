@@ -103,11 +103,32 @@ loom_status loom_tensor_write_file(const char *path, const loom_tensor *tensor);
 
 typedef struct loom_model loom_model;
 
-/* Opens a model compiled with `loomc --emit=lib` (dlopen). */
+/* Opens a model compiled with `loomc --emit=lib` (dlopen), and maps its
+ * weights from the file loomc wrote beside it (docs/weights.md). */
 loom_status loom_model_open(const char *path, loom_model **out);
-/* The model linked into this executable (`loomc --emit=exe`/`--emit=obj`). */
+/* The model linked into this executable (`loomc --emit=exe`/`--emit=obj`);
+ * its weights file is beside the executable. */
 loom_status loom_model_open_linked(loom_model **out);
+/* As the two above, with the weights from `weights` (NULL: the default
+ * file): a safetensors file holding exactly the tensors the model was
+ * compiled with, by name, dtype and shape (fine-tuned weights, say); a
+ * missing, extra or mismatched tensor fails with an error naming it. */
+loom_status loom_model_open_with_weights(const char *path, const char *weights,
+                                         loom_model **out);
+loom_status loom_model_open_linked_with_weights(const char *weights,
+                                                loom_model **out);
+/* Unmaps the weights and unloads the model; no run may be in progress. */
 void loom_model_close(loom_model *model);
+
+/* The weights file the model maps (NULL: it has none), borrowed. */
+const char *loom_model_weights_path(const loom_model *model);
+/* Bytes of weights this process holds for the model so far: the parts its
+ * runs have used, mapped from the file or copied once (a rank of a
+ * partitioned model holds only its parts). */
+uint64_t loom_model_weight_bytes(const loom_model *model);
+/* Bytes of the memory plan's workspace one run uses (0: none); a run
+ * takes it from the model's pool unless the caller gives one. */
+uint64_t loom_model_workspace_bytes(const loom_model *model);
 
 size_t loom_model_num_inputs(const loom_model *model);
 size_t loom_model_num_outputs(const loom_model *model);

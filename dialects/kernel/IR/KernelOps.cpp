@@ -270,8 +270,9 @@ LogicalResult WeightOp::verify() {
     return emitOpError("needs a row-major (identity layout) memref");
   if (getName().empty())
     return emitOpError("needs the name of a tensor of the weights file");
-  if (getIndex() < 0)
-    return emitOpError("needs a non-negative use index, got ") << getIndex();
+  auto index = static_cast<int64_t>(getIndex());
+  if (index < 0)
+    return emitOpError("needs a non-negative use index, got ") << index;
   if (static_cast<int64_t>(getOffsets().size()) != type.getRank())
     return emitOpError("has ")
            << getOffsets().size() << " offsets for a rank-" << type.getRank()

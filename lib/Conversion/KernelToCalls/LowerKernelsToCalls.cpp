@@ -241,7 +241,7 @@ LogicalResult lowerBufferSources(ModuleOp module) {
     Location loc = op->getLoc();
     b.setInsertionPoint(op);
     auto type = cast<MemRefType>(op->getResult(0).getType());
-    int64_t argument = isWeight ? cast<WeightOp>(op).getIndex()
+    int64_t argument = isWeight ? static_cast<int64_t>(cast<WeightOp>(op).getIndex())
                                 : type.getNumElements();
     Value address =
         func::CallOp::create(

@@ -156,7 +156,8 @@ struct ExternalizeWeightsPass
         if (!entry || !entry->getBlob() || !wholeType || !offsets ||
             wholeType.getElementType() != type.getElementType()) {
           global.emitError("is recorded as part of weight '")
-              << source << "', which is gone or has another element type";
+              << (source ? source.getValue() : StringRef())
+              << "', which is gone or has another element type";
           return signalPassFailure();
         }
         addTensor(source.getValue(), wholeType, entry->getBlob()->getData());

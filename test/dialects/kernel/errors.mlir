@@ -320,3 +320,35 @@ func.func @check_message(%ok: i1) {
   kernel.check %ok, "" {kind = "value"}
   return
 }
+
+// -----
+
+func.func @weight_offsets() {
+  // expected-error @+1 {{has 1 offsets for a rank-2 result}}
+  %w = kernel.weight "w"[0] offsets [0] : memref<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @weight_name() {
+  // expected-error @+1 {{needs the name of a tensor of the weights file}}
+  %w = kernel.weight ""[0] offsets [0] : memref<2xf32>
+  return
+}
+
+// -----
+
+func.func @weight_index() {
+  // expected-error @+1 {{needs a non-negative use index, got -1}}
+  %w = kernel.weight "w"[-1] offsets [0] : memref<2xf32>
+  return
+}
+
+// -----
+
+func.func @weight_layout() {
+  // expected-error @+1 {{needs a row-major (identity layout) memref}}
+  %w = kernel.weight "w"[0] offsets [0, 0] : memref<2x2xf32, strided<[1, 2]>>
+  return
+}

@@ -57,3 +57,12 @@ func.func @checks(%ok: i1, %v: i64, %n: i64) {
   kernel.check %ok, "never" {kind = "value"}
   return
 }
+
+// CHECK-LABEL: func.func @buffer_sources
+// CHECK: kernel.weight "fc.weight"[2] offsets [4, 0] : memref<4x8xf32>
+// CHECK: kernel.workspace : memref<256xi8>
+func.func @buffer_sources() -> (memref<4x8xf32>, memref<256xi8>) {
+  %w = kernel.weight "fc.weight"[2] offsets [4, 0] : memref<4x8xf32>
+  %ws = kernel.workspace : memref<256xi8>
+  return %w, %ws : memref<4x8xf32>, memref<256xi8>
+}

@@ -8,7 +8,8 @@ memory plan and without it, side by side in one run.
 
 For each model: loomc's wall time and peak RSS (of the loomc process);
 then the executable's median latency (--bench, 1 thread; five rounds with
-the builds interleaved, the median of their medians), and per run
+the builds interleaved, the median of their medians) and peak RSS, and
+per run
 (after the first) the minor page faults and malloc calls (runstats.c,
 which interposes glibc's allocator), for the default build and for
 `--memory-plan=false`. With --baseline, the same for an older build's loomc
@@ -56,15 +57,21 @@ def bench(exes, inputs, runs, rounds=5):
     """Median latency of each executable: `rounds` rounds, the executables
     interleaved in each, the median of the rounds' medians."""
     times = {exe: [] for exe in exes}
+    peak = {exe: 0.0 for exe in exes}
     for _ in range(rounds):
         for exe in exes:
-            out = subprocess.run([exe, "--input"] + inputs +
-                                 ["--bench", str(runs), "--threads", "1"],
-                                 check=True, capture_output=True,
-                                 text=True).stdout
+            proc = subprocess.Popen([exe, "--input"] + inputs +
+                                    ["--bench", str(runs), "--threads", "1"],
+                                    stdout=subprocess.PIPE, text=True)
+            out = proc.stdout.read()
+            _, status, usage = os.wait4(proc.pid, 0)
+            if status != 0:
+                raise RuntimeError(f"{exe} failed")
+            peak[exe] = max(peak[exe], usage.ru_maxrss / 1024)
             times[exe].append(float(re.search(r"median_ms=([0-9.]+)",
                                               out).group(1)))
-    return {exe: sorted(t)[len(t) // 2] for exe, t in times.items()}
+    return {exe: (sorted(t)[len(t) // 2], peak[exe])
+            for exe, t in times.items()}
 
 
 def build_runstats(build, work, label):
@@ -139,9 +146,9 @@ def main():
         models.append((f"stack{layers} ({layers * 256} MiB)", onnx,
                        [os.path.join(d, "x.npy")], 5, ()))
 
-    print("| model | build | loomc s | loomc MB | median ms | faults/run "
-          "| mallocs/run |")
-    print("|---|---|---|---|---|---|---|")
+    print("| model | build | loomc s | loomc MB | median ms | run MB "
+          "| faults/run | mallocs/run |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, onnx, inputs, runs, shape in models:
         runs = min(runs, args.runs)
         tag = re.sub(r"\W+", "_", name)
@@ -157,8 +164,10 @@ def main():
                    for label, build, extra, t in rows]
         medians = bench([r[0] for r in results], inputs, runs)
         for (label, *_), (exe, s, rss, faults, mallocs) in zip(rows, results):
+            median, peak = medians[exe]
             print(f"| {name} | {label} | {s:.2f} | {rss:.0f} | "
-                  f"{medians[exe]:.3g} | {faults} | {mallocs} |", flush=True)
+                  f"{median:.3g} | {peak:.0f} | {faults} | {mallocs} |",
+                  flush=True)
         if name.startswith("stack"):
             lib = os.path.join(work, f"{tag}-plan.so")
             expected = os.path.join(os.path.dirname(onnx), "y.npy")
@@ -167,7 +176,7 @@ def main():
                                                    "--rel-l2", "1e-5"],
                            check=True)
             print(f"|   {name}: matches NumPy (relative L2 < 1e-5) | | | | | "
-                  "| |", flush=True)
+                  "| | |", flush=True)
 
 
 if __name__ == "__main__":

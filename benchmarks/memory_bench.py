@@ -6,7 +6,8 @@ memory plan and without it, side by side in one run.
   /usr/bin/python3 benchmarks/memory_bench.py [--build build] [--runs N]
       [--baseline OLD_BUILD] [--models resnet18 mlp ...] [--stack 2 4 8]
 
-For each model: loomc's wall time and peak RSS (of the loomc process);
+For each model: loomc's wall time and peak RSS (the median and the
+largest of three compiles);
 then the executable's median latency (--bench, 1 thread; five rounds with
 the builds interleaved, the median of their medians) and peak RSS, and
 per run
@@ -17,7 +18,7 @@ and runtime (weights through LLVM, no memory plan). --stack L... adds the
 generated MLP stack of L layers of 8192x8192 f32 weights (256 MiB each,
 ONNX external data), which also checks the run against NumPy (no baseline for those:
 compiling weights through LLVM IR takes ~20x their size in memory). loomc's
-peak memory includes its link step. Not part of ctest.
+peak memory is the largest of its process and its link step's. Not part of ctest.
 """
 import argparse
 import os
@@ -31,17 +32,19 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(HERE, "models"))
 
 
-def timed(cmd):
-    """Runs cmd; returns (seconds, peak RSS in MB) of that process."""
-    import time
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.monotonic() - start
-    if status != 0:
-        raise RuntimeError(f"{cmd[0]} failed: {proc.stderr.read().decode()}")
-    return seconds, usage.ru_maxrss / 1024
+def timed(cmd, stdout=subprocess.DEVNULL):
+    """Runs cmd under /usr/bin/time; returns (seconds, peak RSS in MB, its
+    stdout). Not os.wait4 on a child of this process: Linux keeps a
+    process's peak RSS across exec, so a child forked from this Python
+    (with NumPy and PyTorch loaded) would report Python's."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        proc = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o",
+                               report.name] + cmd, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{cmd[0]} failed: {proc.stderr}")
+        seconds, kilobytes = report.read().split()[-2:]
+    return float(seconds), int(kilobytes) / 1024, proc.stdout
 
 
 def runstats(tool, model, inputs, runs=6):
@@ -60,14 +63,9 @@ def bench(exes, inputs, runs, rounds=5):
     peak = {exe: 0.0 for exe in exes}
     for _ in range(rounds):
         for exe in exes:
-            proc = subprocess.Popen([exe, "--input"] + inputs +
-                                    ["--bench", str(runs), "--threads", "1"],
-                                    stdout=subprocess.PIPE, text=True)
-            out = proc.stdout.read()
-            _, status, usage = os.wait4(proc.pid, 0)
-            if status != 0:
-                raise RuntimeError(f"{exe} failed")
-            peak[exe] = max(peak[exe], usage.ru_maxrss / 1024)
+            _, rss, out = timed([exe, "--input"] + inputs +
+                                ["--bench", str(runs), "--threads", "1"])
+            peak[exe] = max(peak[exe], rss)
             times[exe].append(float(re.search(r"median_ms=([0-9.]+)",
                                               out).group(1)))
     return {exe: (sorted(t)[len(t) // 2], peak[exe])
@@ -90,7 +88,11 @@ def compile_model(name, build, model, inputs, work, extra=(), tool=None):
     loomc = os.path.join(build, "bin", "loomc")
     exe = os.path.join(work, f"{name}.exe")
     lib = os.path.join(work, f"{name}.so")
-    seconds, rss = timed([loomc, model, "-o", exe] + list(extra))
+    # Three compiles: the median time, the largest peak.
+    samples = [timed([loomc, model, "-o", exe] + list(extra))
+               for _ in range(3)]
+    seconds = sorted(t for t, _, _ in samples)[1]
+    rss = max(m for _, m, _ in samples)
     subprocess.run([loomc, model, "--emit=lib", "-o", lib] + list(extra),
                    check=True, stderr=subprocess.DEVNULL)
     mallocs, faults = runstats(tool, lib, inputs)

@@ -102,18 +102,35 @@ struct ExternalizeWeightsPass
     std::vector<Use> uses;
     std::map<std::string, int64_t> useOfGlobal;
 
-    auto addTensor = [&](StringRef name, RankedTensorType type,
-                         ArrayRef<char> data) {
-      if (tensorIndex.count(name.str()))
-        return;
-      tensorIndex[name.str()] = tensors.size();
+    // Adds a tensor under `name`, or returns the name it already has; a
+    // name taken by other data gets the data's hash appended.
+    auto addTensor = [&](StringRef wanted, RankedTensorType type,
+                         ArrayRef<char> data) -> std::string {
+      std::string name = wanted.str();
+      if (auto it = tensorIndex.find(name); it != tensorIndex.end()) {
+        const WeightTensor &known = tensors[it->second];
+        if (known.data.data() == data.data() &&
+            known.data.size() == data.size() &&
+            known.dtype == getDTypeCode(type.getElementType()) &&
+            llvm::equal(known.shape, type.getShape()))
+          return name;
+        name += "." + llvm::utohexstr(
+                          llvm::xxh3_64bits(ArrayRef<uint8_t>(
+                              reinterpret_cast<const uint8_t *>(data.data()),
+                              data.size())),
+                          true, 16);
+        if (tensorIndex.count(name))
+          return name;
+      }
+      tensorIndex[name] = tensors.size();
       WeightTensor t;
-      t.name = name.str();
+      t.name = name;
       t.dtype = getDTypeCode(type.getElementType());
       t.shape.assign(type.getShape().begin(), type.getShape().end());
       t.elementBytes = getElementBytes(type.getElementType());
       t.data = data;
       tensors.push_back(std::move(t));
+      return name;
     };
 
     SmallVector<memref::GlobalOp> externalized;
@@ -160,8 +177,8 @@ struct ExternalizeWeightsPass
               << "', which is gone or has another element type";
           return signalPassFailure();
         }
-        addTensor(source.getValue(), wholeType, entry->getBlob()->getData());
-        use.tensor = source.str();
+        use.tensor =
+            addTensor(source.getValue(), wholeType, entry->getBlob()->getData());
         use.offsets.assign(offsets.asArrayRef().begin(),
                            offsets.asArrayRef().end());
       } else {
@@ -187,8 +204,7 @@ struct ExternalizeWeightsPass
                          data->size())),
                      true, 16);
         }
-        addTensor(name, tensorType, *data);
-        use.tensor = name;
+        use.tensor = addTensor(name, tensorType, *data);
       }
       useOfGlobal[global.getSymName().str()] = uses.size();
       uses.push_back(std::move(use));

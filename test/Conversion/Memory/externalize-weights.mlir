@@ -39,6 +39,29 @@ module attributes {loom.signature = "loom-model 2\0A"} {
 
 // -----
 
+// Two constants that would take one name (an inline constant whose location
+// names the initializer "w", and the resource "w"): the second gets its
+// data's hash appended, never the first one's data.
+// CHECK-LABEL: module attributes {loom.signature = "loom-model 2\0Aweights {{.*}}\0Atensor w 1 1 64 {{[0-9a-f]+}}\0Atensor w.{{[0-9a-f]+}} 1 1 64 {{[0-9a-f]+}}\0Ause 0 w 0 64\0Ause 1 w.{{[0-9a-f]+}} 0 64\0A"}
+module attributes {loom.signature = "loom-model 2\0A"} {
+  memref.global "private" constant @folded : memref<64xf32> = dense<2.0> loc("w")
+  memref.global "private" constant @initializer : memref<64xf32> = dense_resource<w>
+  func.func @f() -> (memref<64xf32>, memref<64xf32>) {
+    %0 = memref.get_global @folded : memref<64xf32>
+    %1 = memref.get_global @initializer : memref<64xf32>
+    return %0, %1 : memref<64xf32>, memref<64xf32>
+  }
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      w: "0x040000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000003F"
+    }
+  }
+#-}
+
+// -----
+
 // A rank's part of a weight (loom.weight_parts, from sbp-partition) is a
 // use of a box of the whole weight, which the file holds; a read in a case
 // of the rank's switch gets its own kernel.weight there, so that only the

@@ -12,7 +12,8 @@ then the executable's median latency (--bench, 1 thread; five rounds with
 the builds interleaved, the median of their medians) and peak RSS, and
 per run
 (after the first) the minor page faults and malloc calls (runstats.c,
-which interposes glibc's allocator), for the default build and for
+which interposes glibc's allocator and tells Loom's from oneDNN's), for the
+default build and for
 `--memory-plan=false`. With --baseline, the same for an older build's loomc
 and runtime (weights through LLVM, no memory plan). --stack L... adds the
 generated MLP stack of L layers of 8192x8192 f32 weights (256 MiB each,
@@ -50,10 +51,13 @@ def timed(cmd, stdout=subprocess.DEVNULL):
 def runstats(tool, model, inputs, runs=6):
     out = subprocess.run([tool, model, str(runs), "1"] + inputs, check=True,
                          capture_output=True, text=True).stdout
-    rows = re.findall(r"run (\d+): (-?\d+) mallocs, (\d+) minor faults", out)
-    later = [(int(m), int(f)) for r, m, f in rows if int(r) > 1]
-    return (sorted(m for m, _ in later)[len(later) // 2],
-            sorted(f for _, f in later)[len(later) // 2])
+    rows = re.findall(r"run (\d+): -?\d+ mallocs \((-?\d+) by Loom, (-?\d+) "
+                      r"in the kernel library\), (\d+) minor faults", out)
+    later = [(int(m), int(k), int(f)) for r, m, k, f in rows if int(r) > 1]
+
+    def median(i):
+        return sorted(row[i] for row in later)[len(later) // 2]
+    return f"{median(0)} + {median(1)}", median(2)
 
 
 def bench(exes, inputs, runs, rounds=5):
@@ -149,7 +153,7 @@ def main():
                        [os.path.join(d, "x.npy")], 5, ()))
 
     print("| model | build | loomc s | loomc MB | median ms | run MB "
-          "| faults/run | mallocs/run |")
+          "| faults/run | mallocs/run (Loom + oneDNN) |")
     print("|---|---|---|---|---|---|---|---|")
     for name, onnx, inputs, runs, shape in models:
         runs = min(runs, args.runs)

@@ -75,6 +75,9 @@ struct Convolution {
   dnnl::convolution_forward::primitive_desc desc;
   dnnl::convolution_forward primitive;
   dnnl::memory::desc plainSrc, plainWeights, plainDst;
+  /// The primitive's own layouts, queried once (each query of oneDNN 2's
+  /// C++ API allocates).
+  dnnl::memory::desc src, weights, dst, bias;
   std::optional<dnnl::reorder> toSrc, toWeights, toDst, fromDst;
 };
 std::map<ConvKey, Convolution> convCache;
@@ -135,7 +138,15 @@ const Convolution &getConvolution(const ConvKey &key) {
   dnnl::primitive_attr attr = userScratchpad();
   attr.set_post_ops(ops);
   dnnl::convolution_forward::primitive_desc pd(desc, attr, getEngine());
-  Convolution conv{pd, dnnl::convolution_forward(pd), src, weights, dst};
+  Convolution conv{pd,
+                   dnnl::convolution_forward(pd),
+                   src,
+                   weights,
+                   dst,
+                   pd.src_desc(),
+                   pd.weights_desc(),
+                   pd.dst_desc(),
+                   hasBias ? pd.bias_desc() : dnnl::memory::desc()};
   conv.toSrc = makeReorder(src, pd.src_desc());
   conv.toWeights = makeReorder(weights, pd.weights_desc());
   conv.fromDst = makeReorder(pd.dst_desc(), dst);
@@ -159,23 +170,45 @@ namespace {
 
 void *getScratch(int slot, size_t bytes);
 
+/// The memory object `slot` of `owner` (a cached primitive) on this thread,
+/// over `data`: made on first use, re-pointed on every later call, so that
+/// once a model has run, a call makes no object (nor any allocation) of its
+/// own; what oneDNN allocates inside its execution is its own.
+dnnl_memory_t view(const void *owner, int slot, const dnnl::memory::desc &desc,
+                   void *data) {
+  thread_local std::map<std::pair<const void *, int>, dnnl::memory> views;
+  auto key = std::make_pair(owner, slot);
+  auto it = views.find(key);
+  if (it == views.end())
+    return views.emplace(key, dnnl::memory(desc, getEngine(), data))
+        .first->second.get();
+  it->second.set_data_handle(data);
+  return it->second.get();
+}
+
 /// Runs `primitive` with `args` and its scratchpad (slot 2 of the run's
-/// scratch buffers) when it needs one.
+/// scratch buffers) when it needs one, through oneDNN's C API (its C++
+/// wrapper builds a map and a vector per call).
 void execute(const dnnl::primitive &primitive, dnnl::stream &stream,
-             std::unordered_map<int, dnnl::memory> args) {
+             std::initializer_list<dnnl_exec_arg_t> args) {
+  dnnl_exec_arg_t list[8];
+  int count = 0;
+  for (const dnnl_exec_arg_t &arg : args)
+    list[count++] = arg;
   const dnnl_memory_desc_t *md = dnnl_primitive_desc_query_md(
       primitive.get_primitive_desc(), dnnl_query_scratchpad_md, 0);
-  dnnl::memory::desc scratchpad = md ? dnnl::memory::desc(*md)
-                                     : dnnl::memory::desc();
-  if (scratchpad.get_size())
-    args.emplace(DNNL_ARG_SCRATCHPAD,
-                 dnnl::memory(scratchpad, getEngine(),
-                              getScratch(2, scratchpad.get_size())));
-  primitive.execute(stream, args);
+  if (size_t bytes = md ? dnnl_memory_desc_get_size(md) : 0)
+    list[count++] = {DNNL_ARG_SCRATCHPAD,
+                     view(primitive.get(), 0, dnnl::memory::desc(*md),
+                          getScratch(2, bytes))};
+  dnnl_status_t status =
+      dnnl_primitive_execute(primitive.get(), stream.get(), count, list);
+  if (status != dnnl_success)
+    throw dnnl::error(status, "a primitive failed");
 }
 
 void reorder(const dnnl::reorder &primitive, dnnl::stream &stream,
-             const dnnl::memory &from, const dnnl::memory &to) {
+             dnnl_memory_t from, dnnl_memory_t to) {
   execute(primitive, stream, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
 }
 
@@ -269,47 +302,55 @@ void _mlir_ciface_loom_kernel_conv2d_f32(MemRef<4> *input, MemRef<4> *weight,
   bool outOfMemory = false;
   try {
     const Convolution &conv = getConvolution(key);
-    const auto &pd = conv.desc;
-    dnnl::engine &engine = getEngine();
-    thread_local dnnl::stream stream(engine);
-    dnnl::memory src(conv.plainSrc, engine, input->data());
-    dnnl::memory dst(conv.plainDst, engine, init->data());
-    dnnl::memory weights(conv.plainWeights, engine, weight->data());
+    thread_local dnnl::stream stream(getEngine());
+    const void *owner = &conv;
+    dnnl_memory_t src = view(owner, 0, conv.plainSrc, input->data());
+    dnnl_memory_t dst = view(owner, 1, conv.plainDst, init->data());
+    dnnl_memory_t weights =
+        view(owner, 2, conv.plainWeights, weight->data());
     if (conv.toSrc) {
-      dnnl::memory blocked(pd.src_desc(), engine,
-                           getScratch(0, pd.src_desc().get_size()));
+      dnnl_memory_t blocked = view(owner, 3, conv.src,
+                                   getScratch(0, conv.src.get_size()));
       reorder(*conv.toSrc, stream, src, blocked);
       src = blocked;
     }
+    // Weights reordered for this call only (not constant): alive until the
+    // convolution has run.
+    std::optional<dnnl::memory> ownWeights;
     if (conv.toWeights) {
       // Weights the compiler knows are constant are reordered once.
       bool constant = flags & 4;
       std::unique_lock<std::mutex> lock(cacheMutex);
       auto cached = weightCache.find({key, weight->data()});
       if (constant && cached != weightCache.end()) {
-        weights = cached->second;
+        weights = cached->second.get();
       } else {
-        dnnl::memory blocked(pd.weights_desc(), engine);
-        reorder(*conv.toWeights, stream, weights, blocked);
+        dnnl::memory blocked(conv.weights, getEngine());
+        reorder(*conv.toWeights, stream, weights, blocked.get());
         stream.wait();
-        weights = blocked;
+        weights = blocked.get();
         if (constant)
           weightCache.emplace(std::make_pair(key, weight->data()), blocked);
+        else
+          ownWeights = blocked;
       }
     }
-    dnnl::memory out = dst;
+    dnnl_memory_t out = dst;
     if (conv.fromDst) {
-      out = dnnl::memory(pd.dst_desc(), engine,
-                         getScratch(1, pd.dst_desc().get_size()));
+      out = view(owner, 4, conv.dst, getScratch(1, conv.dst.get_size()));
       if (conv.toDst)
         reorder(*conv.toDst, stream, dst, out);
     }
-    std::unordered_map<int, dnnl::memory> args = {
-        {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, out}};
     if (hasBias)
-      args.emplace(DNNL_ARG_BIAS,
-                   dnnl::memory(pd.bias_desc(), engine, bias->data()));
-    execute(conv.primitive, stream, std::move(args));
+      execute(conv.primitive, stream,
+              {{DNNL_ARG_SRC, src},
+               {DNNL_ARG_WEIGHTS, weights},
+               {DNNL_ARG_DST, out},
+               {DNNL_ARG_BIAS, view(owner, 5, conv.bias, bias->data())}});
+    else
+      execute(conv.primitive, stream,
+              {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights},
+               {DNNL_ARG_DST, out}});
     if (conv.fromDst)
       reorder(*conv.fromDst, stream, out, dst);
     stream.wait();

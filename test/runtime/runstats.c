@@ -4,9 +4,11 @@
  *   runstats MODEL.so RUNS 1 INPUT...
  *       per run: the calls to malloc (and calloc, realloc, memalign...)
  *       made while loom_model_run ran, with the model's outputs among them,
- *       and the minor page faults (getrusage). Built with -DCOUNT_MALLOC,
- *       which interposes glibc's allocator (not under sanitizers, which
- *       interpose it themselves).
+ *       split into Loom's (the compiled code and the runtime) and the
+ *       kernel library's (the first caller outside libc, libstdc++ and
+ *       libgcc is in libdnnl), and the minor page faults (getrusage).
+ *       Built with -DCOUNT_MALLOC, which interposes glibc's allocator (not
+ *       under sanitizers, which interpose it themselves).
  *   runstats MODEL.so RUNS THREADS INPUT...
  *       THREADS threads each run the model RUNS times at once; every output
  *       must match a run made alone (within 1e-5 + 1e-4 * |expected|).
@@ -23,26 +25,64 @@
 #include <sys/resource.h>
 
 #ifdef COUNT_MALLOC
-static atomic_long allocations;
+#include <dlfcn.h>
+#include <execinfo.h>
+
+static atomic_long allocations, libraryAllocations;
+static _Thread_local int inHook;
+
+static void *programBase;
+
+/* Whether the allocation comes from the kernel library (oneDNN): the first
+ * frame outside this program and the C and C++ runtimes is in libdnnl. */
+static int fromKernelLibrary(void) {
+  void *frames[16];
+  inHook = 1;
+  int n = backtrace(frames, 16);
+  int found = 0;
+  for (int i = 0; i < n; ++i) {
+    Dl_info info;
+    if (!dladdr(frames[i], &info) || !info.dli_fname ||
+        info.dli_fbase == programBase)
+      continue;
+    const char *name = strrchr(info.dli_fname, '/');
+    name = name ? name + 1 : info.dli_fname;
+    if (!strncmp(name, "libc.so", 7) || !strncmp(name, "libstdc++", 9) ||
+        !strncmp(name, "libgcc", 6))
+      continue;
+    found = !strncmp(name, "libdnnl", 7);
+    break;
+  }
+  inHook = 0;
+  return found;
+}
+
+static void count(void) {
+  if (inHook)
+    return;
+  atomic_fetch_add(&allocations, 1);
+  if (fromKernelLibrary())
+    atomic_fetch_add(&libraryAllocations, 1);
+}
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
 extern void __libc_free(void *);
 void *malloc(size_t n) {
-  atomic_fetch_add(&allocations, 1);
+  count();
   return __libc_malloc(n);
 }
 void *calloc(size_t n, size_t m) {
-  atomic_fetch_add(&allocations, 1);
+  count();
   return __libc_calloc(n, m);
 }
 void *realloc(void *p, size_t n) {
-  atomic_fetch_add(&allocations, 1);
+  count();
   return __libc_realloc(p, n);
 }
 void *memalign(size_t a, size_t n) {
-  atomic_fetch_add(&allocations, 1);
+  count();
   return __libc_memalign(a, n);
 }
 void *aligned_alloc(size_t a, size_t n) { return memalign(a, n); }
@@ -115,6 +155,16 @@ int main(int argc, char **argv) {
     return 1;
   }
   loom_set_num_threads(1);
+#ifdef COUNT_MALLOC
+  /* backtrace loads libgcc on its first call: not during a counted run. */
+  {
+    void *frame[1];
+    backtrace(frame, 1);
+    Dl_info self;
+    if (dladdr((void *)&sameValues, &self))
+      programBase = self.dli_fbase;
+  }
+#endif
   numInputs = (size_t)(argc - 4);
   numOutputs = loom_model_num_outputs(model);
   inputs = calloc(numInputs + 1, sizeof(*inputs));
@@ -128,8 +178,9 @@ int main(int argc, char **argv) {
     for (int r = 1; r <= runs; ++r) {
 #ifdef COUNT_MALLOC
       long before = atomic_load(&allocations);
+      long libraryBefore = atomic_load(&libraryAllocations);
 #else
-      long before = 0;
+      long before = 0, libraryBefore = 0;
 #endif
       long faults = minorFaults();
       loom_status status =
@@ -137,15 +188,17 @@ int main(int argc, char **argv) {
       faults = minorFaults() - faults;
 #ifdef COUNT_MALLOC
       long made = atomic_load(&allocations) - before;
+      long library = atomic_load(&libraryAllocations) - libraryBefore;
 #else
-      long made = -1 - before;
+      long made = -1 - before, library = -1 - libraryBefore;
 #endif
       if (status != LOOM_OK) {
         fprintf(stderr, "error: %s\n", loom_last_error());
         return 1;
       }
-      printf("run %d: %ld mallocs, %ld minor faults, %zu outputs\n", r, made,
-             faults, numOutputs);
+      printf("run %d: %ld mallocs (%ld by Loom, %ld in the kernel library), "
+             "%ld minor faults, %zu outputs\n",
+             r, made, made - library, library, faults, numOutputs);
       for (size_t i = 0; i < numOutputs; ++i) {
         loom_tensor_free(reference[i]);
         reference[i] = NULL;

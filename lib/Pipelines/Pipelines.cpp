@@ -314,9 +314,9 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
   PipelineOptions get() const {
     PipelineOptions options;
     options.compileTo = compileTo;
-    options.graph = {maxRewrites, requireConvergence,
-                     std::vector<std::string>(specialize.begin(),
-                                              specialize.end())};
+    options.graph = {
+        maxRewrites, requireConvergence,
+        std::vector<std::string>(specialize.begin(), specialize.end())};
     options.split = {unrollMaxTrips, inlineConstantElements, mergeShapes};
     options.sbp.mesh = mesh;
     options.sbp.fix.assign(sbpFix.begin(), sbpFix.end());

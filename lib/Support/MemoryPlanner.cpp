@@ -33,9 +33,9 @@ uint64_t planMemory(std::vector<PlannedBuffer> &buffers, uint64_t alignment) {
     for (size_t other : placed) {
       const PlannedBuffer &p = buffers[other];
       if (p.begin <= buffer.end && buffer.begin <= p.end)
-        busy.push_back({p.offset, alignTo(p.offset + std::max<uint64_t>(
-                                                        p.size, 1),
-                                          alignment)});
+        busy.push_back(
+            {p.offset,
+             alignTo(p.offset + std::max<uint64_t>(p.size, 1), alignment)});
     }
     std::sort(busy.begin(), busy.end());
     uint64_t best = UINT64_MAX, bestGap = UINT64_MAX, cursor = 0;

@@ -306,11 +306,10 @@ void _mlir_ciface_loom_kernel_conv2d_f32(MemRef<4> *input, MemRef<4> *weight,
     const void *owner = &conv;
     dnnl_memory_t src = view(owner, 0, conv.plainSrc, input->data());
     dnnl_memory_t dst = view(owner, 1, conv.plainDst, init->data());
-    dnnl_memory_t weights =
-        view(owner, 2, conv.plainWeights, weight->data());
+    dnnl_memory_t weights = view(owner, 2, conv.plainWeights, weight->data());
     if (conv.toSrc) {
-      dnnl_memory_t blocked = view(owner, 3, conv.src,
-                                   getScratch(0, conv.src.get_size()));
+      dnnl_memory_t blocked =
+          view(owner, 3, conv.src, getScratch(0, conv.src.get_size()));
       reorder(*conv.toSrc, stream, src, blocked);
       src = blocked;
     }
@@ -349,7 +348,8 @@ void _mlir_ciface_loom_kernel_conv2d_f32(MemRef<4> *input, MemRef<4> *weight,
                {DNNL_ARG_BIAS, view(owner, 5, conv.bias, bias->data())}});
     else
       execute(conv.primitive, stream,
-              {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights},
+              {{DNNL_ARG_SRC, src},
+               {DNNL_ARG_WEIGHTS, weights},
                {DNNL_ARG_DST, out}});
     if (conv.fromDst)
       reorder(*conv.fromDst, stream, out, dst);

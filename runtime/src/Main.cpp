@@ -77,9 +77,9 @@ void printInfo(const loom_model *model) {
                     .c_str());
   const char *weights = loom_model_weights_path(model);
   std::printf("weights: %s\n", weights ? weights : "(none)");
-  std::printf("workspace: %llu bytes\n",
-              static_cast<unsigned long long>(
-                  loom_model_workspace_bytes(model)));
+  std::printf(
+      "workspace: %llu bytes\n",
+      static_cast<unsigned long long>(loom_model_workspace_bytes(model)));
 }
 
 /// `--print`: an output's name, dtype, shape and first values.

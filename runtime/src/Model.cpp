@@ -240,8 +240,7 @@ void freeResult(void *allocated) { std::free(allocated); }
 
 extern "C" {
 
-loom_status loom_model_open_with_weights(const char *path,
-                                         const char *weights,
+loom_status loom_model_open_with_weights(const char *path, const char *weights,
                                          loom_model **out) {
   *out = nullptr;
   // A bare name would make dlopen search the library path, not the

@@ -30,16 +30,16 @@
 
 #include "loom/abi.h"
 
-#include <csetjmp>
 #include <algorithm>
-#include <memory>
-#include <mutex>
-#include <vector>
+#include <csetjmp>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <new>
+#include <vector>
 
 #define LOOM_HIDDEN __attribute__((visibility("hidden")))
 
@@ -369,8 +369,7 @@ LOOM_HIDDEN void *loom_rt_scratch(int slot, uint64_t bytes) {
   Guard *guard = current;
   if (!guard) {
     thread_local RunMemory own;
-    return reserve(own.scratch[slot], bytes) ? own.scratch[slot].data
-                                             : nullptr;
+    return reserve(own.scratch[slot], bytes) ? own.scratch[slot].data : nullptr;
   }
   RunMemory *memory = acquireMemory(*guard);
   if (!memory || !reserve(memory->scratch[slot], bytes))

@@ -42,8 +42,7 @@ int32_t loom_model_entry(loom_run_context *context, void **inputs,
 void loom_kernels_set_num_threads(int32_t threads) __attribute__((weak));
 /// Defined by the kernel library: forgets what it derived from weights in
 /// [begin, begin + bytes), before they are unmapped.
-void loom_kernels_forget(const void *begin, size_t bytes)
-    __attribute__((weak));
+void loom_kernels_forget(const void *begin, size_t bytes) __attribute__((weak));
 }
 
 #endif // LOOM_RUNTIME_SRC_RUNTIMEINTERNAL_H

@@ -72,7 +72,8 @@ private:
     return false;
   }
   void skipSpace() {
-    while (at < end && (*at == ' ' || *at == '\n' || *at == '\r' || *at == '\t'))
+    while (at < end &&
+           (*at == ' ' || *at == '\n' || *at == '\r' || *at == '\t'))
       ++at;
   }
   bool consume(char c) {
@@ -318,8 +319,7 @@ loom_status Weights::open(const std::string &path,
   if (pread(fd, header.data(), headerBytes, 8) !=
       static_cast<ssize_t>(headerBytes)) {
     ::close(fd);
-    return fail(LOOM_ERROR_IO, "weights file %s: cannot read its header",
-                file);
+    return fail(LOOM_ERROR_IO, "weights file %s: cannot read its header", file);
   }
   std::map<std::string, FileTensor> tensors;
   std::string error;
@@ -428,10 +428,10 @@ void *Weights::resolve(int64_t index, loom_error_record *error) {
     return nullptr;
   };
   if (index < 0 || static_cast<size_t>(index) >= resolved.size())
-    return report(LOOM_ERROR_RUNTIME,
-                  "the model asks for weight use " + std::to_string(index) +
-                      ", its signature lists " +
-                      std::to_string(resolved.size()));
+    return report(LOOM_ERROR_RUNTIME, "the model asks for weight use " +
+                                          std::to_string(index) +
+                                          ", its signature lists " +
+                                          std::to_string(resolved.size()));
   if (void *known = resolved[index].load(std::memory_order_acquire))
     return known;
   std::lock_guard<std::mutex> lock(mutex);
@@ -468,8 +468,10 @@ void *Weights::resolve(int64_t index, loom_error_record *error) {
     void *copy = nullptr;
     if (posix_memalign(&copy, 64, bytes ? bytes : 1) != 0)
       return report(LOOM_ERROR_OUT_OF_MEMORY,
-                    "weight '" + tensor.name + "': out of memory for its part "
-                    "of " + std::to_string(bytes) + " bytes");
+                    "weight '" + tensor.name +
+                        "': out of memory for its part "
+                        "of " +
+                        std::to_string(bytes) + " bytes");
     // Row by row along the innermost dim, counting the outer dims.
     char *out = static_cast<char *>(copy);
     const char *in = map + tensorOffset[use.tensor];

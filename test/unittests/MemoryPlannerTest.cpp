@@ -1,4 +1,5 @@
-//===- MemoryPlannerTest.cpp - loom::planMemory ----------------------------===//
+//===- MemoryPlannerTest.cpp - loom::planMemory
+//----------------------------===//
 //
 // Part of Loom.
 //
@@ -10,8 +11,8 @@
 
 #include <random>
 
-using loom::PlannedBuffer;
 using loom::planMemory;
+using loom::PlannedBuffer;
 
 namespace {
 
@@ -48,9 +49,9 @@ TEST(MemoryPlanner, OverlappingLifetimesDoNot) {
 TEST(MemoryPlanner, BestFitTakesTheSmallestGap) {
   // While U lives, P [0, 512), R [768, 1024) and T [1152, 1280) do: of the
   // gaps Q and S left, [512, 768) and [1024, 1152), U takes the smaller.
-  std::vector<PlannedBuffer> buffers = {
-      buffer(512, 0, 10), buffer(256, 0, 1), buffer(256, 0, 10),
-      buffer(128, 0, 1),  buffer(128, 0, 10), buffer(100, 5, 6)};
+  std::vector<PlannedBuffer> buffers = {buffer(512, 0, 10), buffer(256, 0, 1),
+                                        buffer(256, 0, 10), buffer(128, 0, 1),
+                                        buffer(128, 0, 10), buffer(100, 5, 6)};
   EXPECT_EQ(planMemory(buffers), 1280u);
   EXPECT_EQ(buffers[1].offset, 512u);
   EXPECT_EQ(buffers[3].offset, 1024u);

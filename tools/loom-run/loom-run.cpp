@@ -304,14 +304,14 @@ int main(int argc, char **argv) {
   if (stats) {
     const char *path = loom_model_weights_path(model);
     const char *rank = std::getenv("LOOM_RANK");
-    std::fprintf(stderr,
-                 "loom-run: %s%sweights %s: %llu bytes held; workspace: %llu "
-                 "bytes\n",
-                 rank ? "rank " : "", rank ? (std::string(rank) + " ").c_str() : "",
-                 path ? path : "(none)",
-                 static_cast<unsigned long long>(loom_model_weight_bytes(model)),
-                 static_cast<unsigned long long>(
-                     loom_model_workspace_bytes(model)));
+    std::fprintf(
+        stderr,
+        "loom-run: %s%sweights %s: %llu bytes held; workspace: %llu "
+        "bytes\n",
+        rank ? "rank " : "", rank ? (std::string(rank) + " ").c_str() : "",
+        path ? path : "(none)",
+        static_cast<unsigned long long>(loom_model_weight_bytes(model)),
+        static_cast<unsigned long long>(loom_model_workspace_bytes(model)));
   }
   for (size_t i = 0; rc == 0 && i < outputs.size() && i < numOutputs; ++i)
     if (loom_tensor_write_file(outputs[i], out[i]) != LOOM_OK) {

@@ -274,9 +274,8 @@ LogicalResult WeightOp::verify() {
   if (index < 0)
     return emitOpError("needs a non-negative use index, got ") << index;
   if (static_cast<int64_t>(getOffsets().size()) != type.getRank())
-    return emitOpError("has ")
-           << getOffsets().size() << " offsets for a rank-" << type.getRank()
-           << " result";
+    return emitOpError("has ") << getOffsets().size() << " offsets for a rank-"
+                               << type.getRank() << " result";
   if (llvm::any_of(getOffsets(), [](int64_t v) { return v < 0; }))
     return emitOpError("needs non-negative offsets");
   return success();

@@ -62,11 +62,10 @@ void copyBox(const char *in, ArrayRef<int64_t> shape, ArrayRef<int64_t> offsets,
 
 } // namespace
 
-FailureOr<ElementsAttr> loom::sbp::getConstantPart(ElementsAttr value,
-                                                   ArrayRef<Sbp> layout,
-                                                   ArrayRef<int64_t> mesh,
-                                                   ArrayRef<int64_t> coords,
-                                                   SmallVectorImpl<int64_t> *offsetsOut) {
+FailureOr<ElementsAttr>
+loom::sbp::getConstantPart(ElementsAttr value, ArrayRef<Sbp> layout,
+                           ArrayRef<int64_t> mesh, ArrayRef<int64_t> coords,
+                           SmallVectorImpl<int64_t> *offsetsOut) {
   auto type = cast<RankedTensorType>(value.getType());
   SmallVector<int64_t> offsets(type.getRank(), 0), sizes(type.getShape());
   bool zero = false;
@@ -111,7 +110,8 @@ FailureOr<ElementsAttr> loom::sbp::getConstantPart(ElementsAttr value,
 }
 
 void loom::sbp::recordWeightPart(Operation *module, ElementsAttr part,
-                                 ElementsAttr whole, ArrayRef<int64_t> offsets) {
+                                 ElementsAttr whole,
+                                 ArrayRef<int64_t> offsets) {
   auto partResource = dyn_cast<DenseResourceElementsAttr>(part);
   auto wholeResource = dyn_cast<DenseResourceElementsAttr>(whole);
   if (!partResource || !wholeResource)
@@ -120,12 +120,13 @@ void loom::sbp::recordWeightPart(Operation *module, ElementsAttr part,
   NamedAttrList parts;
   if (auto known = module->getAttrOfType<DictionaryAttr>("loom.weight_parts"))
     parts.append(known.getValue());
-  parts.set(partResource.getRawHandle().getKey(),
-            b.getDictionaryAttr(
-                {b.getNamedAttr("source", b.getStringAttr(wholeResource
-                                                               .getRawHandle()
-                                                               .getKey())),
-                 b.getNamedAttr("type", TypeAttr::get(whole.getType())),
-                 b.getNamedAttr("offsets", b.getDenseI64ArrayAttr(offsets))}));
-  module->setAttr("loom.weight_parts", parts.getDictionary(module->getContext()));
+  parts.set(
+      partResource.getRawHandle().getKey(),
+      b.getDictionaryAttr(
+          {b.getNamedAttr("source", b.getStringAttr(
+                                        wholeResource.getRawHandle().getKey())),
+           b.getNamedAttr("type", TypeAttr::get(whole.getType())),
+           b.getNamedAttr("offsets", b.getDenseI64ArrayAttr(offsets))}));
+  module->setAttr("loom.weight_parts",
+                  parts.getDictionary(module->getContext()));
 }

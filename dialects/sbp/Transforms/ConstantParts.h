@@ -34,7 +34,8 @@ getConstantPart(mlir::ElementsAttr value, llvm::ArrayRef<Sbp> layout,
 /// `offsets`, so that loom-externalize-weights maps it from the whole
 /// weight in the weights file. Nothing for other constants.
 void recordWeightPart(mlir::Operation *module, mlir::ElementsAttr part,
-                      mlir::ElementsAttr whole, llvm::ArrayRef<int64_t> offsets);
+                      mlir::ElementsAttr whole,
+                      llvm::ArrayRef<int64_t> offsets);
 
 } // namespace loom::sbp
 

@@ -497,9 +497,8 @@ struct SbpPartitionPass
     SmallVector<ElementsAttr> parts;
     for (int64_t member : members) {
       SmallVector<int64_t> offsets;
-      FailureOr<ElementsAttr> part =
-          getConstantPart(constant.getValue(), layout, mesh,
-                          getCoords(member, mesh), &offsets);
+      FailureOr<ElementsAttr> part = getConstantPart(
+          constant.getValue(), layout, mesh, getCoords(member, mesh), &offsets);
       if (failed(part))
         return {};
       // The weights file keeps the whole weight; each rank maps its box.

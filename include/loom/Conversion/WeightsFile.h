@@ -12,10 +12,10 @@
 #ifndef LOOM_CONVERSION_WEIGHTSFILE_H
 #define LOOM_CONVERSION_WEIGHTSFILE_H
 
-#include "llvm/ADT/ArrayRef.h"
-#include "llvm/ADT/StringRef.h"
 #include "mlir/Support/LLVM.h"
 #include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
 #include <string>

@@ -69,8 +69,8 @@ struct ExportSignaturePass
                   "or bools";
       auto dimNames =
           attrs ? attrs.getAs<ArrayAttr>("graph.dim_names") : ArrayAttr();
-      text += (kind + " " + loom::escapeSignatureName(name) + " " + std::to_string(code) + " " +
-               std::to_string(tensor.getRank()))
+      text += (kind + " " + loom::escapeSignatureName(name) + " " +
+               std::to_string(code) + " " + std::to_string(tensor.getRank()))
                   .str();
       for (auto [d, size] : llvm::enumerate(tensor.getShape())) {
         if (!ShapedType::isDynamic(size)) {
@@ -81,7 +81,8 @@ struct ExportSignaturePass
         if (dimNames && d < dimNames.size())
           if (auto s = dyn_cast<StringAttr>(dimNames[d]))
             dimName = s.getValue();
-        text += " ?" + (dimName.empty() ? std::string() : loom::escapeSignatureName(dimName));
+        text += " ?" + (dimName.empty() ? std::string()
+                                        : loom::escapeSignatureName(dimName));
       }
       text += "\n";
       ranks.push_back(tensor.getRank());

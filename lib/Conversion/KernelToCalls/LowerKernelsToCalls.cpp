@@ -201,15 +201,14 @@ Value buildStaticMemRef(OpBuilder &b, Location loc, MemRefType type,
   };
   desc = LLVM::InsertValueOp::create(b, loc, desc, allocated,
                                      ArrayRef<int64_t>{0});
-  desc = LLVM::InsertValueOp::create(b, loc, desc, aligned,
-                                     ArrayRef<int64_t>{1});
+  desc =
+      LLVM::InsertValueOp::create(b, loc, desc, aligned, ArrayRef<int64_t>{1});
   desc = LLVM::InsertValueOp::create(b, loc, desc, constant(0),
                                      ArrayRef<int64_t>{2});
   int64_t stride = 1;
   for (int64_t d = rank - 1; d >= 0; --d) {
-    desc = LLVM::InsertValueOp::create(b, loc, desc,
-                                       constant(type.getDimSize(d)),
-                                       ArrayRef<int64_t>{3, d});
+    desc = LLVM::InsertValueOp::create(
+        b, loc, desc, constant(type.getDimSize(d)), ArrayRef<int64_t>{3, d});
     desc = LLVM::InsertValueOp::create(b, loc, desc, constant(stride),
                                        ArrayRef<int64_t>{4, d});
     stride *= type.getDimSize(d);
@@ -234,15 +233,16 @@ LogicalResult lowerBufferSources(ModuleOp module) {
   for (Operation *op : ops) {
     bool isWeight = isa<WeightOp>(op);
     StringRef name = isWeight ? "loom_rt_weight" : "loom_rt_workspace";
-    func::FuncOp decl = getScalarDeclaration(module, op, name,
-                                             b.getFunctionType({i64}, {ptr}));
+    func::FuncOp decl =
+        getScalarDeclaration(module, op, name, b.getFunctionType({i64}, {ptr}));
     if (!decl)
       return failure();
     Location loc = op->getLoc();
     b.setInsertionPoint(op);
     auto type = cast<MemRefType>(op->getResult(0).getType());
-    int64_t argument = isWeight ? static_cast<int64_t>(cast<WeightOp>(op).getIndex())
-                                : type.getNumElements();
+    int64_t argument = isWeight
+                           ? static_cast<int64_t>(cast<WeightOp>(op).getIndex())
+                           : type.getNumElements();
     Value address =
         func::CallOp::create(
             b, loc, decl,

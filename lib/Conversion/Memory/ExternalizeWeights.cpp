@@ -146,14 +146,14 @@ struct ExternalizeWeightsPass
         continue;
       auto resource = dyn_cast<DenseResourceElementsAttr>(value);
       DictionaryAttr part =
-          resource && parts ? parts.getAs<DictionaryAttr>(
-                                  resource.getRawHandle().getKey())
-                            : DictionaryAttr();
+          resource && parts
+              ? parts.getAs<DictionaryAttr>(resource.getRawHandle().getKey())
+              : DictionaryAttr();
       // A part goes by its whole's size, so that the file does not depend
       // on the mesh.
       auto whole = part ? part.getAs<TypeAttr>("type") : TypeAttr();
-      auto sized = whole ? cast<ShapedType>(whole.getValue())
-                         : cast<ShapedType>(type);
+      auto sized =
+          whole ? cast<ShapedType>(whole.getValue()) : cast<ShapedType>(type);
       int64_t bytes =
           sized.getNumElements() * getElementBytes(type.getElementType());
       if (bytes < minBytes)
@@ -177,8 +177,8 @@ struct ExternalizeWeightsPass
               << "', which is gone or has another element type";
           return signalPassFailure();
         }
-        use.tensor =
-            addTensor(source.getValue(), wholeType, entry->getBlob()->getData());
+        use.tensor = addTensor(source.getValue(), wholeType,
+                               entry->getBlob()->getData());
         use.offsets.assign(offsets.asArrayRef().begin(),
                            offsets.asArrayRef().end());
       } else {
@@ -250,17 +250,17 @@ struct ExternalizeWeightsPass
     module->removeAttr("loom.weight_parts");
 
     // The signature names the file and every tensor and use.
-    std::string fileName =
-        file.empty() ? std::string("weights.safetensors")
-                     : llvm::sys::path::filename(file).str();
+    std::string fileName = file.empty() ? std::string("weights.safetensors")
+                                        : llvm::sys::path::filename(file).str();
     std::string text = "weights " + escapeSignatureName(fileName) + "\n";
     for (const WeightTensor &t : tensors) {
       text += "tensor " + escapeSignatureName(t.name) + " " +
               std::to_string(t.dtype) + " " + std::to_string(t.shape.size());
       for (int64_t d : t.shape)
         text += " " + std::to_string(d);
-      text += " " + llvm::utohexstr(getWeightChecksum(t.name, t.dtype, t.shape),
-                                    true, 16) +
+      text += " " +
+              llvm::utohexstr(getWeightChecksum(t.name, t.dtype, t.shape), true,
+                              16) +
               "\n";
     }
     for (auto [index, use] : llvm::enumerate(uses)) {

@@ -92,8 +92,8 @@ struct PlanMemoryPass : loom::impl::PlanMemoryPassBase<PlanMemoryPass> {
           if (!dealloc)
             continue;
           loom::PlannedBuffer buffer;
-          buffer.size = type.getNumElements() *
-                        layout.getTypeSize(type.getElementType());
+          buffer.size =
+              type.getNumElements() * layout.getTypeSize(type.getElementType());
           buffer.begin = position[alloc];
           buffer.end = position[dealloc];
           buffers.push_back(buffer);
@@ -115,8 +115,8 @@ struct PlanMemoryPass : loom::impl::PlanMemoryPassBase<PlanMemoryPass> {
       return;
 
     OpBuilder b(&getContext());
-    auto workspaceType = MemRefType::get({static_cast<int64_t>(total)},
-                                         b.getIntegerType(8));
+    auto workspaceType =
+        MemRefType::get({static_cast<int64_t>(total)}, b.getIntegerType(8));
     for (auto &[func, placed] : plans) {
       b.setInsertionPointToStart(&func.getBody().front());
       Value workspace =

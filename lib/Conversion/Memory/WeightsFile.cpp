@@ -74,7 +74,8 @@ static void writeJsonString(llvm::raw_ostream &os, llvm::StringRef text) {
     if (c == '"' || c == '\\')
       os << '\\' << c;
     else if (c < 0x20)
-      os << "\\u00" << llvm::hexdigit(c >> 4, true) << llvm::hexdigit(c & 15, true);
+      os << "\\u00" << llvm::hexdigit(c >> 4, true)
+         << llvm::hexdigit(c & 15, true);
     else
       os << c;
   }

@@ -25,7 +25,6 @@
 #include <mutex>
 #include <new>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 namespace {

@@ -78,6 +78,28 @@ struct Options {
       cl::desc("Place statically sized intermediates in one workspace per "
                "run (default: on)"),
       cl::init(true), cl::cat(category)};
+  cl::opt<Target> target{
+      "target", cl::desc("What the model runs on (default: cpu)"),
+      cl::init(Target::CPU),
+      cl::values(clEnumValN(Target::CPU, "cpu", "This host's CPU"),
+                 clEnumValN(Target::CUDA, "cuda",
+                            "An NVIDIA GPU, or the emulated device "
+                            "(LOOM_DEVICE=emulated)")),
+      cl::cat(category)};
+  cl::list<std::string> gpuArch{
+      "gpu-arch",
+      cl::desc("GPU architectures to compile for (default: sm_80,sm_90)"),
+      cl::CommaSeparated, cl::value_desc("sm_XY,..."), cl::cat(category)};
+  cl::opt<std::string> precision{
+      "precision",
+      cl::desc("What GPU matrix products may round to: fp32 (default), tf32 "
+               "or bf16"),
+      cl::init("fp32"), cl::cat(category)};
+  cl::opt<std::string> cudaToolkit{
+      "cuda-toolkit",
+      cl::desc("The CUDA toolkit for ptxas and fatbinary (default: "
+               "$CUDA_ROOT, else /usr/local/cuda; without it: PTX only)"),
+      cl::value_desc("dir"), cl::cat(category)};
   cl::opt<std::string> dumpDir{
       "dump-dir", cl::desc("Write the module after every phase into DIR"),
       cl::value_desc("DIR"), cl::cat(category)};
@@ -461,6 +483,12 @@ int loomcMain(int argc, char **argv) {
     pipelineOptions.weightsFile = std::string(weights);
   }
   pipelineOptions.memoryPlan = options.memoryPlan;
+  pipelineOptions.target = options.target;
+  if (!options.gpuArch.empty())
+    pipelineOptions.gpu.archs.assign(options.gpuArch.begin(),
+                                     options.gpuArch.end());
+  pipelineOptions.gpu.precision = options.precision;
+  pipelineOptions.gpu.toolkit = options.cudaToolkit;
   if (failed(runPhases(*module, pipelineOptions, options.dumpDir,
                        [&](llvm::StringRef phase) {
                          timer.done(phase);
@@ -476,6 +504,7 @@ int loomcMain(int argc, char **argv) {
     target.optLevel = std::min(options.optLevel.getValue(), 3u);
     target.sanitizeAddress = sanitizeAddress;
     target.sanitizeUndefined = sanitizeUndefined;
+    target.gpu = options.target == Target::CUDA;
     ArtefactEmit emit = options.emit == Emit::LLVM  ? ArtefactEmit::LLVMIR
                         : options.emit == Emit::Obj ? ArtefactEmit::Object
                         : options.emit == Emit::Lib ? ArtefactEmit::Library

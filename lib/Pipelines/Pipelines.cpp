@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 
@@ -39,6 +40,13 @@ std::optional<Phase> parsePhase(llvm::StringRef name) {
       .Case("bufferize", Phase::Bufferize)
       .Case("llvm", Phase::LLVM)
       .Case("end", Phase::End)
+      .Default(std::nullopt);
+}
+
+std::optional<Target> parseTarget(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<Target>>(name)
+      .Case("cpu", Target::CPU)
+      .Case("cuda", Target::CUDA)
       .Default(std::nullopt);
 }
 
@@ -129,11 +137,14 @@ static void buildLinalgPipeline(OpPassManager &pm,
   // A partitioned module's shard collectives become kernel.box.
   if (!options.sbp.mesh.empty())
     pm.addPass(sbp::createSbpLowerCollectivesPass());
+  // oneDNN runs on host memory: a CUDA model computes every op in its own
+  // kernels (cuBLASLt and cuDNN are the next step, docs/cuda.md).
+  bool kernelLibrary = options.kernelLibrary && options.target == Target::CPU;
   ConvertGraphToLinalgPassOptions lowering;
-  lowering.kernelLibrary = options.kernelLibrary;
+  lowering.kernelLibrary = kernelLibrary;
   lowering.runtimeChecks = options.runtimeChecks;
   pm.addPass(createConvertGraphToLinalgPass(lowering));
-  if (options.kernelLibrary)
+  if (kernelLibrary)
     pm.addPass(kernel::createKernelFuseEpiloguesPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLinalgElementwiseOpFusionPass());
@@ -158,6 +169,27 @@ static void buildBufferizePipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
+/// The CUDA target's part of the LLVM phase: loops to kernels, what the
+/// host still does to device memory, outlining, then the kernels compiled
+/// for the GPU and the emulated device.
+static void buildGpuKernelsPipeline(OpPassManager &pm,
+                                    const GpuOptions &options) {
+  GpuMapLoopsPassOptions map;
+  map.blockSize = options.blockSize;
+  pm.addPass(createGpuMapLoopsPass(map));
+  pm.addPass(createConvertParallelLoopToGpuPass());
+  pm.addPass(createGpuOffloadHostPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  GpuSerializePassOptions serialize;
+  serialize.archs.assign(options.archs.begin(), options.archs.end());
+  serialize.toolkit = options.toolkit;
+  serialize.emulation = options.emulation;
+  serialize.precision = options.precision;
+  pm.addPass(createGpuSerializePass(serialize));
+}
+
 /// Weights out to their file, intermediates into the memory plan, loops,
 /// then every dialect to LLVM, then the C entry point.
 static void buildLLVMPipeline(OpPassManager &pm,
@@ -168,6 +200,8 @@ static void buildLLVMPipeline(OpPassManager &pm,
   pm.addPass(createExternalizeWeightsPass(weights));
   if (options.memoryPlan)
     pm.addPass(createPlanMemoryPass());
+  if (options.target == Target::CUDA)
+    buildGpuKernelsPipeline(pm, options.gpu);
   pm.addPass(createLowerKernelsToCallsPass());
   pm.addPass(createLowerStridedCopiesPass());
   pm.addPass(createInterchangeReductionsPass());
@@ -188,6 +222,11 @@ static void buildLLVMPipeline(OpPassManager &pm,
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  if (options.target == Target::CUDA) {
+    // Launches and the embedded kernels: the runtime implements the mgpu*
+    // functions gpu-to-llvm calls (runtime/src/cuda/).
+    pm.addPass(createGpuToLLVMConversionPass());
+  }
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createEmitHostEntryPass());
   pm.addPass(createCanonicalizerPass());
@@ -311,8 +350,33 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
                      "workspace"),
       llvm::cl::init(true)};
 
+  Option<Target> target{
+      *this, "target", llvm::cl::desc("What the model runs on"),
+      llvm::cl::init(Target::CPU),
+      llvm::cl::values(
+          clEnumValN(Target::CPU, "cpu", "The host CPU"),
+          clEnumValN(Target::CUDA, "cuda",
+                     "An NVIDIA GPU or the emulated device"))};
+  ListOption<std::string> gpuArch{
+      *this, "gpu-arch",
+      llvm::cl::desc("GPU architectures (default sm_80,sm_90)")};
+  Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("What GPU matrix products may round to: fp32, tf32 or "
+                     "bf16"),
+      llvm::cl::init("fp32")};
+  Option<bool> emulation{
+      *this, "emulation",
+      llvm::cl::desc("Embed the kernels for the emulated device"),
+      llvm::cl::init(true)};
+
   PipelineOptions get() const {
     PipelineOptions options;
+    options.target = target;
+    if (!gpuArch.empty())
+      options.gpu.archs.assign(gpuArch.begin(), gpuArch.end());
+    options.gpu.precision = precision;
+    options.gpu.emulation = emulation;
     options.compileTo = compileTo;
     options.graph = {
         maxRewrites, requireConvergence,

@@ -15,7 +15,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <cstdio>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -72,7 +74,7 @@ bool parseDims(std::istringstream &in, int rank, Port &port) {
 /// has none), and false is returned for any other version too.
 bool parseSignature(const char *text, int &version, std::vector<Port> &inputs,
                     std::vector<Port> &outputs, WeightsManifest &weights,
-                    uint64_t &workspaceBytes) {
+                    uint64_t &workspaceBytes, std::string &gpuArchs) {
   std::istringstream in(text);
   std::string magic;
   version = 0;
@@ -91,6 +93,12 @@ bool parseSignature(const char *text, int &version, std::vector<Port> &inputs,
     }
     if (kind == "workspace") {
       if (!(in >> workspaceBytes))
+        return false;
+      continue;
+    }
+    if (kind == "target") {
+      std::string target;
+      if (!(in >> target >> gpuArchs) || target != "cuda")
         return false;
       continue;
     }
@@ -169,6 +177,13 @@ struct loom_model {
   WeightsManifest manifest;
   std::unique_ptr<Weights> weights;
   uint64_t workspaceBytes = 0;
+  /// A CUDA model: the architectures it was compiled for, its device, and
+  /// its weights there (uploaded on first use, kept until close).
+  std::string gpuArchs;
+  const loom_device_api *device = nullptr;
+  int32_t deviceKind = LOOM_DEVICE_CPU;
+  std::mutex deviceWeightsMutex;
+  std::vector<void *> deviceWeights;
 };
 
 namespace {
@@ -192,7 +207,8 @@ loom_status finishOpen(loom_model *model, const char *signature,
   }
   int version = 0;
   if (!parseSignature(signature, version, model->inputs, model->outputs,
-                      model->manifest, model->workspaceBytes)) {
+                      model->manifest, model->workspaceBytes,
+                      model->gpuArchs)) {
     delete model;
     if (version > 0 && version != LOOM_ABI_VERSION)
       return fail(LOOM_ERROR_UNSUPPORTED,
@@ -200,6 +216,37 @@ loom_status finishOpen(loom_model *model, const char *signature,
                   "runs ABI %d: compile it again with this loomc",
                   what, version, LOOM_ABI_VERSION);
     return fail(LOOM_ERROR_IO, "%s: malformed model signature", what);
+  }
+  if (!model->gpuArchs.empty()) {
+    if (!model->device) {
+      delete model;
+      return fail(LOOM_ERROR_IO, "%s: a CUDA model without its device runtime",
+                  what);
+    }
+    // LOOM_DEVICE=emulated (or cuda:N) picks the device.
+    const char *choice = std::getenv("LOOM_DEVICE");
+    std::string device = choice && *choice ? choice : "cuda";
+    int32_t ordinal = 0;
+    if (device == "emulated") {
+      model->deviceKind = LOOM_DEVICE_EMULATED;
+    } else if (device == "cuda" || device.rfind("cuda:", 0) == 0) {
+      model->deviceKind = LOOM_DEVICE_CUDA;
+      if (device.size() > 5)
+        ordinal = std::atoi(device.c_str() + 5);
+    } else {
+      delete model;
+      return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                  "LOOM_DEVICE=%s: expected cuda, cuda:N or emulated",
+                  device.c_str());
+    }
+    char message[1024] = "";
+    int32_t status = model->device->open(model->deviceKind, ordinal,
+                                         model->gpuArchs.c_str(), message,
+                                         sizeof(message));
+    if (status != LOOM_OK) {
+      delete model;
+      return fail(static_cast<loom_status>(status), "%s: %s", what, message);
+    }
   }
   if (!model->manifest.tensors.empty()) {
     std::string path = weightsPath && *weightsPath
@@ -236,6 +283,132 @@ std::string formatShape(const int64_t *dims, size_t rank) {
 
 void freeResult(void *allocated) { std::free(allocated); }
 
+void freeDeviceBuffers(loom_model *model, std::vector<void *> &buffers) {
+  for (void *buffer : buffers)
+    model->device->free(buffer);
+  buffers.clear();
+}
+
+/// The run context's resolver for a CUDA model: weight use `index` in
+/// device memory, uploaded from the mapped file on its first use.
+void *resolveDeviceWeight(void *opaque, int64_t index,
+                          loom_error_record *error) {
+  auto *model = static_cast<loom_model *>(opaque);
+  std::lock_guard<std::mutex> lock(model->deviceWeightsMutex);
+  if (model->deviceWeights.size() < model->manifest.uses.size())
+    model->deviceWeights.resize(model->manifest.uses.size(), nullptr);
+  if (index < 0 || static_cast<size_t>(index) >= model->deviceWeights.size()) {
+    std::snprintf(error->message, sizeof(error->message),
+                  "weight use %lld is not in the signature",
+                  static_cast<long long>(index));
+    return nullptr;
+  }
+  void *&device = model->deviceWeights[index];
+  if (device)
+    return device;
+  void *host = model->weights->resolve(index, error);
+  if (!host)
+    return nullptr;
+  const WeightsManifest::Use &use = model->manifest.uses[index];
+  uint64_t bytes = loom_dtype_size(model->manifest.tensors[use.tensor].dtype);
+  for (int64_t size : use.sizes)
+    bytes *= static_cast<uint64_t>(size);
+  device = model->device->alloc(bytes);
+  if (!device) {
+    std::snprintf(error->message, sizeof(error->message),
+                  "out of device memory for weight use %lld (%llu bytes)",
+                  static_cast<long long>(index),
+                  static_cast<unsigned long long>(bytes));
+    error->status = LOOM_ERROR_OUT_OF_MEMORY;
+    return nullptr;
+  }
+  if (model->device->upload(device, host, bytes, error->message,
+                            sizeof(error->message)) != LOOM_OK) {
+    model->device->free(device);
+    device = nullptr;
+    return nullptr;
+  }
+  return device;
+}
+
+/// The run's output descriptors (loom_model_run's), for downloadOutputs.
+thread_local std::vector<std::vector<int64_t>> *runResults = nullptr;
+
+/// A CUDA model's outputs: each copied from device memory into a new host
+/// tensor, its device buffer then freed (a constant is in host memory).
+loom_status downloadOutputs(loom_model *model, loom_tensor **outputs,
+                            size_t numOutputs) {
+  std::vector<std::vector<int64_t>> &results = *runResults;
+  std::vector<void *> freed;
+  loom_status status = LOOM_OK;
+  std::string message;
+  for (size_t i = 0; i < numOutputs; ++i) {
+    const Port &port = model->outputs[i];
+    size_t rank = port.shape.size();
+    const std::vector<int64_t> &desc = results[i];
+    void *allocated, *aligned;
+    std::memcpy(&allocated, &desc[0], sizeof(void *));
+    std::memcpy(&aligned, &desc[1], sizeof(void *));
+    bool constant = allocated == reinterpret_cast<void *>(0xdeadbeef);
+    size_t elementSize = loom_dtype_size(port.dtype);
+    std::vector<int64_t> dims(desc.begin() + 3, desc.begin() + 3 + rank);
+    // The span the strides reach, from the first element.
+    int64_t span = 1;
+    bool empty = false;
+    for (size_t d = 0; d < rank; ++d) {
+      empty |= dims[d] == 0;
+      span += (dims[d] - 1) * desc[3 + rank + d];
+    }
+    loom_tensor *tensor =
+        loom_tensor_create(port.dtype, static_cast<int32_t>(rank), dims.data());
+    if (!tensor) {
+      status = LOOM_ERROR_OUT_OF_MEMORY;
+      message = "out of memory for output '" + port.name + "'";
+    } else if (!empty && status == LOOM_OK) {
+      const char *source =
+          static_cast<const char *>(aligned) + desc[2] * elementSize;
+      std::vector<char> staging(static_cast<size_t>(span) * elementSize);
+      char error[1024] = "";
+      if (constant)
+        std::memcpy(staging.data(), source, staging.size());
+      else if (model->device->download(staging.data(), source, staging.size(),
+                                       error, sizeof(error)) != LOOM_OK) {
+        status = LOOM_ERROR_RUNTIME;
+        message = "output '" + port.name + "': " + error;
+      }
+      char *dst = static_cast<char *>(loom_tensor_data(tensor));
+      int64_t count = loom_tensor_numel(tensor);
+      std::vector<int64_t> index(rank, 0);
+      for (int64_t n = 0; n < count && status == LOOM_OK; ++n) {
+        int64_t offset = 0;
+        for (size_t d = 0; d < rank; ++d)
+          offset += index[d] * desc[3 + rank + d];
+        std::memcpy(dst + n * elementSize,
+                    staging.data() + offset * elementSize, elementSize);
+        for (size_t d = rank; d-- > 0;) {
+          if (++index[d] < dims[d])
+            break;
+          index[d] = 0;
+        }
+      }
+    }
+    outputs[i] = tensor;
+    if (allocated && !constant &&
+        std::find(freed.begin(), freed.end(), allocated) == freed.end()) {
+      freed.push_back(allocated);
+      model->device->free(allocated);
+    }
+  }
+  if (status != LOOM_OK) {
+    for (size_t i = 0; i < numOutputs; ++i) {
+      loom_tensor_free(outputs[i]);
+      outputs[i] = nullptr;
+    }
+    return fail(status, "%s", message.c_str());
+  }
+  return LOOM_OK;
+}
+
 } // namespace
 
 extern "C" {
@@ -258,6 +431,9 @@ loom_status loom_model_open_with_weights(const char *path, const char *weights,
       dlsym(library, "loom_kernels_set_num_threads"));
   model->forgetKernels = reinterpret_cast<void (*)(const void *, size_t)>(
       dlsym(library, "loom_kernels_forget"));
+  if (auto deviceApi = reinterpret_cast<const loom_device_api *(*)(void)>(
+          dlsym(library, "loom_model_device_api")))
+    model->device = deviceApi();
   auto *signature =
       static_cast<const char *>(dlsym(library, "loom_model_signature"));
   loom_status status =
@@ -278,6 +454,8 @@ loom_status loom_model_open_linked_with_weights(const char *weights,
   model->entry = loom_model_entry;
   model->setKernelThreads = loom_kernels_set_num_threads;
   model->forgetKernels = loom_kernels_forget;
+  if (loom_model_device_api)
+    model->device = loom_model_device_api();
   // The weights file is beside the executable.
   std::string self(4096, '\0');
   ssize_t length = readlink("/proc/self/exe", self.data(), self.size() - 1);
@@ -296,6 +474,10 @@ void loom_model_close(loom_model *model) {
     return;
   // The weights go first: unmapping tells the kernels, which live in the
   // library.
+  if (model->device)
+    for (void *weight : model->deviceWeights)
+      if (weight)
+        model->device->free(weight);
   model->weights.reset();
   if (model->library)
     dlclose(model->library);
@@ -355,6 +537,8 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
   thread_local std::vector<std::vector<int64_t>> descriptors, results;
   thread_local std::vector<void *> inputPtrs, resultPtrs, adopted;
   thread_local std::vector<int64_t> dims;
+  thread_local std::vector<void *> deviceInputs;
+  deviceInputs.clear();
   descriptors.resize(numInputs);
   inputPtrs.assign(numInputs, nullptr);
   for (size_t i = 0; i < numInputs; ++i) {
@@ -395,6 +579,26 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
     std::vector<int64_t> &desc = descriptors[i];
     desc.resize(3 + 2 * rank);
     void *data = loom_tensor_data(t);
+    if (model->device) {
+      // A CUDA model reads its inputs in device memory.
+      uint64_t bytes = loom_tensor_numel(t) * loom_dtype_size(port.dtype);
+      void *device = model->device->alloc(bytes);
+      char message[1024] = "";
+      if (!device) {
+        freeDeviceBuffers(model, deviceInputs);
+        return fail(LOOM_ERROR_OUT_OF_MEMORY,
+                    "out of device memory for input '%s' (%llu bytes)",
+                    port.name.c_str(), static_cast<unsigned long long>(bytes));
+      }
+      deviceInputs.push_back(device);
+      if (model->device->upload(device, data, bytes, message,
+                                sizeof(message)) != LOOM_OK) {
+        freeDeviceBuffers(model, deviceInputs);
+        return fail(LOOM_ERROR_RUNTIME, "input '%s': %s", port.name.c_str(),
+                    message);
+      }
+      data = device;
+    }
     std::memcpy(&desc[0], &data, sizeof(void *));
     std::memcpy(&desc[1], &data, sizeof(void *));
     desc[2] = 0;
@@ -407,6 +611,7 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
     inputPtrs[i] = desc.data();
   }
   results.resize(numOutputs);
+  runResults = &results;
   resultPtrs.assign(numOutputs, nullptr);
   for (size_t i = 0; i < numOutputs; ++i) {
     results[i].assign(3 + 2 * model->outputs[i].shape.size(), 0);
@@ -419,15 +624,21 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
   context.abi_version = LOOM_ABI_VERSION;
   context.struct_size = sizeof(context);
   context.error = &record;
-  context.device_kind = LOOM_DEVICE_CPU;
+  context.device_kind = model->deviceKind;
   if (model->weights) {
-    context.weights = model->weights.get();
-    context.resolve_weight = Weights::resolveCallback;
+    context.weights = model->device ? static_cast<void *>(model)
+                                    : model->weights.get();
+    context.resolve_weight =
+        model->device ? resolveDeviceWeight : Weights::resolveCallback;
   }
   // On failure the model has freed every buffer of the run: no output to
   // adopt.
-  if (model->entry(&context, inputPtrs.data(), resultPtrs.data()) != LOOM_OK)
+  int32_t status = model->entry(&context, inputPtrs.data(), resultPtrs.data());
+  freeDeviceBuffers(model, deviceInputs);
+  if (status != LOOM_OK)
     return failWithRecord(record);
+  if (model->device)
+    return downloadOutputs(model, outputs, numOutputs);
 
   // Adopt each result's buffer, unless it is not the model's to give (a
   // global, or a buffer already adopted): then copy it.

@@ -43,7 +43,24 @@
 
 #define LOOM_HIDDEN __attribute__((visibility("hidden")))
 
+// Device memory, defined by the CUDA runtime (runtime/src/cuda/) when the
+// artefact is a CUDA model: then every buffer a run allocates is there.
+extern "C" {
+LOOM_HIDDEN void *loom_gpu_device_alloc(uint64_t bytes) __attribute__((weak));
+LOOM_HIDDEN void loom_gpu_device_free(void *pointer) __attribute__((weak));
+}
+
 namespace {
+
+/// Whether this artefact's buffers are device memory.
+bool onDevice() { return loom_gpu_device_alloc != nullptr; }
+
+void freeBuffer(void *buffer) {
+  if (onDevice())
+    loom_gpu_device_free(buffer);
+  else
+    std::free(buffer);
+}
 
 /// What a run holds of the pool: the workspace arena and the kernel
 /// library's scratch buffers, page-aligned, each grown (rarely) to the
@@ -60,7 +77,7 @@ struct RunMemory {
   /// capacity stays, so that later runs track without allocating.
   std::vector<void *> tracked;
   ~RunMemory() {
-    std::free(workspace.data);
+    freeBuffer(workspace.data);
     for (Buffer &b : scratch)
       std::free(b.data);
   }
@@ -238,7 +255,10 @@ void untrack(void *buffer) {
 void *allocate(uint64_t alignment, uint64_t size, const char *siteText) {
   void *buffer = nullptr;
   size_t bytes = size ? size : 1;
-  if (alignment <= alignof(std::max_align_t)) {
+  if (onDevice()) {
+    // cuMemAlloc aligns to 256 bytes.
+    buffer = loom_gpu_device_alloc(bytes);
+  } else if (alignment <= alignof(std::max_align_t)) {
     buffer = std::malloc(bytes);
   } else if (posix_memalign(&buffer, alignment, bytes) != 0) {
     buffer = nullptr;
@@ -251,7 +271,7 @@ void *allocate(uint64_t alignment, uint64_t size, const char *siteText) {
         throw std::bad_alloc();
       memory->tracked.push_back(buffer);
     } catch (const std::bad_alloc &) {
-      std::free(buffer);
+      freeBuffer(buffer);
       buffer = nullptr;
       tracked = false;
     }
@@ -281,7 +301,8 @@ LOOM_HIDDEN int32_t loom_rt_invoke(loom_run_context *context,
   guard.outer = current;
   if (context->abi_version != LOOM_ABI_VERSION ||
       context->struct_size < offsetof(loom_run_context, reserved) ||
-      context->device_kind != LOOM_DEVICE_CPU || context->stream ||
+      (context->device_kind != LOOM_DEVICE_CPU) != onDevice() ||
+      context->stream ||
       context->flags ||
       (context->workspace &&
        reinterpret_cast<uintptr_t>(context->workspace) % 64 != 0)) {
@@ -289,10 +310,12 @@ LOOM_HIDDEN int32_t loom_rt_invoke(loom_run_context *context,
     context->error->status = LOOM_ERROR_UNSUPPORTED;
     context->error->operand = -1;
     std::snprintf(context->error->message, sizeof(context->error->message),
-                  "this model runs ABI %d on the CPU, without a stream or "
+                  "this model runs ABI %d on %s, without a stream or "
                   "flags, with a 64-byte aligned workspace if any (got ABI "
                   "%u, device kind %d)",
-                  LOOM_ABI_VERSION, context->abi_version,
+                  LOOM_ABI_VERSION,
+                  onDevice() ? "a CUDA device" : "the CPU",
+                  context->abi_version,
                   static_cast<int>(context->device_kind));
     return LOOM_ERROR_UNSUPPORTED;
   }
@@ -307,7 +330,7 @@ LOOM_HIDDEN int32_t loom_rt_invoke(loom_run_context *context,
   current = guard.outer;
   if (guard.memory)
     for (void *buffer : guard.memory->tracked)
-      std::free(buffer);
+      freeBuffer(buffer);
   releaseMemory(guard);
   return context->error->status;
 }
@@ -353,7 +376,14 @@ LOOM_HIDDEN void *loom_rt_workspace(uint64_t bytes) {
     return context->workspace;
   }
   RunMemory *memory = acquireMemory(*guard);
-  if (!memory || !reserve(memory->workspace, bytes))
+  if (memory && onDevice() && memory->workspace.bytes < bytes) {
+    freeBuffer(memory->workspace.data);
+    memory->workspace = {loom_gpu_device_alloc(bytes), bytes};
+    if (!memory->workspace.data)
+      memory->workspace.bytes = 0;
+  }
+  if (!memory || (onDevice() ? !memory->workspace.data
+                             : !reserve(memory->workspace, bytes)))
     endRun(LOOM_ERROR_OUT_OF_MEMORY, site,
            "out of memory: the workspace of {0} bytes",
            static_cast<int64_t>(bytes), 0);
@@ -421,7 +451,7 @@ LOOM_HIDDEN void loom_rt_free(void *buffer) {
   if (!buffer)
     return;
   untrack(buffer);
-  std::free(buffer);
+  freeBuffer(buffer);
 }
 
 // MLIR's generic allocation functions (finalize-memref-to-llvm

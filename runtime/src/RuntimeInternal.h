@@ -27,8 +27,31 @@ loom_status failWithRecord(const loom_error_record &record);
 
 } // namespace loom::rt
 
+/// What a CUDA model's runtime (runtime/src/cuda/, linked into the
+/// artefact) gives the host side (Model.cpp): the device the model runs on,
+/// and its memory. Every function returns LOOM_OK or a status after
+/// recording the last error (loom_last_error in the artefact's copy, so
+/// `error` gets the message too).
+struct loom_device_api {
+  /// Opens the device: `kind` LOOM_DEVICE_CUDA or LOOM_DEVICE_EMULATED,
+  /// device `ordinal`; `archs` is what the model was compiled for. Writes
+  /// up to `capacity` bytes of a message on failure.
+  int32_t (*open)(int32_t kind, int32_t ordinal, const char *archs,
+                  char *error, size_t capacity);
+  void *(*alloc)(uint64_t bytes);
+  void (*free)(void *pointer);
+  int32_t (*upload)(void *device, const void *host, uint64_t bytes, char *error,
+                    size_t capacity);
+  int32_t (*download)(void *host, const void *device, uint64_t bytes,
+                      char *error, size_t capacity);
+  /// "NAME (sm_XY)" of the open device.
+  const char *(*describe)(void);
+};
+
 /// The symbols a compiled model defines (see docs/runtime-abi.md).
 extern "C" {
+/// Defined by a CUDA model (runtime/src/cuda/GpuRuntime.cpp).
+const loom_device_api *loom_model_device_api(void) __attribute__((weak));
 /// The model's interface as text (ModelSignature.cpp parses it).
 extern const char loom_model_signature[] __attribute__((weak));
 /// Runs the model (loom/abi.h): `inputs[i]` points to a ranked MLIR memref

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/InitLoom.h"
+#include "loom/Target/CPU.h"
 #include "loom/Version.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -32,6 +33,8 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   loom::registerAllDialects(registry);
+  // loom-gpu-serialize compiles the emulated kernels through LLVM IR.
+  loom::registerCPUTranslations(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Loom optimizer driver\n", registry));

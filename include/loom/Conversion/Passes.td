@@ -203,4 +203,107 @@ def ApproximateMathPass : Pass<"loom-approximate-math"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// The CUDA target (docs/cuda.md)
+//===----------------------------------------------------------------------===//
+
+def GpuMapLoopsPass : Pass<"loom-gpu-map-loops", "::mlir::ModuleOp"> {
+  let summary = "Map the outermost parallel loops to GPU blocks and threads";
+  let description = [{
+    On host functions (not inside `gpu.launch` or `gpu.module`): every
+    `memref.copy` becomes `linalg.copy` (a strided copy is a kernel too);
+    then each outermost `scf.parallel` is collapsed into one dimension, so
+    that the innermost dimension, contiguous in memory, varies fastest
+    across threads (coalesced accesses, no grid-size limit on any one
+    dimension), tiled by `block-size` and mapped: tiles to blocks along x,
+    the iterations of a tile to threads along x. Run
+    `convert-linalg-to-parallel-loops` before it and
+    `convert-parallel-loops-to-gpu` after it.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block of an elementwise kernel">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+def GpuOffloadHostPass : Pass<"loom-gpu-offload-host", "::mlir::ModuleOp"> {
+  let summary = "Move what host code still does to device memory into kernels";
+  let description = [{
+    After `convert-parallel-loops-to-gpu`, every buffer a host function
+    allocates is device memory, which host code must not dereference. The
+    pass rewrites what the host still does with it:
+    - a loop that loads or stores (a reduction to a scalar, a copy of run
+      time size) becomes a kernel of one thread;
+    - a `memref.store` becomes a kernel of one thread;
+    - a `memref.load` (a branch decision, a run-time size) becomes a copy
+      of that element to the host (`loom_gpu_read`), then a load of it;
+    - a `kernel.check` inside a kernel writes the run's error word
+      (`loom_gpu_error_word`: the check's number, its two values); after
+      the kernel the host reads the word and runs the same checks there,
+      so the error names the same node, operand and values as on the CPU.
+    Allocations, views and calls stay: the runtime gives device memory for
+    every `memref.alloc` of a CUDA model.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::func::FuncDialect",
+                           "::loom::kernel::KernelDialect"];
+}
+
+def GpuSerializePass : Pass<"loom-gpu-serialize", "::mlir::ModuleOp"> {
+  let summary = "Compile the kernels for the GPU and for the emulated device";
+  let description = [{
+    Merges every `gpu.module` into one, `loom_kernels`, then compiles it
+    twice from the same IR:
+    - for NVIDIA GPUs, in process (LLVM's NVPTX back end): PTX for each
+      architecture of `archs`; when the CUDA toolkit is found (`toolkit`,
+      else `CUDA_ROOT`, else `/usr/local/cuda`), `ptxas` turns each into a
+      cubin and `fatbinary` packs them with the PTX of the newest one, which
+      the driver compiles for a GPU newer than all of them;
+    - for the emulated device (`emulation`): the same kernels lowered for
+      the host CPU (loom-gpu-lower-to-host's lowering), with the same
+      parameters, linked into a shared object.
+    The module becomes a `gpu.binary` whose one object is Loom's container
+    of both (docs/cuda.md), which `gpu-to-llvm` embeds and loads through
+    `mgpuModuleLoad`. Without the toolkit the container holds PTX only;
+    `require-toolkit` makes that an error.
+  }];
+  let options = [
+    ListOption<"archs", "archs", "std::string",
+               "GPU architectures to compile for (sm_80, sm_90)">,
+    Option<"toolkit", "toolkit", "std::string", /*default=*/"\"\"",
+           "The CUDA toolkit's root (default: $CUDA_ROOT, /usr/local/cuda)">,
+    Option<"requireToolkit", "require-toolkit", "bool", /*default=*/"false",
+           "Fail without ptxas and fatbinary instead of embedding PTX only">,
+    Option<"emulation", "emulation", "bool", /*default=*/"true",
+           "Embed the kernels compiled for the emulated device">,
+    Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
+           "fp32, tf32 or bf16">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
+def GpuLowerToHostPass : Pass<"loom-gpu-lower-to-host", "::mlir::ModuleOp"> {
+  let summary = "Lower a kernels module for the emulated device";
+  let description = [{
+    Rewrites the `gpu.module`s of the module into host functions, the
+    emulated device's program (loom-gpu-serialize compiles it, and this pass
+    shows and tests it alone): each kernel becomes
+    `void NAME(void **params)`, whose parameters are the ones the GPU
+    kernel takes (the same `gpu-to-llvm` packing); thread, block and grid
+    ids are read from the emulator (`loom_emu_id`), `gpu.barrier` calls
+    `loom_emu_barrier`, and every pointer parameter, a device address, is
+    translated into the emulator's view of device memory
+    (`loom_emu_translate`). Ops the emulator cannot run (shuffles, shared
+    memory, NVVM intrinsics) are reported on the op: such a kernel is
+    counted "not emulated".
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

@@ -91,6 +91,31 @@ struct SbpOptions {
   bool printPlan = false;
 };
 
+/// What the compiled model runs on.
+enum class Target {
+  CPU,  ///< The host CPU (generated loops, oneDNN).
+  CUDA, ///< An NVIDIA GPU or the emulated device, driven by the host module.
+};
+
+/// The target called `name` ("cpu", "cuda"), if there is one.
+std::optional<Target> parseTarget(llvm::StringRef name);
+
+/// Options of the CUDA target's phases.
+struct GpuOptions {
+  /// Architectures the kernels are compiled for; the newest also as PTX,
+  /// which the driver compiles for newer GPUs.
+  std::vector<std::string> archs = {"sm_80", "sm_90"};
+  /// fp32, tf32 or bf16: what matrix products may round to.
+  std::string precision = "fp32";
+  /// The CUDA toolkit (ptxas, fatbinary); empty: $CUDA_ROOT, else
+  /// /usr/local/cuda. Without it the artefact carries PTX only.
+  std::string toolkit;
+  /// Embed the kernels compiled for the emulated device too.
+  bool emulation = true;
+  /// Threads per block of the generated kernels.
+  int64_t blockSize = 256;
+};
+
 /// Options of a whole compilation.
 struct PipelineOptions {
   /// The last phase to run.
@@ -111,6 +136,9 @@ struct PipelineOptions {
   /// Place statically sized intermediates in the run's workspace
   /// (loom-plan-memory); off: every buffer through the runtime's allocator.
   bool memoryPlan = true;
+  /// What the model runs on, and the GPU phases' options.
+  Target target = Target::CPU;
+  GpuOptions gpu;
 };
 
 /// Adds graph-level optimisation to `pm`, which must be anchored on

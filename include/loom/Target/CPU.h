@@ -37,6 +37,9 @@ struct CPUTargetOptions {
   /// with -fsanitize of both.
   bool sanitizeAddress = false;
   bool sanitizeUndefined = false;
+  /// The model runs on a GPU (or the emulated device): link the CUDA
+  /// runtime (runtime/src/cuda/) rather than the kernel library.
+  bool gpu = false;
 };
 
 /// Registers the dialect translations to LLVM IR with `registry`.

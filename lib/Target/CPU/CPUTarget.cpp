@@ -8,6 +8,8 @@
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -38,6 +40,11 @@ namespace loom {
 void registerCPUTranslations(DialectRegistry &registry) {
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  // The CUDA target's host module embeds its kernels (gpu.binary) and
+  // launches them (gpu.launch_func).
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+  gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
 }
 
 /// A target machine for `options`, or null with `error` set.
@@ -192,6 +199,10 @@ LogicalResult linkArtefact(llvm::StringRef objectPath,
   // The kernel functions (and oneDNN, OpenMP) only when the model calls
   // them: the archive contributes nothing otherwise, and --as-needed drops
   // the shared libraries.
+  // A GPU model's runtime dlopens the driver and its libraries: it needs
+  // nothing beyond libc, libdl, libpthread and libstdc++ to start.
+  if (options.gpu)
+    args.push_back("-lLoomCuda");
   for (const char *arg :
        {"-lLoomKernels", "-Wl,--push-state,--as-needed", "-ldnnl", "-lgomp",
         "-lgloo", "-Wl,--pop-state", "-ldl"})

@@ -1,0 +1,206 @@
+//===- LowerToHost.cpp - Kernels for the emulated device ------------------===//
+//
+// Part of Loom. See loom-gpu-lower-to-host in Passes.td. The emulated
+// device runs the same gpu.module as the GPU: this lowering only replaces
+// what is the GPU's (ids, barriers) by calls into the emulator, then lowers
+// the kernels as the CPU backend lowers its loops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/GpuSerialization.h"
+#include "loom/Conversion/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+namespace loom {
+#define GEN_PASS_DEF_GPULOWERTOHOSTPASS
+#include "loom/Conversion/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+
+namespace loom {
+
+/// The code loom_emu_id reads: kind * 3 + dimension, kinds thread id,
+/// block id, block size, grid size (runtime/src/emulated/Emulator.cpp).
+static int32_t getIdCode(Operation *op) {
+  auto code = [](int kind, gpu::Dimension dim) {
+    return kind * 3 + static_cast<int32_t>(dim);
+  };
+  if (auto id = dyn_cast<gpu::ThreadIdOp>(op))
+    return code(0, id.getDimension());
+  if (auto id = dyn_cast<gpu::BlockIdOp>(op))
+    return code(1, id.getDimension());
+  if (auto id = dyn_cast<gpu::BlockDimOp>(op))
+    return code(2, id.getDimension());
+  if (auto id = dyn_cast<gpu::GridDimOp>(op))
+    return code(3, id.getDimension());
+  return -1;
+}
+
+/// Moves the functions of `gpuModule` into `module` as func.funcs, the
+/// kernels marked `loom.emu_kernel`.
+static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
+  OpBuilder b(module.getContext());
+  b.setInsertionPointToEnd(module.getBody());
+  auto getFunc = [&](StringRef name, FunctionType type) {
+    if (auto func = module.lookupSymbol<func::FuncOp>(name))
+      return func;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto func = func::FuncOp::create(b, module.getLoc(), name, type);
+    func.setPrivate();
+    return func;
+  };
+  Type index = b.getIndexType();
+  func::FuncOp idFunc =
+      getFunc("loom_emu_id", b.getFunctionType({b.getI32Type()}, {index}));
+  func::FuncOp barrierFunc =
+      getFunc("loom_emu_barrier", b.getFunctionType({}, {}));
+  for (Operation &op :
+       llvm::make_early_inc_range(gpuModule.getBody()->getOperations())) {
+    auto gpuFunc = dyn_cast<gpu::GPUFuncOp>(op);
+    if (!gpuFunc) {
+      // Globals and declarations the kernels use.
+      op.moveBefore(module.getBody(), module.getBody()->end());
+      continue;
+    }
+    if (!gpuFunc.getWorkgroupAttributions().empty() ||
+        !gpuFunc.getPrivateAttributions().empty())
+      return gpuFunc.emitError("not emulated: a kernel with shared or "
+                               "private memory attributions");
+    auto func = func::FuncOp::create(b, gpuFunc.getLoc(), gpuFunc.getName(),
+                                     gpuFunc.getFunctionType());
+    if (gpuFunc.isKernel())
+      func->setAttr("loom.emu_kernel", b.getUnitAttr());
+    func.getBody().takeBody(gpuFunc.getBody());
+    gpuFunc.erase();
+    WalkResult result = func.walk([&](Operation *inner) -> WalkResult {
+      b.setInsertionPoint(inner);
+      int32_t code = getIdCode(inner);
+      if (code >= 0) {
+        Value c = arith::ConstantIntOp::create(b, inner->getLoc(), code, 32);
+        auto call = func::CallOp::create(b, inner->getLoc(), idFunc, c);
+        inner->replaceAllUsesWith(call);
+        inner->erase();
+        return WalkResult::advance();
+      }
+      if (isa<gpu::BarrierOp>(inner)) {
+        func::CallOp::create(b, inner->getLoc(), barrierFunc, ValueRange{});
+        inner->erase();
+        return WalkResult::advance();
+      }
+      if (isa<gpu::ReturnOp>(inner)) {
+        func::ReturnOp::create(b, inner->getLoc(), inner->getOperands());
+        inner->erase();
+        return WalkResult::advance();
+      }
+      Dialect *dialect = inner->getDialect();
+      StringRef ns = dialect ? dialect->getNamespace() : "";
+      if (ns == "gpu" || ns == "nvvm" || ns == "nvgpu" ||
+          (ns == "llvm" && isa<LLVM::InlineAsmOp>(inner))) {
+        inner->emitError("not emulated: ") << inner->getName();
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      return failure();
+  }
+  gpuModule.erase();
+  return success();
+}
+
+/// Gives each lowered kernel `K` the emulator's entry `void K(void **)`,
+/// which unpacks the parameters as cuLaunchKernel passes them (each a
+/// pointer to its value) and translates device addresses.
+LogicalResult addKernelEntries(ModuleOp module) {
+  OpBuilder b(module.getContext());
+  auto ptr = LLVM::LLVMPointerType::get(module.getContext());
+  auto voidType = LLVM::LLVMVoidType::get(module.getContext());
+  LLVM::LLVMFuncOp translate =
+      module.lookupSymbol<LLVM::LLVMFuncOp>("loom_emu_translate");
+  if (!translate) {
+    b.setInsertionPointToStart(module.getBody());
+    translate = LLVM::LLVMFuncOp::create(
+        b, module.getLoc(), "loom_emu_translate",
+        LLVM::LLVMFunctionType::get(ptr, {ptr}));
+  }
+  SmallVector<LLVM::LLVMFuncOp> kernels;
+  for (auto func : module.getOps<LLVM::LLVMFuncOp>())
+    if (func->hasAttr("loom.emu_kernel"))
+      kernels.push_back(func);
+  for (LLVM::LLVMFuncOp kernel : kernels) {
+    std::string name = kernel.getName().str();
+    kernel.setName(name + ".impl");
+    kernel.setLinkage(LLVM::Linkage::Internal);
+    kernel->removeAttr("loom.emu_kernel");
+    b.setInsertionPointAfter(kernel);
+    Location loc = kernel.getLoc();
+    auto entry = LLVM::LLVMFuncOp::create(
+        b, loc, name, LLVM::LLVMFunctionType::get(voidType, {ptr}));
+    Block *body = entry.addEntryBlock(b);
+    b.setInsertionPointToStart(body);
+    Value params = body->getArgument(0);
+    SmallVector<Value> args;
+    for (auto [i, type] :
+         llvm::enumerate(kernel.getFunctionType().getParams())) {
+      Value slot = LLVM::GEPOp::create(b, loc, ptr, ptr, params,
+                                       ArrayRef<LLVM::GEPArg>{int32_t(i)});
+      Value address = LLVM::LoadOp::create(b, loc, ptr, slot);
+      Value value = LLVM::LoadOp::create(b, loc, type, address);
+      if (isa<LLVM::LLVMPointerType>(type))
+        value = LLVM::CallOp::create(b, loc, translate, value).getResult();
+      args.push_back(value);
+    }
+    LLVM::CallOp::create(b, loc, kernel, args);
+    LLVM::ReturnOp::create(b, loc, ValueRange{});
+  }
+  return success();
+}
+
+LogicalResult moveKernelsToHost(ModuleOp module) {
+  SmallVector<gpu::GPUModuleOp> gpuModules(module.getOps<gpu::GPUModuleOp>());
+  for (gpu::GPUModuleOp gpuModule : gpuModules)
+    if (failed(moveToHost(module, gpuModule)))
+      return failure();
+  module->removeAttr("gpu.container_module");
+  return success();
+}
+
+void buildHostKernelPipeline(OpPassManager &pm) {
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createApproximateMathPass());
+  pm.addPass(arith::createArithExpandOpsPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+} // namespace loom
+
+namespace {
+struct GpuLowerToHostPass
+    : public loom::impl::GpuLowerToHostPassBase<GpuLowerToHostPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    OpPassManager pm(ModuleOp::getOperationName());
+    loom::buildHostKernelPipeline(pm);
+    if (failed(loom::moveKernelsToHost(module)) ||
+        failed(runPipeline(pm, module)) ||
+        failed(loom::addKernelEntries(module)))
+      signalPassFailure();
+  }
+};
+} // namespace

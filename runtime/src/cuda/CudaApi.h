@@ -1,0 +1,95 @@
+//===- CudaApi.h - The driver entries Loom's CUDA runtime calls -*- C++ -*-===//
+//
+// Part of Loom's runtime. The CUDA driver API as far as Loom uses it,
+// declared here so that the runtime builds without CUDA's headers and links
+// without libcuda: the table is filled from cuGetProcAddress of the driver
+// (libcuda.so.1) or of the emulated device (libLoomCudaEmulator.so), which
+// implements the same entries (runtime/src/emulated/).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_RUNTIME_CUDA_CUDAAPI_H
+#define LOOM_RUNTIME_CUDA_CUDAAPI_H
+
+#include <cstddef>
+#include <cstdint>
+
+namespace loom::cuda {
+
+using CUresult = int;
+using CUdevice = int;
+using CUdeviceptr = unsigned long long;
+using CUcontext = struct CUctx_st *;
+using CUmodule = struct CUmod_st *;
+using CUfunction = struct CUfunc_st *;
+using CUstream = struct CUstream_st *;
+
+constexpr CUresult CUDA_SUCCESS = 0;
+constexpr CUresult CUDA_ERROR_INVALID_VALUE = 1;
+constexpr CUresult CUDA_ERROR_OUT_OF_MEMORY = 2;
+constexpr CUresult CUDA_ERROR_NOT_INITIALIZED = 3;
+constexpr CUresult CUDA_ERROR_NO_DEVICE = 100;
+constexpr CUresult CUDA_ERROR_INVALID_DEVICE = 101;
+constexpr CUresult CUDA_ERROR_INVALID_IMAGE = 200;
+constexpr CUresult CUDA_ERROR_NO_BINARY_FOR_GPU = 209;
+constexpr CUresult CUDA_ERROR_INVALID_HANDLE = 400;
+constexpr CUresult CUDA_ERROR_NOT_FOUND = 500;
+constexpr CUresult CUDA_ERROR_ILLEGAL_ADDRESS = 700;
+constexpr CUresult CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES = 701;
+constexpr CUresult CUDA_ERROR_INVALID_CONFIGURATION = 9;
+constexpr CUresult CUDA_ERROR_NOT_SUPPORTED = 801;
+constexpr CUresult CUDA_ERROR_UNKNOWN = 999;
+
+constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
+constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
+
+/// The version of the entries Loom asks cuGetProcAddress for: CUDA 12.0
+/// (the _v2 memory entries, the per-thread-default-stream-free ones).
+constexpr int kApiVersion = 12000;
+
+// X(name, return, parameters): every entry the runtime uses.
+#define LOOM_CUDA_ENTRIES(X)                                                   \
+  X(cuInit, (unsigned flags))                                                  \
+  X(cuDriverGetVersion, (int *version))                                        \
+  X(cuGetErrorName, (CUresult error, const char **name))                       \
+  X(cuDeviceGetCount, (int *count))                                            \
+  X(cuDeviceGet, (CUdevice * device, int ordinal))                             \
+  X(cuDeviceGetName, (char *name, int length, CUdevice device))                \
+  X(cuDeviceGetAttribute, (int *value, int attribute, CUdevice device))        \
+  X(cuDevicePrimaryCtxRetain, (CUcontext * context, CUdevice device))          \
+  X(cuCtxSetCurrent, (CUcontext context))                                      \
+  X(cuMemAlloc, (CUdeviceptr * pointer, size_t bytes))                         \
+  X(cuMemFree, (CUdeviceptr pointer))                                          \
+  X(cuMemcpyHtoDAsync,                                                         \
+    (CUdeviceptr dst, const void *src, size_t bytes, CUstream stream))         \
+  X(cuMemcpyDtoHAsync,                                                         \
+    (void *dst, CUdeviceptr src, size_t bytes, CUstream stream))               \
+  X(cuMemcpyDtoDAsync,                                                         \
+    (CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream))         \
+  X(cuStreamCreate, (CUstream * stream, unsigned flags))                       \
+  X(cuStreamSynchronize, (CUstream stream))                                    \
+  X(cuStreamDestroy, (CUstream stream))                                        \
+  X(cuModuleLoadData, (CUmodule * module, const void *image))                  \
+  X(cuModuleUnload, (CUmodule module))                                         \
+  X(cuModuleGetFunction, (CUfunction * function, CUmodule module,              \
+                          const char *name))                                   \
+  X(cuLaunchKernel,                                                            \
+    (CUfunction function, unsigned gridX, unsigned gridY, unsigned gridZ,      \
+     unsigned blockX, unsigned blockY, unsigned blockZ, unsigned sharedBytes,  \
+     CUstream stream, void **params, void **extra))
+
+/// The driver's entries, as cuGetProcAddress gives them.
+struct Api {
+#define LOOM_CUDA_FIELD(name, params) CUresult(*name) params = nullptr;
+  LOOM_CUDA_ENTRIES(LOOM_CUDA_FIELD)
+#undef LOOM_CUDA_FIELD
+};
+
+/// cuGetProcAddress (CUDA 12's _v2 form).
+using GetProcAddress = CUresult (*)(const char *symbol, void **function,
+                                    int version, uint64_t flags,
+                                    int *status);
+
+} // namespace loom::cuda
+
+#endif // LOOM_RUNTIME_CUDA_CUDAAPI_H

@@ -217,7 +217,7 @@ loom_status finishOpen(loom_model *model, const char *signature,
                   what, version, LOOM_ABI_VERSION);
     return fail(LOOM_ERROR_IO, "%s: malformed model signature", what);
   }
-  if (!model->gpuArchs.empty()) {
+  if (model->device || !model->gpuArchs.empty()) {
     if (!model->device) {
       delete model;
       return fail(LOOM_ERROR_IO, "%s: a CUDA model without its device runtime",

@@ -24,6 +24,8 @@ def main():
     parser.add_argument("--model-dir", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--opset", type=int, default=13)
+    parser.add_argument("--loomc-flag", action="append", default=[],
+                        help="an extra loomc flag (--target=cuda)")
     parser.add_argument("names", nargs="+")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
@@ -40,7 +42,8 @@ def main():
         exe = os.path.join(args.work, name)
         shape = "x".join(str(d) for d in x.shape)
         subprocess.run([args.loomc, onnx_path, "-o", exe,
-                        "--input-shape", f"input:{shape}"], check=True)
+                        "--input-shape", f"input:{shape}", *args.loomc_flag],
+                       check=True)
         inp = os.path.join(args.work, f"{name}-input.npy")
         out = os.path.join(args.work, f"{name}-output.npy")
         np.save(inp, x)

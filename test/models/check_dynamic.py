@@ -25,14 +25,16 @@ import time
 import numpy as np
 
 
-def check(loomc, model_dir, name, mesh=None, loom_run=None):
+def check(loomc, model_dir, name, mesh=None, loom_run=None, flags=()):
     d = os.path.join(model_dir, name)
-    exe = os.path.join(d, "loom-model" + (f"-mesh{mesh}" if mesh else ""))
+    exe = os.path.join(d, "loom-model" + (f"-mesh{mesh}" if mesh else "") +
+                       ("-" + "".join(c for c in "".join(flags) if c.isalnum())
+                        if flags else ""))
     start = time.monotonic()
     extra = [f"--mesh={mesh}", "--sbp-flops=2e10", "--sbp-link-bandwidth=5e9",
              "--sbp-collective-latency=2e-5"] if mesh else []
     log = subprocess.run([loomc, os.path.join(d, "model.onnx"), "-o", exe, "-v",
-                          *extra],
+                          *extra, *flags],
                          check=True, capture_output=True, text=True).stderr
     seconds = time.monotonic() - start
     subgraphs = re.search(r"split: (\d+) subgraph", log)
@@ -87,9 +89,12 @@ def main():
     parser.add_argument("--model-dir", required=True)
     parser.add_argument("--mesh", type=int)
     parser.add_argument("--loom-run")
+    parser.add_argument("--loomc-flag", action="append", default=[],
+                        help="an extra loomc flag (--target=cuda)")
     parser.add_argument("names", nargs="+")
     args = parser.parse_args()
-    ok = all([check(args.loomc, args.model_dir, name, args.mesh, args.loom_run)
+    ok = all([check(args.loomc, args.model_dir, name, args.mesh, args.loom_run,
+                     args.loomc_flag)
               for name in args.names])
     print("all match eager PyTorch" if ok else "MISMATCH")
     return 0 if ok else 1

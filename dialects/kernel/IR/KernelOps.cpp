@@ -6,6 +6,7 @@
 
 #include "dialects/kernel/IR/KernelDialect.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
@@ -278,6 +279,23 @@ LogicalResult WeightOp::verify() {
                                << type.getRank() << " result";
   if (llvm::any_of(getOffsets(), [](int64_t v) { return v < 0; }))
     return emitOpError("needs non-negative offsets");
+  return success();
+}
+
+LogicalResult
+DeviceGlobalOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto global =
+      symbolTable.lookupNearestSymbolFrom<memref::GlobalOp>(*this, getGlobalAttr());
+  if (!global)
+    return emitOpError("names ") << getGlobalAttr()
+                                 << ", which is not a memref.global";
+  if (!global.getConstant())
+    return emitOpError("needs a constant global, and ")
+           << getGlobalAttr() << " is not";
+  if (global.getType() != getResult().getType())
+    return emitOpError("has type ")
+           << getResult().getType() << ", but " << getGlobalAttr() << " is "
+           << global.getType();
   return success();
 }
 

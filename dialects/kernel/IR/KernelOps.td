@@ -10,6 +10,7 @@
 
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Kernel_Dialect : Dialect {
@@ -233,6 +234,26 @@ def Kernel_WeightOp : Op<Kernel_Dialect, "weight", [Pure]> {
     $name `[` $index `]` `offsets` $offsets attr-dict `:` type($result)
   }];
   let hasVerifier = 1;
+}
+
+def Kernel_DeviceGlobalOp : Op<Kernel_Dialect, "device_global", [Pure,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "The device's copy of a constant global of a CUDA model";
+  let description = [{
+    The constant `memref.global` `global` in device memory: the runtime
+    uploads it on the first run that asks for it and keeps it while the
+    model is loaded, so every run gets the same address. A CUDA model's
+    host code uses it where a constant reaches a kernel through host
+    control flow or a call (`loom-gpu-offload-host`); the host itself reads
+    the global where it is.
+
+    ```mlir
+    %d = kernel.device_global @__constant_4xf32 : memref<4xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$global);
+  let results = (outs AnyStaticShapeMemRef:$result);
+  let assemblyFormat = "$global attr-dict `:` type($result)";
 }
 
 def Kernel_WorkspaceOp : Op<Kernel_Dialect, "workspace", [Pure]> {

@@ -49,6 +49,10 @@ mlir::LogicalResult moveKernelsToHost(mlir::ModuleOp module);
 void buildHostKernelPipeline(mlir::OpPassManager &pm);
 mlir::LogicalResult addKernelEntries(mlir::ModuleOp module);
 
+/// The math ops kernels compute with polynomial approximations, on the GPU
+/// and on the emulated device alike (no libdevice: PTX without the toolkit).
+llvm::SmallVector<std::string> getKernelMathApproximations();
+
 /// The architecture number of "sm_80" (80), or 0 when it is not one.
 unsigned parseGpuArch(llvm::StringRef arch);
 

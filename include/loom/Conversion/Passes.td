@@ -226,7 +226,10 @@ def GpuMapLoopsPass : Pass<"loom-gpu-map-loops", "::mlir::ModuleOp"> {
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::linalg::LinalgDialect",
-                           "::mlir::affine::AffineDialect"];
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def GpuOffloadHostPass : Pass<"loom-gpu-offload-host", "::mlir::ModuleOp"> {
@@ -249,6 +252,9 @@ def GpuOffloadHostPass : Pass<"loom-gpu-offload-host", "::mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
                            "::loom::kernel::KernelDialect"];
 }
 
@@ -303,7 +309,8 @@ def GpuLowerToHostPass : Pass<"loom-gpu-lower-to-host", "::mlir::ModuleOp"> {
     counted "not emulated".
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
-                           "::mlir::func::FuncDialect"];
+                           "::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 #endif // LOOM_CONVERSION_PASSES_TD

@@ -176,7 +176,9 @@ void buildHostKernelPipeline(OpPassManager &pm) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createApproximateMathPass());
+  ApproximateMathPassOptions math;
+  math.ops = getKernelMathApproximations();
+  pm.addPass(createApproximateMathPass(math));
   pm.addPass(arith::createArithExpandOpsPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());

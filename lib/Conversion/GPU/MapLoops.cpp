@@ -55,7 +55,7 @@ struct GpuMapLoopsPass
   void runOnOperation() override {
     if (blockSize <= 0 || blockSize > 1024) {
       getOperation().emitError("block-size must be 1 to 1024, got ")
-          << blockSize;
+          << static_cast<int64_t>(blockSize);
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());

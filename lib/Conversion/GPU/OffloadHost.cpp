@@ -144,7 +144,7 @@ struct GpuOffloadHostPass
       });
       for (memref::StoreOp store : stores)
         wrapInSingleThreadKernel(b, store);
-      if (failed(lowerKernelChecks(b, func)))
+      if (failed(lowerKernelChecks(b, func, read)))
         return signalPassFailure();
       // Shapes that memref.reshape reads on the host.
       SmallVector<memref::ReshapeOp> reshapes;
@@ -184,6 +184,38 @@ struct GpuOffloadHostPass
           });
         }
       });
+      // Constants that reach device code otherwise (through host control
+      // flow, a call, a view): their device copies.
+      SmallVector<memref::GetGlobalOp> globals;
+      func.walk([&](memref::GetGlobalOp global) {
+        if (!isOnDevice(global))
+          globals.push_back(global);
+      });
+      for (memref::GetGlobalOp global : globals) {
+        auto type = cast<MemRefType>(global.getType());
+        auto isHostRead = [&](OpOperand &use) {
+          Operation *user = use.getOwner();
+          if (isOnDevice(user))
+            return true; // sunk above: the kernel's own copy
+          if (isa<memref::LoadOp>(user))
+            return true;
+          if (auto reshape = dyn_cast<memref::ReshapeOp>(user))
+            return use.get() == reshape.getShape();
+          return false;
+        };
+        if (llvm::all_of(global->getUses(), isHostRead))
+          continue;
+        if (!type.hasStaticShape() || !type.getLayout().isIdentity()) {
+          global.emitOpError("reaches device code, but its type is not "
+                             "static and row-major");
+          return signalPassFailure();
+        }
+        b.setInsertionPointAfter(global);
+        Value device = loom::kernel::DeviceGlobalOp::create(
+            b, global.getLoc(), type, global.getNameAttr());
+        global.getResult().replaceUsesWithIf(
+            device, [&](OpOperand &use) { return !isHostRead(use); });
+      }
       // 2. Host loads of device memory become copies to the host.
       SmallVector<memref::LoadOp> loads;
       func.walk([&](memref::LoadOp load) {
@@ -199,7 +231,8 @@ struct GpuOffloadHostPass
 
   /// Checks inside the kernels of `func` write an error word that the host
   /// reads after the kernel and checks again.
-  LogicalResult lowerKernelChecks(OpBuilder &b, func::FuncOp func) {
+  LogicalResult lowerKernelChecks(OpBuilder &b, func::FuncOp func,
+                                  func::FuncOp read) {
     SmallVector<gpu::LaunchOp> launches;
     func.walk([&](gpu::LaunchOp launch) {
       if (!launch.getBody()
@@ -240,19 +273,22 @@ struct GpuOffloadHostPass
       // After the kernel: what it wrote, then each check on the host.
       b.setInsertionPointAfter(launch);
       Location after = launch.getLoc();
-      SmallVector<Value> read;
+      // One copy of the word to the host (it synchronises), then loads.
+      Value host = copyToHost(b, after, word, read);
+      SmallVector<Value> words;
       for (int64_t i = 0; i < 3; ++i) {
         Value at = arith::ConstantIndexOp::create(b, after, i);
-        read.push_back(memref::LoadOp::create(b, after, word, at));
+        words.push_back(memref::LoadOp::create(b, after, host, at));
       }
       for (loom::kernel::CheckOp check : checks) {
         int64_t id = ++number;
         Value mine = arith::ConstantIntOp::create(b, after, id, 64);
         Value passed = arith::CmpIOp::create(b, check.getLoc(),
-                                             arith::CmpIPredicate::ne, read[0],
-                                             mine);
+                                             arith::CmpIPredicate::ne,
+                                             words[0], mine);
         size_t count = std::min<size_t>(check.getValues().size(), 2);
-        SmallVector<Value> values(read.begin() + 1, read.begin() + 1 + count);
+        SmallVector<Value> values(words.begin() + 1,
+                                  words.begin() + 1 + count);
         if (check.getValues().size() > 2) {
           check.emitOpError("in a kernel has more than two values");
           return failure();
@@ -268,15 +304,17 @@ struct GpuOffloadHostPass
         Value trueValue = arith::ConstantIntOp::create(b, at, 1, 1);
         Value failed = arith::XOrIOp::create(b, at, check.getCondition(),
                                              trueValue);
-        auto ifOp = scf::IfOp::create(b, at, failed, /*withElse=*/false);
-        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-        SmallVector<Value> word3 = {mine};
+        SmallVector<Value> word3 = {
+            arith::ConstantIntOp::create(b, at, id, 64)};
         for (Value v : check.getValues())
           word3.push_back(v);
-        for (size_t i = 0; i < word3.size() && i < 3; ++i) {
-          Value pos = arith::ConstantIndexOp::create(b, at, i);
-          memref::StoreOp::create(b, at, word3[i], word, pos);
-        }
+        scf::IfOp::create(b, at, failed, [&](OpBuilder &then, Location l) {
+          for (size_t i = 0; i < word3.size() && i < 3; ++i) {
+            Value pos = arith::ConstantIndexOp::create(then, l, i);
+            memref::StoreOp::create(then, l, word3[i], word, pos);
+          }
+          scf::YieldOp::create(then, l);
+        });
         check.erase();
       }
     }

@@ -66,6 +66,11 @@ std::string writeGpuContainer(llvm::ArrayRef<GpuContainerEntry> entries) {
   return out;
 }
 
+llvm::SmallVector<std::string> getKernelMathApproximations() {
+  return {"tanh", "exp", "expm1", "erf", "log", "log2", "log1p",
+          "atan", "atan2", "sin", "cos", "asin", "acos", "cbrt"};
+}
+
 } // namespace loom
 
 namespace {
@@ -133,6 +138,71 @@ LogicalResult runTool(Operation *op, StringRef program,
   return success();
 }
 
+/// Calls of libdevice that the NVPTX back end implements itself, as LLVM
+/// intrinsics: convert-gpu-to-nvvm calls libdevice for every math op, and
+/// PTX that calls it does not load without libdevice linked.
+void replaceLibdeviceCalls(Operation *root) {
+  SmallVector<LLVM::CallOp> calls;
+  root->walk([&](LLVM::CallOp call) {
+    if (auto callee = call.getCallee())
+      if (callee->starts_with("__nv_"))
+        calls.push_back(call);
+  });
+  llvm::SmallPtrSet<Operation *, 8> declarations;
+  for (LLVM::CallOp call : calls) {
+    StringRef name = *call.getCallee();
+    if (call.getNumResults() != 1)
+      continue;
+    Type type = call.getResult().getType();
+    if (!type.isF32() && !type.isF64())
+      continue;
+    name = name.drop_front(5);
+    if (type.isF32() && !name.consume_back("f"))
+      continue;
+    OpBuilder b(call);
+    Location loc = call.getLoc();
+    ValueRange in = call.getArgOperands();
+    Value out;
+    if (name == "floor")
+      out = LLVM::FFloorOp::create(b, loc, type, in[0]);
+    else if (name == "ceil")
+      out = LLVM::FCeilOp::create(b, loc, type, in[0]);
+    else if (name == "fma")
+      out = LLVM::FMAOp::create(b, loc, type, in[0], in[1], in[2]);
+    else if (name == "sqrt")
+      out = LLVM::SqrtOp::create(b, loc, type, in[0]);
+    else if (name == "fabs")
+      out = LLVM::FAbsOp::create(b, loc, type, in[0]);
+    else if (name == "copysign")
+      out = LLVM::CopySignOp::create(b, loc, type, in[0], in[1]);
+    else if (name == "trunc")
+      out = LLVM::FTruncOp::create(b, loc, type, in[0]);
+    else if (name == "rint" || name == "nearbyint")
+      out = LLVM::RoundEvenOp::create(b, loc, type, in[0]);
+    else if (name == "fmin")
+      out = LLVM::MinNumOp::create(b, loc, type, in[0], in[1]);
+    else if (name == "fmax")
+      out = LLVM::MaxNumOp::create(b, loc, type, in[0], in[1]);
+    else
+      continue;
+    if (auto decl = SymbolTable::lookupNearestSymbolFrom(
+            call, call.getCalleeAttr()))
+      declarations.insert(decl);
+    call.getResult().replaceAllUsesWith(out);
+    call.erase();
+  }
+  for (Operation *decl : declarations)
+    if (SymbolTable::symbolKnownUseEmpty(decl, decl->getParentOp()))
+      decl->erase();
+}
+
+/// loom-approximate-math with the ops kernels approximate.
+std::unique_ptr<Pass> createKernelMathPass() {
+  loom::ApproximateMathPassOptions options;
+  options.ops = loom::getKernelMathApproximations();
+  return loom::createApproximateMathPass(options);
+}
+
 struct GpuSerializePass
     : public loom::impl::GpuSerializePassBase<GpuSerializePass> {
   using Base::Base;
@@ -141,8 +211,6 @@ struct GpuSerializePass
     ModuleOp module = getOperation();
     SmallVector<gpu::GPUModuleOp> gpuModules(
         module.getOps<gpu::GPUModuleOp>());
-    if (gpuModules.empty())
-      return;
     if (precision != "fp32" && precision != "tf32" && precision != "bf16") {
       module.emitError("precision must be fp32, tf32 or bf16, got ")
           << precision;
@@ -162,6 +230,18 @@ struct GpuSerializePass
       module.emitError("loom-gpu-serialize needs at least one architecture");
       return signalPassFailure();
     }
+    // The runtime opens the device for a model whose signature says so,
+    // kernels or none.
+    std::string archList;
+    for (unsigned number : numbers)
+      archList += (archList.empty() ? "sm_" : ",sm_") + std::to_string(number);
+    if (auto signature = module->getAttrOfType<StringAttr>("loom.signature"))
+      module->setAttr("loom.signature",
+                      StringAttr::get(&getContext(),
+                                      signature.getValue().str() +
+                                          "target cuda " + archList + "\n"));
+    if (gpuModules.empty())
+      return;
     gpu::GPUModuleOp merged = mergeModules(gpuModules);
     if (!merged)
       return signalPassFailure();
@@ -196,15 +276,6 @@ struct GpuSerializePass
         StringAttr::get(context, container), DictionaryAttr(), nullptr);
     gpu::BinaryOp::create(b, merged.getLoc(), merged.getName(), nullptr,
                           b.getArrayAttr({object}));
-    // What the runtime checks the device against.
-    std::string archList;
-    for (unsigned number : numbers)
-      archList += (archList.empty() ? "sm_" : ",sm_") + std::to_string(number);
-    // The runtime opens the device for a model whose signature says so.
-    if (auto signature = module->getAttrOfType<StringAttr>("loom.signature"))
-      module->setAttr("loom.signature",
-                      b.getStringAttr(signature.getValue().str() +
-                                      "target cuda " + archList + "\n"));
     merged.erase();
   }
 
@@ -273,16 +344,21 @@ struct GpuSerializePass
     kernels.addPass(memref::createExpandStridedMetadataPass());
     kernels.addPass(createLowerAffinePass());
     kernels.addPass(createSCFToControlFlowPass());
-    kernels.addPass(loom::createApproximateMathPass());
+    kernels.addPass(createKernelMathPass());
     kernels.addPass(arith::createArithExpandOpsPass());
     kernels.addPass(createConvertGpuOpsToNVVMOps());
     kernels.addPass(createCanonicalizerPass());
     kernels.addPass(createCSEPass());
     kernels.addPass(createReconcileUnrealizedCastsPass());
+    // Then libdevice calls the back end does itself, then PTX.
+    PassManager toBinary(&getContext());
     GpuModuleToBinaryPassOptions binary;
     binary.compilationTarget = "isa";
-    pm.addPass(createGpuModuleToBinaryPass(binary));
+    toBinary.addPass(createGpuModuleToBinaryPass(binary));
     if (failed(pm.run(*alone)))
+      return merged.emitError("the kernels cannot be lowered to PTX");
+    replaceLibdeviceCalls(*alone);
+    if (failed(toBinary.run(*alone)))
       return merged.emitError("the kernels cannot be lowered to PTX");
     SmallVector<std::string> ptx;
     for (auto binaryOp : alone->getOps<gpu::BinaryOp>())

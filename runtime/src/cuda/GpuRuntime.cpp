@@ -401,6 +401,29 @@ LOOM_HIDDEN void loom_gpu_read(intptr_t host, intptr_t device, intptr_t offset,
         "a read of device memory (cuStreamSynchronize)");
 }
 
+/// kernel.device_global: the device's copy of the constant at `host`
+/// (`bytes` bytes), uploaded once and kept while the device is open.
+LOOM_HIDDEN void *loom_rt_device_global(int64_t host, int64_t bytes) {
+  Device &device = requireDevice();
+  static std::mutex mutex;
+  static auto *copies = new std::unordered_map<int64_t, void *>();
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = copies->find(host);
+  if (it != copies->end())
+    return it->second;
+  CUdeviceptr pointer = 0;
+  check(device.api.cuMemAlloc(&pointer, bytes ? bytes : 1),
+        "cuMemAlloc (a constant's device copy)");
+  check(device.api.cuMemcpyHtoDAsync(pointer, reinterpret_cast<void *>(host),
+                                     bytes, device.stream),
+        "cuMemcpyHtoDAsync (a constant's device copy)");
+  check(device.api.cuStreamSynchronize(device.stream),
+        "cuStreamSynchronize (a constant's device copy)");
+  void *copy = reinterpret_cast<void *>(pointer);
+  copies->emplace(host, copy);
+  return copy;
+}
+
 //===----------------------------------------------------------------------===//
 // The host side's view (Model.cpp).
 //===----------------------------------------------------------------------===//

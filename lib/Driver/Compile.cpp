@@ -128,6 +128,22 @@ void printSubgraphs(ModuleOp module, llvm::raw_ostream &os) {
   os << "split: " << count << " subgraph(s)\n";
 }
 
+void printGpuKernels(ModuleOp module, llvm::raw_ostream &os) {
+  auto census = module->getAttrOfType<DictionaryAttr>("loom.gpu_kernels");
+  if (!census)
+    return;
+  auto count = census.getAs<IntegerAttr>("count");
+  auto serial = census.getAs<ArrayAttr>("serial");
+  os << "cuda: " << (count ? count.getInt() : 0) << " kernel(s), "
+     << (serial ? serial.size() : 0)
+     << " serial (one thread, more than a warp's work)";
+  if (serial && !serial.empty()) {
+    os << ":";
+    llvm::interleave(serial.getAsValueRange<StringAttr>(), os, ";");
+  }
+  os << "\n";
+}
+
 LogicalResult emitArtefact(ModuleOp module, ArtefactEmit emit,
                            llvm::StringRef output,
                            const CPUTargetOptions &target) {

@@ -25,6 +25,10 @@ runPhases(mlir::ModuleOp module, const PipelineOptions &options,
           llvm::StringRef dumpDir,
           llvm::function_ref<void(llvm::StringRef)> onPhase);
 
+/// With --target=cuda, prints what loom-gpu-serialize counted: the
+/// kernels, and those that run a loop on one thread.
+void printGpuKernels(mlir::ModuleOp module, llvm::raw_ostream &os);
+
 /// Prints the subgraphs the DyCL split made: per host, its control-flow ops;
 /// per subgraph, its op count, its calls and where its runs came from.
 void printSubgraphs(mlir::ModuleOp module, llvm::raw_ostream &os);

@@ -494,6 +494,8 @@ int loomcMain(int argc, char **argv) {
                          timer.done(phase);
                          if (options.verbose && phase == "split")
                            printSubgraphs(*module, llvm::errs());
+                         if (options.verbose && phase == "llvm")
+                           printGpuKernels(*module, llvm::errs());
                        })))
     return 1;
 

@@ -198,6 +198,8 @@ static void buildLLVMPipeline(OpPassManager &pm,
   ExternalizeWeightsPassOptions weights;
   weights.file = options.weightsFile;
   pm.addPass(createExternalizeWeightsPass(weights));
+  if (options.target == Target::CUDA)
+    pm.addPass(createGpuHostBuffersPass());
   if (options.memoryPlan)
     pm.addPass(createPlanMemoryPass());
   if (options.target == Target::CUDA)

@@ -216,13 +216,21 @@ def GpuMapLoopsPass : Pass<"loom-gpu-map-loops", "::mlir::ModuleOp"> {
     that the innermost dimension, contiguous in memory, varies fastest
     across threads (coalesced accesses, no grid-size limit on any one
     dimension), tiled by `block-size` and mapped: tiles to blocks along x,
-    the iterations of a tile to threads along x. Run
+    the iterations of a tile to threads along x (a loop of few static
+    iterations gets smaller blocks, down to a warp, to spread over the
+    GPU). A reduction over one long dimension whose body combines with one
+    arith op (softmax's max and sum, a mean, a global pool) becomes a
+    `gpu.launch` of a block per result instead: its threads stride over the
+    reduced dimension, then combine through warp shuffles and shared memory
+    (`block-reductions`). Run
     `convert-linalg-to-parallel-loops` before it and
     `convert-parallel-loops-to-gpu` after it.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
            "Threads per block of an elementwise kernel">,
+    Option<"blockReductions", "block-reductions", "bool", /*default=*/"true",
+           "Compute a long reduction with a block per result">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::linalg::LinalgDialect",
@@ -230,6 +238,20 @@ def GpuMapLoopsPass : Pass<"loom-gpu-map-loops", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
+}
+
+def GpuHostBuffersPass : Pass<"loom-gpu-host-buffers", "::mlir::ModuleOp"> {
+  let summary = "Keep the buffers only host code touches in host memory";
+  let description = [{
+    Every `memref.alloc` of a CUDA model is device memory, except those this
+    pass turns into `memref.alloca`s at the function's entry: statically
+    shaped allocations whose only users (through `memref.cast`) are host
+    loads and stores, the deallocation helper that ownership-based
+    deallocation creates (`dealloc_helper`, which compares pointers), and
+    their deallocation. Run before `loom-plan-memory`, which would otherwise
+    place them in the device workspace.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
 def GpuOffloadHostPass : Pass<"loom-gpu-offload-host", "::mlir::ModuleOp"> {

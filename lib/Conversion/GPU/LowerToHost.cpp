@@ -60,7 +60,8 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
   func::FuncOp idFunc =
       getFunc("loom_emu_id", b.getFunctionType({b.getI32Type()}, {index}));
   func::FuncOp barrierFunc =
-      getFunc("loom_emu_barrier", b.getFunctionType({}, {}));
+      getFunc("loom_emu_barrier", b.getFunctionType({b.getI32Type()}, {}));
+  int32_t barrierSites = 0;
   for (Operation &op :
        llvm::make_early_inc_range(gpuModule.getBody()->getOperations())) {
     auto gpuFunc = dyn_cast<gpu::GPUFuncOp>(op);
@@ -69,10 +70,40 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
       op.moveBefore(module.getBody(), module.getBody()->end());
       continue;
     }
-    if (!gpuFunc.getWorkgroupAttributions().empty() ||
-        !gpuFunc.getPrivateAttributions().empty())
-      return gpuFunc.emitError("not emulated: a kernel with shared or "
-                               "private memory attributions");
+    if (!gpuFunc.getPrivateAttributions().empty())
+      return gpuFunc.emitError("not emulated: a kernel with private memory "
+                               "attributions");
+    // Shared memory: a global of the emulated program, which every thread
+    // of the block in flight sees (the emulator runs one block at a time).
+    Block &entry = gpuFunc.getBody().front();
+    SmallVector<BlockArgument> attributions(
+        gpuFunc.getWorkgroupAttributions());
+    for (auto [i, attribution] : llvm::enumerate(attributions)) {
+      auto type = cast<MemRefType>(attribution.getType());
+      auto hostType = MemRefType::get(type.getShape(), type.getElementType(),
+                                      type.getLayout());
+      for (Operation *user : attribution.getUsers())
+        if (!isa<memref::LoadOp, memref::StoreOp>(user))
+          return user->emitError("not emulated: shared memory used by ")
+                 << user->getName();
+      std::string name = (gpuFunc.getName() + ".shared" + Twine(i)).str();
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(module.getBody());
+        auto global = memref::GlobalOp::create(
+            b, gpuFunc.getLoc(), name, b.getStringAttr("private"), hostType,
+            Attribute(), /*constant=*/false, IntegerAttr());
+        (void)global;
+      }
+      OpBuilder at = OpBuilder::atBlockBegin(&entry);
+      Value shared = memref::GetGlobalOp::create(at, gpuFunc.getLoc(),
+                                                 hostType, name);
+      attribution.replaceAllUsesWith(shared);
+    }
+    unsigned inputs = gpuFunc.getFunctionType().getNumInputs();
+    while (entry.getNumArguments() > inputs)
+      entry.eraseArgument(inputs);
+    bool collective = false;
     auto func = func::FuncOp::create(b, gpuFunc.getLoc(), gpuFunc.getName(),
                                      gpuFunc.getFunctionType());
     if (gpuFunc.isKernel())
@@ -90,8 +121,46 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
         return WalkResult::advance();
       }
       if (isa<gpu::BarrierOp>(inner)) {
-        func::CallOp::create(b, inner->getLoc(), barrierFunc, ValueRange{});
+        // The site names the barrier: threads waiting at different ones
+        // have diverged.
+        Value site = arith::ConstantIntOp::create(b, inner->getLoc(),
+                                                  ++barrierSites, 32);
+        func::CallOp::create(b, inner->getLoc(), barrierFunc, site);
         inner->erase();
+        collective = true;
+        return WalkResult::advance();
+      }
+      if (auto shuffle = dyn_cast<gpu::ShuffleOp>(inner)) {
+        Type type = shuffle.getValue().getType();
+        std::string suffix = type.isF32()          ? "f32"
+                             : type.isF64()        ? "f64"
+                             : type.isInteger(32)  ? "i32"
+                             : type.isInteger(64)  ? "i64"
+                                                   : "";
+        if (suffix.empty()) {
+          inner->emitError("not emulated: a shuffle of ") << type;
+          return WalkResult::interrupt();
+        }
+        Type i32 = b.getI32Type();
+        func::FuncOp shuffleFunc =
+            getFunc("loom_emu_shuffle_" + suffix,
+                    b.getFunctionType({type, i32, i32, i32, i32}, {type}));
+        func::FuncOp validFunc =
+            getFunc("loom_emu_shuffle_valid",
+                    b.getFunctionType({}, {b.getI1Type()}));
+        Location loc = inner->getLoc();
+        Value mode = arith::ConstantIntOp::create(
+            b, loc, static_cast<int64_t>(shuffle.getMode()), 32);
+        Value site = arith::ConstantIntOp::create(b, loc, ++barrierSites, 32);
+        auto call = func::CallOp::create(
+            b, loc, shuffleFunc,
+            ValueRange{shuffle.getValue(), shuffle.getOffset(),
+                       shuffle.getWidth(), mode, site});
+        auto valid = func::CallOp::create(b, loc, validFunc, ValueRange{});
+        shuffle.getShuffleResult().replaceAllUsesWith(call.getResult(0));
+        shuffle.getValid().replaceAllUsesWith(valid.getResult(0));
+        inner->erase();
+        collective = true;
         return WalkResult::advance();
       }
       if (isa<gpu::ReturnOp>(inner)) {
@@ -110,6 +179,8 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
     });
     if (result.wasInterrupted())
       return failure();
+    if (collective)
+      func->setAttr("loom.emu_collective", b.getUnitAttr());
   }
   gpuModule.erase();
   return success();
@@ -136,6 +207,18 @@ LogicalResult addKernelEntries(ModuleOp module) {
       kernels.push_back(func);
   for (LLVM::LLVMFuncOp kernel : kernels) {
     std::string name = kernel.getName().str();
+    // Kernels whose threads meet (barriers, shuffles) run as fibers: the
+    // emulator looks for `K.loom_collective`.
+    if (kernel->hasAttr("loom.emu_collective")) {
+      kernel->removeAttr("loom.emu_collective");
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(kernel);
+      auto i8 = IntegerType::get(module.getContext(), 8);
+      LLVM::GlobalOp::create(b, kernel.getLoc(), i8, /*isConstant=*/true,
+                             LLVM::Linkage::External,
+                             name + ".loom_collective",
+                             b.getIntegerAttr(i8, 1));
+    }
     kernel.setName(name + ".impl");
     kernel.setLinkage(LLVM::Linkage::Internal);
     kernel->removeAttr("loom.emu_kernel");

@@ -4,12 +4,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BlockReductions.h"
 #include "loom/Conversion/Passes.h"
 
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace loom {
@@ -25,6 +27,37 @@ namespace {
 bool isOnDevice(Operation *op) {
   return op->getParentOfType<gpu::LaunchOp>() ||
          op->getParentOfType<gpu::GPUModuleOp>();
+}
+
+/// The block size for `loop` (one dimension): `maximum`, or for a loop of
+/// few static iterations, smaller blocks (down to a warp) so that at least
+/// 64 blocks spread over the GPU's multiprocessors.
+int64_t chooseBlockSize(scf::ParallelOp loop, int64_t maximum) {
+  auto lower = getConstantIntValue(loop.getLowerBound()[0]);
+  auto upper = getConstantIntValue(loop.getUpperBound()[0]);
+  auto step = getConstantIntValue(loop.getStep()[0]);
+  if (!lower || !upper || !step || *step <= 0)
+    return maximum;
+  int64_t iterations = (*upper - *lower + *step - 1) / *step;
+  int64_t size = llvm::PowerOf2Ceil(std::max<int64_t>(1, (iterations + 63) / 64));
+  return std::clamp<int64_t>(size, std::min<int64_t>(32, maximum), maximum);
+}
+
+/// The iterations of the loops inside `loop`'s body when static, else -1.
+int64_t getInnerWork(scf::ParallelOp loop) {
+  int64_t work = 1;
+  WalkResult result = loop.getBody()->walk([&](Operation *op) {
+    if (isa<scf::WhileOp>(op))
+      return WalkResult::interrupt();
+    if (auto forOp = dyn_cast<scf::ForOp>(op)) {
+      auto trips = forOp.getStaticTripCount();
+      if (!trips)
+        return WalkResult::interrupt();
+      work *= std::max<int64_t>(1, trips->getSExtValue());
+    }
+    return WalkResult::advance();
+  });
+  return result.wasInterrupted() ? -1 : work;
 }
 
 /// Tiles `loop` (one dimension) by `blockSize` and maps the tiles to
@@ -46,6 +79,24 @@ void mapToBlocksAndThreads(scf::ParallelOp loop, int64_t blockSize) {
         nested.getNumLoops(), mapping(gpu::Processor::Sequential));
     (void)gpu::setMappingAttr(nested, sequential);
   });
+}
+
+/// Where `loop` came from: its ONNX node, else its location.
+std::string describeLoop(Operation *op) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  Location loc = op->getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    if (!fused.getLocations().empty())
+      loc = fused.getLocations().front();
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    os << name.getName().getValue();
+    if (auto child = dyn_cast<NameLoc>(name.getChildLoc()))
+      os << " (" << child.getName().getValue() << ")";
+  } else {
+    loc.print(os);
+  }
+  return text;
 }
 
 struct GpuMapLoopsPass
@@ -78,6 +129,12 @@ struct GpuMapLoopsPass
     });
     for (linalg::LinalgOp op : linalgOps) {
       rewriter.setInsertionPoint(op);
+      // A long reduction: a block per result.
+      if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
+        if (blockReductions &&
+            succeeded(loom::lowerToBlockReduction(rewriter, generic, blockSize)))
+          continue;
+      rewriter.setInsertionPoint(op);
       if (failed(linalg::linalgOpToParallelLoops(rewriter, op))) {
         op.emitOpError("cannot be lowered to parallel loops for the GPU");
         return signalPassFailure();
@@ -90,6 +147,7 @@ struct GpuMapLoopsPass
       if (!isOnDevice(loop) && !loop->getParentOfType<scf::ParallelOp>())
         loops.push_back(loop);
     });
+    SmallVector<Attribute> serial;
     for (scf::ParallelOp loop : loops) {
       if (!loop.getInitVals().empty()) {
         loop.emitOpError("with reductions cannot be mapped to the GPU yet");
@@ -112,8 +170,18 @@ struct GpuMapLoopsPass
           return signalPassFailure();
         }
       }
-      mapToBlocksAndThreads(loop, blockSize);
+      int64_t size = chooseBlockSize(loop, blockSize);
+      // One block whose threads loop over more than a warp's work in all:
+      // recorded for loomc -v (block-level reductions are the fix).
+      auto upper = getConstantIntValue(loop.getUpperBound()[0]);
+      int64_t inner = getInnerWork(loop);
+      if (upper && *upper <= size && (inner < 0 || *upper * inner > 32) &&
+          inner != 1)
+        serial.push_back(rewriter.getStringAttr(describeLoop(loop) +
+                                                " [one block]"));
+      mapToBlocksAndThreads(loop, size);
     }
+    getOperation()->setAttr("loom.gpu_serial", rewriter.getArrayAttr(serial));
   }
 };
 

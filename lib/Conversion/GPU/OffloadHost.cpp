@@ -16,7 +16,19 @@ namespace loom {
 
 using namespace mlir;
 
+namespace loom {
+/// HostBuffers.cpp.
+bool isDeallocHelper(func::FuncOp func);
+} // namespace loom
+
 namespace {
+
+/// Whether `memref` is host memory: a buffer on the host's stack, or a
+/// global the host reads.
+bool isHostBuffer(Value memref) {
+  return isa_and_nonnull<memref::AllocaOp, memref::GetGlobalOp>(
+      memref.getDefiningOp());
+}
 
 bool isOnDevice(Operation *op) {
   return op->getParentOfType<gpu::LaunchOp>() ||
@@ -47,10 +59,60 @@ bool isBufferLoop(Operation *loop) {
     if (op->getDialect() &&
         op->getDialect()->getNamespace() == "kernel" && !isa<loom::kernel::CheckOp>(op))
       return WalkResult::interrupt();
-    memory |= isa<memref::LoadOp, memref::StoreOp>(op);
+    if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      if (isHostBuffer(load.getMemRef()))
+        return WalkResult::interrupt();
+      memory = true;
+    }
+    if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      if (isHostBuffer(store.getMemRef()))
+        return WalkResult::interrupt();
+      memory = true;
+    }
     return WalkResult::advance();
   });
   return memory && !result.wasInterrupted();
+}
+
+/// The iterations of the loop nest `loop` when its bounds are constants,
+/// else -1.
+int64_t getStaticWork(Operation *loop) {
+  int64_t work = 1;
+  WalkResult result = loop->walk([&](Operation *op) {
+    if (isa<scf::WhileOp>(op))
+      return WalkResult::interrupt();
+    auto forOp = dyn_cast<scf::ForOp>(op);
+    if (!forOp)
+      return WalkResult::advance();
+    std::optional<int64_t> trips = forOp.getStaticTripCount()
+                                       ? std::optional<int64_t>(
+                                             forOp.getStaticTripCount()
+                                                 ->getSExtValue())
+                                       : std::nullopt;
+    if (!trips)
+      return WalkResult::interrupt();
+    work *= std::max<int64_t>(*trips, 1);
+    return WalkResult::advance();
+  });
+  return result.wasInterrupted() ? -1 : work;
+}
+
+/// Where `op` came from, for loomc -v: its ONNX node, else its location.
+std::string describeOrigin(Operation *op) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  Location loc = op->getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    if (!fused.getLocations().empty())
+      loc = fused.getLocations().front();
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    os << name.getName().getValue();
+    if (auto child = dyn_cast<NameLoc>(name.getChildLoc()))
+      os << " (" << child.getName().getValue() << ")";
+  } else {
+    loc.print(os);
+  }
+  return text;
 }
 
 /// Bytes of one element of `type` in device memory.
@@ -119,8 +181,11 @@ struct GpuOffloadHostPass
           b.getFunctionType({index, index, index, index}, {}));
       read.setPrivate();
     }
+    SmallVector<Attribute> serial;
+    if (auto mapped = module->getAttrOfType<ArrayAttr>("loom.gpu_serial"))
+      serial.assign(mapped.begin(), mapped.end());
     for (auto func : module.getOps<func::FuncOp>()) {
-      if (func.isExternal())
+      if (func.isExternal() || loom::isDeallocHelper(func))
         continue;
       // 1. Host loops over buffers, then host stores, as one-thread kernels.
       SmallVector<Operation *> loops;
@@ -133,8 +198,15 @@ struct GpuOffloadHostPass
         }
         return WalkResult::advance();
       });
-      for (Operation *loop : loops)
+      for (Operation *loop : loops) {
+        // One thread doing more than a warp's work: recorded for loomc -v
+        // (and the tests that keep benchmark models free of them).
+        int64_t work = getStaticWork(loop);
+        if (work < 0 || work > 32)
+          serial.push_back(
+              b.getStringAttr(describeOrigin(loop) + " [one thread]"));
         wrapInSingleThreadKernel(b, loop);
+      }
       SmallVector<memref::StoreOp> stores;
       func.walk([&](memref::StoreOp store) {
         if (!isOnDevice(store) &&
@@ -227,6 +299,7 @@ struct GpuOffloadHostPass
       for (memref::LoadOp load : loads)
         readToHost(b, load, read);
     }
+    module->setAttr("loom.gpu_serial", b.getArrayAttr(serial));
   }
 
   /// Checks inside the kernels of `func` write an error word that the host

@@ -245,6 +245,7 @@ struct GpuSerializePass
     gpu::GPUModuleOp merged = mergeModules(gpuModules);
     if (!merged)
       return signalPassFailure();
+    recordCensus(merged);
 
     std::vector<loom::GpuContainerEntry> entries;
     FailureOr<SmallVector<std::string>> ptx = compileToPtx(merged, numbers);
@@ -277,6 +278,25 @@ struct GpuSerializePass
     gpu::BinaryOp::create(b, merged.getLoc(), merged.getName(), nullptr,
                           b.getArrayAttr({object}));
     merged.erase();
+  }
+
+  /// The module's `loom.gpu_kernels`: how many kernels, and where those
+  /// that loop on one thread over more than a warp's work come from
+  /// (loom-gpu-offload-host's `loom.gpu_serial`), which loomc -v reports and
+  /// tests refuse in benchmark models.
+  void recordCensus(gpu::GPUModuleOp merged) {
+    int64_t count = 0;
+    for (auto func : merged.getOps<gpu::GPUFuncOp>())
+      count += func.isKernel();
+    ModuleOp module = getOperation();
+    auto serial = module->getAttrOfType<ArrayAttr>("loom.gpu_serial");
+    Builder b(&getContext());
+    module->removeAttr("loom.gpu_serial");
+    module->setAttr(
+        "loom.gpu_kernels",
+        b.getDictionaryAttr(
+            {b.getNamedAttr("count", b.getI64IntegerAttr(count)),
+             b.getNamedAttr("serial", serial ? serial : b.getArrayAttr({}))}));
   }
 
   /// All kernels in one gpu.module, `loom_kernels`; launches follow.

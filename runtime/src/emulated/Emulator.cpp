@@ -31,7 +31,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <ucontext.h>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <string>
@@ -125,14 +127,49 @@ std::atomic<bool> initialised{false};
 /// What a kernel's thread reads through loom_emu_id.
 struct ThreadState {
   unsigned id[4][3]; // thread, block, block size, grid size
-  bool badPointer = false;
-  bool barrier = false;
 };
-thread_local ThreadState thread;
+
+/// A thread of a block that meets the others (barriers, shuffles): a
+/// fiber on the launching thread's stack of fibers.
+struct Fiber {
+  enum State { Ready, AtBarrier, AtShuffle, Done };
+  ucontext_t context;
+  ThreadState ids;
+  State state = Ready;
+  int32_t site = 0; // the barrier or shuffle it waits at
+  // A shuffle's operands and result.
+  uint64_t value = 0;
+  int32_t offset = 0, width = 0, mode = 0;
+  uint64_t result = 0;
+  bool valid = false;
+};
+
+/// The launch in progress on this thread.
+struct Launch {
+  ThreadState ids;          // without fibers: the one thread running
+  std::vector<Fiber> fibers; // with fibers: the block's threads
+  Fiber *current = nullptr;
+  ucontext_t scheduler;
+  void (*kernel)(void **) = nullptr;
+  void **params = nullptr;
+  bool badPointer = false;
+  bool collectiveWithoutFibers = false;
+  std::string error; // a divergence, a deadlock: fails the launch
+};
+thread_local Launch *launch = nullptr;
+
+ThreadState &currentIds() {
+  return launch->current ? launch->current->ids : launch->ids;
+}
+
+struct Function {
+  void (*entry)(void **) = nullptr;
+  bool collective = false; // threads meet: run as fibers
+};
 
 struct Module {
   void *library = nullptr;
-  std::string path;
+  std::vector<std::unique_ptr<Function>> functions;
 };
 
 void onSegv(int, siginfo_t *info, void *) {
@@ -191,6 +228,7 @@ CUresult cuGetErrorName(CUresult error, const char **name) {
     NAME(CUDA_ERROR_NOT_FOUND, "CUDA_ERROR_NOT_FOUND")
     NAME(CUDA_ERROR_ILLEGAL_ADDRESS, "CUDA_ERROR_ILLEGAL_ADDRESS")
     NAME(CUDA_ERROR_NOT_SUPPORTED, "CUDA_ERROR_NOT_SUPPORTED")
+    NAME(CUDA_ERROR_LAUNCH_FAILED, "CUDA_ERROR_LAUNCH_FAILED")
 #undef NAME
   default:
     *name = "CUDA_ERROR_UNKNOWN";
@@ -333,7 +371,12 @@ CUresult cuModuleGetFunction(CUfunction *function, CUmodule module,
   void *symbol = dlsym(m->library, name);
   if (!symbol)
     return CUDA_ERROR_NOT_FOUND;
-  *function = reinterpret_cast<CUfunction>(symbol);
+  auto f = std::make_unique<Function>();
+  f->entry = reinterpret_cast<void (*)(void **)>(symbol);
+  f->collective =
+      dlsym(m->library, (std::string(name) + ".loom_collective").c_str());
+  *function = reinterpret_cast<CUfunction>(f.get());
+  m->functions.push_back(std::move(f));
   return CUDA_SUCCESS;
 }
 
@@ -342,6 +385,152 @@ unsigned getSeed() {
   return seed && *seed ? static_cast<unsigned>(std::strtoul(seed, nullptr, 0))
                        : 1u;
 }
+
+/// Runs `launch`'s fiber `index` to its end.
+void fiberMain(unsigned index) {
+  Fiber &fiber = launch->fibers[index];
+  launch->kernel(launch->params);
+  fiber.state = Fiber::Done;
+  swapcontext(&fiber.context, &launch->scheduler);
+}
+
+/// Fibers' stacks, kept for the next launch.
+thread_local std::vector<std::unique_ptr<char[]>> stacks;
+constexpr size_t kStackBytes = 256 * 1024;
+
+/// Releases what the threads of one warp wait for at a shuffle, when they
+/// all are there; false when they wait at different ones (divergence).
+bool releaseShuffle(Launch &l, unsigned warp, unsigned threads) {
+  unsigned first = warp * 32, last = std::min(first + 32, threads);
+  int32_t site = 0;
+  for (unsigned t = first; t < last; ++t) {
+    Fiber &f = l.fibers[t];
+    if (f.state == Fiber::Ready)
+      return true; // not there yet
+    if (f.state == Fiber::AtBarrier) {
+      bool shuffling = false;
+      for (unsigned u = first; u < last; ++u)
+        shuffling |= l.fibers[u].state == Fiber::AtShuffle;
+      if (!shuffling)
+        return true; // the warp waits at the block's barrier
+      l.error = "threads of a warp diverged: some wait at a barrier, others "
+                "at a shuffle";
+      return false;
+    }
+    if (f.state == Fiber::AtShuffle) {
+      if (site && site != f.site) {
+        l.error = "threads of a warp wait at different shuffles (divergent "
+                  "shuffles)";
+        return false;
+      }
+      site = f.site;
+    }
+  }
+  if (!site)
+    return true;
+  for (unsigned t = first; t < last; ++t) {
+    Fiber &f = l.fibers[t];
+    if (f.state != Fiber::AtShuffle)
+      continue;
+    unsigned lane = t - first;
+    int32_t width = f.width;
+    if (width <= 0 || width > 32 || (width & (width - 1))) {
+      l.error = "a shuffle of width " + std::to_string(width) +
+                " (a power of two up to 32)";
+      return false;
+    }
+    unsigned segment = lane / width * width;
+    int64_t source;
+    switch (f.mode) {
+    case 0: source = lane ^ f.offset; break;         // xor
+    case 1: source = lane + f.offset; break;         // up? see below
+    case 2: source = lane - f.offset; break;
+    default: source = segment + f.offset; break;     // idx
+    }
+    // gpu::ShuffleMode: XOR = 0, UP = 1, DOWN = 2, IDX = 3.
+    if (f.mode == 1)
+      source = lane - f.offset;
+    else if (f.mode == 2)
+      source = lane + f.offset;
+    bool inside = source >= segment && source < segment + width;
+    f.valid = inside;
+    f.result = f.value;
+    if (inside) {
+      Fiber &from = l.fibers[first + source];
+      if (from.state != Fiber::AtShuffle) {
+        l.error = "a shuffle reads lane " + std::to_string(source) +
+                  ", which has exited (absent lanes)";
+        return false;
+      }
+      f.result = from.value;
+    }
+  }
+  for (unsigned t = first; t < last; ++t)
+    if (l.fibers[t].state == Fiber::AtShuffle)
+      l.fibers[t].state = Fiber::Ready;
+  return true;
+}
+
+/// Runs one block's `threads` threads as fibers, in `order`.
+bool runBlockAsFibers(Launch &l, unsigned threads,
+                      const std::vector<unsigned> &order) {
+  while (true) {
+    bool progressed = false;
+    for (unsigned t : order) {
+      Fiber &f = l.fibers[t];
+      if (f.state != Fiber::Ready)
+        continue;
+      l.current = &f;
+      swapcontext(&l.scheduler, &f.context);
+      l.current = nullptr;
+      progressed = true;
+      if (l.badPointer)
+        return false;
+    }
+    // Shuffles: each warp whose lanes all arrived.
+    for (unsigned w = 0; w * 32 < threads; ++w)
+      if (!releaseShuffle(l, w, threads))
+        return false;
+    unsigned done = 0, waiting = 0, ready = 0;
+    int32_t site = 0;
+    bool sameSite = true;
+    for (unsigned t = 0; t < threads; ++t) {
+      Fiber &f = l.fibers[t];
+      done += f.state == Fiber::Done;
+      ready += f.state == Fiber::Ready;
+      if (f.state == Fiber::AtBarrier) {
+        ++waiting;
+        sameSite &= !site || site == f.site;
+        site = f.site;
+      }
+    }
+    if (done == threads)
+      return true;
+    if (ready)
+      continue;
+    if (waiting && waiting + done == threads) {
+      if (!sameSite) {
+        l.error = "threads of a block wait at different barriers (a "
+                  "divergent barrier)";
+        return false;
+      }
+      // Exited threads do not hold a barrier up (sm_70 and newer).
+      for (Fiber &f : l.fibers)
+        if (f.state == Fiber::AtBarrier)
+          f.state = Fiber::Ready;
+      continue;
+    }
+    if (!progressed) {
+      l.error = "the block's threads wait for each other forever (a barrier "
+                "or shuffle some threads never reach)";
+      return false;
+    }
+  }
+}
+
+/// One launch at a time in the process: blocks see shared memory as
+/// theirs alone (it is a global of the emulated program).
+std::mutex launchMutex;
 
 CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
                         unsigned gridZ, unsigned blockX, unsigned blockY,
@@ -357,31 +546,76 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
     return CUDA_ERROR_INVALID_CONFIGURATION;
   if (sharedBytes > 48 * 1024)
     return CUDA_ERROR_INVALID_VALUE;
-  auto kernel = reinterpret_cast<void (*)(void **)>(function);
+  auto *f = reinterpret_cast<Function *>(function);
+  std::lock_guard<std::mutex> lock(launchMutex);
+  Launch l;
+  l.kernel = f->entry;
+  l.params = params;
+  Launch *outer = launch;
+  launch = &l;
+  struct Restore {
+    Launch *outer;
+    ~Restore() { launch = outer; }
+  } restore{outer};
   uint64_t blocks = uint64_t(gridX) * gridY * gridZ;
-  std::vector<uint64_t> order(blocks);
+  std::vector<uint64_t> blockOrder(blocks);
   for (uint64_t i = 0; i < blocks; ++i)
-    order[i] = i;
+    blockOrder[i] = i;
   std::mt19937_64 random(getSeed());
-  std::shuffle(order.begin(), order.end(), random);
+  std::shuffle(blockOrder.begin(), blockOrder.end(), random);
   unsigned threads = blockX * blockY * blockZ;
-  thread = ThreadState();
+  std::vector<unsigned> threadOrder(threads);
+  for (unsigned t = 0; t < threads; ++t)
+    threadOrder[t] = t;
+  std::shuffle(threadOrder.begin(), threadOrder.end(), random);
+  ThreadState base{};
   unsigned sizes[2][3] = {{blockX, blockY, blockZ}, {gridX, gridY, gridZ}};
-  std::memcpy(thread.id[2], sizes[0], sizeof(sizes[0]));
-  std::memcpy(thread.id[3], sizes[1], sizeof(sizes[1]));
-  for (uint64_t b : order) {
-    thread.id[1][0] = b % gridX;
-    thread.id[1][1] = (b / gridX) % gridY;
-    thread.id[1][2] = b / (uint64_t(gridX) * gridY);
+  std::memcpy(base.id[2], sizes[0], sizeof(sizes[0]));
+  std::memcpy(base.id[3], sizes[1], sizeof(sizes[1]));
+  if (f->collective) {
+    l.fibers.resize(threads);
+    while (stacks.size() < threads)
+      stacks.emplace_back(new char[kStackBytes]);
+  }
+  for (uint64_t b : blockOrder) {
+    base.id[1][0] = b % gridX;
+    base.id[1][1] = (b / gridX) % gridY;
+    base.id[1][2] = b / (uint64_t(gridX) * gridY);
+    auto setThread = [&](ThreadState &ids, unsigned t) {
+      ids = base;
+      ids.id[0][0] = t % blockX;
+      ids.id[0][1] = (t / blockX) % blockY;
+      ids.id[0][2] = t / (blockX * blockY);
+    };
+    if (!f->collective) {
+      for (unsigned t = 0; t < threads; ++t) {
+        setThread(l.ids, t);
+        l.kernel(params);
+        if (l.badPointer)
+          return CUDA_ERROR_ILLEGAL_ADDRESS;
+        if (l.collectiveWithoutFibers)
+          return CUDA_ERROR_NOT_SUPPORTED;
+      }
+      continue;
+    }
     for (unsigned t = 0; t < threads; ++t) {
-      thread.id[0][0] = t % blockX;
-      thread.id[0][1] = (t / blockX) % blockY;
-      thread.id[0][2] = t / (blockX * blockY);
-      kernel(params);
-      if (thread.badPointer)
+      Fiber &fiber = l.fibers[t];
+      fiber = Fiber();
+      setThread(fiber.ids, t);
+      getcontext(&fiber.context);
+      fiber.context.uc_stack.ss_sp = stacks[t].get();
+      fiber.context.uc_stack.ss_size = kStackBytes;
+      fiber.context.uc_link = nullptr;
+      makecontext(&fiber.context, reinterpret_cast<void (*)()>(fiberMain), 1,
+                  t);
+    }
+    if (!runBlockAsFibers(l, threads, threadOrder)) {
+      if (l.badPointer)
         return CUDA_ERROR_ILLEGAL_ADDRESS;
-      if (thread.barrier && threads > 1)
-        return CUDA_ERROR_NOT_SUPPORTED;
+      std::fprintf(stderr, "loom emulated device: block (%u, %u, %u): %s\n",
+                   base.id[1][0], base.id[1][1], base.id[1][2],
+                   l.error.c_str());
+      return CUDA_ERROR_LAUNCH_FAILED;
     }
   }
   return CUDA_SUCCESS;
@@ -396,21 +630,80 @@ struct EntryName {
 
 // What the emulated kernels call.
 LOOM_EXPORT intptr_t loom_emu_id(int32_t code) {
-  return thread.id[code / 3][code % 3];
+  return currentIds().id[code / 3][code % 3];
 }
-LOOM_EXPORT void loom_emu_barrier() { thread.barrier = true; }
+
+namespace {
+/// Parks the running fiber in `state` at `site` until the scheduler
+/// releases it.
+void park(Fiber::State state, int32_t site) {
+  Fiber *fiber = launch->current;
+  fiber->state = state;
+  fiber->site = site;
+  swapcontext(&fiber->context, &launch->scheduler);
+}
+
+template <typename T> T shuffle(T value, int32_t offset, int32_t width,
+                                int32_t mode, int32_t site) {
+  Fiber *fiber = launch ? launch->current : nullptr;
+  if (!fiber) {
+    // Without fibers (a kernel not marked collective): one thread alone.
+    if (launch)
+      launch->collectiveWithoutFibers = true;
+    return value;
+  }
+  std::memcpy(&fiber->value, &value, sizeof(T));
+  fiber->offset = offset;
+  fiber->width = width;
+  fiber->mode = mode;
+  park(Fiber::AtShuffle, site);
+  T result;
+  std::memcpy(&result, &fiber->result, sizeof(T));
+  return result;
+}
+} // namespace
+
+LOOM_EXPORT void loom_emu_barrier(int32_t site) {
+  if (!launch || !launch->current) {
+    if (launch)
+      launch->collectiveWithoutFibers = true;
+    return;
+  }
+  park(Fiber::AtBarrier, site);
+}
+LOOM_EXPORT float loom_emu_shuffle_f32(float v, int32_t o, int32_t w,
+                                       int32_t m, int32_t s) {
+  return shuffle(v, o, w, m, s);
+}
+LOOM_EXPORT double loom_emu_shuffle_f64(double v, int32_t o, int32_t w,
+                                        int32_t m, int32_t s) {
+  return shuffle(v, o, w, m, s);
+}
+LOOM_EXPORT int32_t loom_emu_shuffle_i32(int32_t v, int32_t o, int32_t w,
+                                         int32_t m, int32_t s) {
+  return shuffle(v, o, w, m, s);
+}
+LOOM_EXPORT int64_t loom_emu_shuffle_i64(int64_t v, int32_t o, int32_t w,
+                                         int32_t m, int32_t s) {
+  return shuffle(v, o, w, m, s);
+}
+LOOM_EXPORT bool loom_emu_shuffle_valid() {
+  return launch && launch->current && launch->current->valid;
+}
+
 LOOM_EXPORT void *loom_emu_translate(void *pointer) {
   // 0xdeadbeef: the `allocated` field of a weight's or constant's
   // descriptor (loom/abi.h), which no kernel dereferences.
   if (!pointer || pointer == reinterpret_cast<void *>(0xdeadbeef))
     return pointer;
   if (!memory.contains(pointer)) {
-    if (!thread.badPointer)
+    if (launch && !launch->badPointer)
       std::fprintf(stderr,
                    "loom emulated device: a kernel got %p, which is not a "
                    "device address\n",
                    pointer);
-    thread.badPointer = true;
+    if (launch)
+      launch->badPointer = true;
     // Reads and writes through it fault, in the window's guard.
     return memory.window;
   }

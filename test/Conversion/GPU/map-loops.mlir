@@ -28,14 +28,21 @@ func.func @elementwise(%a: memref<64x32xf32>, %o: memref<64x32xf32>) {
 
 // -----
 
-// A reduction: its parallel dimension over threads, the reduced one a loop
-// in each thread.
+// A reduction over a long dimension: a block per result. Each thread
+// strides over the row, then the warp combines with shuffles, warps through
+// shared memory, and the first thread adds the row's initial value.
 // CHECK-LABEL: func.func @rows
-// CHECK:         scf.parallel
-// CHECK:           scf.parallel
-// CHECK:             scf.for
-// CHECK:               arith.addf
-// CHECK:           } {mapping = [#gpu.loop_dim_map<processor = thread_x
+// CHECK:         %[[ROWS:.*]] = arith.muli %{{.*}}, %c64 : index
+// CHECK:         gpu.launch blocks(%[[ROW:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ROWS]], %{{.*}}, %{{.*}}) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128{{.*}}, %{{.*}}, %{{.*}}) workgroup(%[[SHARED:.*]] : memref<32xf32, #gpu.address_space<workgroup>>)
+// CHECK:           %[[PART:.*]] = scf.for %{{.*}} = %[[T]] to %{{.*}} step %c128{{.*}} iter_args(%{{.*}} = %cst{{.*}}) -> (f32)
+// CHECK:             memref.load %arg0
+// CHECK:             arith.addf
+// CHECK-COUNT-5:   gpu.shuffle  xor
+// CHECK:           memref.store %{{.*}}, %[[SHARED]]
+// CHECK:           gpu.barrier
+// CHECK-COUNT-5:   gpu.shuffle  xor
+// CHECK:           memref.load %arg1[%[[ROW]]]
+// CHECK:           memref.store %{{.*}}, %arg1[%[[ROW]]]
 #id2 = affine_map<(d0, d1) -> (d0, d1)>
 #row = affine_map<(d0, d1) -> (d0)>
 func.func @rows(%a: memref<64x128xf32>, %s: memref<64xf32>) {
@@ -43,6 +50,27 @@ func.func @rows(%a: memref<64x128xf32>, %s: memref<64xf32>) {
       ins(%a : memref<64x128xf32>) outs(%s : memref<64xf32>) {
   ^bb0(%x: f32, %acc: f32):
     %r = arith.addf %x, %acc : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// A short reduction: a thread per result, looping over it.
+// CHECK-LABEL: func.func @short_rows
+// CHECK:         scf.parallel
+// CHECK:           scf.parallel
+// CHECK:             scf.for
+// CHECK:               arith.maximumf
+// CHECK:           } {mapping = [#gpu.loop_dim_map<processor = thread_x
+#id3 = affine_map<(d0, d1) -> (d0, d1)>
+#row3 = affine_map<(d0, d1) -> (d0)>
+func.func @short_rows(%a: memref<512x16xf32>, %s: memref<512xf32>) {
+  linalg.generic {indexing_maps = [#id3, #row3], iterator_types = ["parallel", "reduction"]}
+      ins(%a : memref<512x16xf32>) outs(%s : memref<512xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %r = arith.maximumf %x, %acc : f32
     linalg.yield %r : f32
   }
   return

@@ -1,0 +1,287 @@
+//===- BlockReductions.cpp - Reductions with a block per result -----------===//
+//
+// Part of Loom. loom-gpu-map-loops hands a linalg reduction over one long
+// dimension (softmax's max and sum, a normalisation's mean, a global pool)
+// to this lowering rather than to one thread per result: one block per
+// result, whose threads stride over the reduced dimension, combine in
+// registers, then across the warp with shuffles and across warps through
+// shared memory, and whose first thread writes the result.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BlockReductions.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace {
+
+/// The identity of `combiner` (an arith op on `type`), if it is one the
+/// lowering knows.
+std::optional<TypedAttr> getIdentity(Operation *combiner, Type type) {
+  Builder b(combiner->getContext());
+  if (auto floatType = dyn_cast<FloatType>(type)) {
+    const llvm::fltSemantics &sem = floatType.getFloatSemantics();
+    if (isa<arith::AddFOp>(combiner))
+      return b.getFloatAttr(type, 0.0);
+    if (isa<arith::MulFOp>(combiner))
+      return b.getFloatAttr(type, 1.0);
+    if (isa<arith::MaximumFOp, arith::MaxNumFOp>(combiner))
+      return b.getFloatAttr(type, llvm::APFloat::getInf(sem, true));
+    if (isa<arith::MinimumFOp, arith::MinNumFOp>(combiner))
+      return b.getFloatAttr(type, llvm::APFloat::getInf(sem, false));
+    return std::nullopt;
+  }
+  auto intType = dyn_cast<IntegerType>(type);
+  if (!intType)
+    return std::nullopt;
+  unsigned width = intType.getWidth();
+  if (isa<arith::AddIOp, arith::OrIOp, arith::XOrIOp, arith::MaxUIOp>(combiner))
+    return b.getIntegerAttr(type, 0);
+  if (isa<arith::MulIOp>(combiner))
+    return b.getIntegerAttr(type, 1);
+  if (isa<arith::AndIOp, arith::MinUIOp>(combiner))
+    return b.getIntegerAttr(type, llvm::APInt::getAllOnes(width));
+  if (isa<arith::MaxSIOp>(combiner))
+    return b.getIntegerAttr(type, llvm::APInt::getSignedMinValue(width));
+  if (isa<arith::MinSIOp>(combiner))
+    return b.getIntegerAttr(type, llvm::APInt::getSignedMaxValue(width));
+  return std::nullopt;
+}
+
+/// Delinearises `linear` over `sizes` (row-major).
+SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,
+                               ArrayRef<Value> sizes) {
+  SmallVector<Value> indices(sizes.size());
+  for (size_t i = sizes.size(); i-- > 0;) {
+    if (i == 0) {
+      indices[i] = linear;
+      break;
+    }
+    indices[i] = arith::RemUIOp::create(b, loc, linear, sizes[i]);
+    linear = arith::DivUIOp::create(b, loc, linear, sizes[i]);
+  }
+  return indices;
+}
+
+/// `map` applied to `dims`, one index per result.
+SmallVector<Value> applyMap(OpBuilder &b, Location loc, AffineMap map,
+                            ArrayRef<Value> dims) {
+  SmallVector<Value> indices;
+  for (AffineExpr expr : map.getResults()) {
+    if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
+      indices.push_back(dims[dim.getPosition()]);
+      continue;
+    }
+    auto single = AffineMap::get(map.getNumDims(), 0, expr);
+    indices.push_back(affine::AffineApplyOp::create(b, loc, single, dims));
+  }
+  return indices;
+}
+
+} // namespace
+
+namespace loom {
+
+LogicalResult lowerToBlockReduction(RewriterBase &rewriter,
+                                    linalg::GenericOp op, int64_t maxBlock) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1)
+    return failure();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  auto reductions = llvm::count(iterators, utils::IteratorType::reduction);
+  if (reductions != 1)
+    return failure();
+  unsigned reduced =
+      llvm::find(iterators, utils::IteratorType::reduction) - iterators.begin();
+  OpOperand *init = op.getDpsInitOperand(0);
+  AffineMap outMap = op.getMatchingIndexingMap(init);
+  if (outMap.isFunctionOfDim(reduced) || !outMap.isProjectedPermutation())
+    return failure();
+  // The body: yield combiner(x, acc), acc used by the combiner alone.
+  Block *body = op.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  BlockArgument acc = op.getMatchingBlockArgument(init);
+  Operation *combiner = yield.getValues()[0].getDefiningOp();
+  if (!combiner || combiner->getBlock() != body ||
+      combiner->getNumOperands() != 2 || !acc.hasOneUse() ||
+      acc.getUses().begin()->getOwner() != combiner)
+    return failure();
+  Type type = acc.getType();
+  if (!type.isF32() && !type.isF64() && !type.isInteger(32) &&
+      !type.isInteger(64))
+    return failure(); // what gpu.shuffle moves
+  std::optional<TypedAttr> identity = getIdentity(combiner, type);
+  if (!identity)
+    return failure();
+  unsigned xIndex = combiner->getOperand(0) == acc ? 1 : 0;
+  if (combiner->getOperand(xIndex) == acc)
+    return failure();
+
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  SmallVector<Range, 4> ranges =
+      cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(rewriter, loc);
+  for (Range &range : ranges)
+    if (!isConstantIntValue(range.offset, 0) ||
+        !isConstantIntValue(range.stride, 1))
+      return failure();
+  auto sizeValue = [&](unsigned dim) {
+    return getValueOrCreateConstantIndexOp(rewriter, loc, ranges[dim].size);
+  };
+  // Worth a block: a long reduced dimension, few results.
+  std::optional<int64_t> k = getConstantIntValue(ranges[reduced].size);
+  int64_t rows = 1;
+  bool staticRows = true;
+  for (unsigned d = 0; d < ranges.size(); ++d) {
+    if (d == reduced)
+      continue;
+    std::optional<int64_t> n = getConstantIntValue(ranges[d].size);
+    if (!n)
+      staticRows = false;
+    else
+      rows *= *n;
+  }
+  if (!k || *k < 64 || (staticRows && rows > 65536) ||
+      (!staticRows && *k < 512))
+    return failure();
+  int64_t block = std::clamp<int64_t>(llvm::PowerOf2Ceil(*k), 32,
+                                      std::max<int64_t>(32, maxBlock));
+  block = std::min<int64_t>(block, 1024);
+
+  SmallVector<Value> parallelSizes;
+  Value rowCount = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  for (unsigned d = 0; d < ranges.size(); ++d)
+    if (d != reduced) {
+      parallelSizes.push_back(sizeValue(d));
+      rowCount =
+          arith::MulIOp::create(rewriter, loc, rowCount, parallelSizes.back());
+    }
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  Value blockSize = arith::ConstantIndexOp::create(rewriter, loc, block);
+  Value kSize = sizeValue(reduced);
+  MLIRContext *context = op.getContext();
+  auto workgroup = gpu::AddressSpaceAttr::get(context,
+                                              gpu::AddressSpace::Workgroup);
+  auto partialsType = MemRefType::get({32}, type, MemRefLayoutAttrInterface(),
+                                      workgroup);
+  auto launch = gpu::LaunchOp::create(
+      rewriter, loc, rowCount, one, one, blockSize, one, one,
+      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/{}, TypeRange{partialsType});
+  Block &launchBody = launch.getBody().front();
+  OpBuilder b = OpBuilder::atBlockBegin(&launchBody);
+  Value partials = launch.getWorkgroupAttributions()[0];
+  Value row = launch.getBlockIds().x;
+  Value thread = launch.getThreadIds().x;
+  SmallVector<Value> parallel = delinearize(b, loc, row, parallelSizes);
+  Value start = arith::ConstantOp::create(b, loc, *identity);
+  auto combine = [&](OpBuilder &builder, Value lhs, Value rhs) {
+    IRMapping mapping;
+    mapping.map(combiner->getOperand(1 - xIndex), lhs);
+    mapping.map(combiner->getOperand(xIndex), rhs);
+    return builder.clone(*combiner, mapping)->getResult(0);
+  };
+  // 1. Each thread over its share of the reduced dimension.
+  auto loop = scf::ForOp::create(
+      b, loc, thread, kSize, blockSize, ValueRange{start},
+      [&](OpBuilder &nb, Location l, Value kIndex, ValueRange iterArgs) {
+        SmallVector<Value> dims;
+        unsigned next = 0;
+        for (unsigned d = 0; d < ranges.size(); ++d)
+          dims.push_back(d == reduced ? kIndex : parallel[next++]);
+        IRMapping mapping;
+        for (OpOperand *input : op.getDpsInputOperands()) {
+          BlockArgument arg = op.getMatchingBlockArgument(input);
+          if (arg.use_empty())
+            continue;
+          Value value = input->get();
+          if (isa<MemRefType>(value.getType()))
+            value = memref::LoadOp::create(
+                nb, l, value,
+                applyMap(nb, l, op.getMatchingIndexingMap(input), dims));
+          mapping.map(arg, value);
+        }
+        for (Operation &inner : body->without_terminator()) {
+          if (&inner == combiner)
+            continue;
+          if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
+            mapping.map(index.getResult(), dims[index.getDim()]);
+            continue;
+          }
+          nb.clone(inner, mapping);
+        }
+        Value x = mapping.lookupOrDefault(combiner->getOperand(xIndex));
+        scf::YieldOp::create(nb, l, combine(nb, iterArgs[0], x));
+      });
+  // 2. Across the warp, then across warps.
+  auto warpReduce = [&](OpBuilder &builder, Value value) {
+    for (int32_t offset : {16, 8, 4, 2, 1}) {
+      Value off = arith::ConstantIntOp::create(builder, loc, offset, 32);
+      Value width = arith::ConstantIntOp::create(builder, loc, 32, 32);
+      auto shuffle = gpu::ShuffleOp::create(builder, loc, value, off, width,
+                                            gpu::ShuffleMode::XOR);
+      value = combine(builder, value, shuffle.getShuffleResult());
+    }
+    return value;
+  };
+  Value partial = warpReduce(b, loop.getResult(0));
+  Value c32 = arith::ConstantIndexOp::create(b, loc, 32);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value lane = arith::RemUIOp::create(b, loc, thread, c32);
+  Value warp = arith::DivUIOp::create(b, loc, thread, c32);
+  Value isLeader =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, zero);
+  scf::IfOp::create(b, loc, isLeader, [&](OpBuilder &nb, Location l) {
+    memref::StoreOp::create(nb, l, partial, partials, warp);
+    scf::YieldOp::create(nb, l);
+  });
+  gpu::BarrierOp::create(b, loc);
+  Value firstWarp =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, warp, zero);
+  scf::IfOp::create(b, loc, firstWarp, [&](OpBuilder &nb, Location l) {
+    Value warps = arith::ConstantIndexOp::create(nb, l, block / 32);
+    Value present =
+        arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, lane, warps);
+    auto read = scf::IfOp::create(
+        nb, l, present,
+        [&](OpBuilder &tb, Location tl) {
+          scf::YieldOp::create(
+              tb, tl, ValueRange{memref::LoadOp::create(tb, tl, partials,
+                                                        ValueRange{lane})});
+        },
+        [&](OpBuilder &eb, Location el) {
+          scf::YieldOp::create(
+              eb, el, ValueRange{arith::ConstantOp::create(eb, el, *identity)});
+        });
+    Value total = warpReduce(nb, read.getResult(0));
+    Value first =
+        arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, lane, zero);
+    scf::IfOp::create(nb, l, first, [&](OpBuilder &fb, Location fl) {
+      SmallVector<Value> dims;
+      unsigned next = 0;
+      for (unsigned d = 0; d < ranges.size(); ++d)
+        dims.push_back(d == reduced ? zero : parallel[next++]);
+      SmallVector<Value> at = applyMap(fb, fl, outMap, dims);
+      Value before = memref::LoadOp::create(fb, fl, init->get(), at);
+      memref::StoreOp::create(fb, fl, combine(fb, before, total), init->get(),
+                              at);
+      scf::YieldOp::create(fb, fl);
+    });
+    scf::YieldOp::create(nb, l);
+  });
+  gpu::TerminatorOp::create(b, loc);
+  rewriter.eraseOp(op);
+  return success();
+}
+
+} // namespace loom

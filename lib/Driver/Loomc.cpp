@@ -100,6 +100,11 @@ struct Options {
       cl::desc("The CUDA toolkit for ptxas and fatbinary (default: "
                "$CUDA_ROOT, else /usr/local/cuda; without it: PTX only)"),
       cl::value_desc("dir"), cl::cat(category)};
+  cl::opt<std::string> gpuSeedBug{
+      "gpu-seed-bug", cl::Hidden,
+      cl::desc("For the emulated device's tests: generate a known kernel "
+               "bug (missing-barrier, shuffle-offset, no-bounds-check)"),
+      cl::cat(category)};
   cl::opt<std::string> dumpDir{
       "dump-dir", cl::desc("Write the module after every phase into DIR"),
       cl::value_desc("DIR"), cl::cat(category)};
@@ -489,6 +494,7 @@ int loomcMain(int argc, char **argv) {
                                      options.gpuArch.end());
   pipelineOptions.gpu.precision = options.precision;
   pipelineOptions.gpu.toolkit = options.cudaToolkit;
+  pipelineOptions.gpu.seedBug = options.gpuSeedBug;
   if (failed(runPhases(*module, pipelineOptions, options.dumpDir,
                        [&](llvm::StringRef phase) {
                          timer.done(phase);

@@ -176,6 +176,7 @@ static void buildGpuKernelsPipeline(OpPassManager &pm,
                                     const GpuOptions &options) {
   GpuMapLoopsPassOptions map;
   map.blockSize = options.blockSize;
+  map.seedBug = options.seedBug;
   pm.addPass(createGpuMapLoopsPass(map));
   pm.addPass(createConvertParallelLoopToGpuPass());
   pm.addPass(createGpuOffloadHostPass());

@@ -231,6 +231,9 @@ def GpuMapLoopsPass : Pass<"loom-gpu-map-loops", "::mlir::ModuleOp"> {
            "Threads per block of an elementwise kernel">,
     Option<"blockReductions", "block-reductions", "bool", /*default=*/"true",
            "Compute a long reduction with a block per result">,
+    Option<"seedBug", "seed-bug", "std::string", /*default=*/"\"\"",
+           "For the emulated device's tests only: generate a known bug "
+           "(missing-barrier, shuffle-offset, no-bounds-check)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::linalg::LinalgDialect",
@@ -332,7 +335,9 @@ def GpuLowerToHostPass : Pass<"loom-gpu-lower-to-host", "::mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
                            "::mlir::func::FuncDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 #endif // LOOM_CONVERSION_PASSES_TD

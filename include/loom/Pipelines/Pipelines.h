@@ -114,6 +114,9 @@ struct GpuOptions {
   bool emulation = true;
   /// Threads per block of the generated kernels.
   int64_t blockSize = 256;
+  /// For the emulated device's tests only: a known bug to generate
+  /// (loom-gpu-map-loops seed-bug).
+  std::string seedBug;
 };
 
 /// Options of a whole compilation.

@@ -94,7 +94,8 @@ SmallVector<Value> applyMap(OpBuilder &b, Location loc, AffineMap map,
 namespace loom {
 
 LogicalResult lowerToBlockReduction(RewriterBase &rewriter,
-                                    linalg::GenericOp op, int64_t maxBlock) {
+                                    linalg::GenericOp op, int64_t maxBlock,
+                                    StringRef seedBug) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1)
     return failure();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
@@ -105,7 +106,8 @@ LogicalResult lowerToBlockReduction(RewriterBase &rewriter,
       llvm::find(iterators, utils::IteratorType::reduction) - iterators.begin();
   OpOperand *init = op.getDpsInitOperand(0);
   AffineMap outMap = op.getMatchingIndexingMap(init);
-  if (outMap.isFunctionOfDim(reduced) || !outMap.isProjectedPermutation())
+  if (outMap.isFunctionOfDim(reduced) ||
+      !outMap.isProjectedPermutation(/*allowZeroInResults=*/true))
     return failure();
   // The body: yield combiner(x, acc), acc used by the combiner alone.
   Block *body = op.getBody();
@@ -226,6 +228,9 @@ LogicalResult lowerToBlockReduction(RewriterBase &rewriter,
   // 2. Across the warp, then across warps.
   auto warpReduce = [&](OpBuilder &builder, Value value) {
     for (int32_t offset : {16, 8, 4, 2, 1}) {
+      // The seeded bug: half-warps never meet.
+      if (seedBug == "shuffle-offset" && offset == 16)
+        offset = 8;
       Value off = arith::ConstantIntOp::create(builder, loc, offset, 32);
       Value width = arith::ConstantIntOp::create(builder, loc, 32, 32);
       auto shuffle = gpu::ShuffleOp::create(builder, loc, value, off, width,
@@ -245,7 +250,8 @@ LogicalResult lowerToBlockReduction(RewriterBase &rewriter,
     memref::StoreOp::create(nb, l, partial, partials, warp);
     scf::YieldOp::create(nb, l);
   });
-  gpu::BarrierOp::create(b, loc);
+  if (seedBug != "missing-barrier")
+    gpu::BarrierOp::create(b, loc);
   Value firstWarp =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, warp, zero);
   scf::IfOp::create(b, loc, firstWarp, [&](OpBuilder &nb, Location l) {

@@ -18,9 +18,13 @@ namespace loom {
 /// `maxBlock` threads per result (see BlockReductions.cpp). Fails, leaving
 /// `op` as it is, for any other op or when one thread per result is the
 /// better fit (a short reduced dimension, many results).
+/// `seedBug` ("missing-barrier", "shuffle-offset"; empty for none) makes
+/// the kernel wrong on purpose: the emulated device's tests check that it
+/// catches each.
 mlir::LogicalResult lowerToBlockReduction(mlir::RewriterBase &rewriter,
                                           mlir::linalg::GenericOp op,
-                                          int64_t maxBlock);
+                                          int64_t maxBlock,
+                                          llvm::StringRef seedBug = "");
 
 } // namespace loom
 

@@ -13,6 +13,7 @@
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -42,6 +43,74 @@ static int32_t getIdCode(Operation *op) {
   return -1;
 }
 
+/// Guards every load and store of `func` with a bounds check against its
+/// memref's dims: an access out of bounds calls `oob` (the emulator fails
+/// the launch naming it) instead of touching memory, a load then giving 0.
+static void addBoundsChecks(func::FuncOp func, func::FuncOp oob) {
+  SmallVector<Operation *> accesses;
+  func.walk([&](Operation *op) {
+    if (isa<memref::LoadOp, memref::StoreOp>(op))
+      accesses.push_back(op);
+  });
+  for (Operation *op : accesses) {
+    auto load = dyn_cast<memref::LoadOp>(op);
+    auto store = dyn_cast<memref::StoreOp>(op);
+    Value memref = load ? load.getMemRef() : store.getMemRef();
+    ValueRange indices = load ? load.getIndices() : store.getIndices();
+    if (indices.empty())
+      continue;
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    Value ok = arith::ConstantIntOp::create(b, loc, 1, 1);
+    Value firstBad, firstSize, firstDim;
+    for (auto [d, index] : llvm::enumerate(indices)) {
+      Value size = memref::DimOp::create(b, loc, memref, d);
+      Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                           index, size);
+      ok = arith::AndIOp::create(b, loc, ok, inside);
+    }
+    auto report = [&](OpBuilder &eb, Location el) {
+      // The first dim out of bounds, its index and size.
+      Value dim = arith::ConstantIntOp::create(eb, el, -1, 32);
+      Value value = arith::ConstantIndexOp::create(eb, el, 0);
+      Value size = arith::ConstantIndexOp::create(eb, el, 0);
+      for (size_t d = indices.size(); d-- > 0;) {
+        Value n = memref::DimOp::create(eb, el, memref, d);
+        Value bad = arith::CmpIOp::create(eb, el, arith::CmpIPredicate::uge,
+                                          indices[d], n);
+        dim = arith::SelectOp::create(
+            eb, el, bad, arith::ConstantIntOp::create(eb, el, d, 32), dim);
+        value = arith::SelectOp::create(eb, el, bad, indices[d], value);
+        size = arith::SelectOp::create(eb, el, bad, n, size);
+      }
+      func::CallOp::create(eb, el, oob, ValueRange{dim, value, size});
+    };
+    if (store) {
+      auto guard = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/true);
+      OpBuilder then = guard.getThenBodyBuilder();
+      then.clone(*op);
+      OpBuilder otherwise = guard.getElseBodyBuilder();
+      report(otherwise, loc);
+      op->erase();
+      continue;
+    }
+    Type type = load.getType();
+    auto guard = scf::IfOp::create(
+        b, loc, ok,
+        [&](OpBuilder &tb, Location tl) {
+          scf::YieldOp::create(tb, tl, tb.clone(*op)->getResult(0));
+        },
+        [&](OpBuilder &eb, Location el) {
+          report(eb, el);
+          Value zero = arith::ConstantOp::create(
+              eb, el, type, eb.getZeroAttr(type));
+          scf::YieldOp::create(eb, el, zero);
+        });
+    load.getResult().replaceAllUsesWith(guard.getResult(0));
+    op->erase();
+  }
+}
+
 /// Moves the functions of `gpuModule` into `module` as func.funcs, the
 /// kernels marked `loom.emu_kernel`.
 static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
@@ -62,6 +131,12 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
   func::FuncOp barrierFunc =
       getFunc("loom_emu_barrier", b.getFunctionType({b.getI32Type()}, {}));
   int32_t barrierSites = 0;
+  func::FuncOp oobFunc = getFunc(
+      "loom_emu_out_of_bounds",
+      b.getFunctionType({b.getI32Type(), index, index}, {}));
+  func::FuncOp accessFunc = getFunc(
+      "loom_emu_shared_access",
+      b.getFunctionType({index, index, b.getI1Type()}, {}));
   for (Operation &op :
        llvm::make_early_inc_range(gpuModule.getBody()->getOperations())) {
     auto gpuFunc = dyn_cast<gpu::GPUFuncOp>(op);
@@ -86,6 +161,9 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
         if (!isa<memref::LoadOp, memref::StoreOp>(user))
           return user->emitError("not emulated: shared memory used by ")
                  << user->getName();
+      if (!hostType.hasStaticShape() || !hostType.getLayout().isIdentity())
+        return gpuFunc.emitError("not emulated: shared memory of type ")
+               << type;
       std::string name = (gpuFunc.getName() + ".shared" + Twine(i)).str();
       {
         OpBuilder::InsertionGuard guard(b);
@@ -99,6 +177,39 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
       Value shared = memref::GetGlobalOp::create(at, gpuFunc.getLoc(),
                                                  hostType, name);
       attribution.replaceAllUsesWith(shared);
+      // Every access tells the emulator's race detector where and what.
+      SmallVector<Operation *> accesses(shared.getUsers());
+      for (Operation *access : accesses) {
+        auto load = dyn_cast<memref::LoadOp>(access);
+        auto store = dyn_cast<memref::StoreOp>(access);
+        if (!load && !store)
+          continue;
+        OpBuilder ab(access);
+        Location loc = access->getLoc();
+        ValueRange indices = load ? load.getIndices() : store.getIndices();
+        Value linear = arith::ConstantIndexOp::create(ab, loc, 0);
+        int64_t stride = 1;
+        ArrayRef<int64_t> shape = hostType.getShape();
+        for (size_t d = shape.size(); d-- > 0;) {
+          Value scaled = arith::MulIOp::create(
+              ab, loc, indices[d], arith::ConstantIndexOp::create(ab, loc, stride));
+          linear = arith::AddIOp::create(ab, loc, linear, scaled);
+          stride *= shape[d];
+        }
+        int64_t bytes =
+            std::max<int64_t>(1, hostType.getElementTypeBitWidth() / 8);
+        Value base = memref::ExtractAlignedPointerAsIndexOp::create(
+            ab, loc, shared);
+        Value address = arith::AddIOp::create(
+            ab, loc, base,
+            arith::MulIOp::create(ab, loc, linear,
+                                  arith::ConstantIndexOp::create(ab, loc, bytes)));
+        Value isWrite = arith::ConstantIntOp::create(ab, loc, store ? 1 : 0, 1);
+        func::CallOp::create(
+            ab, loc, accessFunc,
+            ValueRange{address, arith::ConstantIndexOp::create(ab, loc, bytes),
+                       isWrite});
+      }
     }
     unsigned inputs = gpuFunc.getFunctionType().getNumInputs();
     while (entry.getNumArguments() > inputs)
@@ -181,6 +292,7 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
       return failure();
     if (collective)
       func->setAttr("loom.emu_collective", b.getUnitAttr());
+    addBoundsChecks(func, oobFunc);
   }
   gpuModule.erase();
   return success();
@@ -222,8 +334,32 @@ LogicalResult addKernelEntries(ModuleOp module) {
     kernel.setName(name + ".impl");
     kernel.setLinkage(LLVM::Linkage::Internal);
     kernel->removeAttr("loom.emu_kernel");
-    b.setInsertionPointAfter(kernel);
     Location loc = kernel.getLoc();
+    {
+      // `K.loom_params`: the count, then each parameter's bytes, so that a
+      // launch copies its parameters as cuLaunchKernel does.
+      SmallVector<int64_t> sizes = {
+          static_cast<int64_t>(kernel.getFunctionType().getNumParams())};
+      for (Type type : kernel.getFunctionType().getParams()) {
+        int64_t bytes = 8;
+        if (auto integer = dyn_cast<IntegerType>(type))
+          bytes = std::max<int64_t>(1, (integer.getWidth() + 7) / 8);
+        else if (auto floatType = dyn_cast<FloatType>(type))
+          bytes = floatType.getWidth() / 8;
+        sizes.push_back(bytes);
+      }
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(kernel);
+      auto i64 = IntegerType::get(module.getContext(), 64);
+      auto arrayType = LLVM::LLVMArrayType::get(i64, sizes.size());
+      LLVM::GlobalOp::create(
+          b, loc, arrayType, /*isConstant=*/true, LLVM::Linkage::External,
+          name + ".loom_params",
+          DenseElementsAttr::get(
+              RankedTensorType::get({static_cast<int64_t>(sizes.size())}, i64),
+              ArrayRef<int64_t>(sizes)));
+    }
+    b.setInsertionPointAfter(kernel);
     auto entry = LLVM::LLVMFuncOp::create(
         b, loc, name, LLVM::LLVMFunctionType::get(voidType, {ptr}));
     Block *body = entry.addEntryBlock(b);

@@ -62,9 +62,19 @@ int64_t getInnerWork(scf::ParallelOp loop) {
 
 /// Tiles `loop` (one dimension) by `blockSize` and maps the tiles to
 /// blocks and the iterations of a tile to threads, along x.
-void mapToBlocksAndThreads(scf::ParallelOp loop, int64_t blockSize) {
+void mapToBlocksAndThreads(scf::ParallelOp loop, int64_t blockSize,
+                           bool boundsCheck) {
   auto [outer, inner] =
       scf::tileParallelLoop(loop, {blockSize}, /*noMinMaxBounds=*/true);
+  if (!boundsCheck) {
+    // A seeded bug: the last block's threads past the end run too.
+    inner.getBody()->walk([&](scf::IfOp guard) {
+      OpBuilder b(guard);
+      guard.getConditionMutable().assign(
+          arith::ConstantIntOp::create(b, guard.getLoc(), 1, 1));
+      return WalkResult::interrupt();
+    });
+  }
   MLIRContext *context = loop.getContext();
   AffineMap identity = AffineMap::getMultiDimIdentityMap(1, context);
   auto mapping = [&](gpu::Processor processor) {
@@ -104,6 +114,11 @@ struct GpuMapLoopsPass
   using Base::Base;
 
   void runOnOperation() override {
+    if (!seedBug.empty() && seedBug != "missing-barrier" &&
+        seedBug != "shuffle-offset" && seedBug != "no-bounds-check") {
+      getOperation().emitError("unknown seed-bug '") << seedBug << "'";
+      return signalPassFailure();
+    }
     if (blockSize <= 0 || blockSize > 1024) {
       getOperation().emitError("block-size must be 1 to 1024, got ")
           << static_cast<int64_t>(blockSize);
@@ -132,7 +147,8 @@ struct GpuMapLoopsPass
       // A long reduction: a block per result.
       if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
         if (blockReductions &&
-            succeeded(loom::lowerToBlockReduction(rewriter, generic, blockSize)))
+            succeeded(loom::lowerToBlockReduction(rewriter, generic,
+                                                  blockSize, seedBug)))
           continue;
       rewriter.setInsertionPoint(op);
       if (failed(linalg::linalgOpToParallelLoops(rewriter, op))) {
@@ -179,7 +195,7 @@ struct GpuMapLoopsPass
           inner != 1)
         serial.push_back(rewriter.getStringAttr(describeLoop(loop) +
                                                 " [one block]"));
-      mapToBlocksAndThreads(loop, size);
+      mapToBlocksAndThreads(loop, size, seedBug != "no-bounds-check");
     }
     getOperation()->setAttr("loom.gpu_serial", rewriter.getArrayAttr(serial));
   }

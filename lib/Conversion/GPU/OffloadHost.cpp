@@ -390,6 +390,18 @@ struct GpuOffloadHostPass
         });
         check.erase();
       }
+      // A word that names no check is corrupt (a read that did not wait for
+      // its copy): an error too, not a silent pass.
+      Value none = arith::ConstantIntOp::create(b, after, 0, 64);
+      Value clean = arith::CmpIOp::create(b, after, arith::CmpIPredicate::eq,
+                                          words[0], none);
+      loom::kernel::CheckOp::create(
+          b, after, clean,
+          ValueRange{words[0], arith::ConstantIntOp::create(b, after, number, 64)},
+          "the device's error word holds {0}, which names none of the {1} "
+          "checks of this kernel (a read of device memory that did not wait "
+          "for its copy?)",
+          "value", -1);
     }
     return success();
   }

@@ -308,6 +308,24 @@ struct GpuSerializePass
                                            "loom_kernels");
     SymbolTable mergedTable(merged);
     llvm::DenseMap<std::pair<StringAttr, StringAttr>, StringAttr> renamed;
+    // Each kernel named after the ONNX node its launch came from, so that
+    // PTX, profiles and errors say which: "k_<node>".
+    llvm::DenseMap<std::pair<StringAttr, StringAttr>, std::string> origins;
+    module.walk([&](gpu::LaunchFuncOp launch) {
+      Location loc = launch.getLoc();
+      if (auto fused = dyn_cast<FusedLoc>(loc))
+        if (!fused.getLocations().empty())
+          loc = fused.getLocations().front();
+      auto name = dyn_cast<NameLoc>(loc);
+      if (!name)
+        return;
+      std::string text = "k_";
+      for (char c : name.getName().getValue())
+        text += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      SymbolRefAttr kernel = launch.getKernel();
+      origins.try_emplace(
+          {kernel.getRootReference(), kernel.getLeafReference()}, text);
+    });
     for (gpu::GPUModuleOp gpuModule : modules) {
       for (Operation &op : llvm::make_early_inc_range(
                gpuModule.getBody()->getOperations())) {
@@ -315,6 +333,9 @@ struct GpuSerializePass
         op.remove();
         if (symbol) {
           StringAttr old = symbol.getNameAttr();
+          auto origin = origins.find({gpuModule.getNameAttr(), old});
+          if (origin != origins.end() && isa<gpu::GPUFuncOp>(op))
+            symbol.setName(StringAttr::get(&getContext(), origin->second));
           StringAttr name = mergedTable.insert(&op);
           renamed[{gpuModule.getNameAttr(), old}] = name;
         } else {

@@ -201,8 +201,12 @@ LogicalResult linkArtefact(llvm::StringRef objectPath,
   // the shared libraries.
   // A GPU model's runtime dlopens the driver and its libraries: it needs
   // nothing beyond libc, libdl, libpthread and libstdc++ to start.
-  if (options.gpu)
+  // Its device API too when no kernel refers to the runtime (a model that
+  // only copies): the host side opens the device through it.
+  if (options.gpu) {
+    args.push_back("-Wl,--undefined=loom_model_device_api");
     args.push_back("-lLoomCuda");
+  }
   for (const char *arg :
        {"-lLoomKernels", "-Wl,--push-state,--as-needed", "-ldnnl", "-lgomp",
         "-lgloo", "-Wl,--pop-state", "-ldl"})

@@ -31,8 +31,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <functional>
 #include <ucontext.h>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -48,20 +50,29 @@ using namespace loom::cuda;
 namespace {
 
 /// Device memory: a window of addresses the host cannot touch, and the
-/// heap behind it, at `delta` bytes from it.
+/// heap behind it at the same offsets. Every allocation has pages of its
+/// own between two guard pages, and ends where its last page ends (its
+/// start 256-byte aligned, as cuMemAlloc's): a kernel that reads or writes
+/// past either end faults, and the fault handler names the allocation.
 struct Memory {
   static constexpr size_t kWindow = size_t(64) << 30;
+  static constexpr size_t kPage = 4096;
   char *window = nullptr;
   char *heap = nullptr;
   std::mutex mutex;
-  std::map<size_t, size_t> used; // offset -> bytes
-  size_t top = 0;
-  std::vector<std::pair<size_t, size_t>> holes; // freed (offset, bytes)
+  struct Block {
+    size_t bytes;     // what was asked for
+    size_t pageStart; // its first data page (offset)
+    size_t pages;     // data pages
+  };
+  std::map<size_t, Block> used; // start offset -> block
+  size_t top = kPage;           // a guard page first
+  std::multimap<size_t, size_t> holes; // freed: pages -> first data page
 
   bool init() {
     void *w = mmap(nullptr, kWindow, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    void *h = mmap(nullptr, kWindow, PROT_READ | PROT_WRITE,
+    void *h = mmap(nullptr, kWindow, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (w == MAP_FAILED || h == MAP_FAILED)
       return false;
@@ -73,51 +84,94 @@ struct Memory {
     auto *c = static_cast<const char *>(p);
     return window && c >= window && c + bytes <= window + kWindow;
   }
+  bool inHeap(const void *p) const {
+    auto *c = static_cast<const char *>(p);
+    return heap && c >= heap && c < heap + kWindow;
+  }
   void *toHost(CUdeviceptr p) {
     return heap + (reinterpret_cast<char *>(p) - window);
   }
   CUdeviceptr alloc(size_t bytes) {
     std::lock_guard<std::mutex> lock(mutex);
-    bytes = (bytes + 255) & ~size_t(255);
-    for (size_t i = 0; i < holes.size(); ++i)
-      if (holes[i].second >= bytes) {
-        size_t offset = holes[i].first;
-        if (holes[i].second > bytes)
-          holes[i] = {offset + bytes, holes[i].second - bytes};
-        else
-          holes.erase(holes.begin() + i);
-        used[offset] = bytes;
-        return reinterpret_cast<CUdeviceptr>(window + offset);
-      }
-    if (top + bytes > kWindow)
+    size_t rounded = (bytes + 255) & ~size_t(255);
+    size_t pages = (rounded + kPage - 1) / kPage;
+    size_t pageStart;
+    auto hole = holes.lower_bound(pages);
+    if (hole != holes.end() && hole->first == pages) {
+      pageStart = hole->second;
+      holes.erase(hole);
+    } else {
+      if (top + (pages + 1) * kPage > kWindow)
+        return 0;
+      pageStart = top;
+      top += (pages + 1) * kPage; // and the guard after it
+    }
+    if (mprotect(heap + pageStart, pages * kPage, PROT_READ | PROT_WRITE))
       return 0;
-    size_t offset = top;
-    top += bytes;
-    used[offset] = bytes;
-    return reinterpret_cast<CUdeviceptr>(window + offset);
+    size_t start = pageStart + pages * kPage - rounded;
+    used[start] = {bytes, pageStart, pages};
+    return reinterpret_cast<CUdeviceptr>(window + start);
   }
   bool free(CUdeviceptr p) {
     std::lock_guard<std::mutex> lock(mutex);
-    auto it = used.find(reinterpret_cast<char *>(p) - window);
-    if (!contains(reinterpret_cast<void *>(p)) || it == used.end())
+    if (!contains(reinterpret_cast<void *>(p)))
       return false;
-    // Freed memory reads as garbage, as on a GPU.
-    std::memset(heap + it->first, 0xA5, it->second);
-    holes.emplace_back(it->first, it->second);
+    auto it = used.find(reinterpret_cast<char *>(p) - window);
+    if (it == used.end())
+      return false;
+    // Freed memory is gone: a later access faults.
+    Block block = it->second;
+    mprotect(heap + block.pageStart, block.pages * kPage, PROT_NONE);
+    madvise(heap + block.pageStart, block.pages * kPage, MADV_DONTNEED);
+    holes.emplace(block.pages, block.pageStart);
     used.erase(it);
     return true;
   }
   /// Whether [p, p + bytes) lies in one live allocation.
   bool isLive(CUdeviceptr p, size_t bytes) {
     std::lock_guard<std::mutex> lock(mutex);
-    size_t offset = reinterpret_cast<char *>(p) - window;
     if (!contains(reinterpret_cast<void *>(p)))
       return false;
+    size_t offset = reinterpret_cast<char *>(p) - window;
     auto it = used.upper_bound(offset);
     if (it == used.begin())
       return false;
     --it;
-    return offset + bytes <= it->first + it->second;
+    return offset + bytes <= it->first + it->second.bytes;
+  }
+  /// The allocation nearest the heap address `address` (a fault), written
+  /// as text; no locking (a signal handler).
+  void describeNear(const char *address, char *out, size_t capacity) {
+    size_t offset = address - heap;
+    const Block *best = nullptr;
+    size_t bestStart = 0, bestDistance = ~size_t(0);
+    for (const auto &[start, block] : used) {
+      size_t end = block.pageStart + block.pages * kPage;
+      size_t lo = block.pageStart - kPage, hi = end + kPage;
+      if (offset < lo || offset >= hi)
+        continue;
+      size_t distance = offset < start ? start - offset : offset - end;
+      if (distance < bestDistance) {
+        best = &block;
+        bestStart = start;
+        bestDistance = distance;
+      }
+    }
+    if (!best) {
+      std::snprintf(out, capacity, "memory that is not allocated (freed?)");
+      return;
+    }
+    if (offset < bestStart)
+      std::snprintf(out, capacity,
+                    "%zu bytes before an allocation of %zu bytes at %p",
+                    bestStart - offset, best->bytes,
+                    static_cast<void *>(window + bestStart));
+    else
+      std::snprintf(out, capacity,
+                    "%zu bytes past the end of an allocation of %zu bytes at "
+                    "%p",
+                    offset - (bestStart + best->bytes), best->bytes,
+                    static_cast<void *>(window + bestStart));
   }
 };
 
@@ -154,7 +208,18 @@ struct Launch {
   void **params = nullptr;
   bool badPointer = false;
   bool collectiveWithoutFibers = false;
-  std::string error; // a divergence, a deadlock: fails the launch
+  bool outOfBounds = false;
+  std::string error; // a divergence, a deadlock, a race: fails the launch
+  // The race detector's view of the block's shared memory: per address,
+  // who last wrote and read it since the last barrier.
+  struct Access {
+    uint32_t epoch = 0;
+    int32_t writer = -1, reader = -1;
+    bool readers = false; // more than one thread read it
+  };
+  std::unordered_map<uintptr_t, Access> shared;
+  uint32_t epoch = 1; // barriers the block passed, plus one
+  const char *name = "";
 };
 thread_local Launch *launch = nullptr;
 
@@ -163,7 +228,9 @@ ThreadState &currentIds() {
 }
 
 struct Function {
+  std::string name;
   void (*entry)(void **) = nullptr;
+  const int64_t *params = nullptr; // count, then each one's bytes
   bool collective = false; // threads meet: run as fibers
 };
 
@@ -178,6 +245,17 @@ void onSegv(int, siginfo_t *info, void *) {
         "loom emulated device: host code dereferenced device memory (a "
         "missing copy to the host)\n";
     (void)!write(2, message, sizeof(message) - 1);
+    _exit(134);
+  }
+  if (memory.inHeap(info->si_addr)) {
+    char where[256], message[512];
+    memory.describeNear(static_cast<const char *>(info->si_addr), where,
+                        sizeof(where));
+    int n = std::snprintf(message, sizeof(message),
+                          "loom emulated device: a kernel accessed device "
+                          "memory out of bounds: %s\n",
+                          where);
+    (void)!write(2, message, n > 0 ? n : 0);
     _exit(134);
   }
   signal(SIGSEGV, SIG_DFL);
@@ -270,6 +348,8 @@ CUresult cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice) {
 }
 CUresult cuCtxSetCurrent(CUcontext) { return CUDA_SUCCESS; }
 
+CUresult drainAll();
+
 CUresult cuMemAlloc(CUdeviceptr *pointer, size_t bytes) {
   REQUIRE_INIT();
   if (!pointer || !bytes)
@@ -279,42 +359,135 @@ CUresult cuMemAlloc(CUdeviceptr *pointer, size_t bytes) {
 }
 CUresult cuMemFree(CUdeviceptr pointer) {
   REQUIRE_INIT();
+  drainAll(); // as CUDA's: after the work that may use it
   return memory.free(pointer) ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
 }
-CUresult cuMemcpyHtoDAsync(CUdeviceptr dst, const void *src, size_t bytes,
-                           CUstream) {
-  REQUIRE_INIT();
-  if (!memory.isLive(dst, bytes) || memory.contains(src))
-    return CUDA_ERROR_INVALID_VALUE;
-  std::memcpy(memory.toHost(dst), src, bytes);
-  return CUDA_SUCCESS;
+/// A stream: work queued in order and run when the host synchronises
+/// (cuStreamSynchronize, or a cuMemFree, which waits for all work), as if
+/// the device were arbitrarily slow. Host code that reads what a copy or a
+/// kernel writes without synchronising reads the poison a device-to-host
+/// copy leaves, or stale data: a missing
+/// synchronisation is always wrong, never lucky (0xA5 bytes: integers far
+/// out of any range, flags true, floats a tiny negative). A launch's error is the
+/// stream's, returned by its next synchronisation (as CUDA's are).
+struct Stream {
+  std::mutex mutex;
+  std::vector<std::function<CUresult()>> work;
+  CUresult error = CUDA_SUCCESS;
+};
+
+std::mutex streamsMutex;
+std::vector<Stream *> &allStreams() {
+  static auto *streams = new std::vector<Stream *>();
+  return *streams;
 }
-CUresult cuMemcpyDtoHAsync(void *dst, CUdeviceptr src, size_t bytes,
-                           CUstream) {
-  REQUIRE_INIT();
-  if (!memory.isLive(src, bytes) || memory.contains(dst))
-    return CUDA_ERROR_INVALID_VALUE;
-  std::memcpy(dst, memory.toHost(src), bytes);
-  return CUDA_SUCCESS;
+
+CUresult drain(Stream *stream) {
+  std::vector<std::function<CUresult()>> work;
+  {
+    std::lock_guard<std::mutex> lock(stream->mutex);
+    work.swap(stream->work);
+  }
+  for (auto &item : work) {
+    CUresult result = item();
+    std::lock_guard<std::mutex> lock(stream->mutex);
+    if (result != CUDA_SUCCESS && stream->error == CUDA_SUCCESS)
+      stream->error = result;
+  }
+  std::lock_guard<std::mutex> lock(stream->mutex);
+  return stream->error;
 }
-CUresult cuMemcpyDtoDAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
-                           CUstream) {
-  REQUIRE_INIT();
-  if (!memory.isLive(dst, bytes) || !memory.isLive(src, bytes))
-    return CUDA_ERROR_INVALID_VALUE;
-  std::memmove(memory.toHost(dst), memory.toHost(src), bytes);
+
+CUresult drainAll() {
+  std::vector<Stream *> streams;
+  {
+    std::lock_guard<std::mutex> lock(streamsMutex);
+    streams = allStreams();
+  }
+  CUresult result = CUDA_SUCCESS;
+  for (Stream *stream : streams) {
+    CUresult r = drain(stream);
+    if (r != CUDA_SUCCESS && result == CUDA_SUCCESS)
+      result = r;
+  }
+  return result;
+}
+
+/// Queues `work` on `handle`, or runs it now on the legacy default stream
+/// (null), which synchronises with the host.
+CUresult enqueue(CUstream handle, std::function<CUresult()> work) {
+  auto *stream = reinterpret_cast<Stream *>(handle);
+  if (!stream) {
+    drainAll();
+    return work();
+  }
+  std::lock_guard<std::mutex> lock(stream->mutex);
+  if (stream->error != CUDA_SUCCESS)
+    return stream->error; // sticky, as CUDA's launch failures
+  stream->work.push_back(std::move(work));
   return CUDA_SUCCESS;
 }
 
-struct Stream {};
+CUresult cuMemcpyHtoDAsync(CUdeviceptr dst, const void *src, size_t bytes,
+                           CUstream stream) {
+  REQUIRE_INIT();
+  if (!memory.isLive(dst, bytes) || memory.contains(src))
+    return CUDA_ERROR_INVALID_VALUE;
+  // The host buffer is read when the copy runs: it must stay as it is.
+  return enqueue(stream, [=] {
+    std::memcpy(memory.toHost(dst), src, bytes);
+    return CUDA_SUCCESS;
+  });
+}
+CUresult cuMemcpyDtoHAsync(void *dst, CUdeviceptr src, size_t bytes,
+                           CUstream stream) {
+  REQUIRE_INIT();
+  if (!memory.isLive(src, bytes) || memory.contains(dst))
+    return CUDA_ERROR_INVALID_VALUE;
+  if (stream)
+    std::memset(dst, 0xA5, bytes); // poison until the copy runs
+  return enqueue(stream, [=] {
+    std::memcpy(dst, memory.toHost(src), bytes);
+    return CUDA_SUCCESS;
+  });
+}
+CUresult cuMemcpyDtoDAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
+                           CUstream stream) {
+  REQUIRE_INIT();
+  if (!memory.isLive(dst, bytes) || !memory.isLive(src, bytes))
+    return CUDA_ERROR_INVALID_VALUE;
+  return enqueue(stream, [=] {
+    std::memmove(memory.toHost(dst), memory.toHost(src), bytes);
+    return CUDA_SUCCESS;
+  });
+}
+
 CUresult cuStreamCreate(CUstream *stream, unsigned) {
   REQUIRE_INIT();
-  *stream = reinterpret_cast<CUstream>(new Stream);
+  auto *created = new Stream;
+  {
+    std::lock_guard<std::mutex> lock(streamsMutex);
+    allStreams().push_back(created);
+  }
+  *stream = reinterpret_cast<CUstream>(created);
   return CUDA_SUCCESS;
 }
-CUresult cuStreamSynchronize(CUstream) { return CUDA_SUCCESS; }
-CUresult cuStreamDestroy(CUstream stream) {
-  delete reinterpret_cast<Stream *>(stream);
+CUresult cuStreamSynchronize(CUstream stream) {
+  REQUIRE_INIT();
+  if (!stream)
+    return drainAll();
+  return drain(reinterpret_cast<Stream *>(stream));
+}
+CUresult cuStreamDestroy(CUstream handle) {
+  auto *stream = reinterpret_cast<Stream *>(handle);
+  drain(stream);
+  {
+    std::lock_guard<std::mutex> lock(streamsMutex);
+    auto &streams = allStreams();
+    streams.erase(std::remove(streams.begin(), streams.end(), stream),
+                  streams.end());
+  }
+  delete stream;
   return CUDA_SUCCESS;
 }
 
@@ -373,6 +546,11 @@ CUresult cuModuleGetFunction(CUfunction *function, CUmodule module,
     return CUDA_ERROR_NOT_FOUND;
   auto f = std::make_unique<Function>();
   f->entry = reinterpret_cast<void (*)(void **)>(symbol);
+  f->name = name;
+  f->params = static_cast<const int64_t *>(
+      dlsym(m->library, (std::string(name) + ".loom_params").c_str()));
+  if (!f->params)
+    return CUDA_ERROR_NOT_FOUND;
   f->collective =
       dlsym(m->library, (std::string(name) + ".loom_collective").c_str());
   *function = reinterpret_cast<CUfunction>(f.get());
@@ -484,7 +662,7 @@ bool runBlockAsFibers(Launch &l, unsigned threads,
       swapcontext(&l.scheduler, &f.context);
       l.current = nullptr;
       progressed = true;
-      if (l.badPointer)
+      if (l.badPointer || !l.error.empty())
         return false;
     }
     // Shuffles: each warp whose lanes all arrived.
@@ -515,6 +693,7 @@ bool runBlockAsFibers(Launch &l, unsigned threads,
         return false;
       }
       // Exited threads do not hold a barrier up (sm_70 and newer).
+      ++l.epoch;
       for (Fiber &f : l.fibers)
         if (f.state == Fiber::AtBarrier)
           f.state = Fiber::Ready;
@@ -532,24 +711,14 @@ bool runBlockAsFibers(Launch &l, unsigned threads,
 /// theirs alone (it is a global of the emulated program).
 std::mutex launchMutex;
 
-CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
-                        unsigned gridZ, unsigned blockX, unsigned blockY,
-                        unsigned blockZ, unsigned sharedBytes, CUstream,
-                        void **params, void **extra) {
-  REQUIRE_INIT();
-  if (!function || extra)
-    return CUDA_ERROR_INVALID_VALUE;
-  // CUDA's limits (compute capability 8.0).
-  if (!gridX || !gridY || !gridZ || !blockX || !blockY || !blockZ ||
-      gridY > 65535 || gridZ > 65535 || blockX > 1024 || blockY > 1024 ||
-      blockZ > 64 || uint64_t(blockX) * blockY * blockZ > 1024)
-    return CUDA_ERROR_INVALID_CONFIGURATION;
-  if (sharedBytes > 48 * 1024)
-    return CUDA_ERROR_INVALID_VALUE;
-  auto *f = reinterpret_cast<Function *>(function);
+/// Runs a launch that a stream queued (its parameters copied).
+CUresult runKernel(Function *f, unsigned gridX, unsigned gridY,
+                   unsigned gridZ, unsigned blockX, unsigned blockY,
+                   unsigned blockZ, void **params) {
   std::lock_guard<std::mutex> lock(launchMutex);
   Launch l;
   l.kernel = f->entry;
+  l.name = f->name.c_str();
   l.params = params;
   Launch *outer = launch;
   launch = &l;
@@ -587,6 +756,8 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
       ids.id[0][1] = (t / blockX) % blockY;
       ids.id[0][2] = t / (blockX * blockY);
     };
+    l.shared.clear();
+    l.epoch = 1;
     if (!f->collective) {
       for (unsigned t = 0; t < threads; ++t) {
         setThread(l.ids, t);
@@ -595,6 +766,14 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
           return CUDA_ERROR_ILLEGAL_ADDRESS;
         if (l.collectiveWithoutFibers)
           return CUDA_ERROR_NOT_SUPPORTED;
+        if (!l.error.empty()) {
+          std::fprintf(stderr, "loom emulated device: kernel %s, block (%u, "
+                               "%u, %u): %s\n",
+                       l.name, base.id[1][0], base.id[1][1], base.id[1][2],
+                       l.error.c_str());
+          return l.outOfBounds ? CUDA_ERROR_ILLEGAL_ADDRESS
+                               : CUDA_ERROR_LAUNCH_FAILED;
+        }
       }
       continue;
     }
@@ -612,13 +791,46 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
     if (!runBlockAsFibers(l, threads, threadOrder)) {
       if (l.badPointer)
         return CUDA_ERROR_ILLEGAL_ADDRESS;
-      std::fprintf(stderr, "loom emulated device: block (%u, %u, %u): %s\n",
-                   base.id[1][0], base.id[1][1], base.id[1][2],
+      std::fprintf(stderr,
+                   "loom emulated device: kernel %s, block (%u, %u, %u): %s\n",
+                   l.name, base.id[1][0], base.id[1][1], base.id[1][2],
                    l.error.c_str());
-      return CUDA_ERROR_LAUNCH_FAILED;
+      return l.outOfBounds ? CUDA_ERROR_ILLEGAL_ADDRESS
+                           : CUDA_ERROR_LAUNCH_FAILED;
     }
   }
   return CUDA_SUCCESS;
+}
+
+CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
+                        unsigned gridZ, unsigned blockX, unsigned blockY,
+                        unsigned blockZ, unsigned sharedBytes, CUstream stream,
+                        void **params, void **extra) {
+  REQUIRE_INIT();
+  if (!function || extra || !params)
+    return CUDA_ERROR_INVALID_VALUE;
+  // CUDA's limits (compute capability 8.0).
+  if (!gridX || !gridY || !gridZ || !blockX || !blockY || !blockZ ||
+      gridY > 65535 || gridZ > 65535 || blockX > 1024 || blockY > 1024 ||
+      blockZ > 64 || uint64_t(blockX) * blockY * blockZ > 1024)
+    return CUDA_ERROR_INVALID_CONFIGURATION;
+  if (sharedBytes > 48 * 1024)
+    return CUDA_ERROR_INVALID_VALUE;
+  auto *f = reinterpret_cast<Function *>(function);
+  // The parameters' values now, as cuLaunchKernel takes them.
+  int64_t count = f->params[0];
+  auto storage = std::make_shared<std::vector<uint64_t>>(count);
+  auto pointers = std::make_shared<std::vector<void *>>(count);
+  for (int64_t i = 0; i < count; ++i) {
+    std::memcpy(&(*storage)[i], params[i],
+                std::min<int64_t>(f->params[1 + i], 8));
+    (*pointers)[i] = &(*storage)[i];
+  }
+  return enqueue(stream, [=] {
+    (void)storage;
+    return runKernel(f, gridX, gridY, gridZ, blockX, blockY, blockZ,
+                     pointers->data());
+  });
 }
 
 struct EntryName {
@@ -662,6 +874,55 @@ template <typename T> T shuffle(T value, int32_t offset, int32_t width,
   return result;
 }
 } // namespace
+
+LOOM_EXPORT void loom_emu_out_of_bounds(int32_t dim, intptr_t index,
+                                        intptr_t size) {
+  if (!launch || !launch->error.empty())
+    return;
+  const ThreadState &ids = currentIds();
+  char text[256];
+  std::snprintf(text, sizeof(text),
+                "thread (%u, %u, %u) accessed index %ld of dim %d, which has "
+                "size %ld (out of bounds)",
+                ids.id[0][0], ids.id[0][1], ids.id[0][2],
+                static_cast<long>(index), dim, static_cast<long>(size));
+  launch->error = text;
+  launch->outOfBounds = true;
+}
+
+LOOM_EXPORT void loom_emu_shared_access(uintptr_t address, intptr_t bytes,
+                                        bool write) {
+  if (!launch || !launch->error.empty())
+    return;
+  const ThreadState &ids = currentIds();
+  int32_t me = static_cast<int32_t>(
+      ids.id[0][0] + ids.id[2][0] * (ids.id[0][1] + ids.id[2][1] * ids.id[0][2]));
+  (void)bytes;
+  Launch::Access &access = launch->shared[address];
+  if (access.epoch != launch->epoch)
+    access = Launch::Access{launch->epoch, -1, -1, false};
+  auto race = [&](const char *what, int32_t other) {
+    char text[256];
+    std::snprintf(text, sizeof(text),
+                  "a shared-memory race at %#lx: thread %d %s thread %d with "
+                  "no barrier between",
+                  static_cast<unsigned long>(address), me, what, other);
+    launch->error = text;
+  };
+  if (write) {
+    if (access.writer >= 0 && access.writer != me)
+      return race("writes what was written by", access.writer);
+    if (access.reader >= 0 && (access.reader != me || access.readers))
+      return race("writes what was read by", access.reader);
+    access.writer = me;
+  } else {
+    if (access.writer >= 0 && access.writer != me)
+      return race("reads what was written by", access.writer);
+    if (access.reader >= 0 && access.reader != me)
+      access.readers = true;
+    access.reader = me;
+  }
+}
 
 LOOM_EXPORT void loom_emu_barrier(int32_t site) {
   if (!launch || !launch->current) {

@@ -77,6 +77,8 @@ func.func @serial(%a: memref<128xf32>, %s: memref<f32>) {
 // CHECK:         %[[ID:.*]] = memref.load %[[HOST]]
 // CHECK:         %[[OK:.*]] = arith.cmpi ne, %[[ID]], %c1_i64
 // CHECK:         kernel.check %[[OK]], "index {0} is out of range for a dim of size {1}"(%{{.*}}, %{{.*}}) {kind = "index", operand = 1 : i64}
+// CHECK:         %[[CLEAN:.*]] = arith.cmpi eq, %[[ID]], %c0_i64
+// CHECK:         kernel.check %[[CLEAN]], "the device's error word holds {0}, which names none of the {1} checks of this kernel
 // CHECK:         memref.dealloc %[[WORD]]
 // CHECK-NEXT:    return
 func.func @checked(%idx: memref<8xi64>) {

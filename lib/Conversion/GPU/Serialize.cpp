@@ -7,6 +7,7 @@
 
 #include "loom/Conversion/GpuSerialization.h"
 #include "loom/Conversion/Passes.h"
+#include "loom/Support/Refusal.h"
 #include "loom/Target/CPU.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -67,8 +68,10 @@ std::string writeGpuContainer(llvm::ArrayRef<GpuContainerEntry> entries) {
 }
 
 llvm::SmallVector<std::string> getKernelMathApproximations() {
-  return {"tanh", "exp", "expm1", "erf", "log", "log2", "log1p",
-          "atan", "atan2", "sin", "cos", "asin", "acos", "cbrt"};
+  return {"tanh",  "exp",   "expm1", "erf",  "log",  "log2",  "log1p",
+          "atan",  "atan2", "sin",   "cos",  "asin", "acos",  "cbrt",
+          "powf",  "fpowi", "exp2",  "sinh", "cosh", "tan",   "asinh",
+          "acosh", "atanh", "rsqrt"};
 }
 
 } // namespace loom
@@ -214,6 +217,17 @@ struct GpuSerializePass
     if (precision != "fp32" && precision != "tf32" && precision != "bf16") {
       module.emitError("precision must be fp32, tf32 or bf16, got ")
           << precision;
+      return signalPassFailure();
+    }
+    // tf32 and bf16 are what cuBLASLt's matrix products may round to; the
+    // generated kernels compute in fp32 only, so that is all this build
+    // can promise (docs/cuda.md).
+    if (precision != "fp32") {
+      module.emitError("precision ")
+          << precision
+          << " is not available yet: Loom's CUDA kernels compute in fp32 "
+             "(matrix products through cuBLASLt, which rounds to tf32 or "
+             "bf16, are not in this build)";
       return signalPassFailure();
     }
     SmallVector<unsigned> numbers;
@@ -374,11 +388,20 @@ struct GpuSerializePass
   compileToPtx(gpu::GPUModuleOp merged, ArrayRef<unsigned> numbers) {
     OwningOpRef<ModuleOp> alone = cloneAlone(merged);
     auto gpuModule = *alone->getOps<gpu::GPUModuleOp>().begin();
+    // libdevice, when the toolkit has it, for the math the back end does not
+    // implement (f64 exp, log, cos; fmod); f32 math is approximated.
+    llvm::SmallString<128> libdevice(getToolkitRoot());
+    llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
+    ArrayAttr link;
+    if (llvm::sys::fs::exists(libdevice))
+      link = ArrayAttr::get(&getContext(),
+                            {StringAttr::get(&getContext(), libdevice)});
     SmallVector<Attribute> targets;
     for (unsigned number : numbers)
       targets.push_back(NVVM::NVVMTargetAttr::get(
           &getContext(), /*optLevel=*/3, "nvptx64-nvidia-cuda",
-          "sm_" + std::to_string(number), getPtxFeature(number)));
+          "sm_" + std::to_string(number), getPtxFeature(number),
+          DictionaryAttr(), link));
     gpuModule.setTargetsAttr(ArrayAttr::get(&getContext(), targets));
     PassManager pm(&getContext());
     OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
@@ -410,12 +433,40 @@ struct GpuSerializePass
              << ptx.size() << " objects for " << numbers.size()
              << " architectures";
     // PTX that calls what it does not define (libdevice) cannot load.
-    for (const std::string &text : ptx)
-      if (StringRef(text).contains(".extern .func"))
-        return merged.emitError("a kernel calls a function it does not "
-                                "define (libdevice is not linked):\n")
-               << text.substr(0, 2000);
+    for (const std::string &text : ptx) {
+      StringRef rest(text);
+      SmallVector<StringRef> missing;
+      while (true) {
+        size_t at = rest.find(".extern .func");
+        if (at == StringRef::npos)
+          break;
+        rest = rest.drop_front(at + 13);
+        StringRef line = rest.take_until([](char c) { return c == '\n'; });
+        size_t name = line.find("__nv_");
+        if (name != StringRef::npos)
+          missing.push_back(line.drop_front(name).take_while(
+              [](char c) { return std::isalnum(c) || c == '_'; }));
+      }
+      if (!missing.empty() || StringRef(text).contains(".extern .func"))
+        return loom::emitRefusal(merged.getLoc())
+               << "a kernel calls "
+               << (missing.empty() ? StringRef("a function") : missing.front())
+               << ", which it does not define: libdevice (the CUDA toolkit's "
+                  "nvvm/libdevice/libdevice.10.bc, --cuda-toolkit) is needed "
+                  "for f64 math and fmod";
+    }
     return ptx;
+  }
+
+  /// The CUDA toolkit's root: the option, $CUDA_ROOT, /usr/local/cuda.
+  std::string getToolkitRoot() {
+    std::string root = toolkit;
+    if (root.empty())
+      if (const char *env = std::getenv("CUDA_ROOT"))
+        root = env;
+    if (root.empty())
+      root = "/usr/local/cuda";
+    return root;
   }
 
   /// ptxas for each architecture, then fatbinary with the newest PTX; ""
@@ -423,12 +474,7 @@ struct GpuSerializePass
   FailureOr<std::string> buildFatbin(gpu::GPUModuleOp merged,
                                      ArrayRef<unsigned> numbers,
                                      ArrayRef<std::string> ptx) {
-    std::string root = toolkit;
-    if (root.empty())
-      if (const char *env = std::getenv("CUDA_ROOT"))
-        root = env;
-    if (root.empty())
-      root = "/usr/local/cuda";
+    std::string root = getToolkitRoot();
     llvm::SmallString<128> ptxas(root), fatbinary(root);
     llvm::sys::path::append(ptxas, "bin", "ptxas");
     llvm::sys::path::append(fatbinary, "bin", "fatbinary");

@@ -69,8 +69,8 @@ typedef struct loom_error_record {
   char message[1024]; /* the whole message, naming all of the above */
 } loom_error_record;
 
-/* Where a model runs. Only LOOM_DEVICE_CPU runs in this version; the others
- * are reserved for the CUDA backend and its emulated device. */
+/* Where a model runs: a CPU model on LOOM_DEVICE_CPU, a CUDA model
+ * (loomc --target=cuda) on LOOM_DEVICE_CUDA or its emulated device. */
 typedef enum loom_device_kind {
   LOOM_DEVICE_CPU = 0,
   LOOM_DEVICE_CUDA = 1,
@@ -86,10 +86,10 @@ typedef struct loom_run_context {
   /* Written on failure; must not be NULL. */
   loom_error_record *error;
   /* Device placement: where inputs live and outputs are to be. */
-  int32_t device_kind;    /* a loom_device_kind; LOOM_DEVICE_CPU here */
+  int32_t device_kind;    /* a loom_device_kind: the model's target's */
   int32_t device_ordinal; /* which device of that kind (0) */
   /* The caller's stream (a CUDA backend: cudaStream_t) that the run is
-   * ordered on; NULL: the device's default. Must be NULL on the CPU. */
+   * ordered on; NULL: the device's default. Must be NULL in this version. */
   void *stream;
   /* The memory plan's arena for this run's intermediates: NULL (the model
    * takes one from its pool, allocated once and reused) or at least the

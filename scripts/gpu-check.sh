@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The one script the GPU machine runs (docs/cuda.md), on what
+# scripts/gpu-prepare.sh made here and the device tool carried: device
+# information, then every model on the GPU against its CPU output
+# (relative L2 error < 1e-4: a gate), then each model's latency. Under 8
+# minutes; `GPU_CHECK_DEVICE=emulated` runs it here on the emulated device
+# (no figure from that is a GPU figure).
+#
+#   scripts/gpu-check.sh [DIR]      # default: gpu-artefacts
+set -uo pipefail
+dir="${1:-gpu-artefacts}"
+export LOOM_DEVICE="${GPU_CHECK_DEVICE:-cuda}"
+echo "== device"
+if [ "$LOOM_DEVICE" != emulated ]; then
+  nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap \
+    --format=csv || echo "nvidia-smi failed"
+fi
+python3 -c "import numpy" 2>/dev/null || { echo "no numpy"; exit 1; }
+failed=0
+echo "== correctness (relative L2 error against the CPU build)"
+for name in $(cat "$dir/models.txt"); do
+  outs=()
+  if [ -f "$dir/$name-cpu.npy" ]; then
+    outs=(--output "$dir/$name-gpu.npy")
+  else
+    outs=(--output "$dir/$name-gpu-0.npy" --output "$dir/$name-gpu-1.npy")
+  fi
+  if ! timeout 120 "$dir/$name" --input "$dir/$name-input.npy" "${outs[@]}" \
+      > "$dir/$name.log" 2>&1; then
+    echo "$name: FAILED: $(tail -1 "$dir/$name.log")"
+    failed=1
+    continue
+  fi
+  python3 - "$dir" "$name" <<'PY' || failed=1
+import numpy as np, os, sys
+d, name = sys.argv[1], sys.argv[2]
+pairs = ([(f"{name}-gpu.npy", f"{name}-cpu.npy")] if os.path.exists(f"{d}/{name}-cpu.npy")
+         else [(f"{name}-gpu-{i}.npy", f"{name}-cpu-{i}.npy") for i in (0, 1)])
+worst = 0.0
+for got, ref in pairs:
+    g = np.load(f"{d}/{got}").astype(np.float64)
+    r = np.load(f"{d}/{ref}").astype(np.float64)
+    if g.shape != r.shape:
+        print(f"{name}: FAILED: shape {g.shape}, expected {r.shape}"); sys.exit(1)
+    norm = np.linalg.norm(r)
+    worst = max(worst, float(np.linalg.norm(g - r) / norm) if norm else float(np.abs(g).max()))
+ok = worst < 1e-4
+print(f"{name}: relative L2 error {worst:.2e}" + ("" if ok else " FAILED"))
+sys.exit(0 if ok else 1)
+PY
+done
+echo "== latency (median of 50 runs after warm-up)"
+for name in $(cat "$dir/models.txt"); do
+  timeout 120 "$dir/$name" --input "$dir/$name-input.npy" --bench 50 2>&1 |
+    tail -1 | sed "s/^/$name: /"
+done
+[ $failed = 0 ] && echo "== all models match their CPU outputs" ||
+  echo "== CORRECTNESS FAILED"
+exit $failed

@@ -356,10 +356,9 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
   Option<Target> target{
       *this, "target", llvm::cl::desc("What the model runs on"),
       llvm::cl::init(Target::CPU),
-      llvm::cl::values(
-          clEnumValN(Target::CPU, "cpu", "The host CPU"),
-          clEnumValN(Target::CUDA, "cuda",
-                     "An NVIDIA GPU or the emulated device"))};
+      llvm::cl::values(clEnumValN(Target::CPU, "cpu", "The host CPU"),
+                       clEnumValN(Target::CUDA, "cuda",
+                                  "An NVIDIA GPU or the emulated device"))};
   ListOption<std::string> gpuArch{
       *this, "gpu-arch",
       llvm::cl::desc("GPU architectures (default sm_80,sm_90)")};

@@ -12,13 +12,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
-#include <cstdio>
 #include <map>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -240,9 +240,9 @@ loom_status finishOpen(loom_model *model, const char *signature,
                   device.c_str());
     }
     char message[1024] = "";
-    int32_t status = model->device->open(model->deviceKind, ordinal,
-                                         model->gpuArchs.c_str(), message,
-                                         sizeof(message));
+    int32_t status =
+        model->device->open(model->deviceKind, ordinal, model->gpuArchs.c_str(),
+                            message, sizeof(message));
     if (status != LOOM_OK) {
       delete model;
       return fail(static_cast<loom_status>(status), "%s: %s", what, message);
@@ -626,8 +626,8 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
   context.error = &record;
   context.device_kind = model->deviceKind;
   if (model->weights) {
-    context.weights = model->device ? static_cast<void *>(model)
-                                    : model->weights.get();
+    context.weights =
+        model->device ? static_cast<void *>(model) : model->weights.get();
     context.resolve_weight =
         model->device ? resolveDeviceWeight : Weights::resolveCallback;
   }

@@ -302,8 +302,7 @@ LOOM_HIDDEN int32_t loom_rt_invoke(loom_run_context *context,
   if (context->abi_version != LOOM_ABI_VERSION ||
       context->struct_size < offsetof(loom_run_context, reserved) ||
       (context->device_kind != LOOM_DEVICE_CPU) != onDevice() ||
-      context->stream ||
-      context->flags ||
+      context->stream || context->flags ||
       (context->workspace &&
        reinterpret_cast<uintptr_t>(context->workspace) % 64 != 0)) {
     *context->error = loom_error_record{};
@@ -313,10 +312,8 @@ LOOM_HIDDEN int32_t loom_rt_invoke(loom_run_context *context,
                   "this model runs ABI %d on %s, without a stream or "
                   "flags, with a 64-byte aligned workspace if any (got ABI "
                   "%u, device kind %d)",
-                  LOOM_ABI_VERSION,
-                  onDevice() ? "a CUDA device" : "the CPU",
-                  context->abi_version,
-                  static_cast<int>(context->device_kind));
+                  LOOM_ABI_VERSION, onDevice() ? "a CUDA device" : "the CPU",
+                  context->abi_version, static_cast<int>(context->device_kind));
     return LOOM_ERROR_UNSUPPORTED;
   }
   current = &guard;

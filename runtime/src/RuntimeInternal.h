@@ -36,8 +36,8 @@ struct loom_device_api {
   /// Opens the device: `kind` LOOM_DEVICE_CUDA or LOOM_DEVICE_EMULATED,
   /// device `ordinal`; `archs` is what the model was compiled for. Writes
   /// up to `capacity` bytes of a message on failure.
-  int32_t (*open)(int32_t kind, int32_t ordinal, const char *archs,
-                  char *error, size_t capacity);
+  int32_t (*open)(int32_t kind, int32_t ordinal, const char *archs, char *error,
+                  size_t capacity);
   void *(*alloc)(uint64_t bytes);
   void (*free)(void *pointer);
   int32_t (*upload)(void *device, const void *host, uint64_t bytes, char *error,

@@ -284,11 +284,11 @@ LogicalResult WeightOp::verify() {
 
 LogicalResult
 DeviceGlobalOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
-  auto global =
-      symbolTable.lookupNearestSymbolFrom<memref::GlobalOp>(*this, getGlobalAttr());
+  auto global = symbolTable.lookupNearestSymbolFrom<memref::GlobalOp>(
+      *this, getGlobalAttr());
   if (!global)
-    return emitOpError("names ") << getGlobalAttr()
-                                 << ", which is not a memref.global";
+    return emitOpError("names ")
+           << getGlobalAttr() << ", which is not a memref.global";
   if (!global.getConstant())
     return emitOpError("needs a constant global, and ")
            << getGlobalAttr() << " is not";

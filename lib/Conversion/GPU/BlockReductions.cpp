@@ -153,8 +153,12 @@ LogicalResult lowerToBlockReduction(RewriterBase &rewriter,
     else
       rows *= *n;
   }
-  if (!k || *k < 64 || (staticRows && rows > 65536) ||
-      (!staticRows && *k < 512))
+  // A block per result pays for its combining (shuffles, shared memory, a
+  // barrier) when the results alone do not fill the GPU: few of them, or a
+  // reduced dimension much longer than a block. Otherwise (a matrix product
+  // with many outputs) a thread per result does better.
+  if (!k || *k < 64 || !staticRows ||
+      (rows > 512 && !(rows <= 8192 && *k >= 4096)))
     return failure();
   int64_t block = std::clamp<int64_t>(llvm::PowerOf2Ceil(*k), 32,
                                       std::max<int64_t>(32, maxBlock));
@@ -172,10 +176,10 @@ LogicalResult lowerToBlockReduction(RewriterBase &rewriter,
   Value blockSize = arith::ConstantIndexOp::create(rewriter, loc, block);
   Value kSize = sizeValue(reduced);
   MLIRContext *context = op.getContext();
-  auto workgroup = gpu::AddressSpaceAttr::get(context,
-                                              gpu::AddressSpace::Workgroup);
-  auto partialsType = MemRefType::get({32}, type, MemRefLayoutAttrInterface(),
-                                      workgroup);
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
+  auto partialsType =
+      MemRefType::get({32}, type, MemRefLayoutAttrInterface(), workgroup);
   auto launch = gpu::LaunchOp::create(
       rewriter, loc, rowCount, one, one, blockSize, one, one,
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
@@ -261,9 +265,9 @@ LogicalResult lowerToBlockReduction(RewriterBase &rewriter,
     auto read = scf::IfOp::create(
         nb, l, present,
         [&](OpBuilder &tb, Location tl) {
-          scf::YieldOp::create(
-              tb, tl, ValueRange{memref::LoadOp::create(tb, tl, partials,
-                                                        ValueRange{lane})});
+          scf::YieldOp::create(tb, tl,
+                               ValueRange{memref::LoadOp::create(
+                                   tb, tl, partials, ValueRange{lane})});
         },
         [&](OpBuilder &eb, Location el) {
           scf::YieldOp::create(

@@ -66,8 +66,8 @@ struct GpuHostBuffersPass
         // At the entry: one buffer for every iteration of a loop around it
         // (each fills it before use), and a stack that does not grow.
         OpBuilder b(&entry, entry.begin());
-        auto alloca = memref::AllocaOp::create(b, alloc.getLoc(),
-                                               alloc.getType());
+        auto alloca =
+            memref::AllocaOp::create(b, alloc.getLoc(), alloc.getType());
         alloc.replaceAllUsesWith(alloca.getResult());
         for (Operation *dealloc : deallocs)
           dealloc->erase();

@@ -65,8 +65,8 @@ static void addBoundsChecks(func::FuncOp func, func::FuncOp oob) {
     Value firstBad, firstSize, firstDim;
     for (auto [d, index] : llvm::enumerate(indices)) {
       Value size = memref::DimOp::create(b, loc, memref, d);
-      Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                           index, size);
+      Value inside =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, index, size);
       ok = arith::AndIOp::create(b, loc, ok, inside);
     }
     auto report = [&](OpBuilder &eb, Location el) {
@@ -102,8 +102,8 @@ static void addBoundsChecks(func::FuncOp func, func::FuncOp oob) {
         },
         [&](OpBuilder &eb, Location el) {
           report(eb, el);
-          Value zero = arith::ConstantOp::create(
-              eb, el, type, eb.getZeroAttr(type));
+          Value zero =
+              arith::ConstantOp::create(eb, el, type, eb.getZeroAttr(type));
           scf::YieldOp::create(eb, el, zero);
         });
     load.getResult().replaceAllUsesWith(guard.getResult(0));
@@ -131,12 +131,12 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
   func::FuncOp barrierFunc =
       getFunc("loom_emu_barrier", b.getFunctionType({b.getI32Type()}, {}));
   int32_t barrierSites = 0;
-  func::FuncOp oobFunc = getFunc(
-      "loom_emu_out_of_bounds",
-      b.getFunctionType({b.getI32Type(), index, index}, {}));
-  func::FuncOp accessFunc = getFunc(
-      "loom_emu_shared_access",
-      b.getFunctionType({index, index, b.getI1Type()}, {}));
+  func::FuncOp oobFunc =
+      getFunc("loom_emu_out_of_bounds",
+              b.getFunctionType({b.getI32Type(), index, index}, {}));
+  func::FuncOp accessFunc =
+      getFunc("loom_emu_shared_access",
+              b.getFunctionType({index, index, b.getI1Type()}, {}));
   for (Operation &op :
        llvm::make_early_inc_range(gpuModule.getBody()->getOperations())) {
     auto gpuFunc = dyn_cast<gpu::GPUFuncOp>(op);
@@ -151,8 +151,7 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
     // Shared memory: a global of the emulated program, which every thread
     // of the block in flight sees (the emulator runs one block at a time).
     Block &entry = gpuFunc.getBody().front();
-    SmallVector<BlockArgument> attributions(
-        gpuFunc.getWorkgroupAttributions());
+    SmallVector<BlockArgument> attributions(gpuFunc.getWorkgroupAttributions());
     for (auto [i, attribution] : llvm::enumerate(attributions)) {
       auto type = cast<MemRefType>(attribution.getType());
       auto hostType = MemRefType::get(type.getShape(), type.getElementType(),
@@ -174,8 +173,8 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
         (void)global;
       }
       OpBuilder at = OpBuilder::atBlockBegin(&entry);
-      Value shared = memref::GetGlobalOp::create(at, gpuFunc.getLoc(),
-                                                 hostType, name);
+      Value shared =
+          memref::GetGlobalOp::create(at, gpuFunc.getLoc(), hostType, name);
       attribution.replaceAllUsesWith(shared);
       // Every access tells the emulator's race detector where and what.
       SmallVector<Operation *> accesses(shared.getUsers());
@@ -192,18 +191,20 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
         ArrayRef<int64_t> shape = hostType.getShape();
         for (size_t d = shape.size(); d-- > 0;) {
           Value scaled = arith::MulIOp::create(
-              ab, loc, indices[d], arith::ConstantIndexOp::create(ab, loc, stride));
+              ab, loc, indices[d],
+              arith::ConstantIndexOp::create(ab, loc, stride));
           linear = arith::AddIOp::create(ab, loc, linear, scaled);
           stride *= shape[d];
         }
         int64_t bytes =
             std::max<int64_t>(1, hostType.getElementTypeBitWidth() / 8);
-        Value base = memref::ExtractAlignedPointerAsIndexOp::create(
-            ab, loc, shared);
+        Value base =
+            memref::ExtractAlignedPointerAsIndexOp::create(ab, loc, shared);
         Value address = arith::AddIOp::create(
             ab, loc, base,
-            arith::MulIOp::create(ab, loc, linear,
-                                  arith::ConstantIndexOp::create(ab, loc, bytes)));
+            arith::MulIOp::create(
+                ab, loc, linear,
+                arith::ConstantIndexOp::create(ab, loc, bytes)));
         Value isWrite = arith::ConstantIntOp::create(ab, loc, store ? 1 : 0, 1);
         func::CallOp::create(
             ab, loc, accessFunc,
@@ -243,11 +244,11 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
       }
       if (auto shuffle = dyn_cast<gpu::ShuffleOp>(inner)) {
         Type type = shuffle.getValue().getType();
-        std::string suffix = type.isF32()          ? "f32"
-                             : type.isF64()        ? "f64"
-                             : type.isInteger(32)  ? "i32"
-                             : type.isInteger(64)  ? "i64"
-                                                   : "";
+        std::string suffix = type.isF32()         ? "f32"
+                             : type.isF64()       ? "f64"
+                             : type.isInteger(32) ? "i32"
+                             : type.isInteger(64) ? "i64"
+                                                  : "";
         if (suffix.empty()) {
           inner->emitError("not emulated: a shuffle of ") << type;
           return WalkResult::interrupt();
@@ -256,9 +257,8 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
         func::FuncOp shuffleFunc =
             getFunc("loom_emu_shuffle_" + suffix,
                     b.getFunctionType({type, i32, i32, i32, i32}, {type}));
-        func::FuncOp validFunc =
-            getFunc("loom_emu_shuffle_valid",
-                    b.getFunctionType({}, {b.getI1Type()}));
+        func::FuncOp validFunc = getFunc(
+            "loom_emu_shuffle_valid", b.getFunctionType({}, {b.getI1Type()}));
         Location loc = inner->getLoc();
         Value mode = arith::ConstantIntOp::create(
             b, loc, static_cast<int64_t>(shuffle.getMode()), 32);
@@ -309,9 +309,9 @@ LogicalResult addKernelEntries(ModuleOp module) {
       module.lookupSymbol<LLVM::LLVMFuncOp>("loom_emu_translate");
   if (!translate) {
     b.setInsertionPointToStart(module.getBody());
-    translate = LLVM::LLVMFuncOp::create(
-        b, module.getLoc(), "loom_emu_translate",
-        LLVM::LLVMFunctionType::get(ptr, {ptr}));
+    translate =
+        LLVM::LLVMFuncOp::create(b, module.getLoc(), "loom_emu_translate",
+                                 LLVM::LLVMFunctionType::get(ptr, {ptr}));
   }
   SmallVector<LLVM::LLVMFuncOp> kernels;
   for (auto func : module.getOps<LLVM::LLVMFuncOp>())
@@ -327,8 +327,7 @@ LogicalResult addKernelEntries(ModuleOp module) {
       b.setInsertionPoint(kernel);
       auto i8 = IntegerType::get(module.getContext(), 8);
       LLVM::GlobalOp::create(b, kernel.getLoc(), i8, /*isConstant=*/true,
-                             LLVM::Linkage::External,
-                             name + ".loom_collective",
+                             LLVM::Linkage::External, name + ".loom_collective",
                              b.getIntegerAttr(i8, 1));
     }
     kernel.setName(name + ".impl");

@@ -39,7 +39,8 @@ int64_t chooseBlockSize(scf::ParallelOp loop, int64_t maximum) {
   if (!lower || !upper || !step || *step <= 0)
     return maximum;
   int64_t iterations = (*upper - *lower + *step - 1) / *step;
-  int64_t size = llvm::PowerOf2Ceil(std::max<int64_t>(1, (iterations + 63) / 64));
+  int64_t size =
+      llvm::PowerOf2Ceil(std::max<int64_t>(1, (iterations + 63) / 64));
   return std::clamp<int64_t>(size, std::min<int64_t>(32, maximum), maximum);
 }
 
@@ -146,9 +147,8 @@ struct GpuMapLoopsPass
       rewriter.setInsertionPoint(op);
       // A long reduction: a block per result.
       if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
-        if (blockReductions &&
-            succeeded(loom::lowerToBlockReduction(rewriter, generic,
-                                                  blockSize, seedBug)))
+        if (blockReductions && succeeded(loom::lowerToBlockReduction(
+                                   rewriter, generic, blockSize, seedBug)))
           continue;
       rewriter.setInsertionPoint(op);
       if (failed(linalg::linalgOpToParallelLoops(rewriter, op))) {
@@ -193,8 +193,8 @@ struct GpuMapLoopsPass
       int64_t inner = getInnerWork(loop);
       if (upper && *upper <= size && (inner < 0 || *upper * inner > 32) &&
           inner != 1)
-        serial.push_back(rewriter.getStringAttr(describeLoop(loop) +
-                                                " [one block]"));
+        serial.push_back(
+            rewriter.getStringAttr(describeLoop(loop) + " [one block]"));
       mapToBlocksAndThreads(loop, size, seedBug != "no-bounds-check");
     }
     getOperation()->setAttr("loom.gpu_serial", rewriter.getArrayAttr(serial));

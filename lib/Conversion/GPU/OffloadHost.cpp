@@ -56,8 +56,8 @@ bool isBufferLoop(Operation *loop) {
     if (isa<func::CallOp, gpu::LaunchOp, memref::AllocOp, memref::DeallocOp,
             memref::AllocaOp>(op))
       return WalkResult::interrupt();
-    if (op->getDialect() &&
-        op->getDialect()->getNamespace() == "kernel" && !isa<loom::kernel::CheckOp>(op))
+    if (op->getDialect() && op->getDialect()->getNamespace() == "kernel" &&
+        !isa<loom::kernel::CheckOp>(op))
       return WalkResult::interrupt();
     if (auto load = dyn_cast<memref::LoadOp>(op)) {
       if (isHostBuffer(load.getMemRef()))
@@ -84,11 +84,10 @@ int64_t getStaticWork(Operation *loop) {
     auto forOp = dyn_cast<scf::ForOp>(op);
     if (!forOp)
       return WalkResult::advance();
-    std::optional<int64_t> trips = forOp.getStaticTripCount()
-                                       ? std::optional<int64_t>(
-                                             forOp.getStaticTripCount()
-                                                 ->getSExtValue())
-                                       : std::nullopt;
+    std::optional<int64_t> trips =
+        forOp.getStaticTripCount()
+            ? std::optional<int64_t>(forOp.getStaticTripCount()->getSExtValue())
+            : std::nullopt;
     if (!trips)
       return WalkResult::interrupt();
     work *= std::max<int64_t>(*trips, 1);
@@ -132,8 +131,10 @@ Value copyToHost(OpBuilder &b, Location loc, Value buffer, func::FuncOp read) {
   Value bytes = arith::ConstantIndexOp::create(
       b, loc, type.getNumElements() * getElementBytes(type.getElementType()));
   Value device = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
-  Value hostAddress = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, host);
-  func::CallOp::create(b, loc, read, ValueRange{hostAddress, device, zero, bytes});
+  Value hostAddress =
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, host);
+  func::CallOp::create(b, loc, read,
+                       ValueRange{hostAddress, device, zero, bytes});
   return host;
 }
 
@@ -154,11 +155,13 @@ void readToHost(OpBuilder &b, memref::LoadOp load, func::FuncOp read) {
     Value term = arith::MulIOp::create(b, loc, index, stride);
     linear = arith::AddIOp::create(b, loc, linear, term);
   }
-  Value bytes = arith::ConstantIndexOp::create(b, loc, getElementBytes(element));
+  Value bytes =
+      arith::ConstantIndexOp::create(b, loc, getElementBytes(element));
   Value offset = arith::MulIOp::create(b, loc, linear, bytes);
-  Value device = memref::ExtractAlignedPointerAsIndexOp::create(
-      b, loc, load.getMemRef());
-  Value hostAddress = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, host);
+  Value device =
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, load.getMemRef());
+  Value hostAddress =
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, host);
   func::CallOp::create(b, loc, read,
                        ValueRange{hostAddress, device, offset, bytes});
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
@@ -209,9 +212,8 @@ struct GpuOffloadHostPass
       }
       SmallVector<memref::StoreOp> stores;
       func.walk([&](memref::StoreOp store) {
-        if (!isOnDevice(store) &&
-            !isa_and_nonnull<memref::AllocaOp>(
-                store.getMemRef().getDefiningOp()))
+        if (!isOnDevice(store) && !isa_and_nonnull<memref::AllocaOp>(
+                                      store.getMemRef().getDefiningOp()))
           stores.push_back(store);
       });
       for (memref::StoreOp store : stores)
@@ -228,7 +230,8 @@ struct GpuOffloadHostPass
       });
       for (memref::ReshapeOp reshape : reshapes) {
         auto shapeType = cast<MemRefType>(reshape.getShape().getType());
-        if (!shapeType.hasStaticShape() || !shapeType.getLayout().isIdentity()) {
+        if (!shapeType.hasStaticShape() ||
+            !shapeType.getLayout().isIdentity()) {
           reshape.emitOpError("reads a shape of dynamic size or strided "
                               "layout from device memory");
           return signalPassFailure();
@@ -309,7 +312,9 @@ struct GpuOffloadHostPass
     SmallVector<gpu::LaunchOp> launches;
     func.walk([&](gpu::LaunchOp launch) {
       if (!launch.getBody()
-               .walk([](loom::kernel::CheckOp) { return WalkResult::interrupt(); })
+               .walk([](loom::kernel::CheckOp) {
+                 return WalkResult::interrupt();
+               })
                .wasInterrupted())
         return;
       launches.push_back(launch);
@@ -356,12 +361,10 @@ struct GpuOffloadHostPass
       for (loom::kernel::CheckOp check : checks) {
         int64_t id = ++number;
         Value mine = arith::ConstantIntOp::create(b, after, id, 64);
-        Value passed = arith::CmpIOp::create(b, check.getLoc(),
-                                             arith::CmpIPredicate::ne,
-                                             words[0], mine);
+        Value passed = arith::CmpIOp::create(
+            b, check.getLoc(), arith::CmpIPredicate::ne, words[0], mine);
         size_t count = std::min<size_t>(check.getValues().size(), 2);
-        SmallVector<Value> values(words.begin() + 1,
-                                  words.begin() + 1 + count);
+        SmallVector<Value> values(words.begin() + 1, words.begin() + 1 + count);
         if (check.getValues().size() > 2) {
           check.emitOpError("in a kernel has more than two values");
           return failure();
@@ -375,8 +378,8 @@ struct GpuOffloadHostPass
         b.setInsertionPoint(check);
         Location at = check.getLoc();
         Value trueValue = arith::ConstantIntOp::create(b, at, 1, 1);
-        Value failed = arith::XOrIOp::create(b, at, check.getCondition(),
-                                             trueValue);
+        Value failed =
+            arith::XOrIOp::create(b, at, check.getCondition(), trueValue);
         SmallVector<Value> word3 = {
             arith::ConstantIntOp::create(b, at, id, 64)};
         for (Value v : check.getValues())
@@ -397,7 +400,8 @@ struct GpuOffloadHostPass
                                           words[0], none);
       loom::kernel::CheckOp::create(
           b, after, clean,
-          ValueRange{words[0], arith::ConstantIntOp::create(b, after, number, 64)},
+          ValueRange{words[0],
+                     arith::ConstantIntOp::create(b, after, number, 64)},
           "the device's error word holds {0}, which names none of the {1} "
           "checks of this kernel (a read of device memory that did not wait "
           "for its copy?)",

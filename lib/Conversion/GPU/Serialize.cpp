@@ -68,10 +68,9 @@ std::string writeGpuContainer(llvm::ArrayRef<GpuContainerEntry> entries) {
 }
 
 llvm::SmallVector<std::string> getKernelMathApproximations() {
-  return {"tanh",  "exp",   "expm1", "erf",  "log",  "log2",  "log1p",
-          "atan",  "atan2", "sin",   "cos",  "asin", "acos",  "cbrt",
-          "powf",  "fpowi", "exp2",  "sinh", "cosh", "tan",   "asinh",
-          "acosh", "atanh", "rsqrt"};
+  return {"tanh",  "exp",  "expm1", "erf",  "log",   "log2",  "log1p", "atan",
+          "atan2", "sin",  "cos",   "asin", "acos",  "cbrt",  "powf",  "fpowi",
+          "exp2",  "sinh", "cosh",  "tan",  "asinh", "acosh", "atanh", "rsqrt"};
 }
 
 } // namespace loom
@@ -188,8 +187,8 @@ void replaceLibdeviceCalls(Operation *root) {
       out = LLVM::MaxNumOp::create(b, loc, type, in[0], in[1]);
     else
       continue;
-    if (auto decl = SymbolTable::lookupNearestSymbolFrom(
-            call, call.getCalleeAttr()))
+    if (auto decl =
+            SymbolTable::lookupNearestSymbolFrom(call, call.getCalleeAttr()))
       declarations.insert(decl);
     call.getResult().replaceAllUsesWith(out);
     call.erase();
@@ -212,8 +211,7 @@ struct GpuSerializePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<gpu::GPUModuleOp> gpuModules(
-        module.getOps<gpu::GPUModuleOp>());
+    SmallVector<gpu::GPUModuleOp> gpuModules(module.getOps<gpu::GPUModuleOp>());
     if (precision != "fp32" && precision != "tf32" && precision != "bf16") {
       module.emitError("precision must be fp32, tf32 or bf16, got ")
           << precision;
@@ -250,10 +248,10 @@ struct GpuSerializePass
     for (unsigned number : numbers)
       archList += (archList.empty() ? "sm_" : ",sm_") + std::to_string(number);
     if (auto signature = module->getAttrOfType<StringAttr>("loom.signature"))
-      module->setAttr("loom.signature",
-                      StringAttr::get(&getContext(),
-                                      signature.getValue().str() +
-                                          "target cuda " + archList + "\n"));
+      module->setAttr(
+          "loom.signature",
+          StringAttr::get(&getContext(), signature.getValue().str() +
+                                             "target cuda " + archList + "\n"));
     if (gpuModules.empty())
       return;
     gpu::GPUModuleOp merged = mergeModules(gpuModules);
@@ -318,8 +316,7 @@ struct GpuSerializePass
     ModuleOp module = getOperation();
     gpu::GPUModuleOp first = modules.front();
     OpBuilder b(first);
-    auto merged = gpu::GPUModuleOp::create(b, first.getLoc(),
-                                           "loom_kernels");
+    auto merged = gpu::GPUModuleOp::create(b, first.getLoc(), "loom_kernels");
     SymbolTable mergedTable(merged);
     llvm::DenseMap<std::pair<StringAttr, StringAttr>, StringAttr> renamed;
     // Each kernel named after the ONNX node its launch came from, so that
@@ -341,8 +338,8 @@ struct GpuSerializePass
           {kernel.getRootReference(), kernel.getLeafReference()}, text);
     });
     for (gpu::GPUModuleOp gpuModule : modules) {
-      for (Operation &op : llvm::make_early_inc_range(
-               gpuModule.getBody()->getOperations())) {
+      for (Operation &op :
+           llvm::make_early_inc_range(gpuModule.getBody()->getOperations())) {
         auto symbol = dyn_cast<SymbolOpInterface>(op);
         op.remove();
         if (symbol) {
@@ -360,8 +357,8 @@ struct GpuSerializePass
     }
     WalkResult result = module.walk([&](gpu::LaunchFuncOp launch) {
       SymbolRefAttr kernel = launch.getKernel();
-      auto it = renamed.find(
-          {kernel.getRootReference(), kernel.getLeafReference()});
+      auto it =
+          renamed.find({kernel.getRootReference(), kernel.getLeafReference()});
       if (it == renamed.end()) {
         launch.emitOpError("launches a kernel that is not in a gpu.module");
         return WalkResult::interrupt();
@@ -384,8 +381,8 @@ struct GpuSerializePass
   }
 
   /// PTX of `merged` for each architecture, by LLVM's NVPTX back end.
-  FailureOr<SmallVector<std::string>>
-  compileToPtx(gpu::GPUModuleOp merged, ArrayRef<unsigned> numbers) {
+  FailureOr<SmallVector<std::string>> compileToPtx(gpu::GPUModuleOp merged,
+                                                   ArrayRef<unsigned> numbers) {
     OwningOpRef<ModuleOp> alone = cloneAlone(merged);
     auto gpuModule = *alone->getOps<gpu::GPUModuleOp>().begin();
     // libdevice, when the toolkit has it, for the math the back end does not
@@ -495,16 +492,16 @@ struct GpuSerializePass
         return merged.emitError("cannot write temporary files");
       std::string arch = "sm_" + std::to_string(numbers[i]);
       if (failed(runTool(merged, ptxas,
-                         {"-arch=" + arch, "-O3", source.path.str().str(),
-                          "-o", cubin.path.str().str()})))
+                         {"-arch=" + arch, "-O3", source.path.str().str(), "-o",
+                          cubin.path.str().str()})))
         return failure();
       fatbinArgs.push_back(llvm::formatv("--image3=kind=elf,sm={0},file={1}",
                                          numbers[i], cubin.path));
     }
     // The newest architecture's PTX, for the driver to compile for GPUs
     // newer than every cubin.
-    size_t newest = std::max_element(numbers.begin(), numbers.end()) -
-                    numbers.begin();
+    size_t newest =
+        std::max_element(numbers.begin(), numbers.end()) - numbers.begin();
     fatbinArgs.push_back(llvm::formatv("--image3=kind=ptx,sm={0},file={1}",
                                        numbers[newest],
                                        files[2 * newest].path));

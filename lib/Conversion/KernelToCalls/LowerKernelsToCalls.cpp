@@ -233,25 +233,26 @@ LogicalResult lowerBufferSources(ModuleOp module) {
   for (Operation *op : ops) {
     if (auto device = dyn_cast<DeviceGlobalOp>(op)) {
       // loom_rt_device_global(host address, bytes): the device's copy.
-      func::FuncOp decl = getScalarDeclaration(
-          module, op, "loom_rt_device_global",
-          b.getFunctionType({i64, i64}, {ptr}));
+      func::FuncOp decl =
+          getScalarDeclaration(module, op, "loom_rt_device_global",
+                               b.getFunctionType({i64, i64}, {ptr}));
       if (!decl)
         return failure();
       Location loc = op->getLoc();
       b.setInsertionPoint(op);
       auto type = cast<MemRefType>(device.getType());
-      Value host = memref::GetGlobalOp::create(b, loc, type, device.getGlobal());
+      Value host =
+          memref::GetGlobalOp::create(b, loc, type, device.getGlobal());
       Value address = arith::IndexCastOp::create(
           b, loc, i64,
           memref::ExtractAlignedPointerAsIndexOp::create(b, loc, host));
-      int64_t bytes = type.getNumElements() *
-                      std::max<int64_t>(
-                          1, (type.getElementTypeBitWidth() + 7) / 8);
+      int64_t bytes =
+          type.getNumElements() *
+          std::max<int64_t>(1, (type.getElementTypeBitWidth() + 7) / 8);
       Value copy =
-          func::CallOp::create(
-              b, loc, decl,
-              ValueRange{address, arith::ConstantIntOp::create(b, loc, bytes, 64)})
+          func::CallOp::create(b, loc, decl,
+                               ValueRange{address, arith::ConstantIntOp::create(
+                                                       b, loc, bytes, 64)})
               .getResult(0);
       Value marker = LLVM::ConstantOp::create(b, loc, i64,
                                               b.getI64IntegerAttr(0xdeadbeef));

@@ -15,8 +15,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
-#include <limits>
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include <limits>
 
 namespace loom {
 #define GEN_PASS_DEF_APPROXIMATEMATHPASS
@@ -64,9 +64,9 @@ struct ExpandPowF : OpRewritePattern<math::PowFOp> {
     Value logged = math::LogOp::create(rewriter, loc, magnitude);
     Value scaled = arith::MulFOp::create(rewriter, loc, y, logged);
     Value result = math::ExpOp::create(rewriter, loc, scaled);
-    Value whole = arith::CmpFOp::create(
-        rewriter, loc, arith::CmpFPredicate::OEQ, y,
-        math::FloorOp::create(rewriter, loc, y));
+    Value whole =
+        arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::OEQ, y,
+                              math::FloorOp::create(rewriter, loc, y));
     Value half = arith::MulFOp::create(rewriter, loc, y, constant(0.5));
     Value odd = arith::AndIOp::create(
         rewriter, loc, whole,
@@ -80,8 +80,8 @@ struct ExpandPowF : OpRewritePattern<math::PowFOp> {
     Value nan = constant(std::numeric_limits<double>::quiet_NaN());
     Value forNegative =
         arith::SelectOp::create(rewriter, loc, whole, flipped, nan);
-    result = arith::SelectOp::create(rewriter, loc, negative, forNegative,
-                                     result);
+    result =
+        arith::SelectOp::create(rewriter, loc, negative, forNegative, result);
     Value zeroPower = arith::CmpFOp::create(
         rewriter, loc, arith::CmpFPredicate::OEQ, y, constant(0.0));
     rewriter.replaceOpWithNewOp<arith::SelectOp>(op, zeroPower, constant(1.0),
@@ -115,7 +115,7 @@ struct ApproximateMathPass
     // Ops with no approximation of their own are expanded into ones that
     // have (powf into exp and log, ...), which are then approximated.
     static constexpr llvm::StringLiteral expandable[] = {
-        "fpowi", "exp2", "sinh", "cosh", "tan",
+        "fpowi", "exp2",  "sinh",  "cosh", "tan",
         "asinh", "acosh", "atanh", "rsqrt"};
     SmallVector<StringRef> expand;
     for (StringRef name : expandable)

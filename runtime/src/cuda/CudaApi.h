@@ -72,8 +72,8 @@ constexpr int kApiVersion = 12000;
   X(cuStreamDestroy, (CUstream stream))                                        \
   X(cuModuleLoadData, (CUmodule * module, const void *image))                  \
   X(cuModuleUnload, (CUmodule module))                                         \
-  X(cuModuleGetFunction, (CUfunction * function, CUmodule module,              \
-                          const char *name))                                   \
+  X(cuModuleGetFunction,                                                       \
+    (CUfunction * function, CUmodule module, const char *name))                \
   X(cuLaunchKernel,                                                            \
     (CUfunction function, unsigned gridX, unsigned gridY, unsigned gridZ,      \
      unsigned blockX, unsigned blockY, unsigned blockZ, unsigned sharedBytes,  \
@@ -88,8 +88,7 @@ struct Api {
 
 /// cuGetProcAddress (CUDA 12's _v2 form).
 using GetProcAddress = CUresult (*)(const char *symbol, void **function,
-                                    int version, uint64_t flags,
-                                    int *status);
+                                    int version, uint64_t flags, int *status);
 
 } // namespace loom::cuda
 

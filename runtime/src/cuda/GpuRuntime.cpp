@@ -34,8 +34,7 @@
 
 using namespace loom::cuda;
 
-extern "C" [[noreturn]] void loom_rt_raise(int32_t status,
-                                           const char *message);
+extern "C" [[noreturn]] void loom_rt_raise(int32_t status, const char *message);
 
 namespace {
 
@@ -115,9 +114,9 @@ int32_t openDevice(int32_t kind, int32_t ordinal, const char *archs,
   std::string path =
       kind == LOOM_DEVICE_EMULATED ? getEmulatorPath() : "libcuda.so.1";
   // The emulated device's kernels call back into it: global symbols.
-  void *library = dlopen(path.c_str(), RTLD_NOW | (kind == LOOM_DEVICE_EMULATED
-                                                       ? RTLD_GLOBAL
-                                                       : RTLD_LOCAL));
+  void *library = dlopen(
+      path.c_str(),
+      RTLD_NOW | (kind == LOOM_DEVICE_EMULATED ? RTLD_GLOBAL : RTLD_LOCAL));
   if (!library) {
     writeError(error, capacity,
                kind == LOOM_DEVICE_EMULATED
@@ -129,8 +128,8 @@ int32_t openDevice(int32_t kind, int32_t ordinal, const char *archs,
                          "emulated device with LOOM_DEVICE=emulated");
     return LOOM_ERROR_UNSUPPORTED;
   }
-  auto getProc = reinterpret_cast<GetProcAddress>(
-      dlsym(library, "cuGetProcAddress_v2"));
+  auto getProc =
+      reinterpret_cast<GetProcAddress>(dlsym(library, "cuGetProcAddress_v2"));
   if (!getProc) {
     writeError(error, capacity,
                path + " is too old: it has no cuGetProcAddress_v2 (CUDA 12 "
@@ -189,8 +188,8 @@ int32_t openDevice(int32_t kind, int32_t ordinal, const char *archs,
                            device.device);
   device.description = std::string(name) + " (sm_" +
                        std::to_string(device.major * 10 + device.minor) + ")";
-  if ((result = api.cuDevicePrimaryCtxRetain(&device.context,
-                                             device.device)) != CUDA_SUCCESS)
+  if ((result = api.cuDevicePrimaryCtxRetain(&device.context, device.device)) !=
+      CUDA_SUCCESS)
     return fail(result, "cuDevicePrimaryCtxRetain");
   if ((result = api.cuCtxSetCurrent(device.context)) != CUDA_SUCCESS)
     return fail(result, "cuCtxSetCurrent");
@@ -354,7 +353,8 @@ std::string kernelName(const void *function) {
 
 LOOM_HIDDEN void mgpuStreamSynchronize(void *stream) {
   Device &device = requireDevice();
-  CUresult result = device.api.cuStreamSynchronize(static_cast<CUstream>(stream));
+  CUresult result =
+      device.api.cuStreamSynchronize(static_cast<CUstream>(stream));
   if (result != CUDA_SUCCESS)
     raise("kernel %s failed on %s: %s",
           lastKernel ? kernelName(lastKernel).c_str() : "?",
@@ -378,8 +378,8 @@ LOOM_HIDDEN void mgpuLaunchKernel(void *function, intptr_t gridX,
   if (gridX == 0 || gridY == 0 || gridZ == 0)
     return;
   if (gridX < 0 || gridX > 0x7fffffff || gridY < 0 || gridY > 65535 ||
-      gridZ < 0 || gridZ > 65535 || blockX <= 0 || blockY <= 0 ||
-      blockZ <= 0 || blockX * blockY * blockZ > 1024)
+      gridZ < 0 || gridZ > 65535 || blockX <= 0 || blockY <= 0 || blockZ <= 0 ||
+      blockX * blockY * blockZ > 1024)
     raise("a kernel launch of grid (%ld, %ld, %ld) and blocks (%ld, %ld, "
           "%ld) is beyond CUDA's limits",
           static_cast<long>(gridX), static_cast<long>(gridY),
@@ -486,10 +486,10 @@ int32_t copy(bool up, void *dst, const void *src, uint64_t bytes, char *error,
     return LOOM_OK;
   device.api.cuCtxSetCurrent(device.context);
   CUresult result =
-      up ? device.api.cuMemcpyHtoDAsync(reinterpret_cast<CUdeviceptr>(dst),
-                                        src, bytes, device.stream)
-         : device.api.cuMemcpyDtoHAsync(
-               dst, reinterpret_cast<CUdeviceptr>(src), bytes, device.stream);
+      up ? device.api.cuMemcpyHtoDAsync(reinterpret_cast<CUdeviceptr>(dst), src,
+                                        bytes, device.stream)
+         : device.api.cuMemcpyDtoHAsync(dst, reinterpret_cast<CUdeviceptr>(src),
+                                        bytes, device.stream);
   if (result == CUDA_SUCCESS)
     result = device.api.cuStreamSynchronize(device.stream);
   if (result != CUDA_SUCCESS) {
@@ -505,8 +505,8 @@ int32_t apiUpload(void *device, const void *host, uint64_t bytes, char *error,
                   size_t capacity) {
   return copy(true, device, host, bytes, error, capacity);
 }
-int32_t apiDownload(void *host, const void *device, uint64_t bytes,
-                    char *error, size_t capacity) {
+int32_t apiDownload(void *host, const void *device, uint64_t bytes, char *error,
+                    size_t capacity) {
   return copy(false, host, device, bytes, error, capacity);
 }
 const char *apiDescribe() { return getDevice().description.c_str(); }
@@ -514,7 +514,8 @@ const char *apiDescribe() { return getDevice().description.c_str(); }
 } // namespace
 
 extern "C" const loom_device_api *loom_model_device_api(void) {
-  static const loom_device_api api = {openDevice,  apiAlloc,    loom_gpu_device_free,
-                                      apiUpload, apiDownload, apiDescribe};
+  static const loom_device_api api = {openDevice,           apiAlloc,
+                                      loom_gpu_device_free, apiUpload,
+                                      apiDownload,          apiDescribe};
   return &api;
 }

@@ -15,10 +15,10 @@
 //     object is loaded from it, each kernel `void K(void **params)`;
 //   - a launch runs every block, in an order shuffled by LOOM_EMU_SEED
 //     (default 1), and every thread of a block in turn, with CUDA's limits
-//     checked first; a kernel that needs a barrier with more than one
-//     thread per block is refused (barriers need fibers, the next step);
-//   - streams run their work when it is enqueued (in order, on the
-//     caller's thread).
+//     checked first; the threads of a kernel with barriers or shuffles run
+//     as fibers (x86-64), which meet there; shared memory is race-checked
+//     and every kernel access bounds-checked;
+//   - streams queue their work and run it when the host synchronises.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,18 +32,48 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <functional>
-#include <ucontext.h>
 #include <map>
-#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <string>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <unordered_map>
 #include <vector>
 
 using namespace loom::cuda;
+
+// Switching between a block's fibers: saves the callee-saved registers on
+// the current stack, stores its pointer in *from, and resumes the stack at
+// `to` (x86-64 System V). swapcontext would cost a signal-mask system call
+// per switch, which dominated emulated block reductions.
+#if !defined(__x86_64__)
+#error "the emulated device's fibers switch stacks on x86-64 only"
+#endif
+extern "C" void loom_emu_switch(void **from, void *to);
+asm(R"(
+  .text
+  .p2align 4
+  .type loom_emu_switch, @function
+loom_emu_switch:
+  pushq %rbp
+  pushq %rbx
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbx
+  popq %rbp
+  ret
+  .size loom_emu_switch, .-loom_emu_switch
+)");
 
 #define LOOM_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -65,8 +95,8 @@ struct Memory {
     size_t pageStart; // its first data page (offset)
     size_t pages;     // data pages
   };
-  std::map<size_t, Block> used; // start offset -> block
-  size_t top = kPage;           // a guard page first
+  std::map<size_t, Block> used;        // start offset -> block
+  size_t top = kPage;                  // a guard page first
   std::multimap<size_t, size_t> holes; // freed: pages -> first data page
 
   bool init() {
@@ -187,7 +217,7 @@ struct ThreadState {
 /// fiber on the launching thread's stack of fibers.
 struct Fiber {
   enum State { Ready, AtBarrier, AtShuffle, Done };
-  ucontext_t context;
+  void *stack = nullptr; // its saved stack pointer while it is parked
   ThreadState ids;
   State state = Ready;
   int32_t site = 0; // the barrier or shuffle it waits at
@@ -200,10 +230,10 @@ struct Fiber {
 
 /// The launch in progress on this thread.
 struct Launch {
-  ThreadState ids;          // without fibers: the one thread running
+  ThreadState ids;           // without fibers: the one thread running
   std::vector<Fiber> fibers; // with fibers: the block's threads
   Fiber *current = nullptr;
-  ucontext_t scheduler;
+  void *scheduler = nullptr; // the scheduler's saved stack pointer
   void (*kernel)(void **) = nullptr;
   void **params = nullptr;
   bool badPointer = false;
@@ -231,7 +261,7 @@ struct Function {
   std::string name;
   void (*entry)(void **) = nullptr;
   const int64_t *params = nullptr; // count, then each one's bytes
-  bool collective = false; // threads meet: run as fibers
+  bool collective = false;         // threads meet: run as fibers
 };
 
 struct Module {
@@ -368,8 +398,8 @@ CUresult cuMemFree(CUdeviceptr pointer) {
 /// kernel writes without synchronising reads the poison a device-to-host
 /// copy leaves, or stale data: a missing
 /// synchronisation is always wrong, never lucky (0xA5 bytes: integers far
-/// out of any range, flags true, floats a tiny negative). A launch's error is the
-/// stream's, returned by its next synchronisation (as CUDA's are).
+/// out of any range, flags true, floats a tiny negative). A launch's error is
+/// the stream's, returned by its next synchronisation (as CUDA's are).
 struct Stream {
   std::mutex mutex;
   std::vector<std::function<CUresult()>> work;
@@ -564,12 +594,27 @@ unsigned getSeed() {
                        : 1u;
 }
 
-/// Runs `launch`'s fiber `index` to its end.
-void fiberMain(unsigned index) {
-  Fiber &fiber = launch->fibers[index];
+/// A fiber's first frame: runs the kernel as the current fiber, then
+/// returns to the scheduler for good.
+[[noreturn]] void fiberMain() {
+  Fiber &fiber = *launch->current;
   launch->kernel(launch->params);
   fiber.state = Fiber::Done;
-  swapcontext(&fiber.context, &launch->scheduler);
+  loom_emu_switch(&fiber.stack, launch->scheduler);
+  __builtin_unreachable();
+}
+
+/// A new fiber's stack in `memory` (`bytes`): what loom_emu_switch pops
+/// (six registers, then fiberMain as the return address) under a frame
+/// aligned as a call's.
+void *startStack(char *memory, size_t bytes) {
+  auto top = reinterpret_cast<uintptr_t>(memory + bytes) & ~uintptr_t(15);
+  auto *words = reinterpret_cast<void **>(top);
+  words[-1] = nullptr; // fiberMain's own return address: never used
+  words[-2] = reinterpret_cast<void *>(&fiberMain);
+  for (int i = 3; i <= 8; ++i)
+    words[-i] = nullptr; // rbp, rbx, r12-r15
+  return &words[-8];
 }
 
 /// Fibers' stacks, kept for the next launch.
@@ -620,10 +665,18 @@ bool releaseShuffle(Launch &l, unsigned warp, unsigned threads) {
     unsigned segment = lane / width * width;
     int64_t source;
     switch (f.mode) {
-    case 0: source = lane ^ f.offset; break;         // xor
-    case 1: source = lane + f.offset; break;         // up? see below
-    case 2: source = lane - f.offset; break;
-    default: source = segment + f.offset; break;     // idx
+    case 0:
+      source = lane ^ f.offset;
+      break; // xor
+    case 1:
+      source = lane + f.offset;
+      break; // up? see below
+    case 2:
+      source = lane - f.offset;
+      break;
+    default:
+      source = segment + f.offset;
+      break; // idx
     }
     // gpu::ShuffleMode: XOR = 0, UP = 1, DOWN = 2, IDX = 3.
     if (f.mode == 1)
@@ -659,7 +712,7 @@ bool runBlockAsFibers(Launch &l, unsigned threads,
       if (f.state != Fiber::Ready)
         continue;
       l.current = &f;
-      swapcontext(&l.scheduler, &f.context);
+      loom_emu_switch(&l.scheduler, f.stack);
       l.current = nullptr;
       progressed = true;
       if (l.badPointer || !l.error.empty())
@@ -712,9 +765,9 @@ bool runBlockAsFibers(Launch &l, unsigned threads,
 std::mutex launchMutex;
 
 /// Runs a launch that a stream queued (its parameters copied).
-CUresult runKernel(Function *f, unsigned gridX, unsigned gridY,
-                   unsigned gridZ, unsigned blockX, unsigned blockY,
-                   unsigned blockZ, void **params) {
+CUresult runKernel(Function *f, unsigned gridX, unsigned gridY, unsigned gridZ,
+                   unsigned blockX, unsigned blockY, unsigned blockZ,
+                   void **params) {
   std::lock_guard<std::mutex> lock(launchMutex);
   Launch l;
   l.kernel = f->entry;
@@ -767,8 +820,9 @@ CUresult runKernel(Function *f, unsigned gridX, unsigned gridY,
         if (l.collectiveWithoutFibers)
           return CUDA_ERROR_NOT_SUPPORTED;
         if (!l.error.empty()) {
-          std::fprintf(stderr, "loom emulated device: kernel %s, block (%u, "
-                               "%u, %u): %s\n",
+          std::fprintf(stderr,
+                       "loom emulated device: kernel %s, block (%u, "
+                       "%u, %u): %s\n",
                        l.name, base.id[1][0], base.id[1][1], base.id[1][2],
                        l.error.c_str());
           return l.outOfBounds ? CUDA_ERROR_ILLEGAL_ADDRESS
@@ -781,20 +835,14 @@ CUresult runKernel(Function *f, unsigned gridX, unsigned gridY,
       Fiber &fiber = l.fibers[t];
       fiber = Fiber();
       setThread(fiber.ids, t);
-      getcontext(&fiber.context);
-      fiber.context.uc_stack.ss_sp = stacks[t].get();
-      fiber.context.uc_stack.ss_size = kStackBytes;
-      fiber.context.uc_link = nullptr;
-      makecontext(&fiber.context, reinterpret_cast<void (*)()>(fiberMain), 1,
-                  t);
+      fiber.stack = startStack(stacks[t].get(), kStackBytes);
     }
     if (!runBlockAsFibers(l, threads, threadOrder)) {
       if (l.badPointer)
         return CUDA_ERROR_ILLEGAL_ADDRESS;
-      std::fprintf(stderr,
-                   "loom emulated device: kernel %s, block (%u, %u, %u): %s\n",
-                   l.name, base.id[1][0], base.id[1][1], base.id[1][2],
-                   l.error.c_str());
+      std::fprintf(
+          stderr, "loom emulated device: kernel %s, block (%u, %u, %u): %s\n",
+          l.name, base.id[1][0], base.id[1][1], base.id[1][2], l.error.c_str());
       return l.outOfBounds ? CUDA_ERROR_ILLEGAL_ADDRESS
                            : CUDA_ERROR_LAUNCH_FAILED;
     }
@@ -852,11 +900,11 @@ void park(Fiber::State state, int32_t site) {
   Fiber *fiber = launch->current;
   fiber->state = state;
   fiber->site = site;
-  swapcontext(&fiber->context, &launch->scheduler);
+  loom_emu_switch(&fiber->stack, launch->scheduler);
 }
 
-template <typename T> T shuffle(T value, int32_t offset, int32_t width,
-                                int32_t mode, int32_t site) {
+template <typename T>
+T shuffle(T value, int32_t offset, int32_t width, int32_t mode, int32_t site) {
   Fiber *fiber = launch ? launch->current : nullptr;
   if (!fiber) {
     // Without fibers (a kernel not marked collective): one thread alone.
@@ -896,7 +944,8 @@ LOOM_EXPORT void loom_emu_shared_access(uintptr_t address, intptr_t bytes,
     return;
   const ThreadState &ids = currentIds();
   int32_t me = static_cast<int32_t>(
-      ids.id[0][0] + ids.id[2][0] * (ids.id[0][1] + ids.id[2][1] * ids.id[0][2]));
+      ids.id[0][0] +
+      ids.id[2][0] * (ids.id[0][1] + ids.id[2][1] * ids.id[0][2]));
   (void)bytes;
   Launch::Access &access = launch->shared[address];
   if (access.epoch != launch->epoch)
@@ -932,8 +981,8 @@ LOOM_EXPORT void loom_emu_barrier(int32_t site) {
   }
   park(Fiber::AtBarrier, site);
 }
-LOOM_EXPORT float loom_emu_shuffle_f32(float v, int32_t o, int32_t w,
-                                       int32_t m, int32_t s) {
+LOOM_EXPORT float loom_emu_shuffle_f32(float v, int32_t o, int32_t w, int32_t m,
+                                       int32_t s) {
   return shuffle(v, o, w, m, s);
 }
 LOOM_EXPORT double loom_emu_shuffle_f64(double v, int32_t o, int32_t w,
@@ -977,8 +1026,7 @@ LOOM_EXPORT CUresult cuGetProcAddress_v2(const char *symbol, void **function,
   (void)version;
   (void)flags;
   static const EntryName entries[] = {
-#define LOOM_EMU_ENTRY(name, params)                                           \
-  {#name, reinterpret_cast<void *>(&name)},
+#define LOOM_EMU_ENTRY(name, params) {#name, reinterpret_cast<void *>(&name)},
       LOOM_CUDA_ENTRIES(LOOM_EMU_ENTRY)
 #undef LOOM_EMU_ENTRY
   };

@@ -7,15 +7,18 @@
 # (no figure from that is a GPU figure).
 #
 #   scripts/gpu-check.sh [DIR]      # default: gpu-artefacts
+#   PYTHON=/usr/bin/python3 GPU_CHECK_DEVICE=emulated scripts/gpu-check.sh DIR
 set -uo pipefail
 dir="${1:-gpu-artefacts}"
 export LOOM_DEVICE="${GPU_CHECK_DEVICE:-cuda}"
+python="${PYTHON:-python3}"
 echo "== device"
 if [ "$LOOM_DEVICE" != emulated ]; then
   nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap \
     --format=csv || echo "nvidia-smi failed"
 fi
-python3 -c "import numpy" 2>/dev/null || { echo "no numpy"; exit 1; }
+"$python" -c "import numpy" 2>/dev/null || { echo "no numpy in $python"; exit 1; }
+[ -f "$dir/left-out.txt" ] && echo "left out (too large to carry): $(cat "$dir/left-out.txt")"
 failed=0
 echo "== correctness (relative L2 error against the CPU build)"
 for name in $(cat "$dir/models.txt"); do
@@ -31,7 +34,7 @@ for name in $(cat "$dir/models.txt"); do
     failed=1
     continue
   fi
-  python3 - "$dir" "$name" <<'PY' || failed=1
+  "$python" - "$dir" "$name" <<'PY' || failed=1
 import numpy as np, os, sys
 d, name = sys.argv[1], sys.argv[2]
 pairs = ([(f"{name}-gpu.npy", f"{name}-cpu.npy")] if os.path.exists(f"{d}/{name}-cpu.npy")

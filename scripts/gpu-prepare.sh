@@ -48,5 +48,20 @@ for name in act sdn skipnet blockdrop captioner; do
   models+=("$name")
 done
 rm -rf "$work"
+# What the device tool carries is 64 MiB in all: the models with the
+# largest weights stay here (named in left-out.txt) until it fits.
+budget=$((60 * 1024 * 1024))
+left=()
+while [ "$(du -sb "$out" | cut -f1)" -gt "$budget" ]; do
+  biggest=$(for m in "${models[@]}"; do
+    echo "$(stat -c %s "$out/$m.safetensors" 2>/dev/null || echo 0) $m"; done |
+    sort -n | tail -1 | cut -d' ' -f2)
+  rm -f "$out/$biggest" "$out/$biggest".* "$out/$biggest"-*
+  left+=("$biggest")
+  kept=()
+  for m in "${models[@]}"; do [ "$m" = "$biggest" ] || kept+=("$m"); done
+  models=("${kept[@]}")
+done
 echo "${models[@]}" > "$out/models.txt"
+[ ${#left[@]} -gt 0 ] && echo "${left[@]}" > "$out/left-out.txt"
 du -sh "$out"

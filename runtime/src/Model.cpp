@@ -283,6 +283,29 @@ std::string formatShape(const int64_t *dims, size_t rank) {
 
 void freeResult(void *allocated) { std::free(allocated); }
 
+/// Fills `tensor` (row-major) from `source`, whose elements of
+/// `elementSize` bytes lie `strides` elements apart per dim.
+void copyStrided(loom_tensor *tensor, const char *source,
+                 const int64_t *strides, size_t elementSize) {
+  size_t rank = static_cast<size_t>(loom_tensor_rank(tensor));
+  const int64_t *dims = loom_tensor_shape(tensor);
+  char *dst = static_cast<char *>(loom_tensor_data(tensor));
+  int64_t count = loom_tensor_numel(tensor);
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t n = 0; n < count; ++n) {
+    int64_t offset = 0;
+    for (size_t d = 0; d < rank; ++d)
+      offset += index[d] * strides[d];
+    std::memcpy(dst + n * elementSize, source + offset * elementSize,
+                elementSize);
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < dims[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
 void freeDeviceBuffers(loom_model *model, std::vector<void *> &buffers) {
   for (void *buffer : buffers)
     model->device->free(buffer);
@@ -376,21 +399,8 @@ loom_status downloadOutputs(loom_model *model, loom_tensor **outputs,
         status = LOOM_ERROR_RUNTIME;
         message = "output '" + port.name + "': " + error;
       }
-      char *dst = static_cast<char *>(loom_tensor_data(tensor));
-      int64_t count = loom_tensor_numel(tensor);
-      std::vector<int64_t> index(rank, 0);
-      for (int64_t n = 0; n < count && status == LOOM_OK; ++n) {
-        int64_t offset = 0;
-        for (size_t d = 0; d < rank; ++d)
-          offset += index[d] * desc[3 + rank + d];
-        std::memcpy(dst + n * elementSize,
-                    staging.data() + offset * elementSize, elementSize);
-        for (size_t d = rank; d-- > 0;) {
-          if (++index[d] < dims[d])
-            break;
-          index[d] = 0;
-        }
-      }
+      if (status == LOOM_OK)
+        copyStrided(tensor, staging.data(), &desc[3 + rank], elementSize);
     }
     outputs[i] = tensor;
     if (allocated && !constant &&
@@ -672,22 +682,7 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
       tensor = loom_tensor_create(port.dtype, static_cast<int32_t>(rank),
                                   dims.data());
       if (tensor) {
-        // Copy element by element along the strides.
-        char *dst = static_cast<char *>(loom_tensor_data(tensor));
-        int64_t count = loom_tensor_numel(tensor);
-        std::vector<int64_t> index(rank, 0);
-        for (int64_t n = 0; n < count; ++n) {
-          int64_t offset = 0;
-          for (size_t d = 0; d < rank; ++d)
-            offset += index[d] * desc[3 + rank + d];
-          std::memcpy(dst + n * elementSize, data + offset * elementSize,
-                      elementSize);
-          for (size_t d = rank; d-- > 0;) {
-            if (++index[d] < dims[d])
-              break;
-            index[d] = 0;
-          }
-        }
+        copyStrided(tensor, data, &desc[3 + rank], elementSize);
       }
       if (owned)
         std::free(allocated);

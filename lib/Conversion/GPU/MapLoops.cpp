@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BlockReductions.h"
+#include "Origin.h"
 #include "loom/Conversion/Passes.h"
 
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
@@ -92,24 +93,6 @@ void mapToBlocksAndThreads(scf::ParallelOp loop, int64_t blockSize,
   });
 }
 
-/// Where `loop` came from: its ONNX node, else its location.
-std::string describeLoop(Operation *op) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    if (!fused.getLocations().empty())
-      loc = fused.getLocations().front();
-  if (auto name = dyn_cast<NameLoc>(loc)) {
-    os << name.getName().getValue();
-    if (auto child = dyn_cast<NameLoc>(name.getChildLoc()))
-      os << " (" << child.getName().getValue() << ")";
-  } else {
-    loc.print(os);
-  }
-  return text;
-}
-
 struct GpuMapLoopsPass
     : public loom::impl::GpuMapLoopsPassBase<GpuMapLoopsPass> {
   using Base::Base;
@@ -193,8 +176,8 @@ struct GpuMapLoopsPass
       int64_t inner = getInnerWork(loop);
       if (upper && *upper <= size && (inner < 0 || *upper * inner > 32) &&
           inner != 1)
-        serial.push_back(
-            rewriter.getStringAttr(describeLoop(loop) + " [one block]"));
+        serial.push_back(rewriter.getStringAttr(
+            loom::describeOrigin(loop.getLoc()) + " [one block]"));
       mapToBlocksAndThreads(loop, size, seedBug != "no-bounds-check");
     }
     getOperation()->setAttr("loom.gpu_serial", rewriter.getArrayAttr(serial));

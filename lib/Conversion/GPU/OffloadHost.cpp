@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Origin.h"
 #include "loom/Conversion/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -94,24 +95,6 @@ int64_t getStaticWork(Operation *loop) {
     return WalkResult::advance();
   });
   return result.wasInterrupted() ? -1 : work;
-}
-
-/// Where `op` came from, for loomc -v: its ONNX node, else its location.
-std::string describeOrigin(Operation *op) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    if (!fused.getLocations().empty())
-      loc = fused.getLocations().front();
-  if (auto name = dyn_cast<NameLoc>(loc)) {
-    os << name.getName().getValue();
-    if (auto child = dyn_cast<NameLoc>(name.getChildLoc()))
-      os << " (" << child.getName().getValue() << ")";
-  } else {
-    loc.print(os);
-  }
-  return text;
 }
 
 /// Bytes of one element of `type` in device memory.
@@ -206,8 +189,8 @@ struct GpuOffloadHostPass
         // (and the tests that keep benchmark models free of them).
         int64_t work = getStaticWork(loop);
         if (work < 0 || work > 32)
-          serial.push_back(
-              b.getStringAttr(describeOrigin(loop) + " [one thread]"));
+          serial.push_back(b.getStringAttr(
+              loom::describeOrigin(loop->getLoc()) + " [one thread]"));
         wrapInSingleThreadKernel(b, loop);
       }
       SmallVector<memref::StoreOp> stores;

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Origin.h"
 #include "loom/Conversion/GpuSerialization.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Support/Refusal.h"
@@ -323,11 +324,7 @@ struct GpuSerializePass
     // PTX, profiles and errors say which: "k_<node>".
     llvm::DenseMap<std::pair<StringAttr, StringAttr>, std::string> origins;
     module.walk([&](gpu::LaunchFuncOp launch) {
-      Location loc = launch.getLoc();
-      if (auto fused = dyn_cast<FusedLoc>(loc))
-        if (!fused.getLocations().empty())
-          loc = fused.getLocations().front();
-      auto name = dyn_cast<NameLoc>(loc);
+      NameLoc name = loom::getNodeLoc(launch.getLoc());
       if (!name)
         return;
       std::string text = "k_";

@@ -45,23 +45,6 @@ int64_t chooseBlockSize(scf::ParallelOp loop, int64_t maximum) {
   return std::clamp<int64_t>(size, std::min<int64_t>(32, maximum), maximum);
 }
 
-/// The iterations of the loops inside `loop`'s body when static, else -1.
-int64_t getInnerWork(scf::ParallelOp loop) {
-  int64_t work = 1;
-  WalkResult result = loop.getBody()->walk([&](Operation *op) {
-    if (isa<scf::WhileOp>(op))
-      return WalkResult::interrupt();
-    if (auto forOp = dyn_cast<scf::ForOp>(op)) {
-      auto trips = forOp.getStaticTripCount();
-      if (!trips)
-        return WalkResult::interrupt();
-      work *= std::max<int64_t>(1, trips->getSExtValue());
-    }
-    return WalkResult::advance();
-  });
-  return result.wasInterrupted() ? -1 : work;
-}
-
 /// Tiles `loop` (one dimension) by `blockSize` and maps the tiles to
 /// blocks and the iterations of a tile to threads, along x.
 void mapToBlocksAndThreads(scf::ParallelOp loop, int64_t blockSize,
@@ -173,7 +156,7 @@ struct GpuMapLoopsPass
       // One block whose threads loop over more than a warp's work in all:
       // recorded for loomc -v (block-level reductions are the fix).
       auto upper = getConstantIntValue(loop.getUpperBound()[0]);
-      int64_t inner = getInnerWork(loop);
+      int64_t inner = loom::getStaticLoopWork(loop);
       if (upper && *upper <= size && (inner < 0 || *upper * inner > 32) &&
           inner != 1)
         serial.push_back(rewriter.getStringAttr(

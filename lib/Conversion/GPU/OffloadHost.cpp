@@ -8,7 +8,6 @@
 #include "loom/Conversion/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
-#include "mlir/IR/IRMapping.h"
 
 namespace loom {
 #define GEN_PASS_DEF_GPUOFFLOADHOSTPASS
@@ -73,28 +72,6 @@ bool isBufferLoop(Operation *loop) {
     return WalkResult::advance();
   });
   return memory && !result.wasInterrupted();
-}
-
-/// The iterations of the loop nest `loop` when its bounds are constants,
-/// else -1.
-int64_t getStaticWork(Operation *loop) {
-  int64_t work = 1;
-  WalkResult result = loop->walk([&](Operation *op) {
-    if (isa<scf::WhileOp>(op))
-      return WalkResult::interrupt();
-    auto forOp = dyn_cast<scf::ForOp>(op);
-    if (!forOp)
-      return WalkResult::advance();
-    std::optional<int64_t> trips =
-        forOp.getStaticTripCount()
-            ? std::optional<int64_t>(forOp.getStaticTripCount()->getSExtValue())
-            : std::nullopt;
-    if (!trips)
-      return WalkResult::interrupt();
-    work *= std::max<int64_t>(*trips, 1);
-    return WalkResult::advance();
-  });
-  return result.wasInterrupted() ? -1 : work;
 }
 
 /// Bytes of one element of `type` in device memory.
@@ -187,7 +164,7 @@ struct GpuOffloadHostPass
       for (Operation *loop : loops) {
         // One thread doing more than a warp's work: recorded for loomc -v
         // (and the tests that keep benchmark models free of them).
-        int64_t work = getStaticWork(loop);
+        int64_t work = loom::getStaticLoopWork(loop);
         if (work < 0 || work > 32)
           serial.push_back(b.getStringAttr(
               loom::describeOrigin(loop->getLoc()) + " [one thread]"));

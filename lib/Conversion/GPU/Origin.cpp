@@ -6,6 +6,7 @@
 
 #include "Origin.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -31,6 +32,23 @@ std::string describeOrigin(Location loc) {
     loc.print(os);
   }
   return text;
+}
+
+int64_t getStaticLoopWork(Operation *root) {
+  int64_t work = 1;
+  WalkResult result = root->walk([&](Operation *op) {
+    if (isa<scf::WhileOp>(op))
+      return WalkResult::interrupt();
+    auto forOp = dyn_cast<scf::ForOp>(op);
+    if (!forOp)
+      return WalkResult::advance();
+    std::optional<APInt> trips = forOp.getStaticTripCount();
+    if (!trips)
+      return WalkResult::interrupt();
+    work *= std::max<int64_t>(1, trips->getSExtValue());
+    return WalkResult::advance();
+  });
+  return result.wasInterrupted() ? -1 : work;
 }
 
 } // namespace loom

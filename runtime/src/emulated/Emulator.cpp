@@ -663,26 +663,12 @@ bool releaseShuffle(Launch &l, unsigned warp, unsigned threads) {
       return false;
     }
     unsigned segment = lane / width * width;
-    int64_t source;
-    switch (f.mode) {
-    case 0:
-      source = lane ^ f.offset;
-      break; // xor
-    case 1:
-      source = lane + f.offset;
-      break; // up? see below
-    case 2:
-      source = lane - f.offset;
-      break;
-    default:
-      source = segment + f.offset;
-      break; // idx
-    }
-    // gpu::ShuffleMode: XOR = 0, UP = 1, DOWN = 2, IDX = 3.
-    if (f.mode == 1)
-      source = lane - f.offset;
-    else if (f.mode == 2)
-      source = lane + f.offset;
+    // gpu::ShuffleMode: XOR = 0, UP = 1 (from a lower lane), DOWN = 2
+    // (from a higher lane), IDX = 3.
+    int64_t source = f.mode == 0   ? lane ^ f.offset
+                     : f.mode == 1 ? int64_t(lane) - f.offset
+                     : f.mode == 2 ? int64_t(lane) + f.offset
+                                   : int64_t(segment) + f.offset;
     bool inside = source >= segment && source < segment + width;
     f.valid = inside;
     f.result = f.value;

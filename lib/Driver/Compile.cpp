@@ -141,7 +141,11 @@ void printGpuKernels(ModuleOp module, llvm::raw_ostream &os) {
     os << ":";
     llvm::interleave(serial.getAsValueRange<StringAttr>(), os, ";");
   }
-  os << "\n";
+  auto products = census.getAs<IntegerAttr>("cublaslt");
+  auto convolutions = census.getAs<IntegerAttr>("cudnn");
+  os << "; library calls: " << (products ? products.getInt() : 0)
+     << " cuBLASLt, " << (convolutions ? convolutions.getInt() : 0)
+     << " cuDNN\n";
 }
 
 LogicalResult emitArtefact(ModuleOp module, ArtefactEmit emit,

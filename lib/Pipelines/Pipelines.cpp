@@ -137,12 +137,13 @@ static void buildLinalgPipeline(OpPassManager &pm,
   // A partitioned module's shard collectives become kernel.box.
   if (!options.sbp.mesh.empty())
     pm.addPass(sbp::createSbpLowerCollectivesPass());
-  // oneDNN runs on host memory: a CUDA model computes every op in its own
-  // kernels (cuBLASLt and cuDNN are the next step, docs/cuda.md).
-  bool kernelLibrary = options.kernelLibrary && options.target == Target::CPU;
+  // The kernel ops run on oneDNN for the CPU, on cuBLASLt and cuDNN for
+  // CUDA (whose convolutions take symmetric pads only).
+  bool kernelLibrary = options.kernelLibrary;
   ConvertGraphToLinalgPassOptions lowering;
   lowering.kernelLibrary = kernelLibrary;
   lowering.runtimeChecks = options.runtimeChecks;
+  lowering.symmetricConvPads = options.target == Target::CUDA;
   pm.addPass(createConvertGraphToLinalgPass(lowering));
   if (kernelLibrary)
     pm.addPass(kernel::createKernelFuseEpiloguesPass());
@@ -203,8 +204,15 @@ static void buildLLVMPipeline(OpPassManager &pm,
     pm.addPass(createGpuHostBuffersPass());
   if (options.memoryPlan)
     pm.addPass(createPlanMemoryPass());
-  if (options.target == Target::CUDA)
+  if (options.target == Target::CUDA) {
+    // Library calls first, so that their operands' re-layout copies become
+    // kernels too.
+    LowerKernelsToCallsPassOptions libraries;
+    libraries.gpuLibraries = true;
+    libraries.tf32 = options.gpu.precision == "tf32";
+    pm.addPass(createLowerKernelsToCallsPass(libraries));
     buildGpuKernelsPipeline(pm, options.gpu);
+  }
   pm.addPass(createLowerKernelsToCallsPass());
   pm.addPass(createLowerStridedCopiesPass());
   pm.addPass(createInterchangeReductionsPass());

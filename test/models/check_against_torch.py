@@ -41,9 +41,20 @@ def main():
         onnx_path = os.path.join(args.model_dir, f"{name}-opset{args.opset}.onnx")
         exe = os.path.join(args.work, name)
         shape = "x".join(str(d) for d in x.shape)
-        subprocess.run([args.loomc, onnx_path, "-o", exe,
-                        "--input-shape", f"input:{shape}", *args.loomc_flag],
-                       check=True)
+        cuda = "--target=cuda" in args.loomc_flag
+        compiled = subprocess.run(
+            [args.loomc, onnx_path, "-o", exe, "--input-shape",
+             f"input:{shape}", *args.loomc_flag, *(["-v"] if cuda else [])],
+            check=True, capture_output=True, text=True)
+        if cuda:
+            # The kernel census: no kernel of a benchmark model may run more
+            # than a warp's work on one thread or one block.
+            census = [line for line in (compiled.stdout + compiled.stderr)
+                      .splitlines() if line.startswith("cuda: ")]
+            print(f"{name}: {census[0] if census else 'cuda: no census'}")
+            if not census or " 0 serial " not in census[0]:
+                print(f"{name}: SERIAL KERNELS")
+                return 1
         inp = os.path.join(args.work, f"{name}-input.npy")
         out = os.path.join(args.work, f"{name}-output.npy")
         np.save(inp, x)

@@ -59,6 +59,10 @@ def ConvertGraphToLinalgPass : Pass<"loom-convert-graph-to-linalg",
     Option<"runtimeChecks", "runtime-checks", "bool", /*default=*/"true",
            "Check indices, run-time dims, sizes and divisors as the model "
            "runs">,
+    Option<"symmetricConvPads", "symmetric-conv-pads", "bool",
+           /*default=*/"false",
+           "Make kernel.conv2d only of convolutions with symmetric pads "
+           "(cuDNN's); the others keep the generic lowering">,
   ];
   let dependentDialects = [
     "::loom::kernel::KernelDialect",
@@ -149,7 +153,22 @@ def LowerKernelsToCallsPass : Pass<"loom-lower-kernels-to-calls",
     becomes an `scf.if` on its negated condition that calls
     `loom_rt_check_failed(site, value, limit)`, the site a constant string
     naming the ONNX node, op, operand and message (`RuntimeSites.h`).
+
+    With `gpu-libraries` (a CUDA model, before its loops become kernels),
+    only `kernel.matmul` and `kernel.conv2d` are lowered, to
+    `loom_gpu_matmul_f32` (cuBLASLt) and `loom_gpu_conv2d_f32` (cuDNN) of
+    runtime/src/cuda/GpuLibraries.cpp, on device memory, with a last
+    argument naming the ONNX node for the runtime's errors; a re-layout
+    copy is a `memref.copy` that `loom-gpu-map-loops` makes a kernel. With
+    `tf32`, the libraries may round the products' inputs to TF32.
   }];
+  let options = [
+    Option<"gpuLibraries", "gpu-libraries", "bool", /*default=*/"false",
+           "Lower only matrix products and convolutions, to the CUDA "
+           "runtime's cuBLASLt and cuDNN calls">,
+    Option<"tf32", "tf32", "bool", /*default=*/"false",
+           "Let cuBLASLt and cuDNN round inputs to TF32 (--precision=tf32)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",

@@ -13,6 +13,7 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
@@ -218,15 +219,13 @@ struct GpuSerializePass
           << precision;
       return signalPassFailure();
     }
-    // tf32 and bf16 are what cuBLASLt's matrix products may round to; the
-    // generated kernels compute in fp32 only, so that is all this build
-    // can promise (docs/cuda.md).
-    if (precision != "fp32") {
-      module.emitError("precision ")
-          << precision
-          << " is not available yet: Loom's CUDA kernels compute in fp32 "
-             "(matrix products through cuBLASLt, which rounds to tf32 or "
-             "bf16, are not in this build)";
+    // tf32 is what cuBLASLt and cuDNN may round the inputs of matrix
+    // products and convolutions to (loom-lower-kernels-to-calls passes it
+    // on); bf16 would need bf16 operands, which no kernel produces yet.
+    if (precision == "bf16") {
+      module.emitError("precision bf16 is not available yet: Loom's CUDA "
+                       "kernels and library calls take fp32 operands (use "
+                       "fp32, or tf32 for tensor-core products)");
       return signalPassFailure();
     }
     SmallVector<unsigned> numbers;
@@ -305,11 +304,19 @@ struct GpuSerializePass
     auto serial = module->getAttrOfType<ArrayAttr>("loom.gpu_serial");
     Builder b(&getContext());
     module->removeAttr("loom.gpu_serial");
+    // And the call sites of cuBLASLt and cuDNN (GpuLibraries.cpp).
+    int64_t products = 0, convolutions = 0;
+    module.walk([&](func::CallOp call) {
+      products += call.getCallee() == "loom_gpu_matmul_f32";
+      convolutions += call.getCallee() == "loom_gpu_conv2d_f32";
+    });
     module->setAttr(
         "loom.gpu_kernels",
         b.getDictionaryAttr(
             {b.getNamedAttr("count", b.getI64IntegerAttr(count)),
-             b.getNamedAttr("serial", serial ? serial : b.getArrayAttr({}))}));
+             b.getNamedAttr("serial", serial ? serial : b.getArrayAttr({})),
+             b.getNamedAttr("cublaslt", b.getI64IntegerAttr(products)),
+             b.getNamedAttr("cudnn", b.getI64IntegerAttr(convolutions))}));
   }
 
   /// All kernels in one gpu.module, `loom_kernels`; launches follow.

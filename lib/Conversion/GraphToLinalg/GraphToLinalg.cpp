@@ -462,7 +462,7 @@ struct ConvertGraphToLinalgPass
     populateQuantMatMulPatterns(converter, patterns);
     populateControlFlowPatterns(converter, patterns);
     if (kernelLibrary)
-      populateKernelPatterns(converter, patterns);
+      populateKernelPatterns(converter, patterns, symmetricConvPads);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -25,7 +25,12 @@ bool isF32Tensor(Value v, int64_t rank = -1) {
 }
 
 struct ConvToKernel : OpConversionPattern<g::ConvOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ConvToKernel(GraphTypeConverter &converter, MLIRContext *context,
+               PatternBenefit benefit, bool symmetricPads)
+      : OpConversionPattern(converter, context, benefit),
+        symmetricPads(symmetricPads) {}
+  /// Only pads cuDNN takes: begin and end alike on each dim.
+  bool symmetricPads;
   LogicalResult
   matchAndRewrite(g::ConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -40,6 +45,8 @@ struct ConvToKernel : OpConversionPattern<g::ConvOp> {
     Location loc = op.getLoc();
     ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
                       pads = op.getPads();
+    if (symmetricPads && (pads[0] != pads[2] || pads[1] != pads[3]))
+      return rewriter.notifyMatchFailure(op, "asymmetric pads");
     auto wt = cast<RankedTensorType>(w.getType());
     auto sizes = getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
       Value in = tensor::DimOp::create(rewriter, loc, x, i);
@@ -167,9 +174,12 @@ struct MatMulToKernel : OpConversionPattern<g::MatMulOp> {
 } // namespace
 
 void populateKernelPatterns(GraphTypeConverter &converter,
-                            RewritePatternSet &patterns) {
-  patterns.add<ConvToKernel, GemmToKernel, MatMulToKernel>(
-      converter, patterns.getContext(), /*benefit=*/2);
+                            RewritePatternSet &patterns,
+                            bool symmetricConvPads) {
+  patterns.add<GemmToKernel, MatMulToKernel>(converter, patterns.getContext(),
+                                             /*benefit=*/2);
+  patterns.add<ConvToKernel>(converter, patterns.getContext(), /*benefit=*/2,
+                             symmetricConvPads);
 }
 
 } // namespace loom::lowering

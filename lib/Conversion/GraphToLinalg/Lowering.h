@@ -211,7 +211,8 @@ void populateControlFlowPatterns(GraphTypeConverter &converter,
 /// Convolutions and matrix products the kernel library computes, preferred
 /// (higher benefit) over the generic lowerings.
 void populateKernelPatterns(GraphTypeConverter &converter,
-                            mlir::RewritePatternSet &patterns);
+                            mlir::RewritePatternSet &patterns,
+                            bool symmetricConvPads = false);
 
 } // namespace loom::lowering
 

@@ -292,13 +292,36 @@ LogicalResult lowerBufferSources(ModuleOp module) {
   return success();
 }
 
+/// The GPU runtime's last argument: "node 'NAME' (OP)", for its errors.
+Value getSiteString(OpBuilder &b, ModuleOp module, Location loc) {
+  auto [node, opType] = loom::getNodeAndOpType(loc);
+  std::string site = node.empty() ? std::string("a kernel op")
+                                  : "node '" + node + "' (" + opType + ")";
+  return loom::getConstantString(b, loc, module, site);
+}
+
 struct LowerKernelsToCallsPass
     : loom::impl::LowerKernelsToCallsPassBase<LowerKernelsToCallsPass> {
+  using LowerKernelsToCallsPassBase::LowerKernelsToCallsPassBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     IRRewriter rewriter(&getContext());
     auto i64 = [&](int64_t v) -> Value {
       return arith::ConstantIntOp::create(rewriter, module.getLoc(), v, 64);
+    };
+    // The CUDA runtime's functions take TF32 as flag 8 and end with the
+    // node's name.
+    StringRef matmulName =
+        gpuLibraries ? "loom_gpu_matmul_f32" : "loom_kernel_matmul_f32";
+    StringRef convName =
+        gpuLibraries ? "loom_gpu_conv2d_f32" : "loom_kernel_conv2d_f32";
+    int64_t tf32Flag = gpuLibraries && tf32 ? 8 : 0;
+    auto gpuSite = [&](Operation *op) {
+      SmallVector<Value> extra;
+      if (gpuLibraries)
+        extra.push_back(getSiteString(rewriter, module, op->getLoc()));
+      return extra;
     };
     WalkResult result = module.walk([&](Operation *op) -> WalkResult {
       if (isa<MatmulOp, Conv2DOp>(op) &&
@@ -308,13 +331,18 @@ struct LowerKernelsToCallsPass
       if (auto mm = dyn_cast<MatmulOp>(op)) {
         rewriter.setInsertionPoint(op);
         Value flags = i64(mm.getTransposeA() | mm.getTransposeB() << 1 |
-                          mm.getAccumulate() << 2);
+                          mm.getAccumulate() << 2 | tf32Flag);
         Value alpha = arith::ConstantOp::create(rewriter, op->getLoc(),
                                                 mm.getAlphaAttr());
-        return replaceWithCall(rewriter, module, op, "loom_kernel_matmul_f32",
+        SmallVector<Value> scalars = {flags, alpha};
+        llvm::append_range(scalars, gpuSite(op));
+        return replaceWithCall(rewriter, module, op, matmulName,
                                {mm.getLhs(), mm.getRhs(), mm.getInit()}, 2,
-                               mm.getAccumulate(), {flags, alpha});
+                               mm.getAccumulate(), scalars);
       }
+      // Everything else waits for the second run, after the GPU passes.
+      if (gpuLibraries && !isa<Conv2DOp>(op))
+        return WalkResult::advance();
       if (auto check = dyn_cast<CheckOp>(op))
         return lowerCheck(rewriter, module, check);
       if (auto meshRank = dyn_cast<MeshRankOp>(op)) {
@@ -375,13 +403,15 @@ struct LowerKernelsToCallsPass
       // once and cached by the runtime.
       bool constantWeights = isConstantBuffer(conv.getWeight());
       scalars.push_back(i64(conv.getAccumulate() | conv.getRelu() << 1 |
-                            constantWeights << 2));
+                            constantWeights << 2 | tf32Flag));
+      llvm::append_range(scalars, gpuSite(op));
       return replaceWithCall(
-          rewriter, module, op, "loom_kernel_conv2d_f32",
+          rewriter, module, op, convName,
           {conv.getInput(), conv.getWeight(), bias, conv.getInit()}, 3,
           conv.getAccumulate(), scalars);
     });
-    if (result.wasInterrupted() || failed(lowerBufferSources(module)))
+    if (result.wasInterrupted() ||
+        (!gpuLibraries && failed(lowerBufferSources(module))))
       signalPassFailure();
   }
 };

@@ -67,6 +67,8 @@ constexpr int kApiVersion = 12000;
     (void *dst, CUdeviceptr src, size_t bytes, CUstream stream))               \
   X(cuMemcpyDtoDAsync,                                                         \
     (CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream))         \
+  X(cuMemsetD8Async,                                                           \
+    (CUdeviceptr dst, unsigned char value, size_t bytes, CUstream stream))     \
   X(cuStreamCreate, (CUstream * stream, unsigned flags))                       \
   X(cuStreamSynchronize, (CUstream stream))                                    \
   X(cuStreamDestroy, (CUstream stream))                                        \

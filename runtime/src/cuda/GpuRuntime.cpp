@@ -17,7 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../RuntimeInternal.h"
-#include "CudaApi.h"
+#include "GpuDevice.h"
 #include "loom/abi.h"
 
 #include <cstdarg>
@@ -30,26 +30,11 @@
 #include <unordered_map>
 #include <vector>
 
-#define LOOM_HIDDEN __attribute__((visibility("hidden")))
-
 using namespace loom::cuda;
 
 extern "C" [[noreturn]] void loom_rt_raise(int32_t status, const char *message);
 
-namespace {
-
-struct Device {
-  std::mutex mutex;
-  bool open = false;
-  int32_t kind = 0;
-  void *library = nullptr;
-  Api api;
-  CUdevice device = 0;
-  CUcontext context = nullptr;
-  CUstream stream = nullptr;
-  int major = 0, minor = 0;
-  std::string description;
-};
+namespace loom::cuda {
 
 Device &getDevice() {
   static Device *device = new Device; // outlives static destructors
@@ -65,8 +50,6 @@ std::string errorName(CUresult result) {
   return "CUDA error " + std::to_string(result);
 }
 
-[[noreturn]] void raise(const char *format, ...)
-    __attribute__((format(printf, 1, 2)));
 void raise(const char *format, ...) {
   char message[1024];
   va_list args;
@@ -81,6 +64,24 @@ void check(CUresult result, const char *call) {
     raise("%s failed on %s: %s", call, getDevice().description.c_str(),
           errorName(result).c_str());
 }
+
+Device &requireDevice() {
+  Device &device = getDevice();
+  if (!device.open)
+    raise("the model's CUDA device is not open (run it through "
+          "loom_model_run, which opens it)");
+  // Every host thread that runs the model works in the device's context.
+  thread_local CUcontext current = nullptr;
+  if (current != device.context) {
+    check(device.api.cuCtxSetCurrent(device.context), "cuCtxSetCurrent");
+    current = device.context;
+  }
+  return device;
+}
+
+} // namespace loom::cuda
+
+namespace {
 
 void writeError(char *error, size_t capacity, const std::string &message) {
   if (error && capacity)
@@ -200,20 +201,6 @@ int32_t openDevice(int32_t kind, int32_t ordinal, const char *archs,
   device.kind = kind;
   device.open = true;
   return LOOM_OK;
-}
-
-Device &requireDevice() {
-  Device &device = getDevice();
-  if (!device.open)
-    raise("the model's CUDA device is not open (run it through "
-          "loom_model_run, which opens it)");
-  // Every host thread that runs the model works in the device's context.
-  thread_local CUcontext current = nullptr;
-  if (current != device.context) {
-    check(device.api.cuCtxSetCurrent(device.context), "cuCtxSetCurrent");
-    current = device.context;
-  }
-  return device;
 }
 
 /// The kernels' module: Loom's container (loom/Conversion/GpuSerialization.h),

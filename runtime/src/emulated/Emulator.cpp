@@ -22,7 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "../cuda/CudaApi.h"
+#include "Emulator.h"
 
 #include <algorithm>
 #include <atomic>
@@ -75,7 +75,6 @@ loom_emu_switch:
   .size loom_emu_switch, .-loom_emu_switch
 )");
 
-#define LOOM_EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {
 
@@ -488,6 +487,17 @@ CUresult cuMemcpyDtoDAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
     return CUDA_ERROR_INVALID_VALUE;
   return enqueue(stream, [=] {
     std::memmove(memory.toHost(dst), memory.toHost(src), bytes);
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuMemsetD8Async(CUdeviceptr dst, unsigned char value, size_t bytes,
+                         CUstream stream) {
+  REQUIRE_INIT();
+  if (!memory.isLive(dst, bytes))
+    return CUDA_ERROR_INVALID_VALUE;
+  return enqueue(stream, [=] {
+    std::memset(memory.toHost(dst), value, bytes);
     return CUDA_SUCCESS;
   });
 }
@@ -1005,6 +1015,19 @@ LOOM_EXPORT void *loom_emu_translate(void *pointer) {
   }
   return memory.toHost(reinterpret_cast<CUdeviceptr>(pointer));
 }
+
+namespace loom::emu {
+bool isInitialised() { return initialised; }
+bool isLive(const void *pointer, size_t bytes) {
+  return memory.isLive(reinterpret_cast<CUdeviceptr>(pointer), bytes);
+}
+void *toHost(const void *pointer) {
+  return memory.toHost(reinterpret_cast<CUdeviceptr>(pointer));
+}
+CUresult enqueue(CUstream stream, std::function<CUresult()> work) {
+  return ::enqueue(stream, std::move(work));
+}
+} // namespace loom::emu
 
 LOOM_EXPORT CUresult cuGetProcAddress_v2(const char *symbol, void **function,
                                          int version, uint64_t flags,

@@ -6,7 +6,7 @@
 // architecture by LLVM's NVPTX back end; the launches follow the renaming.
 // The object is Loom's container: its header, a fatbin (ptxas and fatbinary
 // ran: they accept every kernel), then the PTX of each architecture.
-// CHECK: module attributes {gpu.container_module, loom.gpu_kernels = {count = 2 : i64, serial = []}, loom.signature = "loom-model 2\0Atarget cuda sm_80,sm_90\0A"}
+// CHECK: module attributes {gpu.container_module, loom.gpu_kernels = {count = 2 : i64, cublaslt = 0 : i64, cudnn = 0 : i64, serial = []}, loom.signature = "loom-model 2\0Atarget cuda sm_80,sm_90\0A"}
 // CHECK: gpu.binary @loom_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">, bin = "LOOMGPU1\03\00
 // CHECK-SAME: .version 8.0\0A.target sm_80
 // CHECK-SAME: .visible .entry scale(

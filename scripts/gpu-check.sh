@@ -57,6 +57,15 @@ for name in $(cat "$dir/models.txt"); do
   timeout 120 "$dir/$name" --input "$dir/$name-input.npy" --bench 50 2>&1 |
     tail -1 | sed "s/^/$name: /"
 done
+# Loom against PyTorch eager and torch.compile on the same GPU
+# (benchmarks/gpu_bench.py), capped so that the script stays under 8 minutes;
+# rows print as they finish.
+echo "== against PyTorch (benchmarks/gpu_bench.py)"
+bench=(--artefacts "$dir" --runs 20 --compile-budget 60)
+[ "$LOOM_DEVICE" = emulated ] && bench+=(--dry-run --modes eager --runs 3)
+timeout "${GPU_BENCH_SECONDS:-300}" "$python" \
+  "$(dirname "$0")/../benchmarks/gpu_bench.py" "${bench[@]}" ||
+  echo "gpu_bench.py stopped (exit $?)"
 [ $failed = 0 ] && echo "== all models match their CPU outputs" ||
   echo "== CORRECTNESS FAILED"
 exit $failed

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MemRef.h"
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -27,18 +28,9 @@
 #include <optional>
 #include <vector>
 
+using loom::runtime::MemRef;
+
 namespace {
-
-template <int Rank>
-struct MemRef {
-  float *allocated;
-  float *aligned;
-  int64_t offset;
-  int64_t sizes[Rank];
-  int64_t strides[Rank];
-
-  float *data() const { return aligned + offset; }
-};
 
 [[noreturn]] void die(const char *kernel, const char *message) {
   std::fprintf(stderr, "loom: %s: %s\n", kernel, message);

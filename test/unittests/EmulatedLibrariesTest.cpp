@@ -92,12 +92,12 @@ Product plan(int m, int n, int k, bool ta, bool tb, int64_t lda, int64_t ldb,
   EXPECT_EQ(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_TRANSB,
                                            &opB, 4),
             0);
-  EXPECT_EQ(cublasLtMatrixLayoutCreate(&p.a, CUDA_R_32F, ta ? k : m,
-                                       ta ? m : k, lda),
-            0);
-  EXPECT_EQ(cublasLtMatrixLayoutCreate(&p.b, CUDA_R_32F, tb ? n : k,
-                                       tb ? k : n, ldb),
-            0);
+  EXPECT_EQ(
+      cublasLtMatrixLayoutCreate(&p.a, CUDA_R_32F, ta ? k : m, ta ? m : k, lda),
+      0);
+  EXPECT_EQ(
+      cublasLtMatrixLayoutCreate(&p.b, CUDA_R_32F, tb ? n : k, tb ? k : n, ldb),
+      0);
   EXPECT_EQ(cublasLtMatrixLayoutCreate(&p.c, CUDA_R_32F, m, n, ldc), 0);
   cublasLtMatmulPreference_t pref;
   EXPECT_EQ(cublasLtMatmulPreferenceCreate(&pref), 0);
@@ -107,8 +107,8 @@ Product plan(int m, int n, int k, bool ta, bool tb, int64_t lda, int64_t ldb,
             0);
   cublasLtMatmulHeuristicResult_t result;
   int returned = 0;
-  EXPECT_EQ(cublasLtMatmulAlgoGetHeuristic(p.handle, p.desc, p.a, p.b, p.c,
-                                           p.c, pref, 1, &result, &returned),
+  EXPECT_EQ(cublasLtMatmulAlgoGetHeuristic(p.handle, p.desc, p.a, p.b, p.c, p.c,
+                                           pref, 1, &result, &returned),
             0);
   EXPECT_EQ(returned, 1);
   p.algo = result.algo;
@@ -141,7 +141,8 @@ TEST(EmulatedCublasLt, ProductsAreColumnMajorWithTransposesAndScalars) {
             sum += double(ta ? A[q + i * lda] : A[i + q * lda]) *
                    (tb ? B[j + q * ldb] : B[q + j * ldb]);
           double expected = alpha * sum + beta * C[i + j * ldc];
-          EXPECT_NEAR(D[i + j * ldc], expected, 1e-4 + 1e-5 * std::abs(expected))
+          EXPECT_NEAR(D[i + j * ldc], expected,
+                      1e-4 + 1e-5 * std::abs(expected))
               << "ta " << ta << " tb " << tb << " at " << i << ", " << j;
         }
       // The padding between columns is not written.
@@ -161,8 +162,7 @@ TEST(EmulatedCublasLt, Tf32RoundsInputs) {
     ASSERT_EQ(cublasLtMatmul(p.handle, p.desc, &one, a, p.a, b, p.b, &zero, c,
                              p.c, c, p.c, &p.algo, ws, p.workspace, d.stream),
               0);
-    EXPECT_EQ(d.download(c, 1)[0],
-              compute == CUBLAS_COMPUTE_32F ? A[0] : 1.0f);
+    EXPECT_EQ(d.download(c, 1)[0], compute == CUBLAS_COMPUTE_32F ? A[0] : 1.0f);
   }
 }
 
@@ -274,9 +274,8 @@ TEST(EmulatedCudnn, GroupedStridedDilatedConvolutionWithBiasAndRelu) {
   void *x = d.upload(X), *w = d.upload(W), *b = d.upload(B), *out = d.upload(Z);
   cudnnConvolutionFwdAlgoPerf_t perf[8];
   int returned = 0;
-  ASSERT_EQ(cudnnGetConvolutionForwardAlgorithm_v7(cs.handle, cs.x, cs.w,
-                                                   cs.conv, cs.y, 8, &returned,
-                                                   perf),
+  ASSERT_EQ(cudnnGetConvolutionForwardAlgorithm_v7(
+                cs.handle, cs.x, cs.w, cs.conv, cs.y, 8, &returned, perf),
             0);
   ASSERT_GE(returned, 1);
   size_t bytes = 0;
@@ -354,17 +353,16 @@ TEST(EmulatedCudnn, RefusesWhatCudnnRefuses) {
   cudnnSetFilter4dDescriptor(filter, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, 2, 3,
                              3, 3);
   int dims[4];
-  EXPECT_EQ(cudnnGetConvolution2dForwardOutputDim(cs.conv, cs.x, filter,
-                                                  &dims[0], &dims[1], &dims[2],
-                                                  &dims[3]),
+  EXPECT_EQ(cudnnGetConvolution2dForwardOutputDim(
+                cs.conv, cs.x, filter, &dims[0], &dims[1], &dims[2], &dims[3]),
             CUDNN_STATUS_BAD_PARAM);
   // An identity activation fuses with IMPLICIT_PRECOMP_GEMM only.
   ASSERT_EQ(cudnnSetActivationDescriptor(cs.act, CUDNN_ACTIVATION_IDENTITY,
                                          CUDNN_PROPAGATE_NAN, 0),
             0);
   EXPECT_EQ(cudnnConvolutionBiasActivationForward(
-                cs.handle, &one, cs.x, x, cs.w, w, cs.conv, 0, ws, bytes,
-                &zero, cs.y, out, cs.bias, b, cs.act, cs.y, out),
+                cs.handle, &one, cs.x, x, cs.w, w, cs.conv, 0, ws, bytes, &zero,
+                cs.y, out, cs.bias, b, cs.act, cs.y, out),
             CUDNN_STATUS_NOT_SUPPORTED);
   EXPECT_EQ(cudnnConvolutionBiasActivationForward(
                 cs.handle, &one, cs.x, x, cs.w, w, cs.conv, precomp, ws, bytes,

@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../MemRef.h"
 #include "GpuDevice.h"
 #include "LibApi.h"
 #include "loom/abi.h"
@@ -32,18 +33,9 @@
 
 using namespace loom::cuda;
 
+using loom::runtime::MemRef;
+
 namespace {
-
-template <int Rank>
-struct MemRef {
-  float *allocated;
-  float *aligned;
-  int64_t offset;
-  int64_t sizes[Rank];
-  int64_t strides[Rank];
-
-  void *data() const { return aligned + offset; }
-};
 
 struct BlasApi {
 #define LOOM_FIELD(name, ret, params) ret(*name) params = nullptr;
@@ -55,25 +47,30 @@ struct DnnApi {
 };
 
 std::string versionText(size_t v) {
-  return std::to_string(v / 10000) + "." + std::to_string(v / 100 % 100) +
-         "." + std::to_string(v % 100);
+  return std::to_string(v / 10000) + "." + std::to_string(v / 100 % 100) + "." +
+         std::to_string(v % 100);
 }
 
 /// The library's handle: $env, else the emulated device, else the first of
 /// `names` that loads; an empty `error` on success.
 void *openLibrary(const Device &device, const char *env,
-                  std::vector<const char *> names, std::string &error) {
+                  std::vector<const char *> names, std::string &opened,
+                  std::string &error) {
   if (const char *path = std::getenv(env); path && *path) {
+    opened = path;
     if (void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL))
       return h;
-    error = std::string("cannot load ") + path + " ($" + env + "): " +
-            dlerror();
+    error =
+        std::string("cannot load ") + path + " ($" + env + "): " + dlerror();
     return nullptr;
   }
-  if (device.kind == LOOM_DEVICE_EMULATED)
+  if (device.kind == LOOM_DEVICE_EMULATED) {
+    opened = "the emulated device";
     return device.library;
+  }
   std::string tried;
   for (const char *name : names) {
+    opened = name;
     if (void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL))
       return h;
     tried += (tried.empty() ? "" : "; ") + std::string(dlerror());
@@ -83,16 +80,14 @@ void *openLibrary(const Device &device, const char *env,
   return nullptr;
 }
 
-template <typename Table>
-void resolve(void *library, const char *const *names, void **fields,
-             size_t count, std::string &error) {
+void resolve(void *library, const std::string &opened, const char *const *names,
+             void **fields, size_t count, std::string &error) {
   std::string missing;
   for (size_t i = 0; i < count; ++i)
     if (!(fields[i] = dlsym(library, names[i])))
       missing += (missing.empty() ? "" : ", ") + std::string(names[i]);
   if (!missing.empty())
-    error = "it lacks " + missing;
-  (void)sizeof(Table);
+    error = opened + " lacks " + missing;
 }
 
 /// cuBLASLt's and cuDNN's state, shared by every model of the process
@@ -135,16 +130,16 @@ const char *blasStatus(cublasStatus_t s) {
 BlasApi &requireBlas(Device &device, Libraries &l, const char *site) {
   if (!l.blasTried) {
     l.blasTried = true;
-    std::string error;
-    void *library = openLibrary(device, "LOOM_CUBLASLT_LIBRARY",
-                                {"libcublasLt.so.13", "libcublasLt.so.12"},
-                                error);
+    std::string opened, error;
+    void *library =
+        openLibrary(device, "LOOM_CUBLASLT_LIBRARY",
+                    {"libcublasLt.so.13", "libcublasLt.so.12"}, opened, error);
     static const char *const names[] = {
 #define LOOM_NAME(name, ret, params) #name,
         LOOM_CUBLASLT_ENTRIES(LOOM_NAME)};
     if (library)
-      resolve<BlasApi>(library, names, reinterpret_cast<void **>(&l.blas),
-                       sizeof(names) / sizeof(names[0]), error);
+      resolve(library, opened, names, reinterpret_cast<void **>(&l.blas),
+              sizeof(names) / sizeof(names[0]), error);
     if (error.empty() && l.blas.cublasLtGetVersion() < kMinCublasLtVersion)
       error = "cuBLASLt " + versionText(l.blas.cublasLtGetVersion()) +
               " is too old (Loom needs " + versionText(kMinCublasLtVersion) +
@@ -162,22 +157,22 @@ BlasApi &requireBlas(Device &device, Libraries &l, const char *site) {
 DnnApi &requireDnn(Device &device, Libraries &l, const char *site) {
   if (!l.dnnTried) {
     l.dnnTried = true;
-    std::string error;
-    void *library =
-        openLibrary(device, "LOOM_CUDNN_LIBRARY", {"libcudnn.so.9"}, error);
+    std::string opened, error;
+    void *library = openLibrary(device, "LOOM_CUDNN_LIBRARY", {"libcudnn.so.9"},
+                                opened, error);
     static const char *const names[] = {LOOM_CUDNN_ENTRIES(LOOM_NAME)};
 #undef LOOM_NAME
     if (library)
-      resolve<DnnApi>(library, names, reinterpret_cast<void **>(&l.dnn),
-                      sizeof(names) / sizeof(names[0]), error);
+      resolve(library, opened, names, reinterpret_cast<void **>(&l.dnn),
+              sizeof(names) / sizeof(names[0]), error);
     if (error.empty() && l.dnn.cudnnGetVersion() < kMinCudnnVersion)
       error = "cuDNN " + versionText(l.dnn.cudnnGetVersion()) +
               " is too old (Loom needs " + versionText(kMinCudnnVersion) +
               " or newer)";
     if (error.empty()) {
       if (cudnnStatus_t s = l.dnn.cudnnCreate(&l.dnnHandle))
-        error = std::string("cudnnCreate failed: ") +
-                l.dnn.cudnnGetErrorString(s);
+        error =
+            std::string("cudnnCreate failed: ") + l.dnn.cudnnGetErrorString(s);
       else if ((s = l.dnn.cudnnSetStream(l.dnnHandle, device.stream)))
         error = std::string("cudnnSetStream failed: ") +
                 l.dnn.cudnnGetErrorString(s);
@@ -273,8 +268,8 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_matmul_f32(MemRef<2> *lhs,
     MatmulPlan plan;
     auto ok = [&](cublasStatus_t s, const char *call) {
       if (s != CUBLAS_STATUS_SUCCESS)
-        raise("%s: %s failed for a [%ld x %ld] x [%ld x %ld] product: %s",
-              site, call, static_cast<long>(m), static_cast<long>(k),
+        raise("%s: %s failed for a [%ld x %ld] x [%ld x %ld] product: %s", site,
+              call, static_cast<long>(m), static_cast<long>(k),
               static_cast<long>(k), static_cast<long>(n), blasStatus(s));
     };
     ok(blas.cublasLtMatmulDescCreate(&plan.desc,
@@ -387,9 +382,9 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_conv2d_f32(
   bool hasBias = bias->sizes[0] > 0;
   DnnApi &dnn = requireDnn(device, l, site);
   const int64_t *x = input->sizes, *w = weight->sizes;
-  std::array<int64_t, 20> key = {x[0], x[1], x[2], x[3], w[0], w[1], w[2],
-                                 w[3], sh,   sw,   pt,   pl,   dh,   dw,
-                                 groups, hasBias, flags & 11, 0, 0, 0};
+  std::array<int64_t, 20> key = {
+      x[0], x[1], x[2], x[3], w[0],   w[1],    w[2],       w[3], sh, sw,
+      pt,   pl,   dh,   dw,   groups, hasBias, flags & 11, 0,    0,  0};
   auto it = convPlans.find(key);
   if (it == convPlans.end()) {
     ConvPlan plan;
@@ -415,9 +410,8 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_conv2d_f32(
     tensor(plan.y, y[0], y[1], y[2], y[3]);
     tensor(plan.bias, 1, y[1], 1, 1);
     ok(dnn.cudnnCreateFilterDescriptor(&plan.w), "cudnnCreateFilterDescriptor");
-    ok(dnn.cudnnSetFilter4dDescriptor(plan.w, CUDNN_DATA_FLOAT,
-                                      CUDNN_TENSOR_NCHW, w[0], w[1], w[2],
-                                      w[3]),
+    ok(dnn.cudnnSetFilter4dDescriptor(
+           plan.w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, w[0], w[1], w[2], w[3]),
        "cudnnSetFilter4dDescriptor");
     ok(dnn.cudnnCreateConvolutionDescriptor(&plan.conv),
        "cudnnCreateConvolutionDescriptor");
@@ -434,8 +428,8 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_conv2d_f32(
            plan.conv, (flags & 8) ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
        "cudnnSetConvolutionMathType");
     int on = 0, oc = 0, oh = 0, ow = 0;
-    ok(dnn.cudnnGetConvolution2dForwardOutputDim(plan.conv, plan.x, plan.w,
-                                                 &on, &oc, &oh, &ow),
+    ok(dnn.cudnnGetConvolution2dForwardOutputDim(plan.conv, plan.x, plan.w, &on,
+                                                 &oc, &oh, &ow),
        "cudnnGetConvolution2dForwardOutputDim");
     if (on != y[0] || oc != y[1] || oh != y[2] || ow != y[3])
       raise("%s: cuDNN computes a %dx%dx%dx%d output, but the model's is "
@@ -493,8 +487,8 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_conv2d_f32(
     // convolution (its beta the residual), then the bias.
     s = dnn.cudnnConvolutionForward(l.dnnHandle, &one, plan.x, input->data(),
                                     plan.w, weight->data(), plan.conv,
-                                    plan.algo, workspace, plan.workspace,
-                                    &keep, plan.y, init->data());
+                                    plan.algo, workspace, plan.workspace, &keep,
+                                    plan.y, init->data());
     if (s == CUDNN_STATUS_SUCCESS && hasBias)
       s = dnn.cudnnAddTensor(l.dnnHandle, &one, plan.bias, bias->data(), &one,
                              plan.y, init->data());

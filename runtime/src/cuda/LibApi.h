@@ -187,8 +187,7 @@ constexpr size_t kMinCudnnVersion = 90000;
      cudnnConvolutionDescriptor_t conv, int algo, void *workspace,             \
      size_t workspaceBytes, const void *alpha2, cudnnTensorDescriptor_t zDesc, \
      const void *z, cudnnTensorDescriptor_t biasDesc, const void *bias,        \
-     cudnnActivationDescriptor_t act, cudnnTensorDescriptor_t yDesc,           \
-     void *y))                                                                 \
+     cudnnActivationDescriptor_t act, cudnnTensorDescriptor_t yDesc, void *y)) \
   X(cudnnAddTensor, cudnnStatus_t,                                             \
     (cudnnHandle_t handle, const void *alpha, cudnnTensorDescriptor_t aDesc,   \
      const void *a, const void *beta, cudnnTensorDescriptor_t cDesc, void *c))

@@ -18,8 +18,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Emulator.h"
 #include "../cuda/LibApi.h"
+#include "Emulator.h"
 
 #include <algorithm>
 #include <cmath>
@@ -191,9 +191,9 @@ LOOM_EXPORT cublasStatus_t cublasLtMatmulDescDestroy(cublasLtMatmulDesc_t d) {
   return untrack(d, CUBLAS_STATUS_SUCCESS, CUBLAS_STATUS_INVALID_VALUE);
 }
 
-LOOM_EXPORT cublasStatus_t cublasLtMatrixLayoutCreate(
-    cublasLtMatrixLayout_t *layout, int type, uint64_t rows, uint64_t cols,
-    int64_t ld) {
+LOOM_EXPORT cublasStatus_t
+cublasLtMatrixLayoutCreate(cublasLtMatrixLayout_t *layout, int type,
+                           uint64_t rows, uint64_t cols, int64_t ld) {
   if (!layout)
     return CUBLAS_STATUS_INVALID_VALUE;
   if (type != CUDA_R_32F)
@@ -253,30 +253,28 @@ struct Shape {
 cublasStatus_t checkShapes(cublasLtMatmulDesc_t desc, cublasLtMatrixLayout_t a,
                            cublasLtMatrixLayout_t b, cublasLtMatrixLayout_t c,
                            cublasLtMatrixLayout_t d, Shape &shape) {
-  for (const void *h : {static_cast<const void *>(desc),
-                        static_cast<const void *>(a),
-                        static_cast<const void *>(b),
-                        static_cast<const void *>(c),
-                        static_cast<const void *>(d)})
+  for (const void *h :
+       {static_cast<const void *>(desc), static_cast<const void *>(a),
+        static_cast<const void *>(b), static_cast<const void *>(c),
+        static_cast<const void *>(d)})
     if (!isHandle(h))
       return refuse(CUBLAS_STATUS_INVALID_VALUE, "cuBLASLt",
                     "a descriptor that is not live");
   bool ta = desc->transA == CUBLAS_OP_T, tb = desc->transB == CUBLAS_OP_T;
   uint64_t m = ta ? a->cols : a->rows, k = ta ? a->rows : a->cols;
   uint64_t kb = tb ? b->cols : b->rows, n = tb ? b->rows : b->cols;
-  if (k != kb || c->rows != m || c->cols != n || d->rows != m ||
-      d->cols != n || d->ld != c->ld)
-    return refuse(CUBLAS_STATUS_INVALID_VALUE, "cuBLASLt",
-                  "op(A) is %llux%llu, op(B) %llux%llu, C %llux%llu, D "
-                  "%llux%llu: they do not make a product",
-                  static_cast<unsigned long long>(m),
-                  static_cast<unsigned long long>(k),
-                  static_cast<unsigned long long>(kb),
-                  static_cast<unsigned long long>(n),
-                  static_cast<unsigned long long>(c->rows),
-                  static_cast<unsigned long long>(c->cols),
-                  static_cast<unsigned long long>(d->rows),
-                  static_cast<unsigned long long>(d->cols));
+  if (k != kb || c->rows != m || c->cols != n || d->rows != m || d->cols != n ||
+      d->ld != c->ld)
+    return refuse(
+        CUBLAS_STATUS_INVALID_VALUE, "cuBLASLt",
+        "op(A) is %llux%llu, op(B) %llux%llu, C %llux%llu, D "
+        "%llux%llu: they do not make a product",
+        static_cast<unsigned long long>(m), static_cast<unsigned long long>(k),
+        static_cast<unsigned long long>(kb), static_cast<unsigned long long>(n),
+        static_cast<unsigned long long>(c->rows),
+        static_cast<unsigned long long>(c->cols),
+        static_cast<unsigned long long>(d->rows),
+        static_cast<unsigned long long>(d->cols));
   shape = {m, n, k};
   return CUBLAS_STATUS_SUCCESS;
 }
@@ -313,19 +311,19 @@ LOOM_EXPORT cublasStatus_t cublasLtMatmulAlgoGetHeuristic(
   return CUBLAS_STATUS_SUCCESS;
 }
 
-LOOM_EXPORT cublasStatus_t cublasLtMatmul(
-    cublasLtHandle_t handle, cublasLtMatmulDesc_t desc, const void *alpha,
-    const void *a, cublasLtMatrixLayout_t aLayout, const void *b,
-    cublasLtMatrixLayout_t bLayout, const void *beta, const void *c,
-    cublasLtMatrixLayout_t cLayout, void *d, cublasLtMatrixLayout_t dLayout,
-    const cublasLtMatmulAlgo_t *algo, void *workspace, size_t workspaceBytes,
-    CUstream stream) {
+LOOM_EXPORT cublasStatus_t
+cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
+               const void *alpha, const void *a, cublasLtMatrixLayout_t aLayout,
+               const void *b, cublasLtMatrixLayout_t bLayout, const void *beta,
+               const void *c, cublasLtMatrixLayout_t cLayout, void *d,
+               cublasLtMatrixLayout_t dLayout, const cublasLtMatmulAlgo_t *algo,
+               void *workspace, size_t workspaceBytes, CUstream stream) {
   if (!isHandle(handle))
     return refuse(CUBLAS_STATUS_NOT_INITIALIZED, "cuBLASLt",
                   "cublasLtMatmul with a handle that is not live");
   Shape shape;
-  if (cublasStatus_t s = checkShapes(desc, aLayout, bLayout, cLayout, dLayout,
-                                     shape))
+  if (cublasStatus_t s =
+          checkShapes(desc, aLayout, bLayout, cLayout, dLayout, shape))
     return s;
   if (!isHostScalar(alpha) || !isHostScalar(beta))
     return refuse(CUBLAS_STATUS_INVALID_VALUE, "cuBLASLt",
@@ -520,18 +518,12 @@ LOOM_EXPORT cudnnStatus_t cudnnSetActivationDescriptor(
 
 namespace {
 
-bool isSet(const void *d) {
-  if (!isHandle(d))
-    return false;
-  return true;
-}
-
 /// The output cuDNN computes for x, w and conv, after validating them.
 cudnnStatus_t getOutput(cudnnConvolutionDescriptor_t conv,
                         cudnnTensorDescriptor_t x, cudnnFilterDescriptor_t w,
                         int out[4]) {
-  if (!isSet(conv) || !isSet(x) || !isSet(w) || !conv->set || !x->set ||
-      !w->set)
+  if (!isHandle(conv) || !isHandle(x) || !isHandle(w) || !conv->set ||
+      !x->set || !w->set)
     return refuse(CUDNN_STATUS_BAD_PARAM, "cuDNN",
                   "a descriptor that is not live or not set");
   if (x->c != w->c * conv->groups || w->k % conv->groups)
@@ -539,8 +531,8 @@ cudnnStatus_t getOutput(cudnnConvolutionDescriptor_t conv,
                   "%d input channels, %d filters of %d channels, %d groups",
                   x->c, w->k, w->c, conv->groups);
   int sizes[2];
-  int in[2] = {x->h, x->w}, k[2] = {w->h, w->w}, pad[2] = {conv->padH,
-                                                          conv->padW};
+  int in[2] = {x->h, x->w}, k[2] = {w->h, w->w},
+      pad[2] = {conv->padH, conv->padW};
   int stride[2] = {conv->u, conv->v}, dil[2] = {conv->dh, conv->dw};
   for (int i = 0; i < 2; ++i) {
     int span = (k[i] - 1) * dil[i] + 1;
@@ -567,7 +559,7 @@ size_t workspaceFor(int algo, const int out[4], cudnnFilterDescriptor_t w) {
 
 cudnnStatus_t checkYDesc(cudnnTensorDescriptor_t y, const int out[4],
                          const char *name) {
-  if (!isSet(y) || !y->set)
+  if (!isHandle(y) || !y->set)
     return refuse(CUDNN_STATUS_BAD_PARAM, "cuDNN",
                   "the %s descriptor is not live or not set", name);
   if (y->n != out[0] || y->c != out[1] || y->h != out[2] || y->w != out[3])
@@ -693,8 +685,8 @@ LOOM_EXPORT cudnnStatus_t cudnnGetConvolution2dForwardOutputDim(
 
 LOOM_EXPORT cudnnStatus_t cudnnGetConvolutionForwardAlgorithm_v7(
     cudnnHandle_t handle, cudnnTensorDescriptor_t x, cudnnFilterDescriptor_t w,
-    cudnnConvolutionDescriptor_t conv, cudnnTensorDescriptor_t y,
-    int requested, int *returned, cudnnConvolutionFwdAlgoPerf_t *results) {
+    cudnnConvolutionDescriptor_t conv, cudnnTensorDescriptor_t y, int requested,
+    int *returned, cudnnConvolutionFwdAlgoPerf_t *results) {
   int out[4];
   if (!isHandle(handle) || requested < 1 || !returned || !results)
     return CUDNN_STATUS_BAD_PARAM;
@@ -774,11 +766,11 @@ LOOM_EXPORT cudnnStatus_t cudnnConvolutionBiasActivationForward(
   int out[4] = {c.y.n, c.y.c, c.y.h, c.y.w};
   if (cudnnStatus_t s = checkYDesc(zDesc, out, "z"))
     return s;
-  if (!isSet(biasDesc) || !biasDesc->set || biasDesc->n != 1 ||
+  if (!isHandle(biasDesc) || !biasDesc->set || biasDesc->n != 1 ||
       biasDesc->c != c.y.c || biasDesc->h != 1 || biasDesc->w != 1)
     return refuse(CUDNN_STATUS_BAD_PARAM, "cuDNN",
                   "the bias descriptor is not 1x%dx1x1", c.y.c);
-  if (!isSet(act) || !act->set)
+  if (!isHandle(act) || !act->set)
     return refuse(CUDNN_STATUS_BAD_PARAM, "cuDNN",
                   "the activation descriptor is not live or not set");
   // Documented: an identity activation only with IMPLICIT_PRECOMP_GEMM.
@@ -788,8 +780,7 @@ LOOM_EXPORT cudnnStatus_t cudnnConvolutionBiasActivationForward(
                   "an identity activation needs IMPLICIT_PRECOMP_GEMM, not "
                   "algorithm %d",
                   algo);
-  if (!isLive(z, tensorBytes(zDesc)) ||
-      !isLive(bias, c.y.c * sizeof(float)))
+  if (!isLive(z, tensorBytes(zDesc)) || !isLive(bias, c.y.c * sizeof(float)))
     return refuse(CUDNN_STATUS_BAD_PARAM, "cuDNN",
                   "z or the bias is not in one device allocation of its size");
   float a1 = *static_cast<const float *>(alpha1);
@@ -813,14 +804,11 @@ LOOM_EXPORT cudnnStatus_t cudnnConvolutionBiasActivationForward(
                                 : CUDNN_STATUS_EXECUTION_FAILED;
 }
 
-LOOM_EXPORT cudnnStatus_t cudnnAddTensor(cudnnHandle_t handle,
-                                         const void *alpha,
-                                         cudnnTensorDescriptor_t aDesc,
-                                         const void *a, const void *beta,
-                                         cudnnTensorDescriptor_t cDesc,
-                                         void *c) {
-  if (!isHandle(handle) || !isSet(aDesc) || !isSet(cDesc) || !aDesc->set ||
-      !cDesc->set)
+LOOM_EXPORT cudnnStatus_t cudnnAddTensor(
+    cudnnHandle_t handle, const void *alpha, cudnnTensorDescriptor_t aDesc,
+    const void *a, const void *beta, cudnnTensorDescriptor_t cDesc, void *c) {
+  if (!isHandle(handle) || !isHandle(aDesc) || !isHandle(cDesc) ||
+      !aDesc->set || !cDesc->set)
     return refuse(CUDNN_STATUS_BAD_PARAM, "cuDNN",
                   "cudnnAddTensor with a handle or descriptor not live");
   // Each of A's dims is C's or 1 (a broadcast).
@@ -847,12 +835,12 @@ LOOM_EXPORT cudnnStatus_t cudnnAddTensor(cudnnHandle_t handle,
       for (int ch = 0; ch < cs.c; ++ch)
         for (int h = 0; h < cs.h; ++h)
           for (int w = 0; w < cs.w; ++w, ++i) {
-            size_t j = ((size_t(as.n > 1 ? n : 0) * as.c +
-                         (as.c > 1 ? ch : 0)) *
-                            as.h +
-                        (as.h > 1 ? h : 0)) *
-                           as.w +
-                       (as.w > 1 ? w : 0);
+            size_t j =
+                ((size_t(as.n > 1 ? n : 0) * as.c + (as.c > 1 ? ch : 0)) *
+                     as.h +
+                 (as.h > 1 ? h : 0)) *
+                    as.w +
+                (as.w > 1 ? w : 0);
             cv[i] = al * av[j] + (be == 0.0f ? 0.0f : be * cv[i]);
           }
     return CUDA_SUCCESS;

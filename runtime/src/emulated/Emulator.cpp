@@ -75,7 +75,6 @@ loom_emu_switch:
   .size loom_emu_switch, .-loom_emu_switch
 )");
 
-
 namespace {
 
 /// Device memory: a window of addresses the host cannot touch, and the

@@ -2,6 +2,9 @@
 // default): which convolutions and matrix products become kernel ops, and
 // which keep the generic lowering.
 // RUN: loom-opt %s -p 'builtin.module(loom-convert-graph-to-linalg)' -split-input-file | FileCheck %s
+// With symmetric-conv-pads (a CUDA model: cuDNN takes symmetric pads only),
+// a convolution whose pads differ at its ends keeps the generic lowering.
+// RUN: loom-opt %s -p 'builtin.module(loom-convert-graph-to-linalg{symmetric-conv-pads=true})' -split-input-file | FileCheck %s --check-prefix=SYM
 
 // A 2-D convolution with dynamic batch and spatial dims: the output sizes
 // are computed from the input's, and the pads stay on the op.
@@ -12,6 +15,10 @@
 // CHECK: %[[E:.*]] = tensor.empty(%[[N]], %{{.*}}, %{{.*}}) : tensor<?x8x?x?xf32>
 // CHECK: kernel.conv2d ins(%[[X]], %{{.*}}, %{{.*}} : tensor<?x3x?x?xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) outs(%[[E]] : tensor<?x8x?x?xf32>) {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 0, 1, 2>, strides = array<i64: 2, 2>}
 // CHECK-NOT: tensor.pad
+// SYM-LABEL: func.func @conv
+// SYM-NOT: kernel.conv2d
+// SYM: linalg.generic
+// SYM-NOT: kernel.conv2d
 func.func @conv(%x: tensor<?x3x?x?xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf32>) -> tensor<?x8x?x?xf32> {
   %0 = graph.conv %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 0, 1, 2>} : (tensor<?x3x?x?xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<?x8x?x?xf32>
   return %0 : tensor<?x8x?x?xf32>
@@ -22,6 +29,8 @@ func.func @conv(%x: tensor<?x3x?x?xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf
 // Grouped (here depthwise) convolutions go to the library too.
 // CHECK-LABEL: func.func @depthwise
 // CHECK: kernel.conv2d {{.*}}groups = 4 : i64
+// SYM-LABEL: func.func @depthwise
+// SYM: kernel.conv2d {{.*}}groups = 4 : i64
 func.func @depthwise(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x8x8xf32> {
   %0 = graph.conv %x, %w {group = 4 : i64, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>

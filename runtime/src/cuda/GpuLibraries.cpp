@@ -90,6 +90,21 @@ void resolve(void *library, const std::string &opened, const char *const *names,
     error = opened + " lacks " + missing;
 }
 
+struct MatmulPlan {
+  cublasLtMatmulDesc_t desc = nullptr;
+  cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
+  cublasLtMatmulAlgo_t algo{};
+  size_t workspace = 0;
+};
+struct ConvPlan {
+  cudnnTensorDescriptor_t x = nullptr, y = nullptr, bias = nullptr;
+  cudnnFilterDescriptor_t w = nullptr;
+  cudnnConvolutionDescriptor_t conv = nullptr;
+  cudnnActivationDescriptor_t act = nullptr;
+  int algo = 0;
+  size_t workspace = 0;
+  CUdeviceptr zeros = 0; // the bias of a fused ReLU without one
+};
 /// cuBLASLt's and cuDNN's state, shared by every model of the process
 /// (one device): handles, the plans of the shapes seen, a workspace.
 struct Libraries {
@@ -102,6 +117,9 @@ struct Libraries {
   cudnnHandle_t dnnHandle = nullptr;
   CUdeviceptr workspace = 0;
   size_t workspaceBytes = 0;
+  /// By shape; kept while the process runs (so are the libraries).
+  std::map<std::array<int64_t, 7>, MatmulPlan> matmulPlans;
+  std::map<std::array<int64_t, 20>, ConvPlan> convPlans;
 };
 
 Libraries &getLibraries() {
@@ -217,14 +235,6 @@ int64_t leadingDim(const MemRef<2> &m, const char *site) {
   return std::max<int64_t>({m.sizes[0] > 1 ? m.strides[0] : 0, m.sizes[1], 1});
 }
 
-struct MatmulPlan {
-  cublasLtMatmulDesc_t desc = nullptr;
-  cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
-  cublasLtMatmulAlgo_t algo{};
-  size_t workspace = 0;
-};
-std::map<std::array<int64_t, 7>, MatmulPlan> matmulPlans;
-
 constexpr size_t kMatmulWorkspace = size_t(32) << 20;
 
 } // namespace
@@ -263,8 +273,8 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_matmul_f32(MemRef<2> *lhs,
   }
   BlasApi &blas = requireBlas(device, l, site);
   std::array<int64_t, 7> key = {m, n, k, lda, ldb, ldc, flags & 11};
-  auto it = matmulPlans.find(key);
-  if (it == matmulPlans.end()) {
+  auto it = l.matmulPlans.find(key);
+  if (it == l.matmulPlans.end()) {
     MatmulPlan plan;
     auto ok = [&](cublasStatus_t s, const char *call) {
       if (s != CUBLAS_STATUS_SUCCESS)
@@ -313,7 +323,7 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_matmul_f32(MemRef<2> *lhs,
       ok(CUBLAS_STATUS_NOT_SUPPORTED, "cublasLtMatmulAlgoGetHeuristic");
     plan.algo = result.algo;
     plan.workspace = result.workspaceSize;
-    it = matmulPlans.emplace(key, plan).first;
+    it = l.matmulPlans.emplace(key, plan).first;
   }
   const MatmulPlan &plan = it->second;
   float beta = accumulate ? 1.0f : 0.0f;
@@ -330,17 +340,6 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_matmul_f32(MemRef<2> *lhs,
 } // extern "C"
 
 namespace {
-
-struct ConvPlan {
-  cudnnTensorDescriptor_t x = nullptr, y = nullptr, bias = nullptr;
-  cudnnFilterDescriptor_t w = nullptr;
-  cudnnConvolutionDescriptor_t conv = nullptr;
-  cudnnActivationDescriptor_t act = nullptr;
-  int algo = 0;
-  size_t workspace = 0;
-  CUdeviceptr zeros = 0; // the bias of a fused ReLU without one
-};
-std::map<std::array<int64_t, 20>, ConvPlan> convPlans;
 
 void checkContiguous(const MemRef<4> &m, const char *site) {
   int64_t expected = 1;
@@ -385,8 +384,8 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_conv2d_f32(
   std::array<int64_t, 20> key = {
       x[0], x[1], x[2], x[3], w[0],   w[1],    w[2],       w[3], sh, sw,
       pt,   pl,   dh,   dw,   groups, hasBias, flags & 11, 0,    0,  0};
-  auto it = convPlans.find(key);
-  if (it == convPlans.end()) {
+  auto it = l.convPlans.find(key);
+  if (it == l.convPlans.end()) {
     ConvPlan plan;
     auto ok = [&](cudnnStatus_t s, const char *call) {
       if (s != CUDNN_STATUS_SUCCESS)
@@ -468,7 +467,7 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_conv2d_f32(
                                                    plan.conv, plan.y, plan.algo,
                                                    &plan.workspace),
        "cudnnGetConvolutionForwardWorkspaceSize");
-    it = convPlans.emplace(key, plan).first;
+    it = l.convPlans.emplace(key, plan).first;
   }
   const ConvPlan &plan = it->second;
   void *workspace = getWorkspace(device, l, plan.workspace);

@@ -41,7 +41,8 @@ def ConvertGraphToLinalgPass : Pass<"loom-convert-graph-to-linalg",
 
     With `kernel-library` (the default), f32 convolutions with 2 spatial
     dims and f32 Gemm and MatMul (a rank-2 right operand) become `kernel`
-    ops, which the runtime computes with oneDNN (docs/kernel-library.md).
+    ops, which the runtime computes with oneDNN (docs/kernel-library.md),
+    or on a CUDA device with cuBLASLt and cuDNN (docs/cuda.md).
 
     With `runtime-checks` (the default), ops whose operands' values or
     run-time dims could make them read out of bounds or compute what ONNX

@@ -43,6 +43,20 @@ LOOM_HIDDEN std::string errorName(CUresult result);
 /// Ends the run unless `result` is success, naming `call` and the device.
 LOOM_HIDDEN void check(CUresult result, const char *call);
 
+/// A lock that raise() releases before it ends the run: loom_rt_raise
+/// longjmps past destructors, so a std::lock_guard would stay locked and
+/// the process's next run would wait for it forever.
+class LOOM_HIDDEN RaiseSafeLock {
+public:
+  explicit RaiseSafeLock(std::mutex &mutex);
+  ~RaiseSafeLock();
+  RaiseSafeLock(const RaiseSafeLock &) = delete;
+  RaiseSafeLock &operator=(const RaiseSafeLock &) = delete;
+
+private:
+  std::mutex &mutex;
+};
+
 } // namespace loom::cuda
 
 #endif // LOOM_RUNTIME_CUDA_GPUDEVICE_H

@@ -252,7 +252,7 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_matmul_f32(MemRef<2> *lhs,
                                                   const char *site) {
   Device &device = requireDevice();
   Libraries &l = getLibraries();
-  std::lock_guard<std::mutex> lock(l.mutex);
+  RaiseSafeLock lock(l.mutex);
   bool transA = flags & 1, transB = flags & 2, accumulate = flags & 4;
   int64_t m = init->sizes[0], n = init->sizes[1];
   int64_t k = transA ? lhs->sizes[0] : lhs->sizes[1];
@@ -367,7 +367,7 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_conv2d_f32(
     int64_t dh, int64_t dw, int64_t groups, int64_t flags, const char *site) {
   Device &device = requireDevice();
   Libraries &l = getLibraries();
-  std::lock_guard<std::mutex> lock(l.mutex);
+  RaiseSafeLock lock(l.mutex);
   if (pt != pb || pl != pr)
     raise("%s: cuDNN takes symmetric pads only (got %ld, %ld, %ld, %ld)", site,
           static_cast<long>(pt), static_cast<long>(pl), static_cast<long>(pb),

@@ -50,12 +50,29 @@ std::string errorName(CUresult result) {
   return "CUDA error " + std::to_string(result);
 }
 
+/// The RaiseSafeLocks this thread holds, innermost last.
+thread_local std::vector<std::mutex *> heldLocks;
+
+RaiseSafeLock::RaiseSafeLock(std::mutex &mutex) : mutex(mutex) {
+  mutex.lock();
+  heldLocks.push_back(&mutex);
+}
+
+RaiseSafeLock::~RaiseSafeLock() {
+  heldLocks.pop_back();
+  mutex.unlock();
+}
+
 void raise(const char *format, ...) {
   char message[1024];
   va_list args;
   va_start(args, format);
   std::vsnprintf(message, sizeof(message), format, args);
   va_end(args);
+  while (!heldLocks.empty()) {
+    heldLocks.back()->unlock();
+    heldLocks.pop_back();
+  }
   loom_rt_raise(LOOM_ERROR_RUNTIME, message);
 }
 
@@ -307,7 +324,7 @@ LOOM_HIDDEN void mgpuModuleUnload(void *module) {
 LOOM_HIDDEN void *mgpuModuleGetFunction(void *module, const char *name) {
   Device &device = requireDevice();
   auto *m = static_cast<LazyModule *>(module);
-  std::lock_guard<std::mutex> lock(m->mutex);
+  RaiseSafeLock lock(m->mutex);
   auto it = m->functions.find(name);
   if (it != m->functions.end())
     return it->second;
@@ -428,7 +445,7 @@ LOOM_HIDDEN void *loom_rt_device_global(int64_t host, int64_t bytes) {
   Device &device = requireDevice();
   static std::mutex mutex;
   static auto *copies = new std::unordered_map<int64_t, void *>();
-  std::lock_guard<std::mutex> lock(mutex);
+  RaiseSafeLock lock(mutex);
   auto it = copies->find(host);
   if (it != copies->end())
     return it->second;

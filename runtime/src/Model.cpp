@@ -182,6 +182,7 @@ struct loom_model {
   std::string gpuArchs;
   const loom_device_api *device = nullptr;
   int32_t deviceKind = LOOM_DEVICE_CPU;
+  int32_t deviceOrdinal = 0;
   std::mutex deviceWeightsMutex;
   std::vector<void *> deviceWeights;
 };
@@ -223,6 +224,13 @@ loom_status finishOpen(loom_model *model, const char *signature,
       return fail(LOOM_ERROR_IO, "%s: a CUDA model without its device runtime",
                   what);
     }
+    if (model->device->version != kDeviceApiVersion) {
+      delete model;
+      return fail(LOOM_ERROR_UNSUPPORTED,
+                  "%s: its CUDA runtime is another Loom's (device interface "
+                  "%u, this runtime's is %u): compile it again with this loomc",
+                  what, model->device->version, kDeviceApiVersion);
+    }
     // LOOM_DEVICE=emulated (or cuda:N) picks the device.
     const char *choice = std::getenv("LOOM_DEVICE");
     std::string device = choice && *choice ? choice : "cuda";
@@ -239,6 +247,7 @@ loom_status finishOpen(loom_model *model, const char *signature,
                   "LOOM_DEVICE=%s: expected cuda, cuda:N or emulated",
                   device.c_str());
     }
+    model->deviceOrdinal = ordinal;
     char message[1024] = "";
     int32_t status =
         model->device->open(model->deviceKind, ordinal, model->gpuArchs.c_str(),
@@ -327,8 +336,13 @@ void *resolveDeviceWeight(void *opaque, int64_t index,
     return nullptr;
   }
   void *&device = model->deviceWeights[index];
-  if (device)
+  if (device) {
+    // The run's stream waits for the uploads it has not waited for.
+    if (model->device->order_weights(error->message, sizeof(error->message)) !=
+        LOOM_OK)
+      return nullptr;
     return device;
+  }
   void *host = model->weights->resolve(index, error);
   if (!host)
     return nullptr;
@@ -345,8 +359,10 @@ void *resolveDeviceWeight(void *opaque, int64_t index,
     error->status = LOOM_ERROR_OUT_OF_MEMORY;
     return nullptr;
   }
-  if (model->device->upload(device, host, bytes, error->message,
-                            sizeof(error->message)) != LOOM_OK) {
+  if (model->device->upload_weight(device, host, bytes, error->message,
+                                   sizeof(error->message)) != LOOM_OK ||
+      model->device->order_weights(error->message, sizeof(error->message)) !=
+          LOOM_OK) {
     model->device->free(device);
     device = nullptr;
     return nullptr;
@@ -527,9 +543,109 @@ LOOM_PORT_ACCESSORS(input, inputs)
 LOOM_PORT_ACCESSORS(output, outputs)
 #undef LOOM_PORT_ACCESSORS
 
-loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
-                           size_t numInputs, loom_tensor **outputs,
-                           size_t numOutputs) {
+} // extern "C"
+
+namespace {
+
+const char *deviceKindName(int32_t kind) {
+  return kind == LOOM_DEVICE_CUDA       ? "CUDA device"
+         : kind == LOOM_DEVICE_EMULATED ? "emulated CUDA device"
+                                        : "host";
+}
+
+/// Frees the device copies of a run's inputs when the run is over.
+struct DeviceInputs {
+  loom_model *model;
+  std::vector<void *> &buffers;
+  ~DeviceInputs() {
+    if (model->device)
+      freeDeviceBuffers(model, buffers);
+  }
+};
+
+/// A device output's memory, freed with its tensor.
+struct DeviceRelease {
+  const loom_device_api *api;
+  void *allocated;
+  static void release(void *opaque) {
+    auto *self = static_cast<DeviceRelease *>(opaque);
+    self->api->free(self->allocated);
+    delete self;
+  }
+};
+
+/// An asynchronous run's outputs: device tensors over the buffers the model
+/// allocated on the caller's stream.
+loom_status wrapDeviceOutputs(loom_model *model,
+                              std::vector<std::vector<int64_t>> &results,
+                              loom_tensor **outputs, size_t numOutputs) {
+  std::vector<void *> given;
+  std::string refused;
+  for (size_t i = 0; i < numOutputs && refused.empty(); ++i) {
+    const Port &port = model->outputs[i];
+    size_t rank = port.shape.size();
+    const std::vector<int64_t> &desc = results[i];
+    void *allocated, *aligned;
+    std::memcpy(&allocated, &desc[0], sizeof(void *));
+    std::memcpy(&aligned, &desc[1], sizeof(void *));
+    std::vector<int64_t> dims(desc.begin() + 3, desc.begin() + 3 + rank);
+    bool contiguous = true;
+    int64_t stride = 1;
+    for (size_t d = rank; d-- > 0;) {
+      if (dims[d] != 1 && desc[3 + rank + d] != stride)
+        contiguous = false;
+      stride *= dims[d];
+    }
+    if (!allocated || allocated == reinterpret_cast<void *>(0xdeadbeef) ||
+        !contiguous ||
+        std::find(given.begin(), given.end(), allocated) != given.end()) {
+      refused = port.name;
+      break;
+    }
+    auto *release = new (std::nothrow) DeviceRelease{model->device, allocated};
+    char *data = static_cast<char *>(aligned) +
+                 desc[2] * loom_dtype_size(port.dtype);
+    loom_tensor *tensor =
+        release ? loom_tensor_wrap_device(port.dtype,
+                                          static_cast<int32_t>(rank),
+                                          dims.data(), model->deviceKind,
+                                          model->deviceOrdinal, data,
+                                          DeviceRelease::release, release)
+                : nullptr;
+    if (!tensor) {
+      delete release;
+      refused = port.name;
+      break;
+    }
+    given.push_back(allocated);
+    outputs[i] = tensor;
+  }
+  if (refused.empty())
+    return LOOM_OK;
+  // Every output buffer goes, those already wrapped with their tensors.
+  for (size_t i = 0; i < numOutputs; ++i) {
+    void *allocated;
+    std::memcpy(&allocated, &results[i][0], sizeof(void *));
+    if (outputs[i]) {
+      loom_tensor_free(outputs[i]);
+      outputs[i] = nullptr;
+    } else if (allocated && allocated != reinterpret_cast<void *>(0xdeadbeef) &&
+               std::find(given.begin(), given.end(), allocated) ==
+                   given.end()) {
+      given.push_back(allocated);
+      model->device->free(allocated);
+    }
+  }
+  return fail(LOOM_ERROR_UNSUPPORTED,
+              "output '%s' is a constant, a strided view or shares its "
+              "buffer: loom_model_run_async gives only outputs computed into "
+              "buffers of their own (run the model with loom_model_run)",
+              refused.c_str());
+}
+
+loom_status runModel(loom_model *model, void *stream, bool async,
+                     loom_tensor *const *inputs, size_t numInputs,
+                     loom_tensor **outputs, size_t numOutputs) {
   for (size_t i = 0; i < numOutputs; ++i)
     outputs[i] = nullptr;
   if (numInputs != model->inputs.size())
@@ -549,6 +665,7 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
   thread_local std::vector<int64_t> dims;
   thread_local std::vector<void *> deviceInputs;
   deviceInputs.clear();
+  DeviceInputs freeInputs{model, deviceInputs};
   descriptors.resize(numInputs);
   inputPtrs.assign(numInputs, nullptr);
   for (size_t i = 0; i < numInputs; ++i) {
@@ -589,13 +706,29 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
     std::vector<int64_t> &desc = descriptors[i];
     desc.resize(3 + 2 * rank);
     void *data = loom_tensor_data(t);
-    if (model->device) {
+    int32_t placed = loom_tensor_device_kind(t);
+    if (placed != LOOM_DEVICE_CPU) {
+      // A device tensor: read in place, on its device only.
+      if (placed != model->deviceKind ||
+          loom_tensor_device_ordinal(t) != model->deviceOrdinal)
+        return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                    "input '%s' is in the memory of %s %d, but the model runs "
+                    "on %s %d",
+                    port.name.c_str(), deviceKindName(placed),
+                    static_cast<int>(loom_tensor_device_ordinal(t)),
+                    deviceKindName(model->deviceKind),
+                    static_cast<int>(model->deviceOrdinal));
+    } else if (async) {
+      return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                  "input '%s' is in host memory: loom_model_run_async takes "
+                  "device tensors on the model's %s (loom_tensor_wrap_device)",
+                  port.name.c_str(), deviceKindName(model->deviceKind));
+    } else if (model->device) {
       // A CUDA model reads its inputs in device memory.
       uint64_t bytes = loom_tensor_numel(t) * loom_dtype_size(port.dtype);
       void *device = model->device->alloc(bytes);
       char message[1024] = "";
       if (!device) {
-        freeDeviceBuffers(model, deviceInputs);
         return fail(LOOM_ERROR_OUT_OF_MEMORY,
                     "out of device memory for input '%s' (%llu bytes)",
                     port.name.c_str(), static_cast<unsigned long long>(bytes));
@@ -603,7 +736,6 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
       deviceInputs.push_back(device);
       if (model->device->upload(device, data, bytes, message,
                                 sizeof(message)) != LOOM_OK) {
-        freeDeviceBuffers(model, deviceInputs);
         return fail(LOOM_ERROR_RUNTIME, "input '%s': %s", port.name.c_str(),
                     message);
       }
@@ -635,6 +767,9 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
   context.struct_size = sizeof(context);
   context.error = &record;
   context.device_kind = model->deviceKind;
+  context.device_ordinal = model->deviceOrdinal;
+  context.stream = stream;
+  context.flags = async ? LOOM_RUN_ASYNC : 0;
   if (model->weights) {
     context.weights =
         model->device ? static_cast<void *>(model) : model->weights.get();
@@ -644,9 +779,10 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
   // On failure the model has freed every buffer of the run: no output to
   // adopt.
   int32_t status = model->entry(&context, inputPtrs.data(), resultPtrs.data());
-  freeDeviceBuffers(model, deviceInputs);
   if (status != LOOM_OK)
     return failWithRecord(record);
+  if (async)
+    return wrapDeviceOutputs(model, results, outputs, numOutputs);
   if (model->device)
     return downloadOutputs(model, outputs, numOutputs);
 
@@ -707,6 +843,55 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
     outputs[i] = tensor;
   }
   return LOOM_OK;
+}
+
+} // namespace
+
+extern "C" {
+
+loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
+                           size_t numInputs, loom_tensor **outputs,
+                           size_t numOutputs) {
+  return runModel(model, nullptr, false, inputs, numInputs, outputs,
+                  numOutputs);
+}
+
+loom_status loom_model_run_async(loom_model *model, void *stream,
+                                 loom_tensor *const *inputs, size_t numInputs,
+                                 loom_tensor **outputs, size_t numOutputs) {
+  if (!model->device) {
+    for (size_t i = 0; i < numOutputs; ++i)
+      outputs[i] = nullptr;
+    return fail(LOOM_ERROR_UNSUPPORTED,
+                "loom_model_run_async runs CUDA models; this one runs on the "
+                "CPU (use loom_model_run)");
+  }
+  return runModel(model, stream, true, inputs, numInputs, outputs,
+                  numOutputs);
+}
+
+loom_status loom_model_sync(loom_model *model, void *stream) {
+  if (!model->device)
+    return fail(LOOM_ERROR_UNSUPPORTED,
+                "loom_model_sync: this model runs on the CPU, with no stream");
+  loom_error_record record{};
+  loom_run_context context{};
+  context.abi_version = LOOM_ABI_VERSION;
+  context.struct_size = sizeof(context);
+  context.error = &record;
+  context.device_kind = model->deviceKind;
+  context.device_ordinal = model->deviceOrdinal;
+  context.stream = stream;
+  if (model->device->finish(&context) != LOOM_OK)
+    return failWithRecord(record);
+  return LOOM_OK;
+}
+
+int32_t loom_model_device_kind(const loom_model *model) {
+  return model->deviceKind;
+}
+int32_t loom_model_device_ordinal(const loom_model *model) {
+  return model->deviceOrdinal;
 }
 
 void loom_set_num_threads(int32_t threads) {

@@ -48,6 +48,11 @@
 extern "C" {
 LOOM_HIDDEN void *loom_gpu_device_alloc(uint64_t bytes) __attribute__((weak));
 LOOM_HIDDEN void loom_gpu_device_free(void *pointer) __attribute__((weak));
+// The run's stream and its synchronisation (runtime/src/cuda/GpuRun.cpp).
+LOOM_HIDDEN void loom_gpu_run_begin(void *stream, uint64_t flags)
+    __attribute__((weak));
+LOOM_HIDDEN void loom_gpu_run_end(void) __attribute__((weak));
+LOOM_HIDDEN void loom_gpu_run_abort(void) __attribute__((weak));
 }
 
 namespace {
@@ -101,9 +106,19 @@ struct Guard {
   Guard *outer;
   /// What this run holds of the pool (null until it needs any).
   RunMemory *memory = nullptr;
+  /// An asynchronous run's own workspace (the pool's would be another
+  /// run's while the device still works on this one), freed in the
+  /// stream's order.
+  void *asyncWorkspace = nullptr;
 };
 
 thread_local Guard *current = nullptr;
+
+void freeAsyncWorkspace(Guard &guard) {
+  if (guard.asyncWorkspace)
+    freeBuffer(guard.asyncWorkspace);
+  guard.asyncWorkspace = nullptr;
+}
 
 /// Gives the run's memory back to the pool.
 void releaseMemory(Guard &guard) {
@@ -302,23 +317,31 @@ LOOM_HIDDEN int32_t loom_rt_invoke(loom_run_context *context,
   if (context->abi_version != LOOM_ABI_VERSION ||
       context->struct_size < offsetof(loom_run_context, reserved) ||
       (context->device_kind != LOOM_DEVICE_CPU) != onDevice() ||
-      context->stream || context->flags ||
+      (context->stream && !onDevice()) ||
+      (context->flags & ~uint64_t(onDevice() ? LOOM_RUN_ASYNC : 0)) ||
       (context->workspace &&
        reinterpret_cast<uintptr_t>(context->workspace) % 64 != 0)) {
     *context->error = loom_error_record{};
     context->error->status = LOOM_ERROR_UNSUPPORTED;
     context->error->operand = -1;
     std::snprintf(context->error->message, sizeof(context->error->message),
-                  "this model runs ABI %d on %s, without a stream or "
-                  "flags, with a 64-byte aligned workspace if any (got ABI "
-                  "%u, device kind %d)",
+                  "this model runs ABI %d on %s (a stream and "
+                  "LOOM_RUN_ASYNC for a CUDA model only), with a 64-byte "
+                  "aligned workspace if any (got ABI %u, device kind %d)",
                   LOOM_ABI_VERSION, onDevice() ? "a CUDA device" : "the CPU",
                   context->abi_version, static_cast<int>(context->device_kind));
     return LOOM_ERROR_UNSUPPORTED;
   }
   current = &guard;
+  bool outermost = !guard.outer && onDevice();
   if (setjmp(guard.jump) == 0) {
+    if (outermost)
+      loom_gpu_run_begin(context->stream, context->flags);
     body(closure);
+    freeAsyncWorkspace(guard); // in the stream's order, after the run
+    // The device's work done and checked (or, asynchronous, queued).
+    if (outermost)
+      loom_gpu_run_end();
     // What is still allocated now is the outputs': the caller's.
     current = guard.outer;
     releaseMemory(guard);
@@ -328,6 +351,9 @@ LOOM_HIDDEN int32_t loom_rt_invoke(loom_run_context *context,
   if (guard.memory)
     for (void *buffer : guard.memory->tracked)
       freeBuffer(buffer);
+  freeAsyncWorkspace(guard);
+  if (outermost)
+    loom_gpu_run_abort();
   releaseMemory(guard);
   return context->error->status;
 }
@@ -371,6 +397,15 @@ LOOM_HIDDEN void *loom_rt_workspace(uint64_t bytes) {
              static_cast<int64_t>(bytes),
              static_cast<int64_t>(context->workspace_bytes));
     return context->workspace;
+  }
+  if (onDevice() && (context->flags & LOOM_RUN_ASYNC)) {
+    if (!guard->asyncWorkspace)
+      guard->asyncWorkspace = loom_gpu_device_alloc(bytes);
+    if (!guard->asyncWorkspace)
+      endRun(LOOM_ERROR_OUT_OF_MEMORY, site,
+             "out of memory: the workspace of {0} bytes",
+             static_cast<int64_t>(bytes), 0);
+    return guard->asyncWorkspace;
   }
   RunMemory *memory = acquireMemory(*guard);
   if (memory && onDevice() && memory->workspace.bytes < bytes) {

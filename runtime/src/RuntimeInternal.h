@@ -32,20 +32,36 @@ loom_status failWithRecord(const loom_error_record &record);
 /// and its memory. Every function returns LOOM_OK or a status after
 /// recording the last error (loom_last_error in the artefact's copy, so
 /// `error` gets the message too).
+/// The layout below; a model whose runtime has another one is refused.
+constexpr uint32_t kDeviceApiVersion = 2;
+
 struct loom_device_api {
+  uint32_t version; // kDeviceApiVersion
   /// Opens the device: `kind` LOOM_DEVICE_CUDA or LOOM_DEVICE_EMULATED,
   /// device `ordinal`; `archs` is what the model was compiled for. Writes
   /// up to `capacity` bytes of a message on failure.
   int32_t (*open)(int32_t kind, int32_t ordinal, const char *archs, char *error,
                   size_t capacity);
+  /// Device memory outside a run (synchronous).
   void *(*alloc)(uint64_t bytes);
   void (*free)(void *pointer);
-  int32_t (*upload)(void *device, const void *host, uint64_t bytes, char *error,
-                    size_t capacity);
+  /// An input's copy before its run, through pinned staging on the model's
+  /// stream; the run's synchronisation waits for it.
+  int32_t (*upload)(void *device, const void *host, uint64_t bytes,
+                    char *error, size_t capacity);
+  /// An output's copy after its run (waits for it).
   int32_t (*download)(void *host, const void *device, uint64_t bytes,
                       char *error, size_t capacity);
   /// "NAME (sm_XY)" of the open device.
   const char *(*describe)(void);
+  /// A weight's upload (on the upload stream), and, before a run uses a
+  /// weight, its stream's wait for the uploads so far.
+  int32_t (*upload_weight)(void *device, const void *host, uint64_t bytes,
+                           char *error, size_t capacity);
+  int32_t (*order_weights)(char *error, size_t capacity);
+  /// Waits for `context->stream` and reports the first failed check of the
+  /// asynchronous runs on it, as a run's failure (loom_model_sync).
+  int32_t (*finish)(loom_run_context *context);
 };
 
 /// The symbols a compiled model defines (see docs/runtime-abi.md).

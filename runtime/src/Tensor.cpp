@@ -75,6 +75,8 @@ struct loom_tensor {
   void *data;
   void (*release)(void *);
   void *releaseCtx;
+  int32_t deviceKind = LOOM_DEVICE_CPU; // where `data` is
+  int32_t deviceOrdinal = 0;
 };
 
 extern "C" {
@@ -204,6 +206,37 @@ loom_tensor *loom_tensor_wrap(loom_dtype dtype, int32_t rank,
   return new (std::nothrow)
       loom_tensor{dtype, std::vector<int64_t>(shape, shape + rank), data,
                   release, releaseCtx};
+}
+
+loom_tensor *loom_tensor_wrap_device(loom_dtype dtype, int32_t rank,
+                                     const int64_t *shape, int32_t deviceKind,
+                                     int32_t deviceOrdinal, void *data,
+                                     void (*release)(void *),
+                                     void *releaseCtx) {
+  if (deviceKind != LOOM_DEVICE_CUDA && deviceKind != LOOM_DEVICE_EMULATED) {
+    fail(LOOM_ERROR_INVALID_ARGUMENT,
+         "device kind %d is not a device (LOOM_DEVICE_CUDA or "
+         "LOOM_DEVICE_EMULATED)",
+         static_cast<int>(deviceKind));
+    return nullptr;
+  }
+  if (deviceOrdinal < 0) {
+    fail(LOOM_ERROR_INVALID_ARGUMENT, "device ordinal %d",
+         static_cast<int>(deviceOrdinal));
+    return nullptr;
+  }
+  loom_tensor *tensor =
+      loom_tensor_wrap(dtype, rank, shape, data, release, releaseCtx);
+  if (tensor) {
+    tensor->deviceKind = deviceKind;
+    tensor->deviceOrdinal = deviceOrdinal;
+  }
+  return tensor;
+}
+
+int32_t loom_tensor_device_kind(const loom_tensor *t) { return t->deviceKind; }
+int32_t loom_tensor_device_ordinal(const loom_tensor *t) {
+  return t->deviceOrdinal;
 }
 
 void loom_tensor_free(loom_tensor *tensor) {

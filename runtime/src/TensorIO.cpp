@@ -437,6 +437,11 @@ loom_status loom_tensor_read_file(const char *path, loom_tensor **out) {
 loom_status loom_tensor_write_file(const char *path,
                                    const loom_tensor *tensor) {
   std::string name(path);
+  if (loom_tensor_device_kind(tensor) != LOOM_DEVICE_CPU)
+    return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                "%s: the tensor is in device memory; copy it to the host "
+                "first",
+                path);
   if (endsWith(name, ".npy"))
     return writeNpy(path, tensor);
   if (endsWith(name, ".pb"))

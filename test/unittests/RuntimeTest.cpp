@@ -35,6 +35,39 @@ TEST(RuntimeTest, WrappedDataIsReleasedExactlyOnce) {
   loom_tensor_free(nullptr); // a no-op
 }
 
+TEST(RuntimeTest, DeviceTensorsNameTheirDeviceAndStayOffTheHost) {
+  static int releases = 0;
+  int64_t shape[1] = {4};
+  void *devicePointer = reinterpret_cast<void *>(uintptr_t(0x7f0000001000));
+  loom_tensor *t = loom_tensor_wrap_device(
+      LOOM_DTYPE_F32, 1, shape, LOOM_DEVICE_CUDA, 1, devicePointer,
+      [](void *) { ++releases; }, nullptr);
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(loom_tensor_device_kind(t), LOOM_DEVICE_CUDA);
+  EXPECT_EQ(loom_tensor_device_ordinal(t), 1);
+  EXPECT_EQ(loom_tensor_data(t), devicePointer);
+  // Never dereferenced on the host: a file write refuses it.
+  std::string path = tempPath("device.npy");
+  EXPECT_EQ(loom_tensor_write_file(path.c_str(), t),
+            LOOM_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(loom_last_error()).find("device memory"),
+            std::string::npos);
+  loom_tensor_free(t);
+  EXPECT_EQ(releases, 1);
+  // The host is not a device; nor is a negative ordinal.
+  EXPECT_EQ(loom_tensor_wrap_device(LOOM_DTYPE_F32, 1, shape, LOOM_DEVICE_CPU,
+                                    0, devicePointer, nullptr, nullptr),
+            nullptr);
+  EXPECT_EQ(loom_tensor_wrap_device(LOOM_DTYPE_F32, 1, shape,
+                                    LOOM_DEVICE_EMULATED, -1, devicePointer,
+                                    nullptr, nullptr),
+            nullptr);
+  // A host tensor is on the host.
+  loom_tensor *h = loom_tensor_create(LOOM_DTYPE_F32, 1, shape);
+  EXPECT_EQ(loom_tensor_device_kind(h), LOOM_DEVICE_CPU);
+  loom_tensor_free(h);
+}
+
 TEST(RuntimeTest, CreateRejectsBadShapesAndDtypes) {
   int64_t negative[1] = {-1};
   EXPECT_EQ(loom_tensor_create(LOOM_DTYPE_F32, 1, negative), nullptr);

@@ -288,14 +288,18 @@ def GpuOffloadHostPass : Pass<"loom-gpu-offload-host", "::mlir::ModuleOp"> {
     - a `memref.store` becomes a kernel of one thread;
     - a `memref.load` (a branch decision, a run-time size) becomes a copy
       of that element to the host (`loom_gpu_read`), then a load of it;
-    - a `kernel.check` inside a kernel writes the run's error word
-      (`loom_gpu_error_word`: the check's number, its two values); after
-      the kernel the host reads the word and runs the same checks there,
-      so the error names the same node, operand and values as on the CPU.
+    - a `kernel.check` inside a kernel writes the function's error word
+      (the check's number, its two values) unless an earlier check did;
+      the function hands the word and its checks' sites to the runtime
+      (`loom_gpu_watch_errors` at its entry, `loom_gpu_unwatch_errors` at
+      its returns), which reads the word at every synchronisation and ends
+      the run with the same node, operand and values as on the CPU. The
+      host does not wait after each kernel.
     Allocations, views and calls stay: the runtime gives device memory for
     every `memref.alloc` of a CUDA model.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",

@@ -6,6 +6,7 @@
 
 #include "Origin.h"
 #include "loom/Conversion/Passes.h"
+#include "loom/Conversion/RuntimeSites.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 
@@ -28,6 +29,18 @@ namespace {
 bool isHostBuffer(Value memref) {
   return isa_and_nonnull<memref::AllocaOp, memref::GetGlobalOp>(
       memref.getDefiningOp());
+}
+
+/// The private declaration of `name` in `module`, created if missing.
+func::FuncOp getOrDeclare(OpBuilder &b, ModuleOp module, StringRef name,
+                          FunctionType type) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto decl = func::FuncOp::create(b, module.getLoc(), name, type);
+  decl.setPrivate();
+  return decl;
 }
 
 bool isOnDevice(Operation *op) {
@@ -178,7 +191,7 @@ struct GpuOffloadHostPass
       });
       for (memref::StoreOp store : stores)
         wrapInSingleThreadKernel(b, store);
-      if (failed(lowerKernelChecks(b, func, read)))
+      if (failed(lowerKernelChecks(b, func)))
         return signalPassFailure();
       // Shapes that memref.reshape reads on the host.
       SmallVector<memref::ReshapeOp> reshapes;
@@ -265,107 +278,84 @@ struct GpuOffloadHostPass
     module->setAttr("loom.gpu_serial", b.getArrayAttr(serial));
   }
 
-  /// Checks inside the kernels of `func` write an error word that the host
-  /// reads after the kernel and checks again.
-  LogicalResult lowerKernelChecks(OpBuilder &b, func::FuncOp func,
-                                  func::FuncOp read) {
-    SmallVector<gpu::LaunchOp> launches;
-    func.walk([&](gpu::LaunchOp launch) {
-      if (!launch.getBody()
-               .walk([](loom::kernel::CheckOp) {
-                 return WalkResult::interrupt();
-               })
-               .wasInterrupted())
-        return;
-      launches.push_back(launch);
+  /// Checks inside the kernels of `func` write the function's error word
+  /// (device memory, three words: which check failed, counted from 1, and
+  /// its two values) unless an earlier check did. The host does not wait
+  /// for it: the function hands the word and the checks' sites (one string,
+  /// separated by \x1f) to the runtime at its entry
+  /// (loom_gpu_watch_errors), and back at its returns
+  /// (loom_gpu_unwatch_errors); the runtime reads the word at every
+  /// synchronisation (a decision, the end of the run), ends the run with the
+  /// first check's message, node and values, and so no decision and no
+  /// output is taken from a run whose check failed.
+  LogicalResult lowerKernelChecks(OpBuilder &b, func::FuncOp func) {
+    SmallVector<loom::kernel::CheckOp> checks;
+    func.walk([&](loom::kernel::CheckOp check) {
+      if (check->getParentOfType<gpu::LaunchOp>())
+        checks.push_back(check);
     });
-    if (launches.empty())
+    if (checks.empty())
       return success();
+    auto module = func->getParentOfType<ModuleOp>();
     Location loc = func.getLoc();
+    Type i64 = b.getI64Type();
+    auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+    func::FuncOp watch = getOrDeclare(
+        b, module, "loom_gpu_watch_errors", b.getFunctionType({i64, ptr}, {}));
+    func::FuncOp unwatch = getOrDeclare(b, module, "loom_gpu_unwatch_errors",
+                                        b.getFunctionType({i64}, {}));
+    std::string sites;
+    for (auto [i, check] : llvm::enumerate(checks)) {
+      if (check.getValues().size() > 2)
+        return check.emitOpError("in a kernel has more than two values");
+      if (i)
+        sites += '\x1f';
+      sites += loom::formatRuntimeSite(check.getLoc(), check.getKindCode(),
+                                       check.getOperand(), check.getMessage());
+    }
     Block &entry = func.getBody().front();
     b.setInsertionPointToStart(&entry);
-    auto wordType = MemRefType::get({3}, b.getI64Type());
-    Value word = memref::AllocOp::create(b, loc, wordType);
-    {
-      // Cleared by one thread before anything else runs.
-      Value one = arith::ConstantIndexOp::create(b, loc, 1);
-      auto clear = gpu::LaunchOp::create(b, loc, one, one, one, one, one, one);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&clear.getBody().front());
-      Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
-      for (int64_t i = 0; i < 3; ++i) {
-        Value at = arith::ConstantIndexOp::create(b, loc, i);
-        memref::StoreOp::create(b, loc, zero, word, at);
-      }
-      gpu::TerminatorOp::create(b, loc);
-    }
+    Value word =
+        memref::AllocOp::create(b, loc, MemRefType::get({3}, i64)).getResult();
+    Value address = arith::IndexCastOp::create(
+        b, loc, i64,
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, word));
+    func::CallOp::create(
+        b, loc, watch,
+        ValueRange{address, loom::getConstantString(b, loc, module, sites)});
     func.walk([&](func::ReturnOp ret) {
       b.setInsertionPoint(ret);
+      func::CallOp::create(b, ret.getLoc(), unwatch, ValueRange{address});
       memref::DeallocOp::create(b, ret.getLoc(), word);
     });
-    int64_t number = 0;
-    for (gpu::LaunchOp launch : launches) {
-      SmallVector<loom::kernel::CheckOp> checks;
-      launch.getBody().walk(
-          [&](loom::kernel::CheckOp check) { checks.push_back(check); });
-      // After the kernel: what it wrote, then each check on the host.
-      b.setInsertionPointAfter(launch);
-      Location after = launch.getLoc();
-      // One copy of the word to the host (it synchronises), then loads.
-      Value host = copyToHost(b, after, word, read);
-      SmallVector<Value> words;
-      for (int64_t i = 0; i < 3; ++i) {
-        Value at = arith::ConstantIndexOp::create(b, after, i);
-        words.push_back(memref::LoadOp::create(b, after, host, at));
-      }
-      for (loom::kernel::CheckOp check : checks) {
-        int64_t id = ++number;
-        Value mine = arith::ConstantIntOp::create(b, after, id, 64);
-        Value passed = arith::CmpIOp::create(
-            b, check.getLoc(), arith::CmpIPredicate::ne, words[0], mine);
-        size_t count = std::min<size_t>(check.getValues().size(), 2);
-        SmallVector<Value> values(words.begin() + 1, words.begin() + 1 + count);
-        if (check.getValues().size() > 2) {
-          check.emitOpError("in a kernel has more than two values");
-          return failure();
-        }
-        auto host = cast<loom::kernel::CheckOp>(b.clone(*check));
-        host->setLoc(check.getLoc());
-        host.getConditionMutable().assign(passed);
-        host.getValuesMutable().assign(values);
-        // In the kernel: write the word where the condition fails.
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPoint(check);
-        Location at = check.getLoc();
-        Value trueValue = arith::ConstantIntOp::create(b, at, 1, 1);
-        Value failed =
-            arith::XOrIOp::create(b, at, check.getCondition(), trueValue);
-        SmallVector<Value> word3 = {
-            arith::ConstantIntOp::create(b, at, id, 64)};
-        for (Value v : check.getValues())
-          word3.push_back(v);
-        scf::IfOp::create(b, at, failed, [&](OpBuilder &then, Location l) {
-          for (size_t i = 0; i < word3.size() && i < 3; ++i) {
-            Value pos = arith::ConstantIndexOp::create(then, l, i);
-            memref::StoreOp::create(then, l, word3[i], word, pos);
+    for (auto [i, check] : llvm::enumerate(checks)) {
+      b.setInsertionPoint(check);
+      Location at = check.getLoc();
+      Value trueValue = arith::ConstantIntOp::create(b, at, 1, 1);
+      Value failed =
+          arith::XOrIOp::create(b, at, check.getCondition(), trueValue);
+      SmallVector<Value> values = {arith::ConstantIntOp::create(
+          b, at, static_cast<int64_t>(i) + 1, 64)};
+      for (Value v : check.getValues())
+        values.push_back(v);
+      scf::IfOp::create(b, at, failed, [&](OpBuilder &then, Location l) {
+        // The first failure is the one to report: later kernels may run
+        // on what it left.
+        Value zero = arith::ConstantIndexOp::create(then, l, 0);
+        Value held = memref::LoadOp::create(then, l, word, zero);
+        Value none = arith::CmpIOp::create(
+            then, l, arith::CmpIPredicate::eq, held,
+            arith::ConstantIntOp::create(then, l, 0, 64));
+        scf::IfOp::create(then, l, none, [&](OpBuilder &store, Location sl) {
+          for (size_t k = 0; k < values.size() && k < 3; ++k) {
+            Value pos = arith::ConstantIndexOp::create(store, sl, k);
+            memref::StoreOp::create(store, sl, values[k], word, pos);
           }
-          scf::YieldOp::create(then, l);
+          scf::YieldOp::create(store, sl);
         });
-        check.erase();
-      }
-      // A word that names no check is corrupt (a read that did not wait for
-      // its copy): an error too, not a silent pass.
-      Value none = arith::ConstantIntOp::create(b, after, 0, 64);
-      Value clean = arith::CmpIOp::create(b, after, arith::CmpIPredicate::eq,
-                                          words[0], none);
-      loom::kernel::CheckOp::create(
-          b, after, clean,
-          ValueRange{words[0],
-                     arith::ConstantIntOp::create(b, after, number, 64)},
-          "the device's error word holds {0}, which names none of the {1} "
-          "checks of this kernel (a read of device memory that did not wait "
-          "for its copy?)",
-          "value", -1);
+        scf::YieldOp::create(then, l);
+      });
+      check.erase();
     }
     return success();
   }

@@ -88,8 +88,9 @@ typedef struct loom_run_context {
   /* Device placement: where inputs live and outputs are to be. */
   int32_t device_kind;    /* a loom_device_kind: the model's target's */
   int32_t device_ordinal; /* which device of that kind (0) */
-  /* The caller's stream (a CUDA backend: cudaStream_t) that the run is
-   * ordered on; NULL: the device's default. Must be NULL in this version. */
+  /* The caller's stream (a CUDA model: a CUstream / cudaStream_t of the
+   * model's device) that the run is ordered on; NULL: the model's own.
+   * Must be NULL for a CPU model. */
   void *stream;
   /* The memory plan's arena for this run's intermediates: NULL (the model
    * takes one from its pool, allocated once and reused) or at least the
@@ -97,7 +98,7 @@ typedef struct loom_run_context {
    * while this one lasts. */
   void *workspace;
   uint64_t workspace_bytes;
-  /* Bits of LOOM_RUN_* (none defined yet: 0). */
+  /* Bits of LOOM_RUN_*. */
   uint64_t flags;
   /* The model's weights, which the runtime maps (loom_model_open):
    * resolve_weight(weights, index, error) is the address of the
@@ -109,6 +110,13 @@ typedef struct loom_run_context {
                           loom_error_record *error);
   uint64_t reserved[6];
 } loom_run_context;
+
+/* A CUDA model's run returns once its work is queued on `stream` (it still
+ * waits for the device where the host takes a decision); the failed checks
+ * of its kernels are reported by the device interface's next wait for the
+ * stream (loom_model_sync). Without it, a run returns when its work is done
+ * and checked. */
+#define LOOM_RUN_ASYNC 1u
 
 /* Inputs and outputs are MLIR ranked memref descriptors, laid out as 64-bit
  * words: allocated, aligned, offset, sizes[rank], strides[rank]. The caller

@@ -17,6 +17,13 @@
  *   - loom_model_run never takes ownership of its inputs; it writes newly
  *     created tensors, owned by the caller, into `outputs`. On failure it
  *     writes nothing (every `outputs[i]` is left NULL).
+ *   - Device placement: a tensor lives in host memory unless it was made by
+ *     loom_tensor_wrap_device or is an output of loom_model_run_async; then
+ *     its data is device memory of the device it names, which the host
+ *     must not dereference. A device output owns its device memory, which
+ *     loom_tensor_free frees (synchronously) through the model that made
+ *     it: free device outputs before closing their model, and only once
+ *     the work that uses them is done.
  *
  * Errors: functions that can fail return a loom_status (LOOM_OK is 0); the
  * message of the calling thread's last failure is loom_last_error().
@@ -82,14 +89,29 @@ loom_tensor *loom_tensor_create(loom_dtype dtype, int32_t rank,
 loom_tensor *loom_tensor_wrap(loom_dtype dtype, int32_t rank,
                               const int64_t *shape, void *data,
                               void (*release)(void *ctx), void *release_ctx);
+/* A new tensor over caller-owned device memory (a framework's GPU tensor):
+ * `device_kind` LOOM_DEVICE_CUDA (or LOOM_DEVICE_EMULATED), `device_ordinal`
+ * its device, `data` a device pointer (a CUdeviceptr) to dense row-major
+ * elements. Passed to a CUDA model on that device, the model reads it in
+ * place (zero copy). Ownership as loom_tensor_wrap's. */
+loom_tensor *loom_tensor_wrap_device(loom_dtype dtype, int32_t rank,
+                                     const int64_t *shape, int32_t device_kind,
+                                     int32_t device_ordinal, void *data,
+                                     void (*release)(void *ctx),
+                                     void *release_ctx);
 void loom_tensor_free(loom_tensor *tensor);
+/* Where the tensor's data is: LOOM_DEVICE_CPU (host memory), or a device
+ * kind and ordinal. */
+int32_t loom_tensor_device_kind(const loom_tensor *tensor);
+int32_t loom_tensor_device_ordinal(const loom_tensor *tensor);
 
 loom_dtype loom_tensor_dtype(const loom_tensor *tensor);
 int32_t loom_tensor_rank(const loom_tensor *tensor);
 const int64_t *loom_tensor_shape(const loom_tensor *tensor);
 int64_t loom_tensor_numel(const loom_tensor *tensor);
 size_t loom_tensor_nbytes(const loom_tensor *tensor);
-/* Row-major, densely packed elements. */
+/* Row-major, densely packed elements: a host pointer, or for a device
+ * tensor its device pointer. */
 void *loom_tensor_data(loom_tensor *tensor);
 
 /* Reads a `.npy` file (NumPy format 1.0-3.0, little-endian, C order) or an
@@ -154,6 +176,31 @@ const int64_t *loom_model_output_shape(const loom_model *model, size_t index);
 loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
                            size_t num_inputs, loom_tensor **outputs,
                            size_t num_outputs);
+
+/* The device a CUDA model runs on (LOOM_DEVICE_CUDA or LOOM_DEVICE_EMULATED,
+ * and its ordinal: LOOM_DEVICE=cuda:N), or LOOM_DEVICE_CPU. Inputs of
+ * loom_model_run may be host tensors or device tensors on that device. */
+int32_t loom_model_device_kind(const loom_model *model);
+int32_t loom_model_device_ordinal(const loom_model *model);
+
+/* Runs a CUDA model ordered on the caller's `stream` (a CUstream /
+ * cudaStream_t of the model's device; NULL: the model's own), returning
+ * once its work is queued: it waits for the device only where the model
+ * takes a decision on the host (a DyCL branch or loop). Every input is a
+ * device tensor on the model's device, read in place; it must stay as it
+ * is until the stream's work is done. Every output is a new device tensor
+ * (owned by the caller, see above), written when the stream's work is done.
+ * Errors found before queueing are returned as loom_model_run's; a check
+ * that fails on the device is reported by loom_model_sync. An output that
+ * is a constant or a strided view of another buffer is refused
+ * (LOOM_ERROR_UNSUPPORTED: run it with loom_model_run). */
+loom_status loom_model_run_async(loom_model *model, void *stream,
+                                 loom_tensor *const *inputs, size_t num_inputs,
+                                 loom_tensor **outputs, size_t num_outputs);
+/* Waits for `stream`'s work and reports the first failed run-time check of
+ * the asynchronous runs on it since the last loom_model_sync, as a run's
+ * failure (loom_last_error_record); their outputs are then not to be used. */
+loom_status loom_model_sync(loom_model *model, void *stream);
 
 /*===--- Threads and time
  * --------------------------------------------------===*/

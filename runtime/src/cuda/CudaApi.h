@@ -23,6 +23,8 @@ using CUcontext = struct CUctx_st *;
 using CUmodule = struct CUmod_st *;
 using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
+using CUevent = struct CUevent_st *;
+using CUmemoryPool = struct CUmemPoolHandle_st *;
 
 constexpr CUresult CUDA_SUCCESS = 0;
 constexpr CUresult CUDA_ERROR_INVALID_VALUE = 1;
@@ -33,6 +35,7 @@ constexpr CUresult CUDA_ERROR_INVALID_DEVICE = 101;
 constexpr CUresult CUDA_ERROR_INVALID_IMAGE = 200;
 constexpr CUresult CUDA_ERROR_NO_BINARY_FOR_GPU = 209;
 constexpr CUresult CUDA_ERROR_INVALID_HANDLE = 400;
+constexpr CUresult CUDA_ERROR_ILLEGAL_STATE = 401;
 constexpr CUresult CUDA_ERROR_NOT_FOUND = 500;
 constexpr CUresult CUDA_ERROR_ILLEGAL_ADDRESS = 700;
 constexpr CUresult CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES = 701;
@@ -43,6 +46,9 @@ constexpr CUresult CUDA_ERROR_UNKNOWN = 999;
 
 constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
 constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
+constexpr int CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED = 115;
+constexpr int CU_MEMPOOL_ATTR_RELEASE_THRESHOLD = 4;
+constexpr unsigned CU_EVENT_DISABLE_TIMING = 0x2;
 
 /// The version of the entries Loom asks cuGetProcAddress for: CUDA 12.0
 /// (the _v2 memory entries, the per-thread-default-stream-free ones).
@@ -61,6 +67,12 @@ constexpr int kApiVersion = 12000;
   X(cuCtxSetCurrent, (CUcontext context))                                      \
   X(cuMemAlloc, (CUdeviceptr * pointer, size_t bytes))                         \
   X(cuMemFree, (CUdeviceptr pointer))                                          \
+  X(cuMemAllocAsync, (CUdeviceptr * pointer, size_t bytes, CUstream stream))   \
+  X(cuMemFreeAsync, (CUdeviceptr pointer, CUstream stream))                    \
+  X(cuDeviceGetDefaultMemPool, (CUmemoryPool * pool, CUdevice device))         \
+  X(cuMemPoolSetAttribute, (CUmemoryPool pool, int attribute, void *value))    \
+  X(cuMemHostAlloc, (void **pointer, size_t bytes, unsigned flags))            \
+  X(cuMemFreeHost, (void *pointer))                                            \
   X(cuMemcpyHtoDAsync,                                                         \
     (CUdeviceptr dst, const void *src, size_t bytes, CUstream stream))         \
   X(cuMemcpyDtoHAsync,                                                         \
@@ -72,6 +84,11 @@ constexpr int kApiVersion = 12000;
   X(cuStreamCreate, (CUstream * stream, unsigned flags))                       \
   X(cuStreamSynchronize, (CUstream stream))                                    \
   X(cuStreamDestroy, (CUstream stream))                                        \
+  X(cuStreamWaitEvent, (CUstream stream, CUevent event, unsigned flags))       \
+  X(cuEventCreate, (CUevent * event, unsigned flags))                          \
+  X(cuEventRecord, (CUevent event, CUstream stream))                           \
+  X(cuEventSynchronize, (CUevent event))                                       \
+  X(cuEventDestroy, (CUevent event))                                           \
   X(cuModuleLoadData, (CUmodule * module, const void *image))                  \
   X(cuModuleUnload, (CUmodule module))                                         \
   X(cuModuleGetFunction,                                                       \

@@ -28,7 +28,16 @@ struct Device {
   Api api;
   CUdevice device = 0;
   CUcontext context = nullptr;
+  /// The model's stream: runs without a caller's stream are ordered on it.
   CUstream stream = nullptr;
+  /// Weights are uploaded on a stream of their own; `uploaded` is recorded
+  /// after each upload, and a run waits for it (once per upload
+  /// generation) before its kernels use a weight.
+  CUstream uploads = nullptr;
+  CUevent uploaded = nullptr;
+  uint64_t uploadGeneration = 0;
+  /// Stream-ordered allocation (cuMemAllocAsync), where the GPU has it.
+  bool pools = false;
   int major = 0, minor = 0;
   std::string description;
 };
@@ -37,6 +46,18 @@ LOOM_HIDDEN Device &getDevice();
 /// The open device, current on this thread; ends the run when none is.
 LOOM_HIDDEN Device &requireDevice();
 LOOM_HIDDEN std::string errorName(CUresult result);
+/// The stream the calling thread's run is ordered on: its caller's, or the
+/// model's (also outside a run).
+LOOM_HIDDEN CUstream runStream();
+/// Whether every kernel and library call is followed by a synchronisation
+/// that names it on failure (LOOM_GPU_SYNC=1).
+LOOM_HIDDEN bool syncEachCall();
+/// Waits for the run's stream, then checks the run's error words: ends the
+/// run naming `what` if the stream failed, or with the first failed check.
+LOOM_HIDDEN void syncRun(const char *what);
+/// The name of the kernel this thread launched last ("?" if none).
+LOOM_HIDDEN std::string lastKernelName();
+
 /// Ends the run (loom_rt_raise) with the formatted message.
 [[noreturn]] LOOM_HIDDEN void raise(const char *format, ...)
     __attribute__((format(printf, 1, 2)));

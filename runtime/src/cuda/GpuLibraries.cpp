@@ -11,8 +11,9 @@
 // libcudnn.so.9, or $LOOM_CUBLASLT_LIBRARY / $LOOM_CUDNN_LIBRARY; on the
 // emulated device, the emulator itself, which provides the same entries.
 // An absent or too old library ends the run with one error naming it and
-// the node that needed it. Each call runs on the model's stream and is
-// synchronised, as kernels are, so that a failure names its node.
+// the node that needed it. Each call is queued on the run's stream, as
+// kernels are, with a workspace of that stream's; LOOM_GPU_SYNC=1 waits
+// after each, so that a failure names its node.
 //
 //===----------------------------------------------------------------------===//
 
@@ -115,8 +116,13 @@ struct Libraries {
   DnnApi dnn;
   cublasLtHandle_t lt = nullptr;
   cudnnHandle_t dnnHandle = nullptr;
-  CUdeviceptr workspace = 0;
-  size_t workspaceBytes = 0;
+  /// Each stream's workspace: runs on two streams may overlap.
+  struct Workspace {
+    CUdeviceptr data = 0;
+    size_t bytes = 0;
+  };
+  std::map<CUstream, Workspace> workspaces;
+  CUstream dnnStream = nullptr; // what cudnnSetStream last set
   /// By shape; kept while the process runs (so are the libraries).
   std::map<std::array<int64_t, 7>, MatmulPlan> matmulPlans;
   std::map<std::array<int64_t, 20>, ConvPlan> convPlans;
@@ -194,6 +200,8 @@ DnnApi &requireDnn(Device &device, Libraries &l, const char *site) {
       else if ((s = l.dnn.cudnnSetStream(l.dnnHandle, device.stream)))
         error = std::string("cudnnSetStream failed: ") +
                 l.dnn.cudnnGetErrorString(s);
+      else
+        l.dnnStream = device.stream;
     }
     l.dnnError = error;
   }
@@ -202,30 +210,38 @@ DnnApi &requireDnn(Device &device, Libraries &l, const char *site) {
   return l.dnn;
 }
 
-/// A device workspace of at least `bytes`; a smaller one is freed once the
-/// stream is done with it.
+/// A device workspace of at least `bytes` for the run's stream; a smaller
+/// one is freed in the stream's order (or, without memory pools, once the
+/// stream is done with it).
 void *getWorkspace(Device &device, Libraries &l, size_t bytes) {
-  if (bytes <= l.workspaceBytes)
-    return reinterpret_cast<void *>(l.workspace);
-  if (l.workspace) {
-    check(device.api.cuStreamSynchronize(device.stream),
-          "cuStreamSynchronize (a library workspace)");
-    device.api.cuMemFree(l.workspace);
-    l.workspace = 0;
-    l.workspaceBytes = 0;
+  CUstream stream = runStream();
+  Libraries::Workspace &w = l.workspaces[stream];
+  if (bytes <= w.bytes)
+    return reinterpret_cast<void *>(w.data);
+  if (w.data) {
+    if (device.pools) {
+      device.api.cuMemFreeAsync(w.data, stream);
+    } else {
+      check(device.api.cuStreamSynchronize(stream),
+            "cuStreamSynchronize (a library workspace)");
+      device.api.cuMemFree(w.data);
+    }
+    w = {};
   }
-  check(device.api.cuMemAlloc(&l.workspace, bytes),
+  check(device.pools ? device.api.cuMemAllocAsync(&w.data, bytes, stream)
+                     : device.api.cuMemAlloc(&w.data, bytes),
         "cuMemAlloc (a library workspace)");
-  l.workspaceBytes = bytes;
-  return reinterpret_cast<void *>(l.workspace);
+  w.bytes = bytes;
+  return reinterpret_cast<void *>(w.data);
 }
 
-/// Waits for the call, naming its node on failure.
+/// After a call: with LOOM_GPU_SYNC=1, waits for it, naming its node.
 void finish(Device &device, const char *library, const char *site) {
-  CUresult result = device.api.cuStreamSynchronize(device.stream);
-  if (result != CUDA_SUCCESS)
-    raise("%s of %s failed on %s: %s", library, site,
-          device.description.c_str(), errorName(result).c_str());
+  (void)device;
+  if (!syncEachCall())
+    return;
+  std::string what = std::string(library) + " of " + site;
+  syncRun(what.c_str());
 }
 
 /// The leading dimension of a row-major matrix whose rows may be padded.
@@ -267,7 +283,7 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_matmul_f32(MemRef<2> *lhs,
         check(device.api.cuMemsetD8Async(
                   reinterpret_cast<CUdeviceptr>(init->data()) +
                       row * ldc * sizeof(float),
-                  0, n * sizeof(float), device.stream),
+                  0, n * sizeof(float), runStream()),
               "cuMemsetD8Async (an empty matrix product)");
     return finish(device, "a matrix product", site);
   }
@@ -331,7 +347,7 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_matmul_f32(MemRef<2> *lhs,
   cublasStatus_t s = blas.cublasLtMatmul(
       l.lt, plan.desc, &alpha, rhs->data(), plan.a, lhs->data(), plan.b, &beta,
       init->data(), plan.c, init->data(), plan.c, &plan.algo, workspace,
-      plan.workspace, device.stream);
+      plan.workspace, runStream());
   if (s != CUBLAS_STATUS_SUCCESS)
     raise("%s: cublasLtMatmul failed: %s", site, blasStatus(s));
   finish(device, "the cuBLASLt product", site);
@@ -446,8 +462,11 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_conv2d_f32(
         size_t bytes = y[1] * sizeof(float);
         check(device.api.cuMemAlloc(&plan.zeros, bytes),
               "cuMemAlloc (a zero bias)");
+        // Once, for every stream's later runs: the host waits for it.
         check(device.api.cuMemsetD8Async(plan.zeros, 0, bytes, device.stream),
               "cuMemsetD8Async (a zero bias)");
+        check(device.api.cuStreamSynchronize(device.stream),
+              "cuStreamSynchronize (a zero bias)");
       }
     }
     cudnnConvolutionFwdAlgoPerf_t results[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
@@ -471,6 +490,11 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_conv2d_f32(
   }
   const ConvPlan &plan = it->second;
   void *workspace = getWorkspace(device, l, plan.workspace);
+  if (l.dnnStream != runStream()) {
+    if (cudnnStatus_t s = dnn.cudnnSetStream(l.dnnHandle, runStream()))
+      raise("%s: cudnnSetStream failed: %s", site, dnn.cudnnGetErrorString(s));
+    l.dnnStream = runStream();
+  }
   float one = 1.0f, keep = accumulate ? 1.0f : 0.0f;
   cudnnStatus_t s;
   if (relu) {

@@ -211,8 +211,24 @@ int32_t openDevice(int32_t kind, int32_t ordinal, const char *archs,
     return fail(result, "cuDevicePrimaryCtxRetain");
   if ((result = api.cuCtxSetCurrent(device.context)) != CUDA_SUCCESS)
     return fail(result, "cuCtxSetCurrent");
-  if ((result = api.cuStreamCreate(&device.stream, 0)) != CUDA_SUCCESS)
+  if ((result = api.cuStreamCreate(&device.stream, 0)) != CUDA_SUCCESS ||
+      (result = api.cuStreamCreate(&device.uploads, 0)) != CUDA_SUCCESS)
     return fail(result, "cuStreamCreate");
+  if ((result = api.cuEventCreate(&device.uploaded, CU_EVENT_DISABLE_TIMING)) !=
+      CUDA_SUCCESS)
+    return fail(result, "cuEventCreate");
+  // Stream-ordered allocation, its pool holding on to what runs free (by
+  // default it gives memory back at every synchronisation).
+  int pools = 0;
+  CUmemoryPool pool = nullptr;
+  uint64_t keep = ~uint64_t(0);
+  device.pools =
+      api.cuDeviceGetAttribute(&pools, CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED,
+                               device.device) == CUDA_SUCCESS &&
+      pools &&
+      api.cuDeviceGetDefaultMemPool(&pool, device.device) == CUDA_SUCCESS &&
+      api.cuMemPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD,
+                                &keep) == CUDA_SUCCESS;
   (void)archs;
   device.library = library;
   device.kind = kind;
@@ -288,6 +304,11 @@ void loadModule(Device &device, LazyModule &m) {
   check(result, "cuModuleLoadData");
 }
 
+/// The kernel this thread launched last, which a failed synchronisation
+/// names.
+thread_local const void *lastKernel = nullptr;
+thread_local bool lastLaunched = false;
+
 /// The name of each kernel loaded, for errors.
 std::mutex kernelNamesMutex;
 std::unordered_map<const void *, std::string> &kernelNames() {
@@ -295,7 +316,19 @@ std::unordered_map<const void *, std::string> &kernelNames() {
   return *names;
 }
 
+std::string kernelName(const void *function) {
+  std::lock_guard<std::mutex> names(kernelNamesMutex);
+  auto it = kernelNames().find(function);
+  return it != kernelNames().end() ? it->second : std::string("?");
+}
+
+std::string kernelName(const void *function);
+
 } // namespace
+
+std::string loom::cuda::lastKernelName() {
+  return lastLaunched ? kernelName(lastKernel) : std::string("none");
+}
 
 extern "C" {
 
@@ -343,26 +376,19 @@ LOOM_HIDDEN void *mgpuModuleGetFunction(void *module, const char *name) {
   return function;
 }
 
-LOOM_HIDDEN void *mgpuStreamCreate() { return requireDevice().stream; }
-
-/// The kernel this thread launched last, which a failed synchronisation
-/// names (the host code synchronises after each launch).
-thread_local const void *lastKernel = nullptr;
-
-std::string kernelName(const void *function) {
-  std::lock_guard<std::mutex> names(kernelNamesMutex);
-  auto it = kernelNames().find(function);
-  return it != kernelNames().end() ? it->second : std::string("?");
+/// The run's stream (GpuRun.cpp): the caller's or the model's.
+LOOM_HIDDEN void *mgpuStreamCreate() {
+  requireDevice();
+  return runStream();
 }
 
+/// The host code's synchronisation after each launch (MLIR's synchronous
+/// gpu.launch_func): a run waits only where it must (GpuRun.cpp), unless
+/// LOOM_GPU_SYNC=1 asks for this one, so that a failure names its kernel.
 LOOM_HIDDEN void mgpuStreamSynchronize(void *stream) {
-  Device &device = requireDevice();
-  CUresult result =
-      device.api.cuStreamSynchronize(static_cast<CUstream>(stream));
-  if (result != CUDA_SUCCESS)
-    raise("kernel %s failed on %s: %s",
-          lastKernel ? kernelName(lastKernel).c_str() : "?",
-          device.description.c_str(), errorName(result).c_str());
+  (void)stream;
+  if (syncEachCall())
+    syncRun(nullptr);
 }
 
 LOOM_HIDDEN void mgpuStreamDestroy(void *stream) {
@@ -390,6 +416,7 @@ LOOM_HIDDEN void mgpuLaunchKernel(void *function, intptr_t gridX,
           static_cast<long>(gridZ), static_cast<long>(blockX),
           static_cast<long>(blockY), static_cast<long>(blockZ));
   lastKernel = function;
+  lastLaunched = true;
   CUresult result = device.api.cuLaunchKernel(
       static_cast<CUfunction>(function), gridX, gridY, gridZ, blockX, blockY,
       blockZ, sharedBytes, static_cast<CUstream>(stream), params, extra);
@@ -399,45 +426,8 @@ LOOM_HIDDEN void mgpuLaunchKernel(void *function, intptr_t gridX,
 }
 
 //===----------------------------------------------------------------------===//
-// Loom's own: device memory for the run guard, reads for the host code.
+// Constants that kernels read.
 //===----------------------------------------------------------------------===//
-
-LOOM_HIDDEN void *loom_gpu_device_alloc(uint64_t bytes) {
-  Device &device = requireDevice();
-  CUdeviceptr pointer = 0;
-  if (device.api.cuMemAlloc(&pointer, bytes ? bytes : 1) != CUDA_SUCCESS)
-    return nullptr;
-  return reinterpret_cast<void *>(pointer);
-}
-
-LOOM_HIDDEN void loom_gpu_device_free(void *pointer) {
-  if (!pointer)
-    return;
-  Device &device = getDevice();
-  if (device.open)
-    device.api.cuMemFree(reinterpret_cast<CUdeviceptr>(pointer));
-}
-
-/// loom-gpu-offload-host: `bytes` at `device` + `offset` to `host`, on the
-/// model's stream, after everything before it.
-LOOM_HIDDEN void loom_gpu_read(intptr_t host, intptr_t device, intptr_t offset,
-                               intptr_t bytes) {
-  Device &d = requireDevice();
-  check(d.api.cuMemcpyDtoHAsync(reinterpret_cast<void *>(host),
-                                static_cast<CUdeviceptr>(device + offset),
-                                bytes, d.stream),
-        "a read of device memory (cuMemcpyDtoHAsync)");
-  // For the emulated device's tests only: the bug of a read that does not
-  // wait for its copy (LOOM_GPU_SEED_BUG=skip-read-sync).
-  static const bool skipSync = [] {
-    const char *bug = std::getenv("LOOM_GPU_SEED_BUG");
-    return bug && std::strcmp(bug, "skip-read-sync") == 0;
-  }();
-  if (skipSync)
-    return;
-  check(d.api.cuStreamSynchronize(d.stream),
-        "a read of device memory (cuStreamSynchronize)");
-}
 
 /// kernel.device_global: the device's copy of the constant at `host`
 /// (`bytes` bytes), uploaded once and kept while the device is open.
@@ -479,47 +469,32 @@ void *apiAlloc(uint64_t bytes) {
   return reinterpret_cast<void *>(pointer);
 }
 
-int32_t copy(bool up, void *dst, const void *src, uint64_t bytes, char *error,
-             size_t capacity) {
+void apiFree(void *pointer) {
   Device &device = getDevice();
-  if (!device.open) {
-    writeError(error, capacity, "the CUDA device is not open");
-    return LOOM_ERROR_RUNTIME;
-  }
-  if (!bytes)
-    return LOOM_OK;
-  device.api.cuCtxSetCurrent(device.context);
-  CUresult result =
-      up ? device.api.cuMemcpyHtoDAsync(reinterpret_cast<CUdeviceptr>(dst), src,
-                                        bytes, device.stream)
-         : device.api.cuMemcpyDtoHAsync(dst, reinterpret_cast<CUdeviceptr>(src),
-                                        bytes, device.stream);
-  if (result == CUDA_SUCCESS)
-    result = device.api.cuStreamSynchronize(device.stream);
-  if (result != CUDA_SUCCESS) {
-    writeError(error, capacity,
-               std::string(up ? "a copy to " : "a copy from ") +
-                   device.description + " failed: " + errorName(result));
-    return LOOM_ERROR_RUNTIME;
-  }
-  return LOOM_OK;
+  if (pointer && device.open && !device.api.cuCtxSetCurrent(device.context))
+    device.api.cuMemFree(reinterpret_cast<CUdeviceptr>(pointer));
 }
 
-int32_t apiUpload(void *device, const void *host, uint64_t bytes, char *error,
-                  size_t capacity) {
-  return copy(true, device, host, bytes, error, capacity);
-}
-int32_t apiDownload(void *host, const void *device, uint64_t bytes, char *error,
-                    size_t capacity) {
-  return copy(false, host, device, bytes, error, capacity);
-}
 const char *apiDescribe() { return getDevice().description.c_str(); }
 
 } // namespace
 
+namespace loom::cuda {
+// GpuRun.cpp.
+int32_t uploadInput(void *dst, const void *src, uint64_t bytes, char *error,
+                    size_t capacity);
+int32_t downloadOutput(void *dst, const void *src, uint64_t bytes, char *error,
+                       size_t capacity);
+int32_t uploadWeight(void *dst, const void *src, uint64_t bytes, char *error,
+                     size_t capacity);
+int32_t orderWeights(char *error, size_t capacity);
+int32_t finishAsync(loom_run_context *context);
+} // namespace loom::cuda
+
 extern "C" const loom_device_api *loom_model_device_api(void) {
-  static const loom_device_api api = {openDevice,           apiAlloc,
-                                      loom_gpu_device_free, apiUpload,
-                                      apiDownload,          apiDescribe};
+  static const loom_device_api api = {
+      kDeviceApiVersion, openDevice,   apiAlloc,     apiFree,
+      uploadInput,       downloadOutput, apiDescribe, uploadWeight,
+      orderWeights,      finishAsync};
   return &api;
 }

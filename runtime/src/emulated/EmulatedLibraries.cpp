@@ -374,7 +374,7 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
       }
     }
     return CUDA_SUCCESS;
-  });
+  }, "cublasLtMatmul", {a, b, c, d, workspace});
   return queued == CUDA_SUCCESS ? CUBLAS_STATUS_SUCCESS
                                 : CUBLAS_STATUS_EXECUTION_FAILED;
 }
@@ -746,7 +746,7 @@ LOOM_EXPORT cudnnStatus_t cudnnConvolutionForward(
     for (size_t i = 0; i < result.size(); ++i)
       out[i] = a * result[i] + (b == 0.0f ? 0.0f : b * out[i]);
     return CUDA_SUCCESS;
-  });
+  }, "cudnnConvolutionForward", {x, w, y, workspace});
   return queued == CUDA_SUCCESS ? CUDNN_STATUS_SUCCESS
                                 : CUDNN_STATUS_EXECUTION_FAILED;
 }
@@ -799,7 +799,7 @@ LOOM_EXPORT cudnnStatus_t cudnnConvolutionBiasActivationForward(
       yv[i] = relu ? std::max(v, 0.0f) : v;
     }
     return CUDA_SUCCESS;
-  });
+  }, "cudnnConvolutionBiasActivationForward", {x, w, z, bias, y, workspace});
   return queued == CUDA_SUCCESS ? CUDNN_STATUS_SUCCESS
                                 : CUDNN_STATUS_EXECUTION_FAILED;
 }
@@ -844,7 +844,7 @@ LOOM_EXPORT cudnnStatus_t cudnnAddTensor(
             cv[i] = al * av[j] + (be == 0.0f ? 0.0f : be * cv[i]);
           }
     return CUDA_SUCCESS;
-  });
+  }, "cudnnAddTensor", {a, c});
   return queued == CUDA_SUCCESS ? CUDNN_STATUS_SUCCESS
                                 : CUDNN_STATUS_EXECUTION_FAILED;
 }

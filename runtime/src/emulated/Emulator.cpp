@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <deque>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -154,6 +155,23 @@ struct Memory {
     holes.emplace(block.pages, block.pageStart);
     used.erase(it);
     return true;
+  }
+  static constexpr size_t npos = ~size_t(0);
+  /// The start (offset) of the live allocation holding `p` and its size in
+  /// `bytes`, or npos.
+  size_t allocationOf(CUdeviceptr p, size_t *bytes) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!contains(reinterpret_cast<void *>(p)))
+      return npos;
+    size_t offset = reinterpret_cast<char *>(p) - window;
+    auto it = used.upper_bound(offset);
+    if (it == used.begin())
+      return npos;
+    --it;
+    if (offset >= it->first + std::max<size_t>(it->second.bytes, 1))
+      return npos;
+    *bytes = it->second.bytes;
+    return it->first;
   }
   /// Whether [p, p + bytes) lies in one live allocation.
   bool isLive(CUdeviceptr p, size_t bytes) {
@@ -331,6 +349,7 @@ CUresult cuGetErrorName(CUresult error, const char **name) {
     NAME(CUDA_ERROR_INVALID_DEVICE, "CUDA_ERROR_INVALID_DEVICE")
     NAME(CUDA_ERROR_INVALID_IMAGE, "CUDA_ERROR_INVALID_IMAGE")
     NAME(CUDA_ERROR_INVALID_HANDLE, "CUDA_ERROR_INVALID_HANDLE")
+    NAME(CUDA_ERROR_ILLEGAL_STATE, "CUDA_ERROR_ILLEGAL_STATE")
     NAME(CUDA_ERROR_NOT_FOUND, "CUDA_ERROR_NOT_FOUND")
     NAME(CUDA_ERROR_ILLEGAL_ADDRESS, "CUDA_ERROR_ILLEGAL_ADDRESS")
     NAME(CUDA_ERROR_NOT_SUPPORTED, "CUDA_ERROR_NOT_SUPPORTED")
@@ -364,6 +383,8 @@ CUresult cuDeviceGetAttribute(int *value, int attribute, CUdevice) {
     *value = 8;
   else if (attribute == CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR)
     *value = 0;
+  else if (attribute == CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED)
+    *value = 1;
   else
     return CUDA_ERROR_INVALID_VALUE;
   return CUDA_SUCCESS;
@@ -385,23 +406,60 @@ CUresult cuMemAlloc(CUdeviceptr *pointer, size_t bytes) {
   *pointer = memory.alloc(bytes);
   return *pointer ? CUDA_SUCCESS : CUDA_ERROR_OUT_OF_MEMORY;
 }
-CUresult cuMemFree(CUdeviceptr pointer) {
-  REQUIRE_INIT();
-  drainAll(); // as CUDA's: after the work that may use it
-  return memory.free(pointer) ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
-}
+
+//===----------------------------------------------------------------------===//
+// Streams and events
+//===----------------------------------------------------------------------===//
+
 /// A stream: work queued in order and run when the host synchronises
-/// (cuStreamSynchronize, or a cuMemFree, which waits for all work), as if
-/// the device were arbitrarily slow. Host code that reads what a copy or a
-/// kernel writes without synchronising reads the poison a device-to-host
-/// copy leaves, or stale data: a missing
-/// synchronisation is always wrong, never lucky (0xA5 bytes: integers far
-/// out of any range, flags true, floats a tiny negative). A launch's error is
-/// the stream's, returned by its next synchronisation (as CUDA's are).
+/// (cuStreamSynchronize, cuEventSynchronize, a copy to pageable host memory,
+/// or a cuMemFree, which waits for all work), as if the device were
+/// arbitrarily slow. Host code that reads what a copy to pinned memory or a
+/// kernel writes without synchronising reads the poison the copy leaves, or
+/// stale data: a missing synchronisation is always wrong, never lucky (0xA5
+/// bytes: integers far out of any range, flags true, floats a tiny
+/// negative). A launch's error is the stream's, returned by its next
+/// synchronisation (as CUDA's are).
+///
+/// While one stream runs its work, other streams' work runs in between at
+/// random (seeded by LOOM_EMU_SEED): the streams' relative timing is not
+/// one a program can count on. What it can count on is checked instead:
+/// every stream keeps a vector clock of the work it is ordered after (its
+/// own, the events it waited for, and every stream's work that the host
+/// had waited for when it queued), and each allocation remembers the last
+/// work that touched it. Work that touches an allocation that another
+/// stream's work touched, with no order between the two, is a cross-stream
+/// hazard (a missing cuStreamWaitEvent): reported, and refused with
+/// CUDA_ERROR_ILLEGAL_STATE. Every touch counts as a write (the emulator
+/// does not tell a kernel's reads from its writes), which is stricter than
+/// CUDA for two streams that only read a buffer; Loom's runtime never does.
+using Clock = std::vector<uint64_t>;
+
+void join(Clock &into, const Clock &from) {
+  if (into.size() < from.size())
+    into.resize(from.size(), 0);
+  for (size_t i = 0; i < from.size(); ++i)
+    into[i] = std::max(into[i], from[i]);
+}
+uint64_t at(const Clock &clock, size_t i) {
+  return i < clock.size() ? clock[i] : 0;
+}
+
 struct Stream {
-  std::mutex mutex;
-  std::vector<std::function<CUresult()>> work;
+  std::mutex mutex; // the queue
+  std::recursive_mutex running; // held while its work runs, in order
+  std::atomic<int> draining{0};  // drainTo frames on it (any thread)
+  std::deque<std::function<CUresult()>> work;
+  uint64_t queued = 0, done = 0;
   CUresult error = CUDA_SUCCESS;
+  uint32_t id = 0;
+  Clock clock; // what its next work is ordered after (under orderMutex)
+};
+
+struct Event {
+  Stream *stream = nullptr; // where it was last recorded (null: never)
+  uint64_t position = 0;    // the stream's work it completes after
+  Clock clock;
 };
 
 std::mutex streamsMutex;
@@ -410,20 +468,100 @@ std::vector<Stream *> &allStreams() {
   return *streams;
 }
 
-CUresult drain(Stream *stream) {
-  std::vector<std::function<CUresult()>> work;
+/// The ordering state: the host's clock and each allocation's last touch.
+struct Order {
+  std::mutex mutex;
+  Clock host;
+  uint32_t streams = 0;
+  struct Touch {
+    uint32_t stream;
+    uint64_t time;
+    std::string what;
+  };
+  std::unordered_map<size_t, Touch> touched; // allocation start -> touch
+};
+Order &order() {
+  static auto *state = new Order;
+  return *state;
+}
+
+/// Work for the random interleaving of streams.
+std::mutex delayMutex;
+std::mt19937 &delays() {
+  static std::mt19937 random(static_cast<unsigned>(
+      std::strtoul(std::getenv("LOOM_EMU_SEED") ? std::getenv("LOOM_EMU_SEED")
+                                                : "1",
+                   nullptr, 0)));
+  return random;
+}
+
+/// Runs `stream`'s work until `position` items of it are done.
+CUresult drainTo(Stream *stream, uint64_t position);
+
+/// Maybe runs one piece of another stream's work (a random delay of the
+/// stream that synchronises).
+void delayOthers(Stream *self) {
+  Stream *other = nullptr;
   {
-    std::lock_guard<std::mutex> lock(stream->mutex);
-    work.swap(stream->work);
+    std::lock_guard<std::mutex> lock(streamsMutex);
+    auto &streams = allStreams();
+    if (streams.size() < 2)
+      return;
+    std::lock_guard<std::mutex> random(delayMutex);
+    if (delays()() % 2)
+      return;
+    other = streams[delays()() % streams.size()];
+    // Not a stream whose work is already running (this thread may be
+    // inside one of its items, waiting for an event).
+    if (other == self || other->draining.load() > 0)
+      return;
+    std::unique_lock<std::recursive_mutex> busy(other->running,
+                                                std::try_to_lock);
+    if (!busy.owns_lock())
+      return;
+    busy.release();
   }
-  for (auto &item : work) {
+  uint64_t next;
+  {
+    std::lock_guard<std::mutex> lock(other->mutex);
+    next = other->done + (other->work.empty() ? 0 : 1);
+  }
+  drainTo(other, next);
+  other->running.unlock();
+}
+
+CUresult drainTo(Stream *stream, uint64_t position) {
+  std::lock_guard<std::recursive_mutex> running(stream->running);
+  struct Count {
+    std::atomic<int> &n;
+    explicit Count(std::atomic<int> &n) : n(n) { ++n; }
+    ~Count() { --n; }
+  } count(stream->draining);
+  while (true) {
+    std::function<CUresult()> item;
+    {
+      std::lock_guard<std::mutex> lock(stream->mutex);
+      if (stream->done >= position || stream->work.empty())
+        return stream->error;
+      item = std::move(stream->work.front());
+      stream->work.pop_front();
+    }
+    delayOthers(stream);
     CUresult result = item();
     std::lock_guard<std::mutex> lock(stream->mutex);
+    ++stream->done;
     if (result != CUDA_SUCCESS && stream->error == CUDA_SUCCESS)
       stream->error = result;
   }
-  std::lock_guard<std::mutex> lock(stream->mutex);
-  return stream->error;
+}
+
+/// Runs all of `stream`'s work; the host is then ordered after it.
+CUresult drain(Stream *stream) {
+  CUresult result = drainTo(stream, ~uint64_t(0));
+  Order &o = order();
+  std::lock_guard<std::mutex> lock(o.mutex);
+  join(o.host, stream->clock);
+  return result;
 }
 
 CUresult drainAll() {
@@ -441,18 +579,156 @@ CUresult drainAll() {
   return result;
 }
 
-/// Queues `work` on `handle`, or runs it now on the legacy default stream
-/// (null), which synchronises with the host.
-CUresult enqueue(CUstream handle, std::function<CUresult()> work) {
+/// Orders new work of `stream` that touches `pointers` (device addresses;
+/// others are ignored): CUDA_ERROR_ILLEGAL_STATE on a hazard.
+CUresult orderWork(Stream *stream, const char *what,
+                   const std::vector<const void *> &pointers) {
+  Order &o = order();
+  std::lock_guard<std::mutex> lock(o.mutex);
+  join(stream->clock, o.host);
+  if (stream->clock.size() <= stream->id)
+    stream->clock.resize(stream->id + 1, 0);
+  uint64_t now = ++stream->clock[stream->id];
+  for (const void *pointer : pointers) {
+    size_t bytes = 0;
+    size_t start =
+        memory.allocationOf(reinterpret_cast<CUdeviceptr>(pointer), &bytes);
+    if (start == Memory::npos)
+      continue;
+    auto it = o.touched.find(start);
+    if (it != o.touched.end() && it->second.stream != stream->id &&
+        at(stream->clock, it->second.stream) < it->second.time) {
+      std::fprintf(stderr,
+                   "loom emulated device: a cross-stream hazard: %s on stream "
+                   "%u uses the allocation of %zu bytes at %p, which %s on "
+                   "stream %u also uses, with no event between them (a "
+                   "missing cuStreamWaitEvent)\n",
+                   what, stream->id, bytes,
+                   static_cast<void *>(memory.window + start),
+                   it->second.what.c_str(), it->second.stream);
+      return CUDA_ERROR_ILLEGAL_STATE;
+    }
+    o.touched[start] = {stream->id, now, what};
+  }
+  return CUDA_SUCCESS;
+}
+
+/// Forgets the touches of the allocation at `pointer` (freed).
+void forgetTouches(CUdeviceptr pointer) {
+  Order &o = order();
+  std::lock_guard<std::mutex> lock(o.mutex);
+  o.touched.erase(reinterpret_cast<char *>(pointer) - memory.window);
+}
+
+/// Queues `work` on `handle` after ordering it (see orderWork), or runs it
+/// now on the legacy default stream (null), which synchronises with the
+/// host and every stream.
+CUresult enqueue(CUstream handle, std::function<CUresult()> work,
+                 const char *what = "work",
+                 const std::vector<const void *> &touches = {}) {
   auto *stream = reinterpret_cast<Stream *>(handle);
   if (!stream) {
     drainAll();
     return work();
   }
+  {
+    std::lock_guard<std::mutex> lock(stream->mutex);
+    if (stream->error != CUDA_SUCCESS)
+      return stream->error; // sticky, as CUDA's launch failures
+  }
+  if (CUresult hazard = orderWork(stream, what, touches))
+    return hazard;
   std::lock_guard<std::mutex> lock(stream->mutex);
-  if (stream->error != CUDA_SUCCESS)
-    return stream->error; // sticky, as CUDA's launch failures
   stream->work.push_back(std::move(work));
+  ++stream->queued;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuMemFree(CUdeviceptr pointer) {
+  REQUIRE_INIT();
+  drainAll(); // as CUDA's: after the work that may use it
+  if (!memory.free(pointer))
+    return CUDA_ERROR_INVALID_VALUE;
+  forgetTouches(pointer);
+  return CUDA_SUCCESS;
+}
+
+// Stream-ordered allocation: the memory is the stream's from now on (its
+// other users must be ordered after it), and a free runs in the stream's
+// order, after the work queued before it.
+CUresult cuMemAllocAsync(CUdeviceptr *pointer, size_t bytes, CUstream stream) {
+  REQUIRE_INIT();
+  if (CUresult result = cuMemAlloc(pointer, bytes))
+    return result;
+  if (stream) {
+    if (CUresult hazard = orderWork(reinterpret_cast<Stream *>(stream),
+                                    "cuMemAllocAsync",
+                                    {reinterpret_cast<void *>(*pointer)})) {
+      memory.free(*pointer);
+      return hazard;
+    }
+  }
+  return CUDA_SUCCESS;
+}
+CUresult cuMemFreeAsync(CUdeviceptr pointer, CUstream stream) {
+  REQUIRE_INIT();
+  if (!memory.isLive(pointer, 1))
+    return CUDA_ERROR_INVALID_VALUE;
+  return enqueue(
+      stream,
+      [=] {
+        forgetTouches(pointer);
+        return memory.free(pointer) ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+      },
+      "cuMemFreeAsync", {reinterpret_cast<void *>(pointer)});
+}
+CUresult cuDeviceGetDefaultMemPool(CUmemoryPool *pool, CUdevice) {
+  REQUIRE_INIT();
+  static char token;
+  *pool = reinterpret_cast<CUmemoryPool>(&token);
+  return CUDA_SUCCESS;
+}
+CUresult cuMemPoolSetAttribute(CUmemoryPool pool, int attribute, void *value) {
+  if (!pool || !value || attribute < 1 || attribute > 8)
+    return CUDA_ERROR_INVALID_VALUE;
+  return CUDA_SUCCESS;
+}
+
+/// Pinned host memory: what asynchronous copies read and write when they
+/// run (pageable memory is staged when the copy is queued, as CUDA does).
+std::mutex pinnedMutex;
+std::map<uintptr_t, size_t> &pinned() {
+  static auto *ranges = new std::map<uintptr_t, size_t>();
+  return *ranges;
+}
+bool isPinned(const void *pointer, size_t bytes) {
+  auto p = reinterpret_cast<uintptr_t>(pointer);
+  std::lock_guard<std::mutex> lock(pinnedMutex);
+  auto it = pinned().upper_bound(p);
+  if (it == pinned().begin())
+    return false;
+  --it;
+  return p + bytes <= it->first + it->second;
+}
+CUresult cuMemHostAlloc(void **pointer, size_t bytes, unsigned flags) {
+  REQUIRE_INIT();
+  if (!pointer || !bytes || flags > 0xf)
+    return CUDA_ERROR_INVALID_VALUE;
+  void *p = nullptr;
+  if (posix_memalign(&p, 4096, bytes))
+    return CUDA_ERROR_OUT_OF_MEMORY;
+  std::lock_guard<std::mutex> lock(pinnedMutex);
+  pinned()[reinterpret_cast<uintptr_t>(p)] = bytes;
+  *pointer = p;
+  return CUDA_SUCCESS;
+}
+CUresult cuMemFreeHost(void *pointer) {
+  REQUIRE_INIT();
+  drainAll(); // no copy may still use it
+  std::lock_guard<std::mutex> lock(pinnedMutex);
+  if (!pinned().erase(reinterpret_cast<uintptr_t>(pointer)))
+    return CUDA_ERROR_INVALID_VALUE;
+  std::free(pointer);
   return CUDA_SUCCESS;
 }
 
@@ -461,33 +737,65 @@ CUresult cuMemcpyHtoDAsync(CUdeviceptr dst, const void *src, size_t bytes,
   REQUIRE_INIT();
   if (!memory.isLive(dst, bytes) || memory.contains(src))
     return CUDA_ERROR_INVALID_VALUE;
-  // The host buffer is read when the copy runs: it must stay as it is.
-  return enqueue(stream, [=] {
-    std::memcpy(memory.toHost(dst), src, bytes);
-    return CUDA_SUCCESS;
-  });
+  void *to = reinterpret_cast<void *>(dst);
+  // Pinned memory is read when the copy runs: it must stay as it is.
+  if (isPinned(src, bytes))
+    return enqueue(
+        stream,
+        [=] {
+          std::memcpy(memory.toHost(dst), src, bytes);
+          return CUDA_SUCCESS;
+        },
+        "a copy to the device", {to});
+  auto staged = std::make_shared<std::vector<char>>(
+      static_cast<const char *>(src), static_cast<const char *>(src) + bytes);
+  return enqueue(
+      stream,
+      [=] {
+        std::memcpy(memory.toHost(dst), staged->data(), bytes);
+        return CUDA_SUCCESS;
+      },
+      "a copy to the device", {to});
 }
 CUresult cuMemcpyDtoHAsync(void *dst, CUdeviceptr src, size_t bytes,
                            CUstream stream) {
   REQUIRE_INIT();
   if (!memory.isLive(src, bytes) || memory.contains(dst))
     return CUDA_ERROR_INVALID_VALUE;
-  if (stream)
+  bool toPinned = isPinned(dst, bytes);
+  if (stream && toPinned)
     std::memset(dst, 0xA5, bytes); // poison until the copy runs
-  return enqueue(stream, [=] {
-    std::memcpy(dst, memory.toHost(src), bytes);
-    return CUDA_SUCCESS;
-  });
+  CUresult queued = enqueue(
+      stream,
+      [=] {
+        std::memcpy(dst, memory.toHost(src), bytes);
+        return CUDA_SUCCESS;
+      },
+      "a copy to the host", {reinterpret_cast<void *>(src)});
+  if (queued != CUDA_SUCCESS || !stream || toPinned)
+    return queued;
+  // To pageable memory, CUDA's copy returns when it is done.
+  auto *s = reinterpret_cast<Stream *>(stream);
+  uint64_t position;
+  {
+    std::lock_guard<std::mutex> lock(s->mutex);
+    position = s->queued;
+  }
+  return drainTo(s, position);
 }
 CUresult cuMemcpyDtoDAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
                            CUstream stream) {
   REQUIRE_INIT();
   if (!memory.isLive(dst, bytes) || !memory.isLive(src, bytes))
     return CUDA_ERROR_INVALID_VALUE;
-  return enqueue(stream, [=] {
-    std::memmove(memory.toHost(dst), memory.toHost(src), bytes);
-    return CUDA_SUCCESS;
-  });
+  return enqueue(
+      stream,
+      [=] {
+        std::memmove(memory.toHost(dst), memory.toHost(src), bytes);
+        return CUDA_SUCCESS;
+      },
+      "a copy on the device",
+      {reinterpret_cast<void *>(dst), reinterpret_cast<void *>(src)});
 }
 
 CUresult cuMemsetD8Async(CUdeviceptr dst, unsigned char value, size_t bytes,
@@ -495,15 +803,23 @@ CUresult cuMemsetD8Async(CUdeviceptr dst, unsigned char value, size_t bytes,
   REQUIRE_INIT();
   if (!memory.isLive(dst, bytes))
     return CUDA_ERROR_INVALID_VALUE;
-  return enqueue(stream, [=] {
-    std::memset(memory.toHost(dst), value, bytes);
-    return CUDA_SUCCESS;
-  });
+  return enqueue(
+      stream,
+      [=] {
+        std::memset(memory.toHost(dst), value, bytes);
+        return CUDA_SUCCESS;
+      },
+      "a memset", {reinterpret_cast<void *>(dst)});
 }
 
 CUresult cuStreamCreate(CUstream *stream, unsigned) {
   REQUIRE_INIT();
   auto *created = new Stream;
+  {
+    Order &o = order();
+    std::lock_guard<std::mutex> lock(o.mutex);
+    created->id = o.streams++;
+  }
   {
     std::lock_guard<std::mutex> lock(streamsMutex);
     allStreams().push_back(created);
@@ -526,7 +842,73 @@ CUresult cuStreamDestroy(CUstream handle) {
     streams.erase(std::remove(streams.begin(), streams.end(), stream),
                   streams.end());
   }
+  // Its work is done and the host is ordered after it; it can go.
+  std::lock_guard<std::recursive_mutex> running(stream->running);
   delete stream;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuEventCreate(CUevent *event, unsigned flags) {
+  REQUIRE_INIT();
+  if (!event || flags > 0xf)
+    return CUDA_ERROR_INVALID_VALUE;
+  *event = reinterpret_cast<CUevent>(new Event);
+  return CUDA_SUCCESS;
+}
+CUresult cuEventRecord(CUevent handle, CUstream stream) {
+  REQUIRE_INIT();
+  auto *event = reinterpret_cast<Event *>(handle);
+  if (!event)
+    return CUDA_ERROR_INVALID_HANDLE;
+  if (!stream) {
+    drainAll();
+    *event = Event();
+    return CUDA_SUCCESS;
+  }
+  auto *s = reinterpret_cast<Stream *>(stream);
+  Order &o = order();
+  std::lock_guard<std::mutex> order(o.mutex);
+  std::lock_guard<std::mutex> lock(s->mutex);
+  event->stream = s;
+  event->position = s->queued;
+  event->clock = s->clock;
+  return CUDA_SUCCESS;
+}
+CUresult cuStreamWaitEvent(CUstream stream, CUevent handle, unsigned flags) {
+  REQUIRE_INIT();
+  auto *event = reinterpret_cast<Event *>(handle);
+  if (!event || flags > 1)
+    return CUDA_ERROR_INVALID_HANDLE;
+  if (!event->stream) // never recorded: nothing to wait for
+    return CUDA_SUCCESS;
+  if (!stream)
+    return drainTo(event->stream, event->position);
+  auto *s = reinterpret_cast<Stream *>(stream);
+  {
+    Order &o = order();
+    std::lock_guard<std::mutex> lock(o.mutex);
+    join(s->clock, event->clock);
+  }
+  Stream *other = event->stream;
+  uint64_t position = event->position;
+  return enqueue(
+      stream, [=] { return drainTo(other, position); }, "an event wait");
+}
+CUresult cuEventSynchronize(CUevent handle) {
+  REQUIRE_INIT();
+  auto *event = reinterpret_cast<Event *>(handle);
+  if (!event)
+    return CUDA_ERROR_INVALID_HANDLE;
+  if (!event->stream)
+    return CUDA_SUCCESS;
+  CUresult result = drainTo(event->stream, event->position);
+  Order &o = order();
+  std::lock_guard<std::mutex> lock(o.mutex);
+  join(o.host, event->clock);
+  return result;
+}
+CUresult cuEventDestroy(CUevent handle) {
+  delete reinterpret_cast<Event *>(handle);
   return CUDA_SUCCESS;
 }
 
@@ -869,11 +1251,22 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
                 std::min<int64_t>(f->params[1 + i], 8));
     (*pointers)[i] = &(*storage)[i];
   }
-  return enqueue(stream, [=] {
-    (void)storage;
-    return runKernel(f, gridX, gridY, gridZ, blockX, blockY, blockZ,
-                     pointers->data());
-  });
+  // What it touches: every parameter that is a device address.
+  std::vector<const void *> touches;
+  for (int64_t i = 0; i < count; ++i) {
+    auto *value = reinterpret_cast<const void *>((*storage)[i]);
+    if (f->params[1 + i] == 8 && memory.contains(value))
+      touches.push_back(value);
+  }
+  std::string what = "kernel " + f->name;
+  return enqueue(
+      stream,
+      [=] {
+        (void)storage;
+        return runKernel(f, gridX, gridY, gridZ, blockX, blockY, blockZ,
+                         pointers->data());
+      },
+      what.c_str(), touches);
 }
 
 struct EntryName {
@@ -1023,8 +1416,9 @@ bool isLive(const void *pointer, size_t bytes) {
 void *toHost(const void *pointer) {
   return memory.toHost(reinterpret_cast<CUdeviceptr>(pointer));
 }
-CUresult enqueue(CUstream stream, std::function<CUresult()> work) {
-  return ::enqueue(stream, std::move(work));
+CUresult enqueue(CUstream stream, std::function<CUresult()> work,
+                 const char *what, const std::vector<const void *> &touches) {
+  return ::enqueue(stream, std::move(work), what, touches);
 }
 } // namespace loom::emu
 

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <vector>
 
 #define LOOM_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -23,9 +24,12 @@ bool isLive(const void *pointer, size_t bytes);
 /// Where the host sees the device address `pointer` (for work that runs on
 /// a stream, never for the caller).
 void *toHost(const void *pointer);
-/// Queues `work` on the stream, in order with its kernels and copies.
+/// Queues `work` on the stream, in order with its kernels and copies;
+/// `what` names it and `touches` are the device addresses it reads or
+/// writes, for the cross-stream hazard check (Emulator.cpp, Stream).
 cuda::CUresult enqueue(cuda::CUstream stream,
-                       std::function<cuda::CUresult()> work);
+                       std::function<cuda::CUresult()> work, const char *what,
+                       const std::vector<const void *> &touches);
 
 } // namespace loom::emu
 

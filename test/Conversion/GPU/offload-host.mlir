@@ -56,30 +56,32 @@ func.func @serial(%a: memref<128xf32>, %s: memref<f32>) {
 
 // -----
 
-// A check inside a kernel writes the error word; the host reads it after
-// the kernel and checks it again, with the same message and attributes.
+// A check inside a kernel writes the function's error word unless an
+// earlier check did; the function hands the word and the checks' sites to
+// the runtime at its entry and back at its return, and the host does not
+// wait after the kernel.
+// The sites: kind, node, op, operand and message, as the CPU's check has.
+// CHECK:       llvm.mlir.global private constant @[[SITE:.*]]("1\09\09\091\09index {0} is out of range for a dim of size {1}\00")
 // CHECK-LABEL: func.func @checked
 // CHECK:         %[[WORD:.*]] = memref.alloc() : memref<3xi64>
-// CHECK:         gpu.launch
-// CHECK-COUNT-3:   memref.store %{{.*}}, %[[WORD]]
+// CHECK:         %[[PTR:.*]] = memref.extract_aligned_pointer_as_index %[[WORD]]
+// CHECK:         %[[ADDR:.*]] = arith.index_cast %[[PTR]] : index to i64
+// CHECK:         %[[SITES:.*]] = llvm.mlir.addressof @[[SITE]] : !llvm.ptr
+// CHECK:         call @loom_gpu_watch_errors(%[[ADDR]], %[[SITES]])
 // CHECK:         gpu.launch
 // CHECK:           %[[FAILED:.*]] = arith.xori %{{.*}}, %true
 // CHECK:           scf.if %[[FAILED]]
-// CHECK:             memref.store %c1_i64{{.*}}, %[[WORD]][%{{.*}}]
-// CHECK:             memref.store %{{.*}}, %[[WORD]][%{{.*}}]
-// CHECK:             memref.store %{{.*}}, %[[WORD]][%{{.*}}]
+// CHECK:             %[[HELD:.*]] = memref.load %[[WORD]][%{{.*}}]
+// CHECK:             %[[NONE:.*]] = arith.cmpi eq, %[[HELD]], %c0_i64
+// CHECK:             scf.if %[[NONE]]
+// CHECK:               memref.store %c1_i64{{.*}}, %[[WORD]][%{{.*}}]
+// CHECK:               memref.store %{{.*}}, %[[WORD]][%{{.*}}]
+// CHECK:               memref.store %{{.*}}, %[[WORD]][%{{.*}}]
 // CHECK-NOT:       kernel.check
 // CHECK:           gpu.terminator
-// CHECK:         %[[HOST:.*]] = memref.alloca() : memref<3xi64>
-// CHECK:         %[[BYTES:.*]] = arith.constant 24 : index
-// CHECK:         call @loom_gpu_read(%{{.*}}, %{{.*}}, %{{.*}}, %[[BYTES]])
-// CHECK-NOT:     call @loom_gpu_read
-// CHECK:         %[[ID:.*]] = memref.load %[[HOST]]
-// CHECK:         %[[OK:.*]] = arith.cmpi ne, %[[ID]], %c1_i64
-// CHECK:         kernel.check %[[OK]], "index {0} is out of range for a dim of size {1}"(%{{.*}}, %{{.*}}) {kind = "index", operand = 1 : i64}
-// CHECK:         %[[CLEAN:.*]] = arith.cmpi eq, %[[ID]], %c0_i64
-// CHECK:         kernel.check %[[CLEAN]], "the device's error word holds {0}, which names none of the {1} checks of this kernel
-// CHECK:         memref.dealloc %[[WORD]]
+// CHECK-NOT:     loom_gpu_read
+// CHECK:         call @loom_gpu_unwatch_errors(%[[ADDR]])
+// CHECK-NEXT:    memref.dealloc %[[WORD]]
 // CHECK-NEXT:    return
 func.func @checked(%idx: memref<8xi64>) {
   %c1 = arith.constant 1 : index

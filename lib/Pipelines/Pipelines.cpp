@@ -138,12 +138,14 @@ static void buildLinalgPipeline(OpPassManager &pm,
   if (!options.sbp.mesh.empty())
     pm.addPass(sbp::createSbpLowerCollectivesPass());
   // The kernel ops run on oneDNN for the CPU, on cuBLASLt and cuDNN for
-  // CUDA (whose convolutions take symmetric pads only).
+  // CUDA (whose convolutions take symmetric pads only, and whose products
+  // come in batches).
   bool kernelLibrary = options.kernelLibrary;
   ConvertGraphToLinalgPassOptions lowering;
   lowering.kernelLibrary = kernelLibrary;
   lowering.runtimeChecks = options.runtimeChecks;
   lowering.symmetricConvPads = options.target == Target::CUDA;
+  lowering.batchedMatmul = options.target == Target::CUDA;
   pm.addPass(createConvertGraphToLinalgPass(lowering));
   if (kernelLibrary)
     pm.addPass(kernel::createKernelFuseEpiloguesPass());

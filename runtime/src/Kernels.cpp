@@ -266,6 +266,29 @@ void _mlir_ciface_loom_kernel_matmul_f32(MemRef<2> *lhs, MemRef<2> *rhs,
     die(name, "dnnl_sgemm failed");
 }
 
+/// A kernel.matmul of rank 3: each of the batch's products in turn.
+void _mlir_ciface_loom_kernel_batch_matmul_f32(MemRef<3> *lhs, MemRef<3> *rhs,
+                                               MemRef<3> *init, int64_t flags,
+                                               float alpha) {
+  if (lhs->sizes[0] != init->sizes[0] || rhs->sizes[0] != init->sizes[0])
+    die("kernel.matmul", "batches of different sizes");
+  auto slice = [](const MemRef<3> &m, int64_t b) {
+    MemRef<2> s;
+    s.allocated = m.allocated;
+    s.aligned = m.aligned;
+    s.offset = m.offset + b * m.strides[0];
+    s.sizes[0] = m.sizes[1];
+    s.sizes[1] = m.sizes[2];
+    s.strides[0] = m.strides[1];
+    s.strides[1] = m.strides[2];
+    return s;
+  };
+  for (int64_t b = 0; b < init->sizes[0]; ++b) {
+    MemRef<2> l = slice(*lhs, b), r = slice(*rhs, b), c = slice(*init, b);
+    _mlir_ciface_loom_kernel_matmul_f32(&l, &r, &c, flags, alpha);
+  }
+}
+
 /// init = relu?(conv(input, weight) + bias (+ init)); `bias` has no elements
 /// when there is none; params: strides (2), pads (top, left, bottom, right),
 /// dilations (2); flags: 1 accumulates, 2 applies ReLU, 4 says the weights

@@ -150,6 +150,63 @@ TEST(EmulatedCublasLt, ProductsAreColumnMajorWithTransposesAndScalars) {
     }
 }
 
+/// Sets a layout's strided batch: `count` matrices `stride` elements apart.
+void batch(cublasLtMatrixLayout_t l, int32_t count, int64_t stride) {
+  EXPECT_EQ(cublasLtMatrixLayoutSetAttribute(
+                l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof(count)),
+            CUBLAS_STATUS_SUCCESS);
+  EXPECT_EQ(cublasLtMatrixLayoutSetAttribute(
+                l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride,
+                sizeof(stride)),
+            CUBLAS_STATUS_SUCCESS);
+}
+
+TEST(EmulatedCublasLt, StridedBatchesAreProductsApart) {
+  int m = 3, n = 4, k = 5, count = 3;
+  // Padded batches: each matrix a few elements past the last one's end.
+  int64_t sa = m * k + 2, sb = k * n + 1, sc = m * n + 3;
+  std::vector<float> A = ramp(sa * count, 0.5f), B = ramp(sb * count, 0.25f),
+                     C = ramp(sc * count, 1.0f);
+  Product p = plan(m, n, k, false, false, m, k, m);
+  batch(p.a, count, sa);
+  batch(p.b, count, sb);
+  batch(p.c, count, sc);
+  Driver &d = driver();
+  void *a = d.upload(A), *b = d.upload(B), *c = d.upload(C);
+  void *ws = d.upload(std::vector<float>(p.workspace / 4 + 1));
+  float alpha = 1.0f, beta = 0.0f;
+  ASSERT_EQ(cublasLtMatmul(p.handle, p.desc, &alpha, a, p.a, b, p.b, &beta, c,
+                           p.c, c, p.c, &p.algo, ws, p.workspace, d.stream),
+            CUBLAS_STATUS_SUCCESS);
+  std::vector<float> D = d.download(c, C.size());
+  for (int q = 0; q < count; ++q) {
+    for (int j = 0; j < n; ++j)
+      for (int i = 0; i < m; ++i) {
+        double sum = 0;
+        for (int r = 0; r < k; ++r)
+          sum += double(A[q * sa + i + r * m]) * B[q * sb + r + j * k];
+        EXPECT_NEAR(D[q * sc + i + j * m], sum, 1e-4 + 1e-5 * std::abs(sum))
+            << "batch " << q << " at " << i << ", " << j;
+      }
+    // What lies between two matrices of D is not written.
+    EXPECT_EQ(D[q * sc + m * n], C[q * sc + m * n]);
+  }
+  // The batches must agree, and D's matrices may not overlap.
+  batch(p.b, count - 1, sb);
+  EXPECT_EQ(cublasLtMatmul(p.handle, p.desc, &alpha, a, p.a, b, p.b, &beta, c,
+                           p.c, c, p.c, &p.algo, ws, p.workspace, d.stream),
+            CUBLAS_STATUS_INVALID_VALUE);
+  batch(p.b, count, sb);
+  batch(p.c, count, m * n - 1);
+  EXPECT_EQ(cublasLtMatmul(p.handle, p.desc, &alpha, a, p.a, b, p.b, &beta, c,
+                           p.c, c, p.c, &p.algo, ws, p.workspace, d.stream),
+            CUBLAS_STATUS_INVALID_VALUE);
+  int32_t none = 0;
+  EXPECT_EQ(cublasLtMatrixLayoutSetAttribute(
+                p.a, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &none, sizeof(none)),
+            CUBLAS_STATUS_INVALID_VALUE);
+}
+
 TEST(EmulatedCublasLt, Tf32RoundsInputs) {
   Driver &d = driver();
   // 1 + 2^-12 has no TF32 form: it rounds to 1 (10 mantissa bits).

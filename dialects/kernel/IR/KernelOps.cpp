@@ -93,19 +93,30 @@ static void getKernelEffects(
 //===----------------------------------------------------------------------===//
 
 LogicalResult MatmulOp::verify() {
+  int64_t rank = cast<ShapedType>(getInit().getType()).getRank();
+  if (rank != 2 && rank != 3)
+    return emitOpError("init must have rank 2 (a product) or 3 (a batch of "
+                       "them), got ")
+           << rank;
   if (failed(verifyForm(*this, getInit())) ||
-      failed(verifyRank(*this, "lhs", getLhs(), 2)) ||
-      failed(verifyRank(*this, "rhs", getRhs(), 2)) ||
-      failed(verifyRank(*this, "init", getInit(), 2)))
+      failed(verifyRank(*this, "lhs", getLhs(), rank)) ||
+      failed(verifyRank(*this, "rhs", getRhs(), rank)))
     return failure();
-  int64_t m = dim(getLhs(), getTransposeA() ? 1 : 0);
-  int64_t k = dim(getLhs(), getTransposeA() ? 0 : 1);
-  int64_t k2 = dim(getRhs(), getTransposeB() ? 1 : 0);
-  int64_t n = dim(getRhs(), getTransposeB() ? 0 : 1);
+  // The matrices' dims, after the batch dim (if any).
+  int64_t at = rank - 2;
+  if (rank == 3 && (!agree(dim(getLhs(), 0), dim(getInit(), 0)) ||
+                    !agree(dim(getRhs(), 0), dim(getInit(), 0))))
+    return emitOpError("batches of lhs, rhs and init differ: ")
+           << getLhs().getType() << ", " << getRhs().getType() << ", "
+           << getInit().getType();
+  int64_t m = dim(getLhs(), at + (getTransposeA() ? 1 : 0));
+  int64_t k = dim(getLhs(), at + (getTransposeA() ? 0 : 1));
+  int64_t k2 = dim(getRhs(), at + (getTransposeB() ? 1 : 0));
+  int64_t n = dim(getRhs(), at + (getTransposeB() ? 0 : 1));
   if (!agree(k, k2))
     return emitOpError("contracts lhs dim of size ")
            << k << " with rhs dim of size " << k2;
-  if (!agree(m, dim(getInit(), 0)) || !agree(n, dim(getInit(), 1)))
+  if (!agree(m, dim(getInit(), at)) || !agree(n, dim(getInit(), at + 1)))
     return emitOpError("init must be ")
            << m << "x" << n << " (rows of lhs by columns of rhs), got "
            << getInit().getType();

@@ -58,16 +58,22 @@ class Kernel_Op<string mnemonic, list<Trait> traits = []>
 }
 
 def Kernel_MatmulOp : Kernel_Op<"matmul"> {
-  let summary = "C = alpha * op(A) * op(B) (+ C), a 2-D f32 matrix product";
+  let summary = "C = alpha * op(A) * op(B) (+ C), a 2-D f32 matrix product "
+                "or a batch of them";
   let description = [{
     `op(X)` is `X` transposed when `transpose_a` (`transpose_b`) is set.
     `init` is the destination; with `accumulate` the product is added to
-    its contents, otherwise they are overwritten.
+    its contents, otherwise they are overwritten. Operands of rank 3 are a
+    batch: dim 0 counts the products (the same in all three), each one of
+    the two dims after it.
 
     ```mlir
     %r = kernel.matmul ins(%a, %b : tensor<8x256xf32>, tensor<512x256xf32>)
            outs(%c : tensor<8x512xf32>) {transpose_b, accumulate}
            -> tensor<8x512xf32>
+    %s = kernel.matmul ins(%q, %k : tensor<12x128x64xf32>,
+                                    tensor<12x64x128xf32>)
+           outs(%e : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
     ```
   }];
   let arguments = (ins Kernel_Operand:$lhs, Kernel_Operand:$rhs,

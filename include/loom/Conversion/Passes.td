@@ -64,6 +64,10 @@ def ConvertGraphToLinalgPass : Pass<"loom-convert-graph-to-linalg",
            /*default=*/"false",
            "Make kernel.conv2d only of convolutions with symmetric pads "
            "(cuDNN's); the others keep the generic lowering">,
+    Option<"batchedMatmul", "batched-matmul", "bool", /*default=*/"false",
+           "Make a batched kernel.matmul of MatMuls whose operands have the "
+           "same batch dims (cuBLASLt's strided batches); broadcast batches "
+           "keep the generic lowering">,
   ];
   let dependentDialects = [
     "::loom::kernel::KernelDialect",

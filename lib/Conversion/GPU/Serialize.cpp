@@ -307,7 +307,8 @@ struct GpuSerializePass
     // And the call sites of cuBLASLt and cuDNN (GpuLibraries.cpp).
     int64_t products = 0, convolutions = 0;
     module.walk([&](func::CallOp call) {
-      products += call.getCallee() == "loom_gpu_matmul_f32";
+      products += call.getCallee() == "loom_gpu_matmul_f32" ||
+                  call.getCallee() == "loom_gpu_batch_matmul_f32";
       convolutions += call.getCallee() == "loom_gpu_conv2d_f32";
     });
     module->setAttr(

@@ -462,7 +462,8 @@ struct ConvertGraphToLinalgPass
     populateQuantMatMulPatterns(converter, patterns);
     populateControlFlowPatterns(converter, patterns);
     if (kernelLibrary)
-      populateKernelPatterns(converter, patterns, symmetricConvPads);
+      populateKernelPatterns(converter, patterns, symmetricConvPads,
+                             batchedMatmul);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -171,13 +171,88 @@ struct MatMulToKernel : OpConversionPattern<g::MatMulOp> {
   }
 };
 
+/// [B..., M, K] x [B..., K, N] with the same batch dims (attention's
+/// products): the batch dims fold into one, and a batch of [M, N] products
+/// unfolds into the result. Broadcast batch dims keep the generic lowering.
+struct BatchMatMulToKernel : OpConversionPattern<g::MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(g::MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> type =
+        getRankedResultType(rewriter, *getTypeConverter(), op);
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    if (failed(type) || !isF32Tensor(lhs) || !isF32Tensor(rhs))
+      return rewriter.notifyMatchFailure(op, "not an f32 MatMul");
+    auto lt = cast<RankedTensorType>(lhs.getType());
+    auto rt = cast<RankedTensorType>(rhs.getType());
+    int64_t rank = lt.getRank();
+    if (rank < 3 || rt.getRank() != rank || type->getRank() != rank)
+      return rewriter.notifyMatchFailure(op, "not a batch of equal rank");
+    for (int64_t i = 0; i + 2 < rank; ++i)
+      if (lt.isDynamicDim(i) != rt.isDynamicDim(i) ||
+          (!lt.isDynamicDim(i) && lt.getDimSize(i) != rt.getDimSize(i)))
+        return rewriter.notifyMatchFailure(op, "broadcast batch dims");
+    Location loc = op.getLoc();
+    emitInnerDimCheck(rewriter, loc, lhs, rank - 1, rhs, rank - 2);
+    for (int64_t i = 0; i + 2 < rank; ++i)
+      if (lt.isDynamicDim(i))
+        emitDimsEqualCheck(rewriter, loc, tensor::DimOp::create(rewriter, loc, rhs, i),
+                           tensor::DimOp::create(rewriter, loc, lhs, i),
+                           "batch dim " + std::to_string(i) +
+                               " is {0} at run time, but input 0's is {1}",
+                           1);
+    // [B..., X, Y] -> [B, X, Y].
+    SmallVector<ReassociationIndices> groups(1);
+    for (int64_t i = 0; i + 2 < rank; ++i)
+      groups[0].push_back(i);
+    groups.push_back({rank - 2});
+    groups.push_back({rank - 1});
+    Value a = lhs, b = rhs;
+    if (rank > 3) {
+      a = tensor::CollapseShapeOp::create(rewriter, loc, lhs, groups);
+      b = tensor::CollapseShapeOp::create(rewriter, loc, rhs, groups);
+    }
+    auto at = cast<RankedTensorType>(a.getType());
+    auto bt = cast<RankedTensorType>(b.getType());
+    auto flatType = RankedTensorType::get(
+        {at.getDimSize(0), at.getDimSize(1), bt.getDimSize(2)},
+        type->getElementType());
+    auto sizes =
+        getMixedSizes(rewriter, loc, flatType, [&](unsigned i) -> Value {
+          return i < 2 ? tensor::DimOp::create(rewriter, loc, a, i)
+                       : tensor::DimOp::create(rewriter, loc, b, 2);
+        });
+    Value init = createEmpty(rewriter, loc, flatType, sizes);
+    Value product =
+        k::MatmulOp::create(rewriter, loc, TypeRange{flatType}, a, b, init,
+                            false, false, false, llvm::APFloat(1.0f))
+            ->getResult(0);
+    if (rank > 3) {
+      auto outSizes =
+          getMixedSizes(rewriter, loc, *type, [&](unsigned i) -> Value {
+            return i + 1 == static_cast<unsigned>(rank)
+                       ? tensor::DimOp::create(rewriter, loc, rhs, i)
+                       : tensor::DimOp::create(rewriter, loc, lhs, i);
+          });
+      product = tensor::ExpandShapeOp::create(rewriter, loc, *type, product,
+                                              groups, outSizes);
+    }
+    rewriter.replaceOp(op, product);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateKernelPatterns(GraphTypeConverter &converter,
-                            RewritePatternSet &patterns,
-                            bool symmetricConvPads) {
+                            RewritePatternSet &patterns, bool symmetricConvPads,
+                            bool batchedMatmul) {
   patterns.add<GemmToKernel, MatMulToKernel>(converter, patterns.getContext(),
                                              /*benefit=*/2);
+  if (batchedMatmul)
+    patterns.add<BatchMatMulToKernel>(converter, patterns.getContext(),
+                                      /*benefit=*/2);
   patterns.add<ConvToKernel>(converter, patterns.getContext(), /*benefit=*/2,
                              symmetricConvPads);
 }

@@ -209,10 +209,12 @@ void populateQuantMatMulPatterns(GraphTypeConverter &converter,
 void populateControlFlowPatterns(GraphTypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
 /// Convolutions and matrix products the kernel library computes, preferred
-/// (higher benefit) over the generic lowerings.
+/// (higher benefit) over the generic lowerings; with `batchedMatmul`,
+/// batches of products too.
 void populateKernelPatterns(GraphTypeConverter &converter,
                             mlir::RewritePatternSet &patterns,
-                            bool symmetricConvPads = false);
+                            bool symmetricConvPads = false,
+                            bool batchedMatmul = false);
 
 } // namespace loom::lowering
 

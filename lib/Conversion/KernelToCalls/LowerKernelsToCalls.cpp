@@ -314,6 +314,8 @@ struct LowerKernelsToCallsPass
     // node's name.
     StringRef matmulName =
         gpuLibraries ? "loom_gpu_matmul_f32" : "loom_kernel_matmul_f32";
+    StringRef batchName = gpuLibraries ? "loom_gpu_batch_matmul_f32"
+                                       : "loom_kernel_batch_matmul_f32";
     StringRef convName =
         gpuLibraries ? "loom_gpu_conv2d_f32" : "loom_kernel_conv2d_f32";
     int64_t tf32Flag = gpuLibraries && tf32 ? 8 : 0;
@@ -336,7 +338,9 @@ struct LowerKernelsToCallsPass
                                                 mm.getAlphaAttr());
         SmallVector<Value> scalars = {flags, alpha};
         llvm::append_range(scalars, gpuSite(op));
-        return replaceWithCall(rewriter, module, op, matmulName,
+        bool batch = cast<MemRefType>(mm.getInit().getType()).getRank() == 3;
+        return replaceWithCall(rewriter, module, op,
+                               batch ? batchName : matmulName,
                                {mm.getLhs(), mm.getRhs(), mm.getInit()}, 2,
                                mm.getAccumulate(), scalars);
       }

@@ -124,7 +124,7 @@ struct Libraries {
   std::map<CUstream, Workspace> workspaces;
   CUstream dnnStream = nullptr; // what cudnnSetStream last set
   /// By shape; kept while the process runs (so are the libraries).
-  std::map<std::array<int64_t, 7>, MatmulPlan> matmulPlans;
+  std::map<std::array<int64_t, 11>, MatmulPlan> matmulPlans;
   std::map<std::array<int64_t, 20>, ConvPlan> convPlans;
 };
 
@@ -244,66 +244,88 @@ void finish(Device &device, const char *library, const char *site) {
   syncRun(what.c_str());
 }
 
-/// The leading dimension of a row-major matrix whose rows may be padded.
-int64_t leadingDim(const MemRef<2> &m, const char *site) {
+/// One operand of a product: a row-major matrix (rows may be padded to
+/// `ld`), or a batch of them `batchStride` elements apart.
+struct Matrix {
+  float *data;
+  int64_t rows, cols, ld, batchStride;
+};
+
+Matrix toMatrix(const MemRef<2> &m, const char *site) {
   if (m.sizes[1] > 1 && m.strides[1] != 1)
     raise("%s: a matrix product's operand is not row-major", site);
-  return std::max<int64_t>({m.sizes[0] > 1 ? m.strides[0] : 0, m.sizes[1], 1});
+  return {m.data(), m.sizes[0], m.sizes[1],
+          std::max<int64_t>({m.sizes[0] > 1 ? m.strides[0] : 0, m.sizes[1], 1}),
+          0};
+}
+
+Matrix toMatrix(const MemRef<3> &m, const char *site) {
+  if (m.sizes[2] > 1 && m.strides[2] != 1)
+    raise("%s: a batched product's operand is not row-major", site);
+  int64_t ld =
+      std::max<int64_t>({m.sizes[1] > 1 ? m.strides[1] : 0, m.sizes[2], 1});
+  int64_t stride = m.sizes[0] > 1 ? m.strides[0] : m.sizes[1] * ld;
+  if (stride < m.sizes[1] * ld)
+    raise("%s: a batched product's matrices overlap", site);
+  return {m.data(), m.sizes[1], m.sizes[2], ld, stride};
 }
 
 constexpr size_t kMatmulWorkspace = size_t(32) << 20;
 
-} // namespace
-
-extern "C" {
-
-/// init = alpha * op(lhs) * op(rhs) (+ init), row-major: cuBLASLt computes
-/// the column-major transpose, init^T = op(rhs)^T op(lhs)^T, so that no
-/// operand moves. flags: 1 transpose lhs, 2 transpose rhs, 4 accumulate,
-/// 8 TF32 inputs (--precision=tf32).
-LOOM_HIDDEN void _mlir_ciface_loom_gpu_matmul_f32(MemRef<2> *lhs,
-                                                  MemRef<2> *rhs,
-                                                  MemRef<2> *init,
-                                                  int64_t flags, float alpha,
-                                                  const char *site) {
+/// init = alpha * op(lhs) * op(rhs) (+ init) for each of `batch` products,
+/// row-major: cuBLASLt computes the column-major transpose,
+/// init^T = op(rhs)^T op(lhs)^T, so that no operand moves. flags: 1
+/// transpose lhs, 2 transpose rhs, 4 accumulate, 8 TF32.
+void product(const Matrix &lhs, const Matrix &rhs, const Matrix &init,
+             int64_t batch, int64_t flags, float alpha, const char *site) {
   Device &device = requireDevice();
   Libraries &l = getLibraries();
   RaiseSafeLock lock(l.mutex);
-  bool transA = flags & 1, transB = flags & 2, accumulate = flags & 4;
-  int64_t m = init->sizes[0], n = init->sizes[1];
-  int64_t k = transA ? lhs->sizes[0] : lhs->sizes[1];
-  if (m == 0 || n == 0)
+  bool transA = flags & 1, accumulate = flags & 4;
+  int64_t m = init.rows, n = init.cols;
+  int64_t k = transA ? lhs.rows : lhs.cols;
+  if (m == 0 || n == 0 || batch == 0)
     return;
-  int64_t lda = leadingDim(*lhs, site), ldb = leadingDim(*rhs, site),
-          ldc = leadingDim(*init, site);
   if (k == 0) {
     // An empty sum: zero, or the destination as it is.
     if (!accumulate)
-      for (int64_t row = 0; row < m; ++row)
-        check(device.api.cuMemsetD8Async(
-                  reinterpret_cast<CUdeviceptr>(init->data()) +
-                      row * ldc * sizeof(float),
-                  0, n * sizeof(float), runStream()),
-              "cuMemsetD8Async (an empty matrix product)");
+      for (int64_t b = 0; b < batch; ++b)
+        for (int64_t row = 0; row < m; ++row)
+          check(device.api.cuMemsetD8Async(
+                    reinterpret_cast<CUdeviceptr>(init.data) +
+                        (b * init.batchStride + row * init.ld) * sizeof(float),
+                    0, n * sizeof(float), runStream()),
+                "cuMemsetD8Async (an empty matrix product)");
     return finish(device, "a matrix product", site);
   }
   BlasApi &blas = requireBlas(device, l, site);
-  std::array<int64_t, 7> key = {m, n, k, lda, ldb, ldc, flags & 11};
+  std::array<int64_t, 11> key = {batch,
+                                 m,
+                                 n,
+                                 k,
+                                 lhs.ld,
+                                 rhs.ld,
+                                 init.ld,
+                                 lhs.batchStride,
+                                 rhs.batchStride,
+                                 init.batchStride,
+                                 flags & 11};
   auto it = l.matmulPlans.find(key);
   if (it == l.matmulPlans.end()) {
     MatmulPlan plan;
     auto ok = [&](cublasStatus_t s, const char *call) {
       if (s != CUBLAS_STATUS_SUCCESS)
-        raise("%s: %s failed for a [%ld x %ld] x [%ld x %ld] product: %s", site,
-              call, static_cast<long>(m), static_cast<long>(k),
-              static_cast<long>(k), static_cast<long>(n), blasStatus(s));
+        raise("%s: %s failed for %ld [%ld x %ld] x [%ld x %ld] product(s): %s",
+              site, call, static_cast<long>(batch), static_cast<long>(m),
+              static_cast<long>(k), static_cast<long>(k), static_cast<long>(n),
+              blasStatus(s));
     };
     ok(blas.cublasLtMatmulDescCreate(&plan.desc,
                                      (flags & 8) ? CUBLAS_COMPUTE_32F_FAST_TF32
                                                  : CUBLAS_COMPUTE_32F,
                                      CUDA_R_32F),
        "cublasLtMatmulDescCreate");
-    int32_t opA = transB ? CUBLAS_OP_T : CUBLAS_OP_N;
+    int32_t opA = (flags & 2) ? CUBLAS_OP_T : CUBLAS_OP_N;
     int32_t opB = transA ? CUBLAS_OP_T : CUBLAS_OP_N;
     ok(blas.cublasLtMatmulDescSetAttribute(
            plan.desc, CUBLASLT_MATMUL_DESC_TRANSA, &opA, sizeof(opA)),
@@ -311,15 +333,27 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_matmul_f32(MemRef<2> *lhs,
     ok(blas.cublasLtMatmulDescSetAttribute(
            plan.desc, CUBLASLT_MATMUL_DESC_TRANSB, &opB, sizeof(opB)),
        "cublasLtMatmulDescSetAttribute(TRANSB)");
-    // Column-major views of the row-major buffers.
-    ok(blas.cublasLtMatrixLayoutCreate(&plan.a, CUDA_R_32F, rhs->sizes[1],
-                                       rhs->sizes[0], ldb),
-       "cublasLtMatrixLayoutCreate");
-    ok(blas.cublasLtMatrixLayoutCreate(&plan.b, CUDA_R_32F, lhs->sizes[1],
-                                       lhs->sizes[0], lda),
-       "cublasLtMatrixLayoutCreate");
-    ok(blas.cublasLtMatrixLayoutCreate(&plan.c, CUDA_R_32F, n, m, ldc),
-       "cublasLtMatrixLayoutCreate");
+    // Column-major views of the row-major buffers: A is rhs, B is lhs.
+    auto layout = [&](cublasLtMatrixLayout_t &out, const Matrix &x) {
+      ok(blas.cublasLtMatrixLayoutCreate(&out, CUDA_R_32F, x.cols, x.rows,
+                                         x.ld),
+         "cublasLtMatrixLayoutCreate");
+      if (batch == 1)
+        return;
+      int32_t count = static_cast<int32_t>(batch);
+      ok(blas.cublasLtMatrixLayoutSetAttribute(
+             out, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof(count)),
+         "cublasLtMatrixLayoutSetAttribute(BATCH_COUNT)");
+      ok(blas.cublasLtMatrixLayoutSetAttribute(
+             out, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &x.batchStride,
+             sizeof(x.batchStride)),
+         "cublasLtMatrixLayoutSetAttribute(STRIDED_BATCH_OFFSET)");
+    };
+    if (batch > INT32_MAX)
+      ok(CUBLAS_STATUS_NOT_SUPPORTED, "a batch count beyond 2^31");
+    layout(plan.a, rhs);
+    layout(plan.b, lhs);
+    layout(plan.c, init);
     cublasLtMatmulPreference_t pref = nullptr;
     ok(blas.cublasLtMatmulPreferenceCreate(&pref),
        "cublasLtMatmulPreferenceCreate");
@@ -345,12 +379,38 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_matmul_f32(MemRef<2> *lhs,
   float beta = accumulate ? 1.0f : 0.0f;
   void *workspace = getWorkspace(device, l, plan.workspace);
   cublasStatus_t s = blas.cublasLtMatmul(
-      l.lt, plan.desc, &alpha, rhs->data(), plan.a, lhs->data(), plan.b, &beta,
-      init->data(), plan.c, init->data(), plan.c, &plan.algo, workspace,
+      l.lt, plan.desc, &alpha, rhs.data, plan.a, lhs.data, plan.b, &beta,
+      init.data, plan.c, init.data, plan.c, &plan.algo, workspace,
       plan.workspace, runStream());
   if (s != CUBLAS_STATUS_SUCCESS)
     raise("%s: cublasLtMatmul failed: %s", site, blasStatus(s));
   finish(device, "the cuBLASLt product", site);
+}
+
+} // namespace
+
+extern "C" {
+
+/// loom-lower-kernels-to-calls{gpu-libraries}: a kernel.matmul of rank 2.
+LOOM_HIDDEN void _mlir_ciface_loom_gpu_matmul_f32(MemRef<2> *lhs,
+                                                  MemRef<2> *rhs,
+                                                  MemRef<2> *init,
+                                                  int64_t flags, float alpha,
+                                                  const char *site) {
+  product(toMatrix(*lhs, site), toMatrix(*rhs, site), toMatrix(*init, site), 1,
+          flags, alpha, site);
+}
+
+/// A kernel.matmul of rank 3: a strided batch of products.
+LOOM_HIDDEN void _mlir_ciface_loom_gpu_batch_matmul_f32(
+    MemRef<3> *lhs, MemRef<3> *rhs, MemRef<3> *init, int64_t flags,
+    float alpha, const char *site) {
+  if (lhs->sizes[0] != init->sizes[0] || rhs->sizes[0] != init->sizes[0])
+    raise("%s: batches of %ld, %ld and %ld products", site,
+          static_cast<long>(lhs->sizes[0]), static_cast<long>(rhs->sizes[0]),
+          static_cast<long>(init->sizes[0]));
+  product(toMatrix(*lhs, site), toMatrix(*rhs, site), toMatrix(*init, site),
+          init->sizes[0], flags, alpha, site);
 }
 
 } // extern "C"

@@ -51,6 +51,8 @@ constexpr int CUBLAS_COMPUTE_32F = 68, CUBLAS_COMPUTE_32F_FAST_TF32 = 77;
 constexpr int CUDA_R_32F = 0;
 constexpr int CUBLASLT_MATMUL_DESC_TRANSA = 3, CUBLASLT_MATMUL_DESC_TRANSB = 4;
 constexpr int CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES = 1;
+constexpr int CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT = 5;          // int32_t
+constexpr int CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET = 6; // int64_t
 /// The oldest cuBLASLt Loom accepts (cublasLtGetVersion's form).
 constexpr size_t kMinCublasLtVersion = 120000;
 
@@ -69,6 +71,9 @@ constexpr size_t kMinCublasLtVersion = 120000;
      int64_t ld))                                                              \
   X(cublasLtMatrixLayoutDestroy, cublasStatus_t,                               \
     (cublasLtMatrixLayout_t layout))                                           \
+  X(cublasLtMatrixLayoutSetAttribute, cublasStatus_t,                          \
+    (cublasLtMatrixLayout_t layout, int attribute, const void *value,          \
+     size_t bytes))                                                            \
   X(cublasLtMatmulPreferenceCreate, cublasStatus_t,                            \
     (cublasLtMatmulPreference_t * pref))                                       \
   X(cublasLtMatmulPreferenceSetAttribute, cublasStatus_t,                      \

@@ -46,6 +46,8 @@ struct cublasLtMatmulDescOpaque {
 struct cublasLtMatrixLayoutOpaque {
   uint64_t rows, cols;
   int64_t ld;
+  int32_t batch = 1;        // CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT
+  int64_t batchStride = 0;  // CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET
 };
 struct cublasLtMatmulPreferenceOpaque {
   uint64_t maxWorkspace = 0;
@@ -210,6 +212,40 @@ cublasLtMatrixLayoutCreate(cublasLtMatrixLayout_t *layout, int type,
   return CUBLAS_STATUS_SUCCESS;
 }
 
+LOOM_EXPORT cublasStatus_t cublasLtMatrixLayoutSetAttribute(
+    cublasLtMatrixLayout_t layout, int attribute, const void *value,
+    size_t bytes) {
+  if (!isHandle(layout) || !value)
+    return CUBLAS_STATUS_INVALID_VALUE;
+  if (attribute == CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT) {
+    int32_t count;
+    if (bytes != sizeof(count))
+      return refuse(CUBLAS_STATUS_INVALID_VALUE, "cuBLASLt",
+                    "BATCH_COUNT takes 4 bytes, not %zu", bytes);
+    std::memcpy(&count, value, bytes);
+    if (count < 1)
+      return refuse(CUBLAS_STATUS_INVALID_VALUE, "cuBLASLt",
+                    "a batch of %d matrices", count);
+    layout->batch = count;
+    return CUBLAS_STATUS_SUCCESS;
+  }
+  if (attribute == CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET) {
+    int64_t stride;
+    if (bytes != sizeof(stride))
+      return refuse(CUBLAS_STATUS_INVALID_VALUE, "cuBLASLt",
+                    "STRIDED_BATCH_OFFSET takes 8 bytes, not %zu", bytes);
+    std::memcpy(&stride, value, bytes);
+    if (stride < 0)
+      return refuse(CUBLAS_STATUS_INVALID_VALUE, "cuBLASLt",
+                    "a batch stride of %lld elements",
+                    static_cast<long long>(stride));
+    layout->batchStride = stride;
+    return CUBLAS_STATUS_SUCCESS;
+  }
+  return refuse(CUBLAS_STATUS_NOT_SUPPORTED, "cuBLASLt",
+                "layout attribute %d is not emulated", attribute);
+}
+
 LOOM_EXPORT cublasStatus_t
 cublasLtMatrixLayoutDestroy(cublasLtMatrixLayout_t layout) {
   return untrack(layout, CUBLAS_STATUS_SUCCESS, CUBLAS_STATUS_INVALID_VALUE);
@@ -247,6 +283,7 @@ namespace {
 
 struct Shape {
   uint64_t m, n, k;
+  int32_t batch;
 };
 
 /// op(A) is m x k, op(B) k x n, C and D m x n: the shapes agree.
@@ -275,14 +312,27 @@ cublasStatus_t checkShapes(cublasLtMatmulDesc_t desc, cublasLtMatrixLayout_t a,
         static_cast<unsigned long long>(c->cols),
         static_cast<unsigned long long>(d->rows),
         static_cast<unsigned long long>(d->cols));
-  shape = {m, n, k};
+  if (a->batch != d->batch || b->batch != d->batch || c->batch != d->batch)
+    return refuse(CUBLAS_STATUS_INVALID_VALUE, "cuBLASLt",
+                  "batches of %d, %d, %d and %d matrices (A, B, C, D) differ",
+                  a->batch, b->batch, c->batch, d->batch);
+  if (d->batch > 1 && d->batchStride < static_cast<int64_t>(n) * d->ld &&
+      d->batchStride != 0)
+    return refuse(CUBLAS_STATUS_INVALID_VALUE, "cuBLASLt",
+                  "D's batch stride %lld overlaps its %llu x %llu matrices",
+                  static_cast<long long>(d->batchStride),
+                  static_cast<unsigned long long>(m),
+                  static_cast<unsigned long long>(n));
+  shape = {m, n, k, d->batch};
   return CUBLAS_STATUS_SUCCESS;
 }
 
+/// The bytes a layout's matrices span, every batch included.
 size_t matrixBytes(cublasLtMatrixLayout_t l) {
   if (!l->rows || !l->cols)
     return 0;
-  return ((l->cols - 1) * l->ld + l->rows) * sizeof(float);
+  return ((l->batch - 1) * l->batchStride + (l->cols - 1) * l->ld + l->rows) *
+         sizeof(float);
 }
 
 } // namespace
@@ -353,11 +403,18 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
   bool ta = desc->transA == CUBLAS_OP_T, tb = desc->transB == CUBLAS_OP_T;
   bool tf32 = desc->compute == CUBLAS_COMPUTE_32F_FAST_TF32;
   int64_t lda = aLayout->ld, ldb = bLayout->ld, ldc = cLayout->ld;
+  int64_t sa = aLayout->batchStride, sb = bLayout->batchStride,
+          sc = cLayout->batchStride, sd = dLayout->batchStride;
+  if (sc != sd)
+    return refuse(CUBLAS_STATUS_NOT_SUPPORTED, "cuBLASLt",
+                  "C and D with batch strides %lld and %lld",
+                  static_cast<long long>(sc), static_cast<long long>(sd));
   CUresult queued = loom::emu::enqueue(stream, [=] {
-    auto *A = static_cast<const float *>(toHost(a));
-    auto *B = static_cast<const float *>(toHost(b));
-    auto *C = static_cast<const float *>(toHost(c));
-    auto *D = static_cast<float *>(toHost(d));
+   for (int32_t batch = 0; batch < shape.batch; ++batch) {
+    auto *A = static_cast<const float *>(toHost(a)) + batch * sa;
+    auto *B = static_cast<const float *>(toHost(b)) + batch * sb;
+    auto *C = static_cast<const float *>(toHost(c)) + batch * sc;
+    auto *D = static_cast<float *>(toHost(d)) + batch * sd;
     auto in = [&](float x) { return tf32 ? toTf32(x) : x; };
     std::vector<float> column(shape.m);
     for (uint64_t j = 0; j < shape.n; ++j) {
@@ -373,6 +430,7 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
         D[i + j * ldc] = alphaValue * column[i] + old;
       }
     }
+   }
     return CUDA_SUCCESS;
   }, "cublasLtMatmul", {a, b, c, d, workspace});
   return queued == CUDA_SUCCESS ? CUBLAS_STATUS_SUCCESS

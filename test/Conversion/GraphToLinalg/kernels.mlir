@@ -5,6 +5,9 @@
 // With symmetric-conv-pads (a CUDA model: cuDNN takes symmetric pads only),
 // a convolution whose pads differ at its ends keeps the generic lowering.
 // RUN: loom-opt %s -p 'builtin.module(loom-convert-graph-to-linalg{symmetric-conv-pads=true})' -split-input-file | FileCheck %s --check-prefix=SYM
+// With batched-matmul (a CUDA model: cuBLASLt's strided batches), a MatMul
+// whose operands have the same batch dims is one batched kernel.matmul.
+// RUN: loom-opt %s -p 'builtin.module(loom-convert-graph-to-linalg{batched-matmul=true})' -split-input-file | FileCheck %s --check-prefix=BATCH
 
 // A 2-D convolution with dynamic batch and spatial dims: the output sizes
 // are computed from the input's, and the pads stay on the op.
@@ -102,4 +105,29 @@ func.func @generic_matmuls(%a: tensor<3x2x8xf32>, %b: tensor<3x8x5xf32>,
   %1 = graph.matmul %v, %m : (tensor<8xf32>, tensor<8x5xf32>) -> tensor<5xf32>
   %2 = graph.matmul %i, %j : (tensor<2x8xi32>, tensor<8x5xi32>) -> tensor<2x5xi32>
   return %0, %1, %2 : tensor<3x2x5xf32>, tensor<5xf32>, tensor<2x5xi32>
+}
+
+// -----
+
+// Attention's products, [batch, heads, S, D] x [batch, heads, D, S]: the
+// batch dims fold into one (a dynamic one checked against the other
+// operand's), or, by default, the generic contraction. A broadcast batch
+// keeps the generic lowering.
+// CHECK-LABEL: func.func @attention
+// CHECK-NOT: kernel.matmul
+// BATCH-LABEL: func.func @attention
+// BATCH: %[[Q:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] : tensor<?x4x16x8xf32> into tensor<?x16x8xf32>
+// BATCH: %[[K:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] : tensor<?x4x8x16xf32> into tensor<?x8x16xf32>
+// BATCH: %[[P:.*]] = kernel.matmul ins(%[[Q]], %[[K]] : tensor<?x16x8xf32>, tensor<?x8x16xf32>) outs(%{{.*}} : tensor<?x16x16xf32>) -> tensor<?x16x16xf32>
+// BATCH: tensor.expand_shape %[[P]] {{\[\[}}0, 1], [2], [3]] output_shape [%{{.*}}, 4, 16, 16] : tensor<?x16x16xf32> into tensor<?x4x16x16xf32>
+// BATCH-NOT: kernel.matmul
+// BATCH: linalg.generic
+// BATCH-NOT: kernel.matmul
+// BATCH: return
+func.func @attention(%q: tensor<?x4x16x8xf32>, %k: tensor<?x4x8x16xf32>,
+                     %a: tensor<4x2x8xf32>, %b: tensor<1x8x5xf32>)
+    -> (tensor<?x4x16x16xf32>, tensor<4x2x5xf32>) {
+  %0 = graph.matmul %q, %k : (tensor<?x4x16x8xf32>, tensor<?x4x8x16xf32>) -> tensor<?x4x16x16xf32>
+  %1 = graph.matmul %a, %b : (tensor<4x2x8xf32>, tensor<1x8x5xf32>) -> tensor<4x2x5xf32>
+  return %0, %1 : tensor<?x4x16x16xf32>, tensor<4x2x5xf32>
 }

@@ -19,6 +19,14 @@ func.func @matmul(%a: memref<4x8xf32>, %b: memref<2x8xf32>, %c: memref<4x2xf32>)
   return
 }
 
+// A batch of products: the CPU's kernel computes them in turn.
+// CHECK-LABEL: func.func @batch
+// CHECK: call @loom_kernel_batch_matmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %c0_i64, %{{.*}}) : (memref<?x?x?xf32>, memref<?x?x?xf32>, memref<?x?x?xf32>, i64, f32) -> ()
+func.func @batch(%q: memref<12x16x64xf32>, %k: memref<12x64x16xf32>, %e: memref<12x16x16xf32>) {
+  kernel.matmul ins(%q, %k : memref<12x16x64xf32>, memref<12x64x16xf32>) outs(%e : memref<12x16x16xf32>)
+  return
+}
+
 // A missing bias is an empty buffer; attributes are strides, pads,
 // dilations, groups, then flags (1 accumulate, 2 relu, 4 constant weights).
 // CHECK-LABEL: func.func @conv

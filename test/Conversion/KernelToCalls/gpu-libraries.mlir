@@ -6,6 +6,7 @@
 // (checks, weights, the workspace) waits for the run after the GPU passes.
 // CHECK-DAG: func.func private @loom_gpu_matmul_f32(memref<?x?xf32>, memref<?x?xf32>, memref<?x?xf32>, i64, f32, !llvm.ptr) attributes {llvm.emit_c_interface}
 // CHECK-DAG: func.func private @loom_gpu_conv2d_f32(memref<?x?x?x?xf32>, memref<?x?x?x?xf32>, memref<?xf32>, memref<?x?x?x?xf32>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, !llvm.ptr) attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @loom_gpu_batch_matmul_f32(memref<?x?x?xf32>, memref<?x?x?xf32>, memref<?x?x?xf32>, i64, f32, !llvm.ptr) attributes {llvm.emit_c_interface}
 // CHECK-DAG: llvm.mlir.global {{.*}}"node 'fc' (Gemm)\00"
 // CHECK-DAG: llvm.mlir.global {{.*}}"node 'conv1' (Conv)\00"
 
@@ -20,6 +21,16 @@ func.func @matmul(%a: memref<4x8xf32>, %b: memref<2x8xf32>, %c: memref<4x2xf32>,
   kernel.matmul ins(%a, %b : memref<4x8xf32>, memref<2x8xf32>) outs(%c : memref<4x2xf32>) {transpose_b, accumulate} loc(#fc)
   kernel.check %ok, "fails" {kind = "value"}
   %w = kernel.workspace : memref<64xi8>
+  return
+}
+
+// A batch of products: one strided-batched cuBLASLt call.
+// CHECK-LABEL: func.func @batch
+// CHECK: call @loom_gpu_batch_matmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %c0_i64, %{{.*}}, %{{.*}})
+// TF32-LABEL: func.func @batch
+// TF32: call @loom_gpu_batch_matmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %c8_i64,
+func.func @batch(%q: memref<12x16x64xf32>, %k: memref<12x64x16xf32>, %e: memref<12x16x16xf32>) {
+  kernel.matmul ins(%q, %k : memref<12x16x64xf32>, memref<12x64x16xf32>) outs(%e : memref<12x16x16xf32>) loc(#fc)
   return
 }
 

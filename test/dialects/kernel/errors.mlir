@@ -58,7 +58,7 @@ func.func @matmul_rhs_rank(%a: tensor<4x8xf32>, %b: tensor<8xf32>, %c: tensor<4x
 // -----
 
 func.func @matmul_init_rank(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>, %c: tensor<8xf32>) {
-  // expected-error @+1 {{init must have rank 2, got 1}}
+  // expected-error @+1 {{init must have rank 2 (a product) or 3 (a batch of them), got 1}}
   %0 = kernel.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x2xf32>) outs(%c : tensor<8xf32>) -> tensor<8xf32>
   return
 }
@@ -68,6 +68,38 @@ func.func @matmul_init_rank(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>, %c: tensor
 func.func @contraction(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>, %c: tensor<4x2xf32>) {
   // expected-error @+1 {{contracts lhs dim of size 4 with rhs dim of size 8}}
   %0 = kernel.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x2xf32>) outs(%c : tensor<4x2xf32>) {transpose_a} -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @batch_init(%a: tensor<3x4x8xf32>, %b: tensor<3x8x2xf32>, %c: tensor<3x4x8xf32>) {
+  // expected-error @+1 {{init must be 4x2 (rows of lhs by columns of rhs), got 'tensor<3x4x8xf32>'}}
+  %0 = kernel.matmul ins(%a, %b : tensor<3x4x8xf32>, tensor<3x8x2xf32>) outs(%c : tensor<3x4x8xf32>) -> tensor<3x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @batch_sizes(%a: tensor<3x4x8xf32>, %b: tensor<2x8x2xf32>, %c: tensor<3x4x2xf32>) {
+  // expected-error @+1 {{batches of lhs, rhs and init differ}}
+  %0 = kernel.matmul ins(%a, %b : tensor<3x4x8xf32>, tensor<2x8x2xf32>) outs(%c : tensor<3x4x2xf32>) -> tensor<3x4x2xf32>
+  return
+}
+
+// -----
+
+func.func @batch_ranks(%a: tensor<3x4x8xf32>, %b: tensor<8x2xf32>, %c: tensor<3x4x2xf32>) {
+  // expected-error @+1 {{rhs must have rank 3, got 2}}
+  %0 = kernel.matmul ins(%a, %b : tensor<3x4x8xf32>, tensor<8x2xf32>) outs(%c : tensor<3x4x2xf32>) -> tensor<3x4x2xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_rank(%a: tensor<2x3x4x8xf32>, %b: tensor<2x3x8x2xf32>, %c: tensor<2x3x4x2xf32>) {
+  // expected-error @+1 {{init must have rank 2 (a product) or 3 (a batch of them), got 4}}
+  %0 = kernel.matmul ins(%a, %b : tensor<2x3x4x8xf32>, tensor<2x3x8x2xf32>) outs(%c : tensor<2x3x4x2xf32>) -> tensor<2x3x4x2xf32>
   return
 }
 

@@ -66,3 +66,11 @@ func.func @buffer_sources() -> (memref<4x8xf32>, memref<256xi8>) {
   %ws = kernel.workspace : memref<256xi8>
   return %w, %ws : memref<4x8xf32>, memref<256xi8>
 }
+
+// A batch of products (attention's).
+// CHECK-LABEL: func.func @batch
+// CHECK: kernel.matmul ins(%{{.*}}, %{{.*}} : tensor<12x?x64xf32>, tensor<12x64x?xf32>) outs(%{{.*}} : tensor<12x?x?xf32>) -> tensor<12x?x?xf32>
+func.func @batch(%q: tensor<12x?x64xf32>, %k: tensor<12x64x?xf32>, %e: tensor<12x?x?xf32>) -> tensor<12x?x?xf32> {
+  %0 = kernel.matmul ins(%q, %k : tensor<12x?x64xf32>, tensor<12x64x?xf32>) outs(%e : tensor<12x?x?xf32>) -> tensor<12x?x?xf32>
+  return %0 : tensor<12x?x?xf32>
+}

@@ -246,7 +246,10 @@ def GpuMapLoopsPass : Pass<"loom-gpu-map-loops", "::mlir::ModuleOp"> {
     arith op (softmax's max and sum, a mean, a global pool) becomes a
     `gpu.launch` of a block per result instead: its threads stride over the
     reduced dimension, then combine through warp shuffles and shared memory
-    (`block-reductions`). Run
+    (`block-reductions`). So does ArgMax / ArgMin (a generic marked
+    `loom.arg_reduce`), whose threads scan with the op's body and combine
+    (value, index) pairs: a NaN wins, then the better value, then the first
+    index (the last with `loom.arg_last`). Run
     `convert-linalg-to-parallel-loops` before it and
     `convert-parallel-loops-to-gpu` after it.
   }];

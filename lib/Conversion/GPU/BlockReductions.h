@@ -26,6 +26,12 @@ mlir::LogicalResult lowerToBlockReduction(mlir::RewriterBase &rewriter,
                                           int64_t maxBlock,
                                           llvm::StringRef seedBug = "");
 
+/// ArgMax / ArgMin (a generic marked `loom.arg_reduce`) with a block per
+/// result, combining (value, index) pairs.
+mlir::LogicalResult lowerToBlockArgReduction(mlir::RewriterBase &rewriter,
+                                             mlir::linalg::GenericOp op,
+                                             int64_t maxBlock);
+
 } // namespace loom
 
 #endif // LOOM_LIB_CONVERSION_GPU_BLOCKREDUCTIONS_H

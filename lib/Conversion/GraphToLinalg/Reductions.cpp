@@ -405,6 +405,14 @@ struct ArgReducePattern : OpConversionPattern<OpTy> {
               ValueRange{arith::SelectOp::create(b, l, better, e, best),
                          arith::SelectOp::create(b, l, better, index, at)});
         });
+    // What the GPU's block-level lowering needs to combine two partial
+    // results (loom-gpu-map-loops, BlockReductions.cpp).
+    generic->setAttr("loom.arg_reduce",
+                     rewriter.getStringAttr(isMax ? "max" : "min"));
+    if (last)
+      generic->setAttr("loom.arg_last", rewriter.getUnitAttr());
+    if (isUnsigned)
+      generic->setAttr("loom.arg_unsigned", rewriter.getUnitAttr());
     rewriter.replaceOp(op, generic.getResult(1));
     return success();
   }

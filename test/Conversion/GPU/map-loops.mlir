@@ -88,3 +88,41 @@ func.func @copy(%a: memref<4x8xf32, strided<[16, 1]>>, %o: memref<4x8xf32>) {
   memref.copy %a, %o : memref<4x8xf32, strided<[16, 1]>> to memref<4x8xf32>
   return
 }
+
+// -----
+
+// ArgMax over a long axis (convert-graph-to-linalg marks its generic): a
+// block per row; each thread scans its share with the op's body, then the
+// (value, index) pairs meet through xor shuffles and shared memory, and the
+// first thread writes both results.
+// CHECK-LABEL: func.func @argmax
+// CHECK:         %[[ROWS:.*]] = arith.muli %c1, %c4 : index
+// CHECK:         gpu.launch blocks(%{{.*}}) in (%{{.*}} = %[[ROWS]], %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) threads(%{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) workgroup(%[[V:.*]] : memref<32xf32, #gpu.address_space<workgroup>>, %[[I:.*]] : memref<32xi64, #gpu.address_space<workgroup>>)
+// CHECK:           scf.for %[[K:.*]] = %{{.*}} to %c1000 step %c128 iter_args(%{{.*}} = %cst{{.*}}, %{{.*}} = %c0_i64) -> (f32, i64)
+// CHECK:             arith.index_cast %[[K]] : index to i64
+// CHECK:           gpu.shuffle  xor %{{.*}} : f32
+// CHECK-NEXT:      gpu.shuffle  xor %{{.*}} : i64
+// CHECK:           arith.cmpf uno
+// CHECK:           memref.store %{{.*}}, %[[V]]
+// CHECK:           memref.store %{{.*}}, %[[I]]
+// CHECK:           gpu.barrier
+// CHECK:           memref.store %{{.*}}, %arg1
+// CHECK:           memref.store %{{.*}}, %arg2
+// CHECK-NOT:     linalg.generic
+func.func @argmax(%x: memref<4x1000xf32>, %v: memref<4x1xf32>, %i: memref<4x1xi64>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, 0)>, affine_map<(d0, d1) -> (d0, 0)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x1000xf32>) outs(%v, %i : memref<4x1xf32>, memref<4x1xi64>) attrs = {loom.arg_reduce = "max"} {
+  ^bb0(%e: f32, %best: f32, %at: i64):
+    %better = arith.cmpf ogt, %e, %best : f32
+    %d = linalg.index 1 : index
+    %index = arith.index_cast %d : index to i64
+    %c0 = arith.constant 0 : i64
+    %first = arith.cmpi eq, %index, %c0 : i64
+    %wins = arith.ori %better, %first : i1
+    %nv = arith.select %wins, %e, %best : f32
+    %ni = arith.select %wins, %index, %at : i64
+    linalg.yield %nv, %ni : f32, i64
+  }
+  return
+}

@@ -13,7 +13,9 @@ input to host output, as loom_model_run does), then PyTorch's at the same
 precision (fp32, TF32 off), eager and torch.compile in each mode, timed the
 same way (input copied to the GPU, output back, synchronised), medians of
 `--runs` after warm-up, and each ratio peer / Loom (> 1: Loom is faster).
-A `NAME-b32` artefact, when carried, is timed at batch 32 on a random input.
+A `NAME-b32` artefact, when carried, is timed at batch 32 on a random input
+of the shape in `NAME-b32.shape`. The models run in the order of DIR/bench.txt
+when there is one (the ones the goals are set for first), else models.txt.
 A mode that fails or exceeds the compile budget is reported, not fatal.
 
 `--dry-run` times Loom's artefacts on the emulated device and PyTorch on the
@@ -103,7 +105,10 @@ def main():
     print(f"# gpu_bench: torch {torch.__version__}, device "
           f"{torch.cuda.get_device_name(0) if device == 'cuda' else 'cpu (dry run)'}, "
           f"medians of {args.runs} runs, ms; ratio = peer / Loom")
-    names = open(os.path.join(args.artefacts, "models.txt")).read().split()
+    carried = open(os.path.join(args.artefacts, "models.txt")).read().split()
+    order = os.path.join(args.artefacts, "bench.txt")
+    names = ([n for n in open(order).read().split() if n in carried]
+             if os.path.exists(order) else carried)
     modes = args.modes.split(",")
     print("| model | batch | Loom | " + " | ".join(modes) + " | best peer / Loom |")
     print("|---|---|---|" + "---|" * len(modes) + "---|")
@@ -115,7 +120,8 @@ def main():
             inp = os.path.join(args.artefacts, f"{name}-input.npy")
             x = np.load(inp)
             if batch != 1:
-                shape = (batch,) + x.shape[1:]
+                with open(f"{path}.shape") as f:
+                    shape = tuple(int(d) for d in f.read().split("x"))
                 x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
                 inp = os.path.join(args.artefacts, f"{exe}-input.npy")
                 np.save(inp, x)

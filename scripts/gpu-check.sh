@@ -20,6 +20,25 @@ fi
 "$python" -c "import numpy" 2>/dev/null || { echo "no numpy in $python"; exit 1; }
 [ -f "$dir/left-out.txt" ] && echo "left out (too large to carry): $(cat "$dir/left-out.txt")"
 failed=0
+echo "== weights"
+# Large weights travel as a manifest (scripts/seeded_weights.py): regenerated
+# here, refused unless their SHA-256 is the manifest's.
+for manifest in "$dir"/*.weights.json; do
+  [ -e "$manifest" ] || continue
+  name=$(basename "$manifest" .weights.json)
+  if ! "$python" "$(dirname "$0")/seeded_weights.py" regen "$manifest" \
+      "$dir/$name.safetensors"; then
+    echo "$name: FAILED: its weights do not regenerate"
+    failed=1
+  fi
+done
+# A batch-32 artefact runs on its batch-1 model's weights.
+for shape in "$dir"/*-b32.shape; do
+  [ -e "$shape" ] || continue
+  name=$(basename "$shape" -b32.shape)
+  ln -f "$dir/$name.safetensors" "$dir/$name-b32.safetensors" 2>/dev/null ||
+    cp "$dir/$name.safetensors" "$dir/$name-b32.safetensors"
+done
 echo "== correctness (relative L2 error against the CPU build)"
 for name in $(cat "$dir/models.txt"); do
   outs=()
@@ -52,9 +71,11 @@ print(f"{name}: relative L2 error {worst:.2e}" + ("" if ok else " FAILED"))
 sys.exit(0 if ok else 1)
 PY
 done
-echo "== latency (median of 50 runs after warm-up)"
+runs=50
+[ "$LOOM_DEVICE" = emulated ] && runs=1
+echo "== latency (median of $runs runs after warm-up)"
 for name in $(cat "$dir/models.txt"); do
-  timeout 120 "$dir/$name" --input "$dir/$name-input.npy" --bench 50 2>&1 |
+  timeout 120 "$dir/$name" --input "$dir/$name-input.npy" --bench $runs 2>&1 |
     tail -1 | sed "s/^/$name: /"
 done
 # Loom against PyTorch eager and torch.compile on the same GPU

@@ -5,9 +5,11 @@ Run with Debian's /usr/bin/python3 (python3-torch 1.13, python3-torchvision):
 
     /usr/bin/python3 benchmarks/models/export_torch_models.py OUT_DIR [--opset 13 17]
         [--models resnet18 mobilenet_v2 transformer_encoder_layer ...]
+        [--dynamic-batch]
 
 Writes OUT_DIR/<model>-opset<N>.onnx. The models are generated, never
-committed.
+committed. With --dynamic-batch, the vision models' batch dim is left to
+the compiler (loomc --input-shape), as the others' dims already are.
 """
 
 import argparse
@@ -42,6 +44,14 @@ def transformer_encoder_layer():
     return layer, torch.randn(16, 2, 64), {0: "sequence", 1: "batch"}
 
 
+def bert_encoder_layer():
+    # A BERT-base-size encoder layer (hidden 768, 12 heads, FFN 3072) over
+    # a sequence of 128.
+    layer = torch.nn.TransformerEncoderLayer(
+        d_model=768, nhead=12, dim_feedforward=3072, dropout=0.0)
+    return layer, torch.randn(128, 1, 768), {0: "sequence", 1: "batch"}
+
+
 def mlp():
     model = torch.nn.Sequential(
         torch.nn.Linear(256, 512), torch.nn.ReLU(),
@@ -56,6 +66,7 @@ MODELS = {
     "mobilenet_v2": mobilenet_v2,
     "squeezenet1_1": squeezenet1_1,
     "transformer_encoder_layer": transformer_encoder_layer,
+    "bert_encoder_layer": bert_encoder_layer,
     "mlp": mlp,
 }
 
@@ -67,11 +78,14 @@ def main():
     parser.add_argument("--models", nargs="+", default=[
         "resnet18", "mobilenet_v2", "transformer_encoder_layer"],
         choices=sorted(MODELS))
+    parser.add_argument("--dynamic-batch", action="store_true")
     args = parser.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     for name in args.models:
         torch.manual_seed(0)
         model, example, dynamic = MODELS[name]()
+        if args.dynamic_batch and not dynamic:
+            dynamic = {0: "batch"}
         model.eval()
         for opset in args.opset:
             path = os.path.join(args.out_dir, f"{name}-opset{opset}.onnx")

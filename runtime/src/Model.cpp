@@ -74,7 +74,8 @@ bool parseDims(std::istringstream &in, int rank, Port &port) {
 /// has none), and false is returned for any other version too.
 bool parseSignature(const char *text, int &version, std::vector<Port> &inputs,
                     std::vector<Port> &outputs, WeightsManifest &weights,
-                    uint64_t &workspaceBytes, std::string &gpuArchs) {
+                    uint64_t &workspaceBytes, std::string &gpuArchs,
+                    std::string &gpuLibraries) {
   std::istringstream in(text);
   std::string magic;
   version = 0;
@@ -93,6 +94,11 @@ bool parseSignature(const char *text, int &version, std::vector<Port> &inputs,
     }
     if (kind == "workspace") {
       if (!(in >> workspaceBytes))
+        return false;
+      continue;
+    }
+    if (kind == "gpu-libraries") {
+      if (!(in >> gpuLibraries))
         return false;
       continue;
     }
@@ -180,6 +186,7 @@ struct loom_model {
   /// A CUDA model: the architectures it was compiled for, its device, and
   /// its weights there (uploaded on first use, kept until close).
   std::string gpuArchs;
+  std::string gpuLibraries; // cublaslt,cudnn: what it calls
   const loom_device_api *device = nullptr;
   int32_t deviceKind = LOOM_DEVICE_CPU;
   int32_t deviceOrdinal = 0;
@@ -209,7 +216,7 @@ loom_status finishOpen(loom_model *model, const char *signature,
   int version = 0;
   if (!parseSignature(signature, version, model->inputs, model->outputs,
                       model->manifest, model->workspaceBytes,
-                      model->gpuArchs)) {
+                      model->gpuArchs, model->gpuLibraries)) {
     delete model;
     if (version > 0 && version != LOOM_ABI_VERSION)
       return fail(LOOM_ERROR_UNSUPPORTED,
@@ -252,6 +259,10 @@ loom_status finishOpen(loom_model *model, const char *signature,
     int32_t status =
         model->device->open(model->deviceKind, ordinal, model->gpuArchs.c_str(),
                             message, sizeof(message));
+    // The libraries it calls, found now rather than in its first run.
+    if (status == LOOM_OK && !model->gpuLibraries.empty())
+      status = model->device->load_libraries(model->gpuLibraries.c_str(),
+                                             message, sizeof(message));
     if (status != LOOM_OK) {
       delete model;
       return fail(static_cast<loom_status>(status), "%s: %s", what, message);

@@ -62,6 +62,10 @@ struct loom_device_api {
   /// Waits for `context->stream` and reports the first failed check of the
   /// asynchronous runs on it, as a run's failure (loom_model_sync).
   int32_t (*finish)(loom_run_context *context);
+  /// Loads the libraries the signature's `gpu-libraries` line names
+  /// (comma-separated: cublaslt, cudnn), so that the open fails when one
+  /// is absent or too old.
+  int32_t (*load_libraries)(const char *names, char *error, size_t capacity);
 };
 
 /// The symbols a compiled model defines (see docs/runtime-abi.md).

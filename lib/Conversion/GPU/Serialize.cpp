@@ -247,11 +247,28 @@ struct GpuSerializePass
     std::string archList;
     for (unsigned number : numbers)
       archList += (archList.empty() ? "sm_" : ",sm_") + std::to_string(number);
+    // And the libraries it calls, which the runtime loads when it opens
+    // the model.
+    bool products = false, convolutions = false;
+    module.walk([&](func::CallOp call) {
+      products |= call.getCallee() == "loom_gpu_matmul_f32" ||
+                  call.getCallee() == "loom_gpu_batch_matmul_f32";
+      convolutions |= call.getCallee() == "loom_gpu_conv2d_f32";
+    });
+    std::string libraries;
+    if (products)
+      libraries = "cublaslt";
+    if (convolutions)
+      libraries += libraries.empty() ? "cudnn" : ",cudnn";
     if (auto signature = module->getAttrOfType<StringAttr>("loom.signature"))
       module->setAttr(
           "loom.signature",
-          StringAttr::get(&getContext(), signature.getValue().str() +
-                                             "target cuda " + archList + "\n"));
+          StringAttr::get(&getContext(),
+                          signature.getValue().str() + "target cuda " +
+                              archList + "\n" +
+                              (libraries.empty()
+                                   ? std::string()
+                                   : "gpu-libraries " + libraries + "\n")));
     if (gpuModules.empty())
       return;
     gpu::GPUModuleOp merged = mergeModules(gpuModules);

@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
@@ -150,8 +151,8 @@ const char *blasStatus(cublasStatus_t s) {
   }
 }
 
-/// cuBLASLt, loaded and initialised on first use (under the mutex).
-BlasApi &requireBlas(Device &device, Libraries &l, const char *site) {
+/// Loads and initialises cuBLASLt once (under the mutex); its error, if any.
+const std::string &loadBlas(Device &device, Libraries &l) {
   if (!l.blasTried) {
     l.blasTried = true;
     std::string opened, error;
@@ -173,12 +174,18 @@ BlasApi &requireBlas(Device &device, Libraries &l, const char *site) {
         error = std::string("cublasLtCreate failed: ") + blasStatus(s);
     l.blasError = error;
   }
-  if (!l.blasError.empty())
+  return l.blasError;
+}
+
+/// cuBLASLt for a call of node `site`, or the end of the run.
+BlasApi &requireBlas(Device &device, Libraries &l, const char *site) {
+  if (!loadBlas(device, l).empty())
     raise("%s needs cuBLASLt: %s", site, l.blasError.c_str());
   return l.blas;
 }
 
-DnnApi &requireDnn(Device &device, Libraries &l, const char *site) {
+/// Loads and initialises cuDNN once (under the mutex); its error, if any.
+const std::string &loadDnn(Device &device, Libraries &l) {
   if (!l.dnnTried) {
     l.dnnTried = true;
     std::string opened, error;
@@ -205,7 +212,12 @@ DnnApi &requireDnn(Device &device, Libraries &l, const char *site) {
     }
     l.dnnError = error;
   }
-  if (!l.dnnError.empty())
+  return l.dnnError;
+}
+
+/// cuDNN for a call of node `site`, or the end of the run.
+DnnApi &requireDnn(Device &device, Libraries &l, const char *site) {
+  if (!loadDnn(device, l).empty())
     raise("%s needs cuDNN: %s", site, l.dnnError.c_str());
   return l.dnn;
 }
@@ -388,6 +400,32 @@ void product(const Matrix &lhs, const Matrix &rhs, const Matrix &init,
 }
 
 } // namespace
+
+namespace loom::cuda {
+
+/// When the model opens: loads the libraries its signature names
+/// ("cublaslt", "cudnn", comma-separated), so that an absent or too old
+/// one fails the open, not a run.
+int32_t loadLibraries(const char *list, char *error, size_t capacity) {
+  Device &device = getDevice();
+  Libraries &l = getLibraries();
+  std::lock_guard<std::mutex> lock(l.mutex);
+  std::string names = list ? list : "";
+  std::string message;
+  if (names.find("cublaslt") != std::string::npos &&
+      !loadBlas(device, l).empty())
+    message = "needs cuBLASLt: " + l.blasError;
+  else if (names.find("cudnn") != std::string::npos &&
+           !loadDnn(device, l).empty())
+    message = "needs cuDNN: " + l.dnnError;
+  if (message.empty())
+    return LOOM_OK;
+  if (error && capacity)
+    std::snprintf(error, capacity, "%s", message.c_str());
+  return LOOM_ERROR_UNSUPPORTED;
+}
+
+} // namespace loom::cuda
 
 extern "C" {
 

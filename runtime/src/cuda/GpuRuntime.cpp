@@ -489,12 +489,14 @@ int32_t uploadWeight(void *dst, const void *src, uint64_t bytes, char *error,
                      size_t capacity);
 int32_t orderWeights(char *error, size_t capacity);
 int32_t finishAsync(loom_run_context *context);
+// GpuLibraries.cpp.
+int32_t loadLibraries(const char *list, char *error, size_t capacity);
 } // namespace loom::cuda
 
 extern "C" const loom_device_api *loom_model_device_api(void) {
   static const loom_device_api api = {
       kDeviceApiVersion, openDevice,   apiAlloc,     apiFree,
       uploadInput,       downloadOutput, apiDescribe, uploadWeight,
-      orderWeights,      finishAsync};
+      orderWeights,      finishAsync,    loadLibraries};
   return &api;
 }

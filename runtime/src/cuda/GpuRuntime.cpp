@@ -20,6 +20,7 @@
 #include "GpuDevice.h"
 #include "loom/abi.h"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -229,7 +230,24 @@ int32_t openDevice(int32_t kind, int32_t ordinal, const char *archs,
       api.cuDeviceGetDefaultMemPool(&pool, device.device) == CUDA_SUCCESS &&
       api.cuMemPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD,
                                 &keep) == CUDA_SUCCESS;
-  (void)archs;
+  // A GPU older than every architecture the model carries code for runs
+  // none of it (a cubin runs on its own major version, PTX on newer GPUs):
+  // said now, not at the first launch.
+  unsigned sm = static_cast<unsigned>(device.major * 10 + device.minor);
+  unsigned oldest = ~0u;
+  for (const char *at = archs ? std::strstr(archs, "sm_") : nullptr; at;
+       at = std::strstr(at + 3, "sm_"))
+    oldest = std::min<unsigned>(oldest, std::strtoul(at + 3, nullptr, 10));
+  if (oldest != ~0u && oldest > sm) {
+    writeError(error, capacity,
+               "this GPU is " + device.description +
+                   ", but the model was compiled for " + archs +
+                   ", with no code it can run: compile with --gpu-arch=sm_" +
+                   std::to_string(sm));
+    device.api = Api();
+    dlclose(library);
+    return LOOM_ERROR_UNSUPPORTED;
+  }
   device.library = library;
   device.kind = kind;
   device.open = true;
@@ -285,14 +303,27 @@ void loadModule(Device &device, LazyModule &m) {
     for (const Entry &e : entries)
       if (e.kind == 1)
         image = m.image + e.offset;
-    // Without a fatbin (compiled without the toolkit): the newest PTX.
-    uint32_t newest = 0;
-    if (!image)
-      for (const Entry &e : entries)
-        if (e.kind == 2 && e.arch >= newest) {
-          newest = e.arch;
+    // Without a fatbin (compiled without the toolkit): the newest PTX the
+    // GPU can compile (not newer than it), else the oldest.
+    uint32_t sm = static_cast<uint32_t>(device.major * 10 + device.minor);
+    uint32_t best = 0, oldest = ~0u;
+    const void *oldestImage = nullptr;
+    if (!image) {
+      for (const Entry &e : entries) {
+        if (e.kind != 2)
+          continue;
+        if (e.arch <= sm && e.arch >= best) {
+          best = e.arch;
           image = m.image + e.offset;
         }
+        if (e.arch < oldest) {
+          oldest = e.arch;
+          oldestImage = m.image + e.offset;
+        }
+      }
+      if (!image)
+        image = oldestImage;
+    }
   }
   CUresult result = device.api.cuModuleLoadData(&m.module, image);
   if (result == CUDA_ERROR_NO_BINARY_FOR_GPU || result == 218 /*INVALID_PTX*/ ||

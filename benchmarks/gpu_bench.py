@@ -91,6 +91,8 @@ def main():
                         help="the one model also compiled with max-autotune")
     parser.add_argument("--compile-budget", type=float, default=240,
                         help="seconds a torch.compile mode may take to warm up")
+    parser.add_argument("--batches", default="1,32",
+                        help="the batch sizes to time (32: NAME-b32 artefacts)")
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args()
 
@@ -113,8 +115,11 @@ def main():
     print("| model | batch | Loom | " + " | ".join(modes) + " | best peer / Loom |")
     print("|---|---|---|" + "---|" * len(modes) + "---|")
     for name in names:
+        batches = [int(b) for b in args.batches.split(",")]
         for batch, exe in ((1, name), (32, f"{name}-b32")):
             path = os.path.join(args.artefacts, exe)
+            if batch not in batches:
+                continue
             if not os.path.exists(path):
                 continue
             inp = os.path.join(args.artefacts, f"{name}-input.npy")

@@ -83,7 +83,7 @@ done
 # rows print as they finish.
 echo "== against PyTorch (benchmarks/gpu_bench.py)"
 bench=(--artefacts "$dir" --runs 20 --compile-budget 60)
-[ "$LOOM_DEVICE" = emulated ] && bench+=(--dry-run --modes eager --runs 3)
+[ "$LOOM_DEVICE" = emulated ] && bench+=(--dry-run --modes eager --runs 3 --batches 1)
 timeout "${GPU_BENCH_SECONDS:-300}" "$python" \
   "$(dirname "$0")/../benchmarks/gpu_bench.py" "${bench[@]}" ||
   echo "gpu_bench.py stopped (exit $?)"

@@ -236,11 +236,12 @@ void loom_kernels_set_num_threads(int32_t threads) {
     omp_set_num_threads(threads);
 }
 
-/// init = alpha * op(lhs) * op(rhs) (+ init); flags: 1 transposes lhs, 2
-/// transposes rhs, 4 accumulates.
+/// init = alpha * op(lhs) * op(rhs) + bias (+ init); flags: 1 transposes
+/// lhs, 2 transposes rhs, 4 accumulates; `bias` (one element per column)
+/// has no elements when there is none.
 void _mlir_ciface_loom_kernel_matmul_f32(MemRef<2> *lhs, MemRef<2> *rhs,
-                                         MemRef<2> *init, int64_t flags,
-                                         float alpha) {
+                                         MemRef<1> *bias, MemRef<2> *init,
+                                         int64_t flags, float alpha) {
   const char *name = "kernel.matmul";
   checkRowMajor(name, *lhs);
   checkRowMajor(name, *rhs);
@@ -248,26 +249,38 @@ void _mlir_ciface_loom_kernel_matmul_f32(MemRef<2> *lhs, MemRef<2> *rhs,
   bool ta = flags & 1, tb = flags & 2, accumulate = flags & 4;
   int64_t m = init->sizes[0], n = init->sizes[1];
   int64_t k = ta ? lhs->sizes[0] : lhs->sizes[1];
+  bool hasBias = bias->sizes[0] != 0;
+  if (hasBias && (bias->sizes[0] != n || (n > 1 && bias->strides[0] != 1)))
+    die(name, "the bias is not one contiguous element per column");
   if (m == 0 || n == 0)
     return;
   if (k == 0) {
     if (!accumulate)
       for (int64_t i = 0; i < m; ++i)
         std::memset(init->data() + i * init->strides[0], 0, n * sizeof(float));
-    return;
+  } else {
+    auto ld = [](const MemRef<2> *x) {
+      return x->sizes[0] > 1 ? x->strides[0] : x->sizes[1];
+    };
+    dnnl_status_t status = dnnl_sgemm(
+        ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, alpha, lhs->data(), ld(lhs),
+        rhs->data(), ld(rhs), accumulate ? 1.0f : 0.0f, init->data(),
+        ld(init));
+    if (status != dnnl_success)
+      die(name, "dnnl_sgemm failed");
   }
-  auto ld = [](const MemRef<2> *x) {
-    return x->sizes[0] > 1 ? x->strides[0] : x->sizes[1];
-  };
-  dnnl_status_t status = dnnl_sgemm(
-      ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, alpha, lhs->data(), ld(lhs),
-      rhs->data(), ld(rhs), accumulate ? 1.0f : 0.0f, init->data(), ld(init));
-  if (status != dnnl_success)
-    die(name, "dnnl_sgemm failed");
+  if (hasBias)
+    for (int64_t i = 0; i < m; ++i) {
+      float *row = init->data() + i * init->strides[0];
+      const float *b = bias->data();
+      for (int64_t j = 0; j < n; ++j)
+        row[j] += b[j];
+    }
 }
 
 /// A kernel.matmul of rank 3: each of the batch's products in turn.
 void _mlir_ciface_loom_kernel_batch_matmul_f32(MemRef<3> *lhs, MemRef<3> *rhs,
+                                               MemRef<1> *bias,
                                                MemRef<3> *init, int64_t flags,
                                                float alpha) {
   if (lhs->sizes[0] != init->sizes[0] || rhs->sizes[0] != init->sizes[0])
@@ -285,7 +298,7 @@ void _mlir_ciface_loom_kernel_batch_matmul_f32(MemRef<3> *lhs, MemRef<3> *rhs,
   };
   for (int64_t b = 0; b < init->sizes[0]; ++b) {
     MemRef<2> l = slice(*lhs, b), r = slice(*rhs, b), c = slice(*init, b);
-    _mlir_ciface_loom_kernel_matmul_f32(&l, &r, &c, flags, alpha);
+    _mlir_ciface_loom_kernel_matmul_f32(&l, &r, bias, &c, flags, alpha);
   }
 }
 

@@ -207,6 +207,45 @@ TEST(EmulatedCublasLt, StridedBatchesAreProductsApart) {
             CUBLAS_STATUS_INVALID_VALUE);
 }
 
+TEST(EmulatedCublasLt, TheBiasEpilogueAddsARowOfDToEveryColumn) {
+  int m = 3, n = 2, k = 4;
+  std::vector<float> A = ramp(m * k, 0.5f), B = ramp(k * n, 0.25f),
+                     C(m * n, 7.0f), bias = {1.0f, -2.0f, 0.5f};
+  Product p = plan(m, n, k, false, false, m, k, m);
+  Driver &d = driver();
+  void *a = d.upload(A), *b = d.upload(B), *c = d.upload(C),
+       *bv = d.upload(bias);
+  void *ws = d.upload(std::vector<float>(p.workspace / 4 + 1));
+  int32_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+  ASSERT_EQ(cublasLtMatmulDescSetAttribute(
+                p.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, 4),
+            CUBLAS_STATUS_SUCCESS);
+  float one = 1, zero = 0;
+  // No bias pointer yet: refused.
+  EXPECT_EQ(cublasLtMatmul(p.handle, p.desc, &one, a, p.a, b, p.b, &zero, c,
+                           p.c, c, p.c, &p.algo, ws, p.workspace, d.stream),
+            CUBLAS_STATUS_INVALID_VALUE);
+  ASSERT_EQ(cublasLtMatmulDescSetAttribute(
+                p.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bv, sizeof(bv)),
+            CUBLAS_STATUS_SUCCESS);
+  ASSERT_EQ(cublasLtMatmul(p.handle, p.desc, &one, a, p.a, b, p.b, &zero, c,
+                           p.c, c, p.c, &p.algo, ws, p.workspace, d.stream),
+            CUBLAS_STATUS_SUCCESS);
+  std::vector<float> D = d.download(c, C.size());
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < m; ++i) {
+      double sum = bias[i];
+      for (int q = 0; q < k; ++q)
+        sum += double(A[i + q * m]) * B[q + j * k];
+      EXPECT_NEAR(D[i + j * m], sum, 1e-4 + 1e-5 * std::abs(sum));
+    }
+  // Only the epilogues Loom sets are emulated.
+  epilogue = 2; // RELU
+  EXPECT_EQ(cublasLtMatmulDescSetAttribute(
+                p.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, 4),
+            CUBLAS_STATUS_NOT_SUPPORTED);
+}
+
 TEST(EmulatedCublasLt, Tf32RoundsInputs) {
   Driver &d = driver();
   // 1 + 2^-12 has no TF32 form: it rounds to 1 (10 mantissa bits).
@@ -227,7 +266,8 @@ TEST(EmulatedCublasLt, RefusesWhatCublasLtRefuses) {
   Product p = plan(4, 4, 4, false, false, 4, 4, 4);
   int32_t value = 0;
   // An attribute Loom does not set is not emulated (so not validated).
-  EXPECT_EQ(cublasLtMatmulDescSetAttribute(p.desc, /*EPILOGUE*/ 7, &value, 4),
+  EXPECT_EQ(cublasLtMatmulDescSetAttribute(p.desc, /*BIAS_DATA_TYPE*/ 26,
+                                           &value, 4),
             CUBLAS_STATUS_NOT_SUPPORTED);
   EXPECT_EQ(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_TRANSA,
                                            &value, 8),

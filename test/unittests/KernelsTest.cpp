@@ -15,13 +15,21 @@
 
 using loom::runtime::MemRef;
 
-extern "C" void _mlir_ciface_loom_kernel_batch_matmul_f32(MemRef<3> *lhs,
-                                                          MemRef<3> *rhs,
-                                                          MemRef<3> *init,
-                                                          int64_t flags,
-                                                          float alpha);
+extern "C" void _mlir_ciface_loom_kernel_batch_matmul_f32(
+    MemRef<3> *lhs, MemRef<3> *rhs, MemRef<1> *bias, MemRef<3> *init,
+    int64_t flags, float alpha);
 
 namespace {
+
+/// A bias of `data` (empty: none).
+MemRef<1> vector(std::vector<float> &data) {
+  MemRef<1> v;
+  v.allocated = v.aligned = data.data();
+  v.offset = 0;
+  v.sizes[0] = static_cast<int64_t>(data.size());
+  v.strides[0] = 1;
+  return v;
+}
 
 MemRef<3> view(std::vector<float> &data, int64_t b, int64_t r, int64_t c,
                int64_t batchStride) {
@@ -37,7 +45,7 @@ MemRef<3> view(std::vector<float> &data, int64_t b, int64_t r, int64_t c,
   return m;
 }
 
-TEST(CpuKernels, BatchedProductsAreEachProduct) {
+TEST(CpuKernels, BatchedProductsAreEachProductPlusTheBias) {
   const int64_t count = 3, m = 4, k = 5, n = 2;
   // Batches with gaps between them (a strided view), an accumulating
   // destination and a transposed right operand.
@@ -54,7 +62,9 @@ TEST(CpuKernels, BatchedProductsAreEachProduct) {
   MemRef<3> rhs = view(b, count, n, k, n * k + 1); // transposed: n x k
   MemRef<3> init = view(c, count, m, n, m * n + 2);
   float alpha = 0.5f;
-  _mlir_ciface_loom_kernel_batch_matmul_f32(&lhs, &rhs, &init,
+  std::vector<float> biasData = {0.25f, -1.5f};
+  MemRef<1> bias = vector(biasData);
+  _mlir_ciface_loom_kernel_batch_matmul_f32(&lhs, &rhs, &bias, &init,
                                             /*transpose rhs, accumulate*/ 6,
                                             alpha);
   for (int64_t q = 0; q < count; ++q) {
@@ -65,7 +75,7 @@ TEST(CpuKernels, BatchedProductsAreEachProduct) {
           sum += double(a[q * (m * k + 3) + i * k + r]) *
                  b[q * (n * k + 1) + j * k + r];
         size_t at = q * (m * n + 2) + i * n + j;
-        double expected = alpha * sum + before[at];
+        double expected = alpha * sum + before[at] + biasData[j];
         EXPECT_NEAR(c[at], expected, 1e-5 + 1e-5 * std::abs(expected))
             << "batch " << q << " at " << i << ", " << j;
       }

@@ -120,6 +120,11 @@ LogicalResult MatmulOp::verify() {
     return emitOpError("init must be ")
            << m << "x" << n << " (rows of lhs by columns of rhs), got "
            << getInit().getType();
+  if (getBias() && failed(verifyRank(*this, "bias", getBias(), 1)))
+    return failure();
+  if (getBias() && !agree(dim(getBias(), 0), n))
+    return emitOpError("bias must have one element per column (")
+           << n << "), got " << getBias().getType();
   return success();
 }
 

@@ -58,14 +58,17 @@ class Kernel_Op<string mnemonic, list<Trait> traits = []>
 }
 
 def Kernel_MatmulOp : Kernel_Op<"matmul"> {
-  let summary = "C = alpha * op(A) * op(B) (+ C), a 2-D f32 matrix product "
-                "or a batch of them";
+  let summary = "C = alpha * op(A) * op(B) + bias (+ C), a 2-D f32 matrix "
+                "product or a batch of them";
   let description = [{
     `op(X)` is `X` transposed when `transpose_a` (`transpose_b`) is set.
     `init` is the destination; with `accumulate` the product is added to
-    its contents, otherwise they are overwritten. Operands of rank 3 are a
-    batch: dim 0 counts the products (the same in all three), each one of
-    the two dims after it.
+    its contents, otherwise they are overwritten. An optional `bias` (1-D,
+    one element per column of the result) is added to every row (ONNX
+    Gemm's `C` of shape [N] or [1, N]): the libraries' bias epilogue.
+    Operands of rank 3 are a batch: dim 0 counts the products (the same in
+    all three), each one of the two dims after it; the bias is every
+    product's.
 
     ```mlir
     %r = kernel.matmul ins(%a, %b : tensor<8x256xf32>, tensor<512x256xf32>)
@@ -77,12 +80,14 @@ def Kernel_MatmulOp : Kernel_Op<"matmul"> {
     ```
   }];
   let arguments = (ins Kernel_Operand:$lhs, Kernel_Operand:$rhs,
+                   Optional<Kernel_Operand>:$bias,
                    Kernel_Operand:$init, UnitAttr:$transpose_a,
                    UnitAttr:$transpose_b, UnitAttr:$accumulate,
                    DefaultValuedAttr<F32Attr, "1.0">:$alpha);
   let results = (outs Variadic<RankedTensorOf<[F32]>>:$result);
   let assemblyFormat = [{
-    `ins` `(` $lhs `,` $rhs `:` type($lhs) `,` type($rhs) `)`
+    `ins` `(` $lhs `,` $rhs (`,` $bias^)? `:` type($lhs) `,` type($rhs)
+    (`,` type($bias)^)? `)`
     `outs` `(` $init `:` type($init) `)` attr-dict (`->` type($result)^)?
   }];
 }

@@ -82,6 +82,28 @@ struct GemmToKernel : OpConversionPattern<g::GemmOp> {
                       op.getTransB() ? 1 : 0);
     auto sizes = getGemmSizes(rewriter, loc, *type, a, b, op.getTransA(),
                               op.getTransB());
+    // A C of one row ([N] or [1, N]) with beta 1 is the product's bias;
+    // any other accumulates into beta * C, broadcast to the result.
+    Value bias;
+    if (c && op.getBeta().convertToDouble() == 1.0) {
+      auto ct = cast<RankedTensorType>(c.getType());
+      int64_t n = type->getDimSize(1);
+      auto at = cast<RankedTensorType>(a.getType());
+      int64_t k = at.getDimSize(op.getTransA() ? 0 : 1);
+      bool row = !ShapedType::isDynamic(k) && k > 0 &&
+                 (ct.getRank() == 1 ||
+                  (ct.getRank() == 2 && ct.getDimSize(0) == 1)) &&
+                 !ct.isDynamicDim(ct.getRank() - 1) &&
+                 ct.getDimSize(ct.getRank() - 1) == n && n != 1 &&
+                 !ShapedType::isDynamic(n);
+      if (row) {
+        bias = c;
+        if (ct.getRank() == 2)
+          bias = tensor::CollapseShapeOp::create(
+              rewriter, loc, c, SmallVector<ReassociationIndices>{{0, 1}});
+        c = Value();
+      }
+    }
     // The product accumulates into beta * C, broadcast to the result, or
     // overwrites an empty destination.
     Value init;
@@ -104,7 +126,7 @@ struct GemmToKernel : OpConversionPattern<g::GemmOp> {
       init = createEmpty(rewriter, loc, *type, sizes);
     }
     auto mm = k::MatmulOp::create(
-        rewriter, loc, TypeRange{*type}, a, b, init, op.getTransA(),
+        rewriter, loc, TypeRange{*type}, a, b, bias, init, op.getTransA(),
         op.getTransB(), /*accumulate=*/static_cast<bool>(c),
         llvm::APFloat(static_cast<float>(op.getAlpha().convertToDouble())));
     rewriter.replaceOp(op, mm->getResult(0));
@@ -149,8 +171,9 @@ struct MatMulToKernel : OpConversionPattern<g::MatMulOp> {
         });
     Value init = createEmpty(rewriter, loc, flatType, sizes);
     Value product =
-        k::MatmulOp::create(rewriter, loc, TypeRange{flatType}, flat, rhs, init,
-                            false, false, false, llvm::APFloat(1.0f))
+        k::MatmulOp::create(rewriter, loc, TypeRange{flatType}, flat, rhs,
+                            /*bias=*/Value(), init, false, false, false,
+                            llvm::APFloat(1.0f))
             ->getResult(0);
     if (rank > 2) {
       auto outSizes =
@@ -225,8 +248,9 @@ struct BatchMatMulToKernel : OpConversionPattern<g::MatMulOp> {
         });
     Value init = createEmpty(rewriter, loc, flatType, sizes);
     Value product =
-        k::MatmulOp::create(rewriter, loc, TypeRange{flatType}, a, b, init,
-                            false, false, false, llvm::APFloat(1.0f))
+        k::MatmulOp::create(rewriter, loc, TypeRange{flatType}, a, b,
+                            /*bias=*/Value(), init, false, false, false,
+                            llvm::APFloat(1.0f))
             ->getResult(0);
     if (rank > 3) {
       auto outSizes =

@@ -339,9 +339,16 @@ struct LowerKernelsToCallsPass
         SmallVector<Value> scalars = {flags, alpha};
         llvm::append_range(scalars, gpuSite(op));
         bool batch = cast<MemRefType>(mm.getInit().getType()).getRank() == 3;
+        // No bias: an empty one.
+        Value bias = mm.getBias();
+        if (!bias)
+          bias = memref::AllocaOp::create(
+              rewriter, op->getLoc(),
+              MemRefType::get({0}, rewriter.getF32Type()));
         return replaceWithCall(rewriter, module, op,
                                batch ? batchName : matmulName,
-                               {mm.getLhs(), mm.getRhs(), mm.getInit()}, 2,
+                               {mm.getLhs(), mm.getRhs(), bias, mm.getInit()},
+                               3,
                                mm.getAccumulate(), scalars);
       }
       // Everything else waits for the second run, after the GPU passes.

@@ -284,12 +284,14 @@ Matrix toMatrix(const MemRef<3> &m, const char *site) {
 
 constexpr size_t kMatmulWorkspace = size_t(32) << 20;
 
-/// init = alpha * op(lhs) * op(rhs) (+ init) for each of `batch` products,
-/// row-major: cuBLASLt computes the column-major transpose,
-/// init^T = op(rhs)^T op(lhs)^T, so that no operand moves. flags: 1
-/// transpose lhs, 2 transpose rhs, 4 accumulate, 8 TF32.
-void product(const Matrix &lhs, const Matrix &rhs, const Matrix &init,
-             int64_t batch, int64_t flags, float alpha, const char *site) {
+/// init = alpha * op(lhs) * op(rhs) + bias (+ init) for each of `batch`
+/// products, row-major: cuBLASLt computes the column-major transpose,
+/// init^T = op(rhs)^T op(lhs)^T, so that no operand moves, and the bias
+/// (one element per column of init: a row of init^T) is its BIAS epilogue.
+/// flags: 1 transpose lhs, 2 transpose rhs, 4 accumulate, 8 TF32.
+void product(const Matrix &lhs, const Matrix &rhs, const float *bias,
+             const Matrix &init, int64_t batch, int64_t flags, float alpha,
+             const char *site) {
   Device &device = requireDevice();
   Libraries &l = getLibraries();
   RaiseSafeLock lock(l.mutex);
@@ -298,6 +300,10 @@ void product(const Matrix &lhs, const Matrix &rhs, const Matrix &init,
   int64_t k = transA ? lhs.rows : lhs.cols;
   if (m == 0 || n == 0 || batch == 0)
     return;
+  // (convert-graph-to-linalg gives a bias only to products of a static,
+  // non-empty inner dim.)
+  if (k == 0 && bias)
+    raise("%s: a product over an empty inner dim with a bias", site);
   if (k == 0) {
     // An empty sum: zero, or the destination as it is.
     if (!accumulate)
@@ -321,7 +327,7 @@ void product(const Matrix &lhs, const Matrix &rhs, const Matrix &init,
                                  lhs.batchStride,
                                  rhs.batchStride,
                                  init.batchStride,
-                                 flags & 11};
+                                 (flags & 11) | (bias ? 16 : 0)};
   auto it = l.matmulPlans.find(key);
   if (it == l.matmulPlans.end()) {
     MatmulPlan plan;
@@ -345,6 +351,18 @@ void product(const Matrix &lhs, const Matrix &rhs, const Matrix &init,
     ok(blas.cublasLtMatmulDescSetAttribute(
            plan.desc, CUBLASLT_MATMUL_DESC_TRANSB, &opB, sizeof(opB)),
        "cublasLtMatmulDescSetAttribute(TRANSB)");
+    if (bias) {
+      int32_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+      ok(blas.cublasLtMatmulDescSetAttribute(plan.desc,
+                                             CUBLASLT_MATMUL_DESC_EPILOGUE,
+                                             &epilogue, sizeof(epilogue)),
+         "cublasLtMatmulDescSetAttribute(EPILOGUE)");
+      // A pointer for the heuristic; each call sets its own.
+      ok(blas.cublasLtMatmulDescSetAttribute(plan.desc,
+                                             CUBLASLT_MATMUL_DESC_BIAS_POINTER,
+                                             &bias, sizeof(bias)),
+         "cublasLtMatmulDescSetAttribute(BIAS_POINTER)");
+    }
     // Column-major views of the row-major buffers: A is rhs, B is lhs.
     auto layout = [&](cublasLtMatrixLayout_t &out, const Matrix &x) {
       ok(blas.cublasLtMatrixLayoutCreate(&out, CUDA_R_32F, x.cols, x.rows,
@@ -390,6 +408,11 @@ void product(const Matrix &lhs, const Matrix &rhs, const Matrix &init,
   const MatmulPlan &plan = it->second;
   float beta = accumulate ? 1.0f : 0.0f;
   void *workspace = getWorkspace(device, l, plan.workspace);
+  if (bias &&
+      blas.cublasLtMatmulDescSetAttribute(plan.desc,
+                                          CUBLASLT_MATMUL_DESC_BIAS_POINTER,
+                                          &bias, sizeof(bias)))
+    raise("%s: cublasLtMatmulDescSetAttribute(BIAS_POINTER) failed", site);
   cublasStatus_t s = blas.cublasLtMatmul(
       l.lt, plan.desc, &alpha, rhs.data, plan.a, lhs.data, plan.b, &beta,
       init.data, plan.c, init.data, plan.c, &plan.algo, workspace,
@@ -429,25 +452,39 @@ int32_t loadLibraries(const char *list, char *error, size_t capacity) {
 
 extern "C" {
 
+/// The bias of a product (one element per column), or null.
+static const float *toBias(const MemRef<1> &bias, int64_t columns,
+                           const char *site) {
+  if (bias.sizes[0] == 0)
+    return nullptr;
+  if (bias.sizes[0] != columns || (columns > 1 && bias.strides[0] != 1))
+    raise("%s: a product's bias is not one contiguous element per column",
+          site);
+  return bias.data();
+}
+
 /// loom-lower-kernels-to-calls{gpu-libraries}: a kernel.matmul of rank 2.
 LOOM_HIDDEN void _mlir_ciface_loom_gpu_matmul_f32(MemRef<2> *lhs,
                                                   MemRef<2> *rhs,
+                                                  MemRef<1> *bias,
                                                   MemRef<2> *init,
                                                   int64_t flags, float alpha,
                                                   const char *site) {
-  product(toMatrix(*lhs, site), toMatrix(*rhs, site), toMatrix(*init, site), 1,
+  product(toMatrix(*lhs, site), toMatrix(*rhs, site),
+          toBias(*bias, init->sizes[1], site), toMatrix(*init, site), 1,
           flags, alpha, site);
 }
 
 /// A kernel.matmul of rank 3: a strided batch of products.
 LOOM_HIDDEN void _mlir_ciface_loom_gpu_batch_matmul_f32(
-    MemRef<3> *lhs, MemRef<3> *rhs, MemRef<3> *init, int64_t flags,
-    float alpha, const char *site) {
+    MemRef<3> *lhs, MemRef<3> *rhs, MemRef<1> *bias, MemRef<3> *init,
+    int64_t flags, float alpha, const char *site) {
   if (lhs->sizes[0] != init->sizes[0] || rhs->sizes[0] != init->sizes[0])
     raise("%s: batches of %ld, %ld and %ld products", site,
           static_cast<long>(lhs->sizes[0]), static_cast<long>(rhs->sizes[0]),
           static_cast<long>(init->sizes[0]));
-  product(toMatrix(*lhs, site), toMatrix(*rhs, site), toMatrix(*init, site),
+  product(toMatrix(*lhs, site), toMatrix(*rhs, site),
+          toBias(*bias, init->sizes[2], site), toMatrix(*init, site),
           init->sizes[0], flags, alpha, site);
 }
 

@@ -42,6 +42,8 @@ struct cublasLtContext {};
 struct cublasLtMatmulDescOpaque {
   int compute, scale;
   int32_t transA = CUBLAS_OP_N, transB = CUBLAS_OP_N;
+  int32_t epilogue = CUBLASLT_EPILOGUE_DEFAULT;
+  const void *bias = nullptr; // BIAS_POINTER
 };
 struct cublasLtMatrixLayoutOpaque {
   uint64_t rows, cols;
@@ -173,6 +175,26 @@ LOOM_EXPORT cublasStatus_t cublasLtMatmulDescSetAttribute(
     cublasLtMatmulDesc_t desc, int attribute, const void *value, size_t bytes) {
   if (!isHandle(desc) || !value)
     return CUBLAS_STATUS_INVALID_VALUE;
+  if (attribute == CUBLASLT_MATMUL_DESC_EPILOGUE) {
+    int32_t epilogue;
+    if (bytes != sizeof(epilogue))
+      return refuse(CUBLAS_STATUS_INVALID_VALUE, "cuBLASLt",
+                    "EPILOGUE takes 4 bytes, not %zu", bytes);
+    std::memcpy(&epilogue, value, bytes);
+    if (epilogue != CUBLASLT_EPILOGUE_DEFAULT &&
+        epilogue != CUBLASLT_EPILOGUE_BIAS)
+      return refuse(CUBLAS_STATUS_NOT_SUPPORTED, "cuBLASLt",
+                    "epilogue %d is not emulated", epilogue);
+    desc->epilogue = epilogue;
+    return CUBLAS_STATUS_SUCCESS;
+  }
+  if (attribute == CUBLASLT_MATMUL_DESC_BIAS_POINTER) {
+    if (bytes != sizeof(void *))
+      return refuse(CUBLAS_STATUS_INVALID_VALUE, "cuBLASLt",
+                    "BIAS_POINTER takes 8 bytes, not %zu", bytes);
+    std::memcpy(&desc->bias, value, bytes);
+    return CUBLAS_STATUS_SUCCESS;
+  }
   if (attribute != CUBLASLT_MATMUL_DESC_TRANSA &&
       attribute != CUBLASLT_MATMUL_DESC_TRANSB)
     return refuse(CUBLAS_STATUS_NOT_SUPPORTED, "cuBLASLt",
@@ -403,6 +425,16 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
   bool ta = desc->transA == CUBLAS_OP_T, tb = desc->transB == CUBLAS_OP_T;
   bool tf32 = desc->compute == CUBLAS_COMPUTE_32F_FAST_TF32;
   int64_t lda = aLayout->ld, ldb = bLayout->ld, ldc = cLayout->ld;
+  // The BIAS epilogue: a vector of D's rows, in device memory, added to
+  // every column (of every matrix of a batch).
+  const void *bias =
+      desc->epilogue == CUBLASLT_EPILOGUE_BIAS ? desc->bias : nullptr;
+  if (desc->epilogue == CUBLASLT_EPILOGUE_BIAS &&
+      !isLive(bias, shape.m * sizeof(float)))
+    return refuse(CUBLAS_STATUS_INVALID_VALUE, "cuBLASLt",
+                  "the BIAS epilogue's bias (%llu floats) is not in one "
+                  "device allocation",
+                  static_cast<unsigned long long>(shape.m));
   int64_t sa = aLayout->batchStride, sb = bLayout->batchStride,
           sc = cLayout->batchStride, sd = dLayout->batchStride;
   if (sc != sd)
@@ -427,12 +459,14 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
       for (uint64_t i = 0; i < shape.m; ++i) {
         // beta == 0: C is not read (it may hold anything, NaN included).
         float old = betaValue == 0.0f ? 0.0f : betaValue * C[i + j * ldc];
-        D[i + j * ldc] = alphaValue * column[i] + old;
+        D[i + j * ldc] = alphaValue * column[i] + old +
+                         (bias ? static_cast<const float *>(toHost(bias))[i]
+                               : 0.0f);
       }
     }
    }
     return CUDA_SUCCESS;
-  }, "cublasLtMatmul", {a, b, c, d, workspace});
+  }, "cublasLtMatmul", {a, b, c, d, workspace, bias});
   return queued == CUDA_SUCCESS ? CUBLAS_STATUS_SUCCESS
                                 : CUBLAS_STATUS_EXECUTION_FAILED;
 }

@@ -71,6 +71,29 @@ func.func @gemm(%a: tensor<16x?xf32>, %b: tensor<4x16xf32>, %c: tensor<4xf32>) -
 
 // -----
 
+// Gemm with a C of one row and beta 1 (a Linear layer's bias): the
+// product's bias (the libraries' bias epilogue), no broadcast. A C of
+// [1, N] folds to [N]; a C of another shape, or an inner dim not known to
+// be non-empty, keeps the broadcast.
+// CHECK-LABEL: func.func @gemm_bias
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<2x4xf32>
+// CHECK: kernel.matmul ins(%{{.*}}, %{{.*}}, %arg2 : tensor<2x3xf32>, tensor<4x3xf32>, tensor<4xf32>) outs(%[[E]] : tensor<2x4xf32>) {transpose_b} -> tensor<2x4xf32>
+// CHECK: %[[R:.*]] = tensor.collapse_shape %arg3 {{\[\[}}0, 1]] : tensor<1x4xf32> into tensor<4xf32>
+// CHECK: kernel.matmul ins(%{{.*}}, %{{.*}}, %[[R]] : tensor<2x3xf32>, tensor<4x3xf32>, tensor<4xf32>)
+// CHECK: linalg.generic
+// CHECK: kernel.matmul ins(%{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<4x3xf32>) outs(%{{.*}} : tensor<2x4xf32>) {accumulate, transpose_b}
+// CHECK: linalg.generic
+// CHECK: kernel.matmul ins(%{{.*}}, %{{.*}} : tensor<2x?xf32>, tensor<4x?xf32>) outs(%{{.*}} : tensor<2x4xf32>) {accumulate, transpose_b}
+func.func @gemm_bias(%a: tensor<2x3xf32>, %b: tensor<4x3xf32>, %c: tensor<4xf32>, %r: tensor<1x4xf32>, %full: tensor<2x4xf32>, %ad: tensor<2x?xf32>, %bd: tensor<4x?xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>) {
+  %0 = graph.gemm %a, %b, %c {trans_b} : (tensor<2x3xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  %1 = graph.gemm %a, %b, %r {trans_b} : (tensor<2x3xf32>, tensor<4x3xf32>, tensor<1x4xf32>) -> tensor<2x4xf32>
+  %2 = graph.gemm %a, %b, %full {trans_b} : (tensor<2x3xf32>, tensor<4x3xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  %3 = graph.gemm %ad, %bd, %c {trans_b} : (tensor<2x?xf32>, tensor<4x?xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %0, %1, %2, %3 : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>
+}
+
+// -----
+
 // Gemm without C overwrites an empty destination.
 // CHECK-LABEL: func.func @gemm_no_c
 // CHECK: %[[E:.*]] = tensor.empty() : tensor<2x4xf32>

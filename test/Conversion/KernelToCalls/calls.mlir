@@ -1,27 +1,38 @@
 // RUN: loom-opt %s -p 'builtin.module(loom-lower-kernels-to-calls)' -split-input-file -verify-diagnostics | FileCheck %s
 
 // CHECK-LABEL: module
-// CHECK-DAG: func.func private @loom_kernel_matmul_f32(memref<?x?xf32>, memref<?x?xf32>, memref<?x?xf32>, i64, f32) attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @loom_kernel_matmul_f32(memref<?x?xf32>, memref<?x?xf32>, memref<?xf32>, memref<?x?xf32>, i64, f32) attributes {llvm.emit_c_interface}
 // CHECK-DAG: func.func private @loom_kernel_conv2d_f32(memref<?x?x?x?xf32>, memref<?x?x?x?xf32>, memref<?xf32>, memref<?x?x?x?xf32>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
 
-// Operands are cast to dynamic shapes; flags: 1 transposes lhs, 2 rhs, 4
-// accumulates.
+// Operands are cast to dynamic shapes; without a bias, an empty one; flags:
+// 1 transposes lhs, 2 rhs, 4 accumulates.
 // CHECK-LABEL: func.func @matmul
 // CHECK-DAG: %[[A:.*]] = memref.cast %arg0 : memref<4x8xf32> to memref<?x?xf32>
 // CHECK-DAG: %[[B:.*]] = memref.cast %arg1 : memref<2x8xf32> to memref<?x?xf32>
+// CHECK-DAG: %[[NONE:.*]] = memref.alloca() : memref<0xf32>
+// CHECK-DAG: %[[BIAS:.*]] = memref.cast %[[NONE]] : memref<0xf32> to memref<?xf32>
 // CHECK-DAG: %[[C:.*]] = memref.cast %arg2 : memref<4x2xf32> to memref<?x?xf32>
 // CHECK-DAG: %[[F:.*]] = arith.constant 6 : i64
 // CHECK-DAG: %[[ALPHA:.*]] = arith.constant 5.000000e-01 : f32
-// CHECK: call @loom_kernel_matmul_f32(%[[A]], %[[B]], %[[C]], %[[F]], %[[ALPHA]])
+// CHECK: call @loom_kernel_matmul_f32(%[[A]], %[[B]], %[[BIAS]], %[[C]], %[[F]], %[[ALPHA]])
 // CHECK-NOT: kernel.matmul
 func.func @matmul(%a: memref<4x8xf32>, %b: memref<2x8xf32>, %c: memref<4x2xf32>) {
   kernel.matmul ins(%a, %b : memref<4x8xf32>, memref<2x8xf32>) outs(%c : memref<4x2xf32>) {transpose_b, accumulate, alpha = 0.5 : f32}
   return
 }
 
+// A bias is passed as it is.
+// CHECK-LABEL: func.func @matmul_bias
+// CHECK: %[[BIAS:.*]] = memref.cast %arg2 : memref<2xf32> to memref<?xf32>
+// CHECK: call @loom_kernel_matmul_f32(%{{.*}}, %{{.*}}, %[[BIAS]], %{{.*}}, %c2_i64, %{{.*}})
+func.func @matmul_bias(%a: memref<4x8xf32>, %b: memref<2x8xf32>, %bias: memref<2xf32>, %c: memref<4x2xf32>) {
+  kernel.matmul ins(%a, %b, %bias : memref<4x8xf32>, memref<2x8xf32>, memref<2xf32>) outs(%c : memref<4x2xf32>) {transpose_b}
+  return
+}
+
 // A batch of products: the CPU's kernel computes them in turn.
 // CHECK-LABEL: func.func @batch
-// CHECK: call @loom_kernel_batch_matmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %c0_i64, %{{.*}}) : (memref<?x?x?xf32>, memref<?x?x?xf32>, memref<?x?x?xf32>, i64, f32) -> ()
+// CHECK: call @loom_kernel_batch_matmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c0_i64, %{{.*}}) : (memref<?x?x?xf32>, memref<?x?x?xf32>, memref<?xf32>, memref<?x?x?xf32>, i64, f32) -> ()
 func.func @batch(%q: memref<12x16x64xf32>, %k: memref<12x64x16xf32>, %e: memref<12x16x16xf32>) {
   kernel.matmul ins(%q, %k : memref<12x16x64xf32>, memref<12x64x16xf32>) outs(%e : memref<12x16x16xf32>)
   return

@@ -4,15 +4,15 @@
 // A CUDA model's products and convolutions become the CUDA runtime's
 // cuBLASLt and cuDNN calls, their last argument the node's name; the rest
 // (checks, weights, the workspace) waits for the run after the GPU passes.
-// CHECK-DAG: func.func private @loom_gpu_matmul_f32(memref<?x?xf32>, memref<?x?xf32>, memref<?x?xf32>, i64, f32, !llvm.ptr) attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @loom_gpu_matmul_f32(memref<?x?xf32>, memref<?x?xf32>, memref<?xf32>, memref<?x?xf32>, i64, f32, !llvm.ptr) attributes {llvm.emit_c_interface}
 // CHECK-DAG: func.func private @loom_gpu_conv2d_f32(memref<?x?x?x?xf32>, memref<?x?x?x?xf32>, memref<?xf32>, memref<?x?x?x?xf32>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, !llvm.ptr) attributes {llvm.emit_c_interface}
-// CHECK-DAG: func.func private @loom_gpu_batch_matmul_f32(memref<?x?x?xf32>, memref<?x?x?xf32>, memref<?x?x?xf32>, i64, f32, !llvm.ptr) attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @loom_gpu_batch_matmul_f32(memref<?x?x?xf32>, memref<?x?x?xf32>, memref<?xf32>, memref<?x?x?xf32>, i64, f32, !llvm.ptr) attributes {llvm.emit_c_interface}
 // CHECK-DAG: llvm.mlir.global {{.*}}"node 'fc' (Gemm)\00"
 // CHECK-DAG: llvm.mlir.global {{.*}}"node 'conv1' (Conv)\00"
 
 // CHECK-LABEL: func.func @matmul
 // CHECK: %[[F:.*]] = arith.constant 6 : i64
-// CHECK: call @loom_gpu_matmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %[[F]], %{{.*}}, %{{.*}})
+// CHECK: call @loom_gpu_matmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[F]], %{{.*}}, %{{.*}})
 // CHECK: kernel.check
 // CHECK: kernel.workspace
 // TF32-LABEL: func.func @matmul
@@ -26,9 +26,9 @@ func.func @matmul(%a: memref<4x8xf32>, %b: memref<2x8xf32>, %c: memref<4x2xf32>,
 
 // A batch of products: one strided-batched cuBLASLt call.
 // CHECK-LABEL: func.func @batch
-// CHECK: call @loom_gpu_batch_matmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %c0_i64, %{{.*}}, %{{.*}})
+// CHECK: call @loom_gpu_batch_matmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c0_i64, %{{.*}}, %{{.*}})
 // TF32-LABEL: func.func @batch
-// TF32: call @loom_gpu_batch_matmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %c8_i64,
+// TF32: call @loom_gpu_batch_matmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c8_i64,
 func.func @batch(%q: memref<12x16x64xf32>, %k: memref<12x64x16xf32>, %e: memref<12x16x16xf32>) {
   kernel.matmul ins(%q, %k : memref<12x16x64xf32>, memref<12x64x16xf32>) outs(%e : memref<12x16x16xf32>) loc(#fc)
   return

@@ -73,6 +73,22 @@ func.func @contraction(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>, %c: tensor<4x2x
 
 // -----
 
+func.func @bias_size(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>, %v: tensor<4xf32>, %c: tensor<4x2xf32>) {
+  // expected-error @+1 {{bias must have one element per column (2), got 'tensor<4xf32>'}}
+  %0 = kernel.matmul ins(%a, %b, %v : tensor<4x8xf32>, tensor<8x2xf32>, tensor<4xf32>) outs(%c : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @bias_rank(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>, %v: tensor<1x2xf32>, %c: tensor<4x2xf32>) {
+  // expected-error @+1 {{bias must have rank 1, got 2}}
+  %0 = kernel.matmul ins(%a, %b, %v : tensor<4x8xf32>, tensor<8x2xf32>, tensor<1x2xf32>) outs(%c : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
 func.func @batch_init(%a: tensor<3x4x8xf32>, %b: tensor<3x8x2xf32>, %c: tensor<3x4x8xf32>) {
   // expected-error @+1 {{init must be 4x2 (rows of lhs by columns of rhs), got 'tensor<3x4x8xf32>'}}
   %0 = kernel.matmul ins(%a, %b : tensor<3x4x8xf32>, tensor<3x8x2xf32>) outs(%c : tensor<3x4x8xf32>) -> tensor<3x4x8xf32>

@@ -74,3 +74,11 @@ func.func @batch(%q: tensor<12x?x64xf32>, %k: tensor<12x64x?xf32>, %e: tensor<12
   %0 = kernel.matmul ins(%q, %k : tensor<12x?x64xf32>, tensor<12x64x?xf32>) outs(%e : tensor<12x?x?xf32>) -> tensor<12x?x?xf32>
   return %0 : tensor<12x?x?xf32>
 }
+
+// A product with a bias (one element per column).
+// CHECK-LABEL: func.func @bias
+// CHECK: kernel.matmul ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<?x16xf32>, tensor<16x8xf32>, tensor<8xf32>) outs(%{{.*}} : tensor<?x8xf32>) -> tensor<?x8xf32>
+func.func @bias(%a: tensor<?x16xf32>, %b: tensor<16x8xf32>, %v: tensor<8xf32>, %c: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %0 = kernel.matmul ins(%a, %b, %v : tensor<?x16xf32>, tensor<16x8xf32>, tensor<8xf32>) outs(%c : tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}

@@ -264,8 +264,7 @@ void _mlir_ciface_loom_kernel_matmul_f32(MemRef<2> *lhs, MemRef<2> *rhs,
     };
     dnnl_status_t status = dnnl_sgemm(
         ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, alpha, lhs->data(), ld(lhs),
-        rhs->data(), ld(rhs), accumulate ? 1.0f : 0.0f, init->data(),
-        ld(init));
+        rhs->data(), ld(rhs), accumulate ? 1.0f : 0.0f, init->data(), ld(init));
     if (status != dnnl_success)
       die(name, "dnnl_sgemm failed");
   }
@@ -280,9 +279,8 @@ void _mlir_ciface_loom_kernel_matmul_f32(MemRef<2> *lhs, MemRef<2> *rhs,
 
 /// A kernel.matmul of rank 3: each of the batch's products in turn.
 void _mlir_ciface_loom_kernel_batch_matmul_f32(MemRef<3> *lhs, MemRef<3> *rhs,
-                                               MemRef<1> *bias,
-                                               MemRef<3> *init, int64_t flags,
-                                               float alpha) {
+                                               MemRef<1> *bias, MemRef<3> *init,
+                                               int64_t flags, float alpha) {
   if (lhs->sizes[0] != init->sizes[0] || rhs->sizes[0] != init->sizes[0])
     die("kernel.matmul", "batches of different sizes");
   auto slice = [](const MemRef<3> &m, int64_t b) {

@@ -215,8 +215,8 @@ loom_status finishOpen(loom_model *model, const char *signature,
   }
   int version = 0;
   if (!parseSignature(signature, version, model->inputs, model->outputs,
-                      model->manifest, model->workspaceBytes,
-                      model->gpuArchs, model->gpuLibraries)) {
+                      model->manifest, model->workspaceBytes, model->gpuArchs,
+                      model->gpuLibraries)) {
     delete model;
     if (version > 0 && version != LOOM_ABI_VERSION)
       return fail(LOOM_ERROR_UNSUPPORTED,
@@ -614,15 +614,15 @@ loom_status wrapDeviceOutputs(loom_model *model,
       break;
     }
     auto *release = new (std::nothrow) DeviceRelease{model->device, allocated};
-    char *data = static_cast<char *>(aligned) +
-                 desc[2] * loom_dtype_size(port.dtype);
+    char *data =
+        static_cast<char *>(aligned) + desc[2] * loom_dtype_size(port.dtype);
     loom_tensor *tensor =
-        release ? loom_tensor_wrap_device(port.dtype,
-                                          static_cast<int32_t>(rank),
-                                          dims.data(), model->deviceKind,
-                                          model->deviceOrdinal, data,
-                                          DeviceRelease::release, release)
-                : nullptr;
+        release
+            ? loom_tensor_wrap_device(port.dtype, static_cast<int32_t>(rank),
+                                      dims.data(), model->deviceKind,
+                                      model->deviceOrdinal, data,
+                                      DeviceRelease::release, release)
+            : nullptr;
     if (!tensor) {
       delete release;
       refused = port.name;
@@ -877,8 +877,7 @@ loom_status loom_model_run_async(loom_model *model, void *stream,
                 "loom_model_run_async runs CUDA models; this one runs on the "
                 "CPU (use loom_model_run)");
   }
-  return runModel(model, stream, true, inputs, numInputs, outputs,
-                  numOutputs);
+  return runModel(model, stream, true, inputs, numInputs, outputs, numOutputs);
 }
 
 loom_status loom_model_sync(loom_model *model, void *stream) {

@@ -47,8 +47,8 @@ struct loom_device_api {
   void (*free)(void *pointer);
   /// An input's copy before its run, through pinned staging on the model's
   /// stream; the run's synchronisation waits for it.
-  int32_t (*upload)(void *device, const void *host, uint64_t bytes,
-                    char *error, size_t capacity);
+  int32_t (*upload)(void *device, const void *host, uint64_t bytes, char *error,
+                    size_t capacity);
   /// An output's copy after its run (waits for it).
   int32_t (*download)(void *host, const void *device, uint64_t bytes,
                       char *error, size_t capacity);

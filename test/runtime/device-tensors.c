@@ -98,7 +98,8 @@ static void freeAll(loom_tensor **tensors, size_t count) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: %s MODEL.so EMULATOR.so [--expect-check] INPUT...\n",
+    fprintf(stderr,
+            "usage: %s MODEL.so EMULATOR.so [--expect-check] INPUT...\n",
             argv[0]);
     return 2;
   }
@@ -161,10 +162,10 @@ int main(int argc, char **argv) {
         loom_model_run(model, devInputs, numInputs, outputs, numOutputs);
     int match = status == LOOM_OK;
     for (size_t i = 0; match && i < numOutputs; ++i)
-      match = loom_tensor_device_kind(outputs[i]) == LOOM_DEVICE_CPU &&
-              memcmp(loom_tensor_data(outputs[i]),
-                     loom_tensor_data(reference[i]),
-                     loom_tensor_nbytes(reference[i])) == 0;
+      match =
+          loom_tensor_device_kind(outputs[i]) == LOOM_DEVICE_CPU &&
+          memcmp(loom_tensor_data(outputs[i]), loom_tensor_data(reference[i]),
+                 loom_tensor_nbytes(reference[i])) == 0;
     printf("run, device inputs: status %d, %s\n", (int)status,
            match ? "host outputs match" : loom_last_error());
     freeAll(outputs, numOutputs);

@@ -266,9 +266,9 @@ TEST(EmulatedCublasLt, RefusesWhatCublasLtRefuses) {
   Product p = plan(4, 4, 4, false, false, 4, 4, 4);
   int32_t value = 0;
   // An attribute Loom does not set is not emulated (so not validated).
-  EXPECT_EQ(cublasLtMatmulDescSetAttribute(p.desc, /*BIAS_DATA_TYPE*/ 26,
-                                           &value, 4),
-            CUBLAS_STATUS_NOT_SUPPORTED);
+  EXPECT_EQ(
+      cublasLtMatmulDescSetAttribute(p.desc, /*BIAS_DATA_TYPE*/ 26, &value, 4),
+      CUBLAS_STATUS_NOT_SUPPORTED);
   EXPECT_EQ(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_TRANSA,
                                            &value, 8),
             CUBLAS_STATUS_INVALID_VALUE);

@@ -1,4 +1,5 @@
-//===- EmulatedStreamsTest.cpp - Streams and events on the emulator --------===//
+//===- EmulatedStreamsTest.cpp - Streams and events on the emulator
+//--------===//
 //
 // Part of Loom. The emulated device's streams run their work in order, only
 // when the host waits (or a copy to pageable memory returns); events order
@@ -46,8 +47,7 @@ struct Emulator {
   }
   int32_t *pinned(size_t count) {
     void *p = nullptr;
-    EXPECT_EQ(api.cuMemHostAlloc(&p, count * sizeof(int32_t), 0),
-              CUDA_SUCCESS);
+    EXPECT_EQ(api.cuMemHostAlloc(&p, count * sizeof(int32_t), 0), CUDA_SUCCESS);
     return static_cast<int32_t *>(p);
   }
 };
@@ -109,8 +109,7 @@ TEST(EmulatedStreams, AnEventOrdersOneStreamAfterAnother) {
   // Ordered after the upload: no hazard, and the copy sees its data even
   // though the host never waited for the producer.
   ASSERT_EQ(api.cuMemcpyDtoDAsync(b, a, 16, consumer), CUDA_SUCCESS);
-  ASSERT_EQ(api.cuMemcpyDtoHAsync(back.data(), b, 16, consumer),
-            CUDA_SUCCESS);
+  ASSERT_EQ(api.cuMemcpyDtoHAsync(back.data(), b, 16, consumer), CUDA_SUCCESS);
   EXPECT_EQ(back, values);
   EXPECT_EQ(api.cuEventSynchronize(done), CUDA_SUCCESS);
   api.cuEventDestroy(done);

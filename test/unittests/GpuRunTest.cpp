@@ -1,4 +1,5 @@
-//===- GpuRunTest.cpp - A CUDA run's error words, on the emulated device ---===//
+//===- GpuRunTest.cpp - A CUDA run's error words, on the emulated device
+//---===//
 //
 // Part of Loom. What runtime/src/cuda/GpuRun.cpp does with the error words
 // that loom-gpu-offload-host's functions watch, driven as compiled host code

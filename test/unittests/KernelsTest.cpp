@@ -1,4 +1,5 @@
-//===- KernelsTest.cpp - The CPU kernel library's functions ----------------===//
+//===- KernelsTest.cpp - The CPU kernel library's functions
+//----------------===//
 //
 // Part of Loom. The functions `loom-lower-kernels-to-calls` calls on the CPU
 // (runtime/src/Kernels.cpp), called as compiled code calls them: MLIR memref
@@ -15,9 +16,10 @@
 
 using loom::runtime::MemRef;
 
-extern "C" void _mlir_ciface_loom_kernel_batch_matmul_f32(
-    MemRef<3> *lhs, MemRef<3> *rhs, MemRef<1> *bias, MemRef<3> *init,
-    int64_t flags, float alpha);
+extern "C" void
+_mlir_ciface_loom_kernel_batch_matmul_f32(MemRef<3> *lhs, MemRef<3> *rhs,
+                                          MemRef<1> *bias, MemRef<3> *init,
+                                          int64_t flags, float alpha);
 
 namespace {
 

@@ -362,8 +362,8 @@ LogicalResult lowerToBlockArgReduction(RewriterBase &rewriter,
     }
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
   Value blockSize = arith::ConstantIndexOp::create(rewriter, loc, block);
-  Value kSize = getValueOrCreateConstantIndexOp(rewriter, loc,
-                                                ranges[reduced].size);
+  Value kSize =
+      getValueOrCreateConstantIndexOp(rewriter, loc, ranges[reduced].size);
   MLIRContext *context = op.getContext();
   auto workgroup =
       gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
@@ -388,30 +388,29 @@ LogicalResult lowerToBlockArgReduction(RewriterBase &rewriter,
     worst = b.getFloatAttr(
         type, llvm::APFloat::getInf(floatType.getFloatSemantics(), isMax));
   else if (isUnsigned)
-    worst = b.getIntegerAttr(type, isMax ? llvm::APInt::getZero(
-                                               type.getIntOrFloatBitWidth())
-                                         : llvm::APInt::getAllOnes(
-                                               type.getIntOrFloatBitWidth()));
+    worst = b.getIntegerAttr(
+        type, isMax ? llvm::APInt::getZero(type.getIntOrFloatBitWidth())
+                    : llvm::APInt::getAllOnes(type.getIntOrFloatBitWidth()));
   else
     worst = b.getIntegerAttr(
-        type, isMax ? llvm::APInt::getSignedMinValue(type.getIntOrFloatBitWidth())
-                    : llvm::APInt::getSignedMaxValue(
-                          type.getIntOrFloatBitWidth()));
+        type,
+        isMax ? llvm::APInt::getSignedMinValue(type.getIntOrFloatBitWidth())
+              : llvm::APInt::getSignedMaxValue(type.getIntOrFloatBitWidth()));
   // (v2, i2) replaces (v1, i1) when it is better: see above.
   auto combine = [&](OpBuilder &cb, Value v1, Value i1, Value v2,
                      Value i2) -> std::pair<Value, Value> {
     Value better, equal;
     if (isa<FloatType>(type)) {
-      better = arith::CmpFOp::create(
-          cb, loc, isMax ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT,
-          v2, v1);
+      better = arith::CmpFOp::create(cb, loc,
+                                     isMax ? arith::CmpFPredicate::OGT
+                                           : arith::CmpFPredicate::OLT,
+                                     v2, v1);
       equal = arith::CmpFOp::create(cb, loc, arith::CmpFPredicate::OEQ, v2, v1);
     } else {
-      arith::CmpIPredicate p =
-          isMax ? (isUnsigned ? arith::CmpIPredicate::ugt
-                              : arith::CmpIPredicate::sgt)
-                : (isUnsigned ? arith::CmpIPredicate::ult
-                              : arith::CmpIPredicate::slt);
+      arith::CmpIPredicate p = isMax ? (isUnsigned ? arith::CmpIPredicate::ugt
+                                                   : arith::CmpIPredicate::sgt)
+                                     : (isUnsigned ? arith::CmpIPredicate::ult
+                                                   : arith::CmpIPredicate::slt);
       better = arith::CmpIOp::create(cb, loc, p, v2, v1);
       equal = arith::CmpIOp::create(cb, loc, arith::CmpIPredicate::eq, v2, v1);
     }
@@ -448,11 +447,11 @@ LogicalResult lowerToBlockArgReduction(RewriterBase &rewriter,
           dims.push_back(d == reduced ? kIndex : parallel[next++]);
         IRMapping mapping;
         OpOperand *input = op.getDpsInputOperand(0);
-        mapping.map(op.getMatchingBlockArgument(input),
-                    memref::LoadOp::create(
-                        nb, l, input->get(),
-                        applyMap(nb, l, op.getMatchingIndexingMap(input),
-                                 dims)));
+        mapping.map(
+            op.getMatchingBlockArgument(input),
+            memref::LoadOp::create(
+                nb, l, input->get(),
+                applyMap(nb, l, op.getMatchingIndexingMap(input), dims)));
         mapping.map(op.getMatchingBlockArgument(valueInit), iterArgs[0]);
         mapping.map(op.getMatchingBlockArgument(indexInit), iterArgs[1]);
         for (Operation &inner : body->without_terminator()) {
@@ -472,12 +471,12 @@ LogicalResult lowerToBlockArgReduction(RewriterBase &rewriter,
     for (int32_t offset : {16, 8, 4, 2, 1}) {
       Value off = arith::ConstantIntOp::create(wb, loc, offset, 32);
       Value width = arith::ConstantIntOp::create(wb, loc, 32, 32);
-      Value v2 = gpu::ShuffleOp::create(wb, loc, v, off, width,
-                                        gpu::ShuffleMode::XOR)
-                     .getShuffleResult();
-      Value i2 = gpu::ShuffleOp::create(wb, loc, i, off, width,
-                                        gpu::ShuffleMode::XOR)
-                     .getShuffleResult();
+      Value v2 =
+          gpu::ShuffleOp::create(wb, loc, v, off, width, gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+      Value i2 =
+          gpu::ShuffleOp::create(wb, loc, i, off, width, gpu::ShuffleMode::XOR)
+              .getShuffleResult();
       std::tie(v, i) = combine(wb, v, i, v2, i2);
     }
     return std::make_pair(v, i);
@@ -507,9 +506,8 @@ LogicalResult lowerToBlockArgReduction(RewriterBase &rewriter,
         [&](OpBuilder &tb, Location tl) {
           scf::YieldOp::create(
               tb, tl,
-              ValueRange{
-                  memref::LoadOp::create(tb, tl, valuePartials, lane),
-                  memref::LoadOp::create(tb, tl, indexPartials, lane)});
+              ValueRange{memref::LoadOp::create(tb, tl, valuePartials, lane),
+                         memref::LoadOp::create(tb, tl, indexPartials, lane)});
         },
         [&](OpBuilder &eb, Location el) {
           scf::YieldOp::create(

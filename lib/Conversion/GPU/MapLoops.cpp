@@ -113,11 +113,10 @@ struct GpuMapLoopsPass
       rewriter.setInsertionPoint(op);
       // A long reduction: a block per result.
       if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
-        if (blockReductions &&
-            (succeeded(loom::lowerToBlockReduction(rewriter, generic,
-                                                   blockSize, seedBug)) ||
-             succeeded(loom::lowerToBlockArgReduction(rewriter, generic,
-                                                      blockSize))))
+        if (blockReductions && (succeeded(loom::lowerToBlockReduction(
+                                    rewriter, generic, blockSize, seedBug)) ||
+                                succeeded(loom::lowerToBlockArgReduction(
+                                    rewriter, generic, blockSize))))
           continue;
       rewriter.setInsertionPoint(op);
       if (failed(linalg::linalgOpToParallelLoops(rewriter, op))) {

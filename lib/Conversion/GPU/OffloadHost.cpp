@@ -300,8 +300,8 @@ struct GpuOffloadHostPass
     Location loc = func.getLoc();
     Type i64 = b.getI64Type();
     auto ptr = LLVM::LLVMPointerType::get(b.getContext());
-    func::FuncOp watch = getOrDeclare(
-        b, module, "loom_gpu_watch_errors", b.getFunctionType({i64, ptr}, {}));
+    func::FuncOp watch = getOrDeclare(b, module, "loom_gpu_watch_errors",
+                                      b.getFunctionType({i64, ptr}, {}));
     func::FuncOp unwatch = getOrDeclare(b, module, "loom_gpu_unwatch_errors",
                                         b.getFunctionType({i64}, {}));
     std::string sites;
@@ -334,8 +334,8 @@ struct GpuOffloadHostPass
       Value trueValue = arith::ConstantIntOp::create(b, at, 1, 1);
       Value failed =
           arith::XOrIOp::create(b, at, check.getCondition(), trueValue);
-      SmallVector<Value> values = {arith::ConstantIntOp::create(
-          b, at, static_cast<int64_t>(i) + 1, 64)};
+      SmallVector<Value> values = {
+          arith::ConstantIntOp::create(b, at, static_cast<int64_t>(i) + 1, 64)};
       for (Value v : check.getValues())
         values.push_back(v);
       scf::IfOp::create(b, at, failed, [&](OpBuilder &then, Location l) {
@@ -343,9 +343,9 @@ struct GpuOffloadHostPass
         // on what it left.
         Value zero = arith::ConstantIndexOp::create(then, l, 0);
         Value held = memref::LoadOp::create(then, l, word, zero);
-        Value none = arith::CmpIOp::create(
-            then, l, arith::CmpIPredicate::eq, held,
-            arith::ConstantIntOp::create(then, l, 0, 64));
+        Value none =
+            arith::CmpIOp::create(then, l, arith::CmpIPredicate::eq, held,
+                                  arith::ConstantIntOp::create(then, l, 0, 64));
         scf::IfOp::create(then, l, none, [&](OpBuilder &store, Location sl) {
           for (size_t k = 0; k < values.size() && k < 3; ++k) {
             Value pos = arith::ConstantIndexOp::create(store, sl, k);

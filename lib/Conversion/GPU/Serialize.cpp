@@ -263,12 +263,11 @@ struct GpuSerializePass
     if (auto signature = module->getAttrOfType<StringAttr>("loom.signature"))
       module->setAttr(
           "loom.signature",
-          StringAttr::get(&getContext(),
-                          signature.getValue().str() + "target cuda " +
-                              archList + "\n" +
-                              (libraries.empty()
-                                   ? std::string()
-                                   : "gpu-libraries " + libraries + "\n")));
+          StringAttr::get(
+              &getContext(),
+              signature.getValue().str() + "target cuda " + archList + "\n" +
+                  (libraries.empty() ? std::string()
+                                     : "gpu-libraries " + libraries + "\n")));
     if (gpuModules.empty())
       return;
     gpu::GPUModuleOp merged = mergeModules(gpuModules);

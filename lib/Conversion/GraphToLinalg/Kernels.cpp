@@ -90,12 +90,12 @@ struct GemmToKernel : OpConversionPattern<g::GemmOp> {
       int64_t n = type->getDimSize(1);
       auto at = cast<RankedTensorType>(a.getType());
       int64_t k = at.getDimSize(op.getTransA() ? 0 : 1);
-      bool row = !ShapedType::isDynamic(k) && k > 0 &&
-                 (ct.getRank() == 1 ||
-                  (ct.getRank() == 2 && ct.getDimSize(0) == 1)) &&
-                 !ct.isDynamicDim(ct.getRank() - 1) &&
-                 ct.getDimSize(ct.getRank() - 1) == n && n != 1 &&
-                 !ShapedType::isDynamic(n);
+      bool row =
+          !ShapedType::isDynamic(k) && k > 0 &&
+          (ct.getRank() == 1 || (ct.getRank() == 2 && ct.getDimSize(0) == 1)) &&
+          !ct.isDynamicDim(ct.getRank() - 1) &&
+          ct.getDimSize(ct.getRank() - 1) == n && n != 1 &&
+          !ShapedType::isDynamic(n);
       if (row) {
         bias = c;
         if (ct.getRank() == 2)
@@ -220,7 +220,8 @@ struct BatchMatMulToKernel : OpConversionPattern<g::MatMulOp> {
     emitInnerDimCheck(rewriter, loc, lhs, rank - 1, rhs, rank - 2);
     for (int64_t i = 0; i + 2 < rank; ++i)
       if (lt.isDynamicDim(i))
-        emitDimsEqualCheck(rewriter, loc, tensor::DimOp::create(rewriter, loc, rhs, i),
+        emitDimsEqualCheck(rewriter, loc,
+                           tensor::DimOp::create(rewriter, loc, rhs, i),
                            tensor::DimOp::create(rewriter, loc, lhs, i),
                            "batch dim " + std::to_string(i) +
                                " is {0} at run time, but input 0's is {1}",

@@ -348,8 +348,7 @@ struct LowerKernelsToCallsPass
         return replaceWithCall(rewriter, module, op,
                                batch ? batchName : matmulName,
                                {mm.getLhs(), mm.getRhs(), bias, mm.getInit()},
-                               3,
-                               mm.getAccumulate(), scalars);
+                               3, mm.getAccumulate(), scalars);
       }
       // Everything else waits for the second run, after the GPU passes.
       if (gpuLibraries && !isa<Conv2DOp>(op))

@@ -358,9 +358,8 @@ void product(const Matrix &lhs, const Matrix &rhs, const float *bias,
                                              &epilogue, sizeof(epilogue)),
          "cublasLtMatmulDescSetAttribute(EPILOGUE)");
       // A pointer for the heuristic; each call sets its own.
-      ok(blas.cublasLtMatmulDescSetAttribute(plan.desc,
-                                             CUBLASLT_MATMUL_DESC_BIAS_POINTER,
-                                             &bias, sizeof(bias)),
+      ok(blas.cublasLtMatmulDescSetAttribute(
+             plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)),
          "cublasLtMatmulDescSetAttribute(BIAS_POINTER)");
     }
     // Column-major views of the row-major buffers: A is rhs, B is lhs.
@@ -409,14 +408,13 @@ void product(const Matrix &lhs, const Matrix &rhs, const float *bias,
   float beta = accumulate ? 1.0f : 0.0f;
   void *workspace = getWorkspace(device, l, plan.workspace);
   if (bias &&
-      blas.cublasLtMatmulDescSetAttribute(plan.desc,
-                                          CUBLASLT_MATMUL_DESC_BIAS_POINTER,
-                                          &bias, sizeof(bias)))
+      blas.cublasLtMatmulDescSetAttribute(
+          plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)))
     raise("%s: cublasLtMatmulDescSetAttribute(BIAS_POINTER) failed", site);
-  cublasStatus_t s = blas.cublasLtMatmul(
-      l.lt, plan.desc, &alpha, rhs.data, plan.a, lhs.data, plan.b, &beta,
-      init.data, plan.c, init.data, plan.c, &plan.algo, workspace,
-      plan.workspace, runStream());
+  cublasStatus_t s =
+      blas.cublasLtMatmul(l.lt, plan.desc, &alpha, rhs.data, plan.a, lhs.data,
+                          plan.b, &beta, init.data, plan.c, init.data, plan.c,
+                          &plan.algo, workspace, plan.workspace, runStream());
   if (s != CUBLAS_STATUS_SUCCESS)
     raise("%s: cublasLtMatmul failed: %s", site, blasStatus(s));
   finish(device, "the cuBLASLt product", site);
@@ -464,15 +462,13 @@ static const float *toBias(const MemRef<1> &bias, int64_t columns,
 }
 
 /// loom-lower-kernels-to-calls{gpu-libraries}: a kernel.matmul of rank 2.
-LOOM_HIDDEN void _mlir_ciface_loom_gpu_matmul_f32(MemRef<2> *lhs,
-                                                  MemRef<2> *rhs,
-                                                  MemRef<1> *bias,
-                                                  MemRef<2> *init,
-                                                  int64_t flags, float alpha,
-                                                  const char *site) {
+LOOM_HIDDEN void
+_mlir_ciface_loom_gpu_matmul_f32(MemRef<2> *lhs, MemRef<2> *rhs,
+                                 MemRef<1> *bias, MemRef<2> *init,
+                                 int64_t flags, float alpha, const char *site) {
   product(toMatrix(*lhs, site), toMatrix(*rhs, site),
-          toBias(*bias, init->sizes[1], site), toMatrix(*init, site), 1,
-          flags, alpha, site);
+          toBias(*bias, init->sizes[1], site), toMatrix(*init, site), 1, flags,
+          alpha, site);
 }
 
 /// A kernel.matmul of rank 3: a strided batch of products.

@@ -106,8 +106,8 @@ int64_t *takeSlot(Device &device) {
     if (device.api.cuMemHostAlloc(&chunk, 4096, 0) != CUDA_SUCCESS)
       return nullptr;
     for (size_t i = 0; i + 3 * sizeof(int64_t) <= 4096; i += 32)
-      slots.push_back(reinterpret_cast<int64_t *>(static_cast<char *>(chunk) +
-                                                  i));
+      slots.push_back(
+          reinterpret_cast<int64_t *>(static_cast<char *>(chunk) + i));
   }
   int64_t *slot = slots.back();
   slots.pop_back();
@@ -174,9 +174,9 @@ void checkWords(std::vector<Watched> &words) {
 }
 
 void queueWordCopy(Device &device, CUstream stream, Watched &w) {
-  check(device.api.cuMemcpyDtoHAsync(w.slot, w.word, 3 * sizeof(int64_t),
-                                     stream),
-        "cuMemcpyDtoHAsync (an error word)");
+  check(
+      device.api.cuMemcpyDtoHAsync(w.slot, w.word, 3 * sizeof(int64_t), stream),
+      "cuMemcpyDtoHAsync (an error word)");
 }
 
 /// What a failed synchronisation names.
@@ -202,9 +202,7 @@ bool seededBug(const char *name) {
 
 namespace loom::cuda {
 
-CUstream runStream() {
-  return run.active ? run.stream : getDevice().stream;
-}
+CUstream runStream() { return run.active ? run.stream : getDevice().stream; }
 
 bool syncEachCall() {
   static const bool each = [] {
@@ -408,8 +406,8 @@ int32_t uploadInput(void *dst, const void *src, uint64_t bytes, char *error,
       reinterpret_cast<CUdeviceptr>(dst), staged, bytes, device.stream);
   if (result != CUDA_SUCCESS) {
     writeError(error, capacity,
-               "a copy to " + device.description + " failed: " +
-                   errorName(result));
+               "a copy to " + device.description +
+                   " failed: " + errorName(result));
     return LOOM_ERROR_RUNTIME;
   }
   return LOOM_OK;
@@ -427,11 +425,10 @@ int32_t downloadOutput(void *dst, const void *src, uint64_t bytes, char *error,
     return LOOM_OK;
   device.api.cuCtxSetCurrent(device.context);
   char *staged = run.staging.take(device, bytes);
-  CUresult result =
-      !staged ? CUDA_ERROR_OUT_OF_MEMORY
-              : device.api.cuMemcpyDtoHAsync(
-                    staged, reinterpret_cast<CUdeviceptr>(src), bytes,
-                    device.stream);
+  CUresult result = !staged ? CUDA_ERROR_OUT_OF_MEMORY
+                            : device.api.cuMemcpyDtoHAsync(
+                                  staged, reinterpret_cast<CUdeviceptr>(src),
+                                  bytes, device.stream);
   if (result == CUDA_SUCCESS)
     result = device.api.cuStreamSynchronize(device.stream);
   if (result == CUDA_SUCCESS)
@@ -439,8 +436,8 @@ int32_t downloadOutput(void *dst, const void *src, uint64_t bytes, char *error,
   run.staging.reset(device);
   if (result != CUDA_SUCCESS) {
     writeError(error, capacity,
-               "a copy from " + device.description + " failed: " +
-                   errorName(result));
+               "a copy from " + device.description +
+                   " failed: " + errorName(result));
     return LOOM_ERROR_RUNTIME;
   }
   return LOOM_OK;
@@ -465,8 +462,8 @@ int32_t uploadWeight(void *dst, const void *src, uint64_t bytes, char *error,
     result = device.api.cuEventRecord(device.uploaded, device.uploads);
   if (result != CUDA_SUCCESS) {
     writeError(error, capacity,
-               "a weight's copy to " + device.description + " failed: " +
-                   errorName(result));
+               "a weight's copy to " + device.description +
+                   " failed: " + errorName(result));
     return LOOM_ERROR_RUNTIME;
   }
   ++device.uploadGeneration;
@@ -487,8 +484,7 @@ int32_t orderWeights(char *error, size_t capacity) {
   static const bool skipWait = seededBug("skip-weight-wait");
   if (skipWait)
     return LOOM_OK;
-  CUresult result =
-      device.api.cuStreamWaitEvent(r.stream, device.uploaded, 0);
+  CUresult result = device.api.cuStreamWaitEvent(r.stream, device.uploaded, 0);
   if (result != CUDA_SUCCESS) {
     writeError(error, capacity,
                "cuStreamWaitEvent (the weights' uploads) failed: " +

@@ -224,7 +224,8 @@ int32_t openDevice(int32_t kind, int32_t ordinal, const char *archs,
   CUmemoryPool pool = nullptr;
   uint64_t keep = ~uint64_t(0);
   device.pools =
-      api.cuDeviceGetAttribute(&pools, CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED,
+      api.cuDeviceGetAttribute(&pools,
+                               CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED,
                                device.device) == CUDA_SUCCESS &&
       pools &&
       api.cuDeviceGetDefaultMemPool(&pool, device.device) == CUDA_SUCCESS &&
@@ -526,8 +527,8 @@ int32_t loadLibraries(const char *list, char *error, size_t capacity);
 
 extern "C" const loom_device_api *loom_model_device_api(void) {
   static const loom_device_api api = {
-      kDeviceApiVersion, openDevice,   apiAlloc,     apiFree,
-      uploadInput,       downloadOutput, apiDescribe, uploadWeight,
+      kDeviceApiVersion, openDevice,     apiAlloc,     apiFree,
+      uploadInput,       downloadOutput, apiDescribe,  uploadWeight,
       orderWeights,      finishAsync,    loadLibraries};
   return &api;
 }

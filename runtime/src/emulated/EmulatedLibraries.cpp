@@ -48,8 +48,8 @@ struct cublasLtMatmulDescOpaque {
 struct cublasLtMatrixLayoutOpaque {
   uint64_t rows, cols;
   int64_t ld;
-  int32_t batch = 1;        // CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT
-  int64_t batchStride = 0;  // CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET
+  int32_t batch = 1;       // CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT
+  int64_t batchStride = 0; // CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET
 };
 struct cublasLtMatmulPreferenceOpaque {
   uint64_t maxWorkspace = 0;
@@ -234,9 +234,9 @@ cublasLtMatrixLayoutCreate(cublasLtMatrixLayout_t *layout, int type,
   return CUBLAS_STATUS_SUCCESS;
 }
 
-LOOM_EXPORT cublasStatus_t cublasLtMatrixLayoutSetAttribute(
-    cublasLtMatrixLayout_t layout, int attribute, const void *value,
-    size_t bytes) {
+LOOM_EXPORT cublasStatus_t
+cublasLtMatrixLayoutSetAttribute(cublasLtMatrixLayout_t layout, int attribute,
+                                 const void *value, size_t bytes) {
   if (!isHandle(layout) || !value)
     return CUBLAS_STATUS_INVALID_VALUE;
   if (attribute == CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT) {
@@ -441,32 +441,35 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
     return refuse(CUBLAS_STATUS_NOT_SUPPORTED, "cuBLASLt",
                   "C and D with batch strides %lld and %lld",
                   static_cast<long long>(sc), static_cast<long long>(sd));
-  CUresult queued = loom::emu::enqueue(stream, [=] {
-   for (int32_t batch = 0; batch < shape.batch; ++batch) {
-    auto *A = static_cast<const float *>(toHost(a)) + batch * sa;
-    auto *B = static_cast<const float *>(toHost(b)) + batch * sb;
-    auto *C = static_cast<const float *>(toHost(c)) + batch * sc;
-    auto *D = static_cast<float *>(toHost(d)) + batch * sd;
-    auto in = [&](float x) { return tf32 ? toTf32(x) : x; };
-    std::vector<float> column(shape.m);
-    for (uint64_t j = 0; j < shape.n; ++j) {
-      std::fill(column.begin(), column.end(), 0.0f);
-      for (uint64_t p = 0; p < shape.k; ++p) {
-        float bv = in(tb ? B[j + p * ldb] : B[p + j * ldb]);
-        for (uint64_t i = 0; i < shape.m; ++i)
-          column[i] += in(ta ? A[p + i * lda] : A[i + p * lda]) * bv;
-      }
-      for (uint64_t i = 0; i < shape.m; ++i) {
-        // beta == 0: C is not read (it may hold anything, NaN included).
-        float old = betaValue == 0.0f ? 0.0f : betaValue * C[i + j * ldc];
-        D[i + j * ldc] = alphaValue * column[i] + old +
-                         (bias ? static_cast<const float *>(toHost(bias))[i]
-                               : 0.0f);
-      }
-    }
-   }
-    return CUDA_SUCCESS;
-  }, "cublasLtMatmul", {a, b, c, d, workspace, bias});
+  CUresult queued = loom::emu::enqueue(
+      stream,
+      [=] {
+        for (int32_t batch = 0; batch < shape.batch; ++batch) {
+          auto *A = static_cast<const float *>(toHost(a)) + batch * sa;
+          auto *B = static_cast<const float *>(toHost(b)) + batch * sb;
+          auto *C = static_cast<const float *>(toHost(c)) + batch * sc;
+          auto *D = static_cast<float *>(toHost(d)) + batch * sd;
+          auto in = [&](float x) { return tf32 ? toTf32(x) : x; };
+          std::vector<float> column(shape.m);
+          for (uint64_t j = 0; j < shape.n; ++j) {
+            std::fill(column.begin(), column.end(), 0.0f);
+            for (uint64_t p = 0; p < shape.k; ++p) {
+              float bv = in(tb ? B[j + p * ldb] : B[p + j * ldb]);
+              for (uint64_t i = 0; i < shape.m; ++i)
+                column[i] += in(ta ? A[p + i * lda] : A[i + p * lda]) * bv;
+            }
+            for (uint64_t i = 0; i < shape.m; ++i) {
+              // beta == 0: C is not read (it may hold anything, NaN included).
+              float old = betaValue == 0.0f ? 0.0f : betaValue * C[i + j * ldc];
+              D[i + j * ldc] =
+                  alphaValue * column[i] + old +
+                  (bias ? static_cast<const float *>(toHost(bias))[i] : 0.0f);
+            }
+          }
+        }
+        return CUDA_SUCCESS;
+      },
+      "cublasLtMatmul", {a, b, c, d, workspace, bias});
   return queued == CUDA_SUCCESS ? CUBLAS_STATUS_SUCCESS
                                 : CUBLAS_STATUS_EXECUTION_FAILED;
 }
@@ -831,14 +834,17 @@ LOOM_EXPORT cudnnStatus_t cudnnConvolutionForward(
     return s;
   float a = *static_cast<const float *>(alpha);
   float b = *static_cast<const float *>(beta);
-  CUresult queued = loom::emu::enqueue(handle->stream, [=] {
-    std::vector<float> result = convolve(c, static_cast<float *>(toHost(x)),
-                                         static_cast<float *>(toHost(w)));
-    auto *out = static_cast<float *>(toHost(y));
-    for (size_t i = 0; i < result.size(); ++i)
-      out[i] = a * result[i] + (b == 0.0f ? 0.0f : b * out[i]);
-    return CUDA_SUCCESS;
-  }, "cudnnConvolutionForward", {x, w, y, workspace});
+  CUresult queued = loom::emu::enqueue(
+      handle->stream,
+      [=] {
+        std::vector<float> result = convolve(c, static_cast<float *>(toHost(x)),
+                                             static_cast<float *>(toHost(w)));
+        auto *out = static_cast<float *>(toHost(y));
+        for (size_t i = 0; i < result.size(); ++i)
+          out[i] = a * result[i] + (b == 0.0f ? 0.0f : b * out[i]);
+        return CUDA_SUCCESS;
+      },
+      "cudnnConvolutionForward", {x, w, y, workspace});
   return queued == CUDA_SUCCESS ? CUDNN_STATUS_SUCCESS
                                 : CUDNN_STATUS_EXECUTION_FAILED;
 }
@@ -878,20 +884,23 @@ LOOM_EXPORT cudnnStatus_t cudnnConvolutionBiasActivationForward(
   float a1 = *static_cast<const float *>(alpha1);
   float a2 = *static_cast<const float *>(alpha2);
   bool relu = act->mode == CUDNN_ACTIVATION_RELU;
-  CUresult queued = loom::emu::enqueue(handle->stream, [=] {
-    std::vector<float> result = convolve(c, static_cast<float *>(toHost(x)),
-                                         static_cast<float *>(toHost(w)));
-    auto *zv = static_cast<const float *>(toHost(z));
-    auto *bv = static_cast<const float *>(toHost(bias));
-    auto *yv = static_cast<float *>(toHost(y));
-    size_t plane = size_t(c.y.h) * c.y.w;
-    for (size_t i = 0; i < result.size(); ++i) {
-      float v = a1 * result[i] + (a2 == 0.0f ? 0.0f : a2 * zv[i]) +
-                bv[(i / plane) % c.y.c];
-      yv[i] = relu ? std::max(v, 0.0f) : v;
-    }
-    return CUDA_SUCCESS;
-  }, "cudnnConvolutionBiasActivationForward", {x, w, z, bias, y, workspace});
+  CUresult queued = loom::emu::enqueue(
+      handle->stream,
+      [=] {
+        std::vector<float> result = convolve(c, static_cast<float *>(toHost(x)),
+                                             static_cast<float *>(toHost(w)));
+        auto *zv = static_cast<const float *>(toHost(z));
+        auto *bv = static_cast<const float *>(toHost(bias));
+        auto *yv = static_cast<float *>(toHost(y));
+        size_t plane = size_t(c.y.h) * c.y.w;
+        for (size_t i = 0; i < result.size(); ++i) {
+          float v = a1 * result[i] + (a2 == 0.0f ? 0.0f : a2 * zv[i]) +
+                    bv[(i / plane) % c.y.c];
+          yv[i] = relu ? std::max(v, 0.0f) : v;
+        }
+        return CUDA_SUCCESS;
+      },
+      "cudnnConvolutionBiasActivationForward", {x, w, z, bias, y, workspace});
   return queued == CUDA_SUCCESS ? CUDNN_STATUS_SUCCESS
                                 : CUDNN_STATUS_EXECUTION_FAILED;
 }
@@ -919,24 +928,27 @@ LOOM_EXPORT cudnnStatus_t cudnnAddTensor(
   float al = *static_cast<const float *>(alpha);
   float be = *static_cast<const float *>(beta);
   cudnnTensorStruct as = *aDesc, cs = *cDesc;
-  CUresult queued = loom::emu::enqueue(handle->stream, [=] {
-    auto *av = static_cast<const float *>(toHost(a));
-    auto *cv = static_cast<float *>(toHost(c));
-    size_t i = 0;
-    for (int n = 0; n < cs.n; ++n)
-      for (int ch = 0; ch < cs.c; ++ch)
-        for (int h = 0; h < cs.h; ++h)
-          for (int w = 0; w < cs.w; ++w, ++i) {
-            size_t j =
-                ((size_t(as.n > 1 ? n : 0) * as.c + (as.c > 1 ? ch : 0)) *
-                     as.h +
-                 (as.h > 1 ? h : 0)) *
-                    as.w +
-                (as.w > 1 ? w : 0);
-            cv[i] = al * av[j] + (be == 0.0f ? 0.0f : be * cv[i]);
-          }
-    return CUDA_SUCCESS;
-  }, "cudnnAddTensor", {a, c});
+  CUresult queued = loom::emu::enqueue(
+      handle->stream,
+      [=] {
+        auto *av = static_cast<const float *>(toHost(a));
+        auto *cv = static_cast<float *>(toHost(c));
+        size_t i = 0;
+        for (int n = 0; n < cs.n; ++n)
+          for (int ch = 0; ch < cs.c; ++ch)
+            for (int h = 0; h < cs.h; ++h)
+              for (int w = 0; w < cs.w; ++w, ++i) {
+                size_t j =
+                    ((size_t(as.n > 1 ? n : 0) * as.c + (as.c > 1 ? ch : 0)) *
+                         as.h +
+                     (as.h > 1 ? h : 0)) *
+                        as.w +
+                    (as.w > 1 ? w : 0);
+                cv[i] = al * av[j] + (be == 0.0f ? 0.0f : be * cv[i]);
+              }
+        return CUDA_SUCCESS;
+      },
+      "cudnnAddTensor", {a, c});
   return queued == CUDA_SUCCESS ? CUDNN_STATUS_SUCCESS
                                 : CUDNN_STATUS_EXECUTION_FAILED;
 }

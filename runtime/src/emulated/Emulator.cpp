@@ -27,10 +27,10 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
-#include <deque>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <dlfcn.h>
 #include <functional>
 #include <map>
@@ -446,9 +446,9 @@ uint64_t at(const Clock &clock, size_t i) {
 }
 
 struct Stream {
-  std::mutex mutex; // the queue
+  std::mutex mutex;             // the queue
   std::recursive_mutex running; // held while its work runs, in order
-  std::atomic<int> draining{0};  // drainTo frames on it (any thread)
+  std::atomic<int> draining{0}; // drainTo frames on it (any thread)
   std::deque<std::function<CUresult()>> work;
   uint64_t queued = 0, done = 0;
   CUresult error = CUDA_SUCCESS;
@@ -488,10 +488,9 @@ Order &order() {
 /// Work for the random interleaving of streams.
 std::mutex delayMutex;
 std::mt19937 &delays() {
-  static std::mt19937 random(static_cast<unsigned>(
-      std::strtoul(std::getenv("LOOM_EMU_SEED") ? std::getenv("LOOM_EMU_SEED")
-                                                : "1",
-                   nullptr, 0)));
+  static std::mt19937 random(static_cast<unsigned>(std::strtoul(
+      std::getenv("LOOM_EMU_SEED") ? std::getenv("LOOM_EMU_SEED") : "1",
+      nullptr, 0)));
   return random;
 }
 
@@ -661,9 +660,9 @@ CUresult cuMemAllocAsync(CUdeviceptr *pointer, size_t bytes, CUstream stream) {
   if (CUresult result = cuMemAlloc(pointer, bytes))
     return result;
   if (stream) {
-    if (CUresult hazard = orderWork(reinterpret_cast<Stream *>(stream),
-                                    "cuMemAllocAsync",
-                                    {reinterpret_cast<void *>(*pointer)})) {
+    if (CUresult hazard =
+            orderWork(reinterpret_cast<Stream *>(stream), "cuMemAllocAsync",
+                      {reinterpret_cast<void *>(*pointer)})) {
       memory.free(*pointer);
       return hazard;
     }
@@ -674,13 +673,13 @@ CUresult cuMemFreeAsync(CUdeviceptr pointer, CUstream stream) {
   REQUIRE_INIT();
   if (!memory.isLive(pointer, 1))
     return CUDA_ERROR_INVALID_VALUE;
-  return enqueue(
-      stream,
-      [=] {
-        forgetTouches(pointer);
-        return memory.free(pointer) ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
-      },
-      "cuMemFreeAsync", {reinterpret_cast<void *>(pointer)});
+  return enqueue(stream,
+                 [=] {
+                   forgetTouches(pointer);
+                   return memory.free(pointer) ? CUDA_SUCCESS
+                                               : CUDA_ERROR_INVALID_VALUE;
+                 },
+                 "cuMemFreeAsync", {reinterpret_cast<void *>(pointer)});
 }
 CUresult cuDeviceGetDefaultMemPool(CUmemoryPool *pool, CUdevice) {
   REQUIRE_INIT();
@@ -740,22 +739,20 @@ CUresult cuMemcpyHtoDAsync(CUdeviceptr dst, const void *src, size_t bytes,
   void *to = reinterpret_cast<void *>(dst);
   // Pinned memory is read when the copy runs: it must stay as it is.
   if (isPinned(src, bytes))
-    return enqueue(
-        stream,
-        [=] {
-          std::memcpy(memory.toHost(dst), src, bytes);
-          return CUDA_SUCCESS;
-        },
-        "a copy to the device", {to});
+    return enqueue(stream,
+                   [=] {
+                     std::memcpy(memory.toHost(dst), src, bytes);
+                     return CUDA_SUCCESS;
+                   },
+                   "a copy to the device", {to});
   auto staged = std::make_shared<std::vector<char>>(
       static_cast<const char *>(src), static_cast<const char *>(src) + bytes);
-  return enqueue(
-      stream,
-      [=] {
-        std::memcpy(memory.toHost(dst), staged->data(), bytes);
-        return CUDA_SUCCESS;
-      },
-      "a copy to the device", {to});
+  return enqueue(stream,
+                 [=] {
+                   std::memcpy(memory.toHost(dst), staged->data(), bytes);
+                   return CUDA_SUCCESS;
+                 },
+                 "a copy to the device", {to});
 }
 CUresult cuMemcpyDtoHAsync(void *dst, CUdeviceptr src, size_t bytes,
                            CUstream stream) {
@@ -765,13 +762,13 @@ CUresult cuMemcpyDtoHAsync(void *dst, CUdeviceptr src, size_t bytes,
   bool toPinned = isPinned(dst, bytes);
   if (stream && toPinned)
     std::memset(dst, 0xA5, bytes); // poison until the copy runs
-  CUresult queued = enqueue(
-      stream,
-      [=] {
-        std::memcpy(dst, memory.toHost(src), bytes);
-        return CUDA_SUCCESS;
-      },
-      "a copy to the host", {reinterpret_cast<void *>(src)});
+  CUresult queued =
+      enqueue(stream,
+              [=] {
+                std::memcpy(dst, memory.toHost(src), bytes);
+                return CUDA_SUCCESS;
+              },
+              "a copy to the host", {reinterpret_cast<void *>(src)});
   if (queued != CUDA_SUCCESS || !stream || toPinned)
     return queued;
   // To pageable memory, CUDA's copy returns when it is done.
@@ -803,13 +800,12 @@ CUresult cuMemsetD8Async(CUdeviceptr dst, unsigned char value, size_t bytes,
   REQUIRE_INIT();
   if (!memory.isLive(dst, bytes))
     return CUDA_ERROR_INVALID_VALUE;
-  return enqueue(
-      stream,
-      [=] {
-        std::memset(memory.toHost(dst), value, bytes);
-        return CUDA_SUCCESS;
-      },
-      "a memset", {reinterpret_cast<void *>(dst)});
+  return enqueue(stream,
+                 [=] {
+                   std::memset(memory.toHost(dst), value, bytes);
+                   return CUDA_SUCCESS;
+                 },
+                 "a memset", {reinterpret_cast<void *>(dst)});
 }
 
 CUresult cuStreamCreate(CUstream *stream, unsigned) {

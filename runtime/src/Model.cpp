@@ -564,6 +564,19 @@ const char *deviceKindName(int32_t kind) {
                                         : "host";
 }
 
+/// A run context for `model` on `stream`, writing `record` on failure.
+loom_run_context makeContext(const loom_model *model, loom_error_record &record,
+                             void *stream) {
+  loom_run_context context{};
+  context.abi_version = LOOM_ABI_VERSION;
+  context.struct_size = sizeof(context);
+  context.error = &record;
+  context.device_kind = model->deviceKind;
+  context.device_ordinal = model->deviceOrdinal;
+  context.stream = stream;
+  return context;
+}
+
 /// Frees the device copies of a run's inputs when the run is over.
 struct DeviceInputs {
   loom_model *model;
@@ -773,13 +786,7 @@ loom_status runModel(loom_model *model, void *stream, bool async,
   if (model->setKernelThreads)
     model->setKernelThreads(loom_get_num_threads());
   loom_error_record record{};
-  loom_run_context context{};
-  context.abi_version = LOOM_ABI_VERSION;
-  context.struct_size = sizeof(context);
-  context.error = &record;
-  context.device_kind = model->deviceKind;
-  context.device_ordinal = model->deviceOrdinal;
-  context.stream = stream;
+  loom_run_context context = makeContext(model, record, stream);
   context.flags = async ? LOOM_RUN_ASYNC : 0;
   if (model->weights) {
     context.weights =
@@ -885,13 +892,7 @@ loom_status loom_model_sync(loom_model *model, void *stream) {
     return fail(LOOM_ERROR_UNSUPPORTED,
                 "loom_model_sync: this model runs on the CPU, with no stream");
   loom_error_record record{};
-  loom_run_context context{};
-  context.abi_version = LOOM_ABI_VERSION;
-  context.struct_size = sizeof(context);
-  context.error = &record;
-  context.device_kind = model->deviceKind;
-  context.device_ordinal = model->deviceOrdinal;
-  context.stream = stream;
+  loom_run_context context = makeContext(model, record, stream);
   if (model->device->finish(&context) != LOOM_OK)
     return failWithRecord(record);
   return LOOM_OK;

@@ -89,6 +89,62 @@ SmallVector<Value> applyMap(OpBuilder &b, Location loc, AffineMap map,
   return indices;
 }
 
+/// How a block per result computes `op`, reduced over dim `reduced`: its
+/// loop ranges, the block size, the parallel dims' sizes and their product
+/// (the blocks), the reduced dim's size; none when it does not pay.
+struct BlockShape {
+  SmallVector<Range, 4> ranges;
+  int64_t block;
+  SmallVector<Value> parallelSizes;
+  Value rowCount, kSize;
+};
+
+std::optional<BlockShape> planBlocks(RewriterBase &rewriter,
+                                     linalg::GenericOp op, unsigned reduced,
+                                     int64_t maxBlock) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  BlockShape shape;
+  shape.ranges =
+      cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(rewriter, loc);
+  for (Range &range : shape.ranges)
+    if (!isConstantIntValue(range.offset, 0) ||
+        !isConstantIntValue(range.stride, 1))
+      return std::nullopt;
+  // Worth a block: a long reduced dimension, few results.
+  std::optional<int64_t> k = getConstantIntValue(shape.ranges[reduced].size);
+  int64_t rows = 1;
+  for (unsigned d = 0; d < shape.ranges.size(); ++d) {
+    if (d == reduced)
+      continue;
+    std::optional<int64_t> n = getConstantIntValue(shape.ranges[d].size);
+    if (!n)
+      return std::nullopt;
+    rows *= *n;
+  }
+  // A block per result pays for its combining (shuffles, shared memory, a
+  // barrier) when the results alone do not fill the GPU: few of them, or a
+  // reduced dimension much longer than a block. Otherwise (a matrix product
+  // with many outputs) a thread per result does better.
+  if (!k || *k < 64 || (rows > 512 && !(rows <= 8192 && *k >= 4096)))
+    return std::nullopt;
+  shape.block =
+      std::min<int64_t>(std::clamp<int64_t>(llvm::PowerOf2Ceil(*k), 32,
+                                            std::max<int64_t>(32, maxBlock)),
+                        1024);
+  shape.rowCount = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  for (unsigned d = 0; d < shape.ranges.size(); ++d)
+    if (d != reduced) {
+      shape.parallelSizes.push_back(
+          getValueOrCreateConstantIndexOp(rewriter, loc, shape.ranges[d].size));
+      shape.rowCount = arith::MulIOp::create(rewriter, loc, shape.rowCount,
+                                             shape.parallelSizes.back());
+    }
+  shape.kSize = getValueOrCreateConstantIndexOp(rewriter, loc,
+                                                shape.ranges[reduced].size);
+  return shape;
+}
+
 } // namespace
 
 namespace loom {
@@ -130,51 +186,15 @@ LogicalResult lowerToBlockReduction(RewriterBase &rewriter,
     return failure();
 
   Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
-  SmallVector<Range, 4> ranges =
-      cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(rewriter, loc);
-  for (Range &range : ranges)
-    if (!isConstantIntValue(range.offset, 0) ||
-        !isConstantIntValue(range.stride, 1))
-      return failure();
-  auto sizeValue = [&](unsigned dim) {
-    return getValueOrCreateConstantIndexOp(rewriter, loc, ranges[dim].size);
-  };
-  // Worth a block: a long reduced dimension, few results.
-  std::optional<int64_t> k = getConstantIntValue(ranges[reduced].size);
-  int64_t rows = 1;
-  bool staticRows = true;
-  for (unsigned d = 0; d < ranges.size(); ++d) {
-    if (d == reduced)
-      continue;
-    std::optional<int64_t> n = getConstantIntValue(ranges[d].size);
-    if (!n)
-      staticRows = false;
-    else
-      rows *= *n;
-  }
-  // A block per result pays for its combining (shuffles, shared memory, a
-  // barrier) when the results alone do not fill the GPU: few of them, or a
-  // reduced dimension much longer than a block. Otherwise (a matrix product
-  // with many outputs) a thread per result does better.
-  if (!k || *k < 64 || !staticRows ||
-      (rows > 512 && !(rows <= 8192 && *k >= 4096)))
+  std::optional<BlockShape> shape = planBlocks(rewriter, op, reduced, maxBlock);
+  if (!shape)
     return failure();
-  int64_t block = std::clamp<int64_t>(llvm::PowerOf2Ceil(*k), 32,
-                                      std::max<int64_t>(32, maxBlock));
-  block = std::min<int64_t>(block, 1024);
-
-  SmallVector<Value> parallelSizes;
-  Value rowCount = arith::ConstantIndexOp::create(rewriter, loc, 1);
-  for (unsigned d = 0; d < ranges.size(); ++d)
-    if (d != reduced) {
-      parallelSizes.push_back(sizeValue(d));
-      rowCount =
-          arith::MulIOp::create(rewriter, loc, rowCount, parallelSizes.back());
-    }
+  SmallVector<Range, 4> &ranges = shape->ranges;
+  int64_t block = shape->block;
+  SmallVector<Value> &parallelSizes = shape->parallelSizes;
+  Value rowCount = shape->rowCount, kSize = shape->kSize;
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
   Value blockSize = arith::ConstantIndexOp::create(rewriter, loc, block);
-  Value kSize = sizeValue(reduced);
   MLIRContext *context = op.getContext();
   auto workgroup =
       gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
@@ -327,43 +347,15 @@ LogicalResult lowerToBlockArgReduction(RewriterBase &rewriter,
       !op.getMatchingBlockArgument(indexInit).getType().isInteger(64))
     return failure(); // what gpu.shuffle moves
   Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
-  SmallVector<Range, 4> ranges =
-      cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(rewriter, loc);
-  for (Range &range : ranges)
-    if (!isConstantIntValue(range.offset, 0) ||
-        !isConstantIntValue(range.stride, 1))
-      return failure();
-  std::optional<int64_t> k = getConstantIntValue(ranges[reduced].size);
-  int64_t rows = 1;
-  for (unsigned d = 0; d < ranges.size(); ++d) {
-    if (d == reduced)
-      continue;
-    std::optional<int64_t> n = getConstantIntValue(ranges[d].size);
-    if (!n)
-      return failure();
-    rows *= *n;
-  }
-  // As for the other reductions: few results, or a much longer row.
-  if (!k || *k < 64 || (rows > 512 && !(rows <= 8192 && *k >= 4096)))
+  std::optional<BlockShape> shape = planBlocks(rewriter, op, reduced, maxBlock);
+  if (!shape)
     return failure();
-  int64_t block = std::clamp<int64_t>(llvm::PowerOf2Ceil(*k), 32,
-                                      std::max<int64_t>(32, maxBlock));
-  block = std::min<int64_t>(block, 1024);
-
-  SmallVector<Value> parallelSizes;
-  Value rowCount = arith::ConstantIndexOp::create(rewriter, loc, 1);
-  for (unsigned d = 0; d < ranges.size(); ++d)
-    if (d != reduced) {
-      parallelSizes.push_back(
-          getValueOrCreateConstantIndexOp(rewriter, loc, ranges[d].size));
-      rowCount =
-          arith::MulIOp::create(rewriter, loc, rowCount, parallelSizes.back());
-    }
+  SmallVector<Range, 4> &ranges = shape->ranges;
+  int64_t block = shape->block;
+  SmallVector<Value> &parallelSizes = shape->parallelSizes;
+  Value rowCount = shape->rowCount, kSize = shape->kSize;
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
   Value blockSize = arith::ConstantIndexOp::create(rewriter, loc, block);
-  Value kSize =
-      getValueOrCreateConstantIndexOp(rewriter, loc, ranges[reduced].size);
   MLIRContext *context = op.getContext();
   auto workgroup =
       gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);

@@ -382,20 +382,30 @@ void writeError(char *error, size_t capacity, const std::string &message) {
   if (error && capacity)
     std::snprintf(error, capacity, "%s", message.c_str());
 }
+
+/// The open device, current on the calling thread (outside a run), or null
+/// after writing `error`.
+Device *hostDevice(char *error, size_t capacity) {
+  Device &device = getDevice();
+  if (!device.open) {
+    writeError(error, capacity, "the CUDA device is not open");
+    return nullptr;
+  }
+  device.api.cuCtxSetCurrent(device.context);
+  return &device;
+}
 } // namespace
 
 /// An input's copy to the device before its run, through pinned staging on
 /// the model's stream (the run's synchronisation waits for it).
 int32_t uploadInput(void *dst, const void *src, uint64_t bytes, char *error,
                     size_t capacity) {
-  Device &device = getDevice();
-  if (!device.open) {
-    writeError(error, capacity, "the CUDA device is not open");
+  Device *open = hostDevice(error, capacity);
+  if (!open)
     return LOOM_ERROR_RUNTIME;
-  }
+  Device &device = *open;
   if (!bytes)
     return LOOM_OK;
-  device.api.cuCtxSetCurrent(device.context);
   char *staged = run.staging.take(device, bytes);
   if (!staged) {
     writeError(error, capacity, "out of pinned host memory for an input");
@@ -416,14 +426,12 @@ int32_t uploadInput(void *dst, const void *src, uint64_t bytes, char *error,
 /// An output's copy to the host after its run, through pinned staging.
 int32_t downloadOutput(void *dst, const void *src, uint64_t bytes, char *error,
                        size_t capacity) {
-  Device &device = getDevice();
-  if (!device.open) {
-    writeError(error, capacity, "the CUDA device is not open");
+  Device *open = hostDevice(error, capacity);
+  if (!open)
     return LOOM_ERROR_RUNTIME;
-  }
+  Device &device = *open;
   if (!bytes)
     return LOOM_OK;
-  device.api.cuCtxSetCurrent(device.context);
   char *staged = run.staging.take(device, bytes);
   CUresult result = !staged ? CUDA_ERROR_OUT_OF_MEMORY
                             : device.api.cuMemcpyDtoHAsync(
@@ -449,12 +457,10 @@ std::mutex uploadMutex;
 
 int32_t uploadWeight(void *dst, const void *src, uint64_t bytes, char *error,
                      size_t capacity) {
-  Device &device = getDevice();
-  if (!device.open) {
-    writeError(error, capacity, "the CUDA device is not open");
+  Device *open = hostDevice(error, capacity);
+  if (!open)
     return LOOM_ERROR_RUNTIME;
-  }
-  device.api.cuCtxSetCurrent(device.context);
+  Device &device = *open;
   std::lock_guard<std::mutex> lock(uploadMutex);
   CUresult result = device.api.cuMemcpyHtoDAsync(
       reinterpret_cast<CUdeviceptr>(dst), src, bytes, device.uploads);

@@ -32,7 +32,7 @@ void usage(FILE *to, const char *argv0) {
   std::fprintf(
       to,
       "usage: %s --input FILE... --output FILE... [--threads N] [--bench N] "
-      "[--weights FILE] [--info] [--print]\n"
+      "[--weights FILE] [--device D] [--info] [--print]\n"
       "\n"
       "Runs the model compiled into this executable.\n"
       "  --input FILE...   the inputs in the graph's order (.npy or ONNX "
@@ -46,6 +46,8 @@ void usage(FILE *to, const char *argv0) {
       "  --weights FILE    map the weights from FILE (same tensor names,\n"
       "                    dtypes and shapes) instead of the file beside\n"
       "                    this executable\n"
+      "  --device D        a CUDA model's device: cuda (GPU 0), cuda:N or\n"
+      "                    emulated (default: $LOOM_DEVICE, else cuda)\n"
       "  --info            print each input and output, its dtype and shape\n"
       "  --print           print each output's dtype, shape and first values\n"
       "  --help            print this and exit\n"
@@ -130,6 +132,7 @@ extern "C" int main(int argc, char **argv) {
   long threads = 0, bench = 0;
   bool info = false, print = false;
   const char *weights = nullptr;
+  const char *device = nullptr;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     bool hasValue = i + 1 < argc;
@@ -158,6 +161,13 @@ extern "C" int main(int argc, char **argv) {
       }
     } else if (arg == "--weights" && hasValue) {
       weights = argv[++i];
+    } else if ((arg == "--device" && hasValue) ||
+               arg.rfind("--device=", 0) == 0) {
+      device = arg == "--device" ? argv[++i] : argv[i] + 9;
+      if (loom_set_device(device) != LOOM_OK) {
+        std::fprintf(stderr, "error: %s\n", loom_last_error());
+        return kBadInput;
+      }
     } else if (arg == "--info") {
       info = true;
     } else if (arg == "--print") {
@@ -177,6 +187,14 @@ extern "C" int main(int argc, char **argv) {
           loom_model_open_linked_with_weights(weights, &model)) {
     std::fprintf(stderr, "error: %s\n", loom_last_error());
     return status == LOOM_ERROR_INVALID_ARGUMENT ? kBadInput : kFailure;
+  }
+  if (device && loom_model_device_kind(model) == LOOM_DEVICE_CPU) {
+    std::fprintf(stderr,
+                 "error: --device %s: this model runs on the CPU (loomc "
+                 "--target=cuda compiles for a GPU)\n",
+                 device);
+    loom_model_close(model);
+    return kBadInput;
   }
   if (info) {
     printInfo(model);

@@ -205,6 +205,36 @@ std::string directoryOf(const std::string &path) {
 
 /// Checks the signature and loads the weights: `weightsPath`, or the file
 /// the signature names in `directory`. `what` names the model in errors.
+/// "cuda", "cuda:N" or "emulated": the device kind and ordinal.
+bool parseDevice(const std::string &text, int32_t &kind, int32_t &ordinal) {
+  ordinal = 0;
+  if (text == "emulated") {
+    kind = LOOM_DEVICE_EMULATED;
+    return true;
+  }
+  if (text == "cuda") {
+    kind = LOOM_DEVICE_CUDA;
+    return true;
+  }
+  if (text.rfind("cuda:", 0) != 0 || text.size() == 5 || text.size() > 14 ||
+      text.find_first_not_of("0123456789", 5) != std::string::npos)
+    return false;
+  kind = LOOM_DEVICE_CUDA;
+  ordinal = std::atoi(text.c_str() + 5);
+  return true;
+}
+
+/// What loom_set_device chose ("" when nothing).
+std::mutex chosenDeviceMutex;
+std::string &chosenDevice() {
+  static auto *device = new std::string();
+  return *device;
+}
+std::string getChosenDevice() {
+  std::lock_guard<std::mutex> lock(chosenDeviceMutex);
+  return chosenDevice();
+}
+
 loom_status finishOpen(loom_model *model, const char *signature,
                        const char *what, const std::string &directory,
                        const char *weightsPath, loom_model **out) {
@@ -238,21 +268,19 @@ loom_status finishOpen(loom_model *model, const char *signature,
                   "%u, this runtime's is %u): compile it again with this loomc",
                   what, model->device->version, kDeviceApiVersion);
     }
-    // LOOM_DEVICE=emulated (or cuda:N) picks the device.
-    const char *choice = std::getenv("LOOM_DEVICE");
-    std::string device = choice && *choice ? choice : "cuda";
+    // loom_set_device's choice, else LOOM_DEVICE's, picks the device.
+    std::string device = getChosenDevice();
+    bool fromApi = !device.empty();
+    if (device.empty()) {
+      const char *env = std::getenv("LOOM_DEVICE");
+      device = env && *env ? env : "cuda";
+    }
     int32_t ordinal = 0;
-    if (device == "emulated") {
-      model->deviceKind = LOOM_DEVICE_EMULATED;
-    } else if (device == "cuda" || device.rfind("cuda:", 0) == 0) {
-      model->deviceKind = LOOM_DEVICE_CUDA;
-      if (device.size() > 5)
-        ordinal = std::atoi(device.c_str() + 5);
-    } else {
+    if (!parseDevice(device, model->deviceKind, ordinal)) {
       delete model;
       return fail(LOOM_ERROR_INVALID_ARGUMENT,
-                  "LOOM_DEVICE=%s: expected cuda, cuda:N or emulated",
-                  device.c_str());
+                  "%s%s: expected cuda, cuda:N or emulated",
+                  fromApi ? "device " : "LOOM_DEVICE=", device.c_str());
     }
     model->deviceOrdinal = ordinal;
     char message[1024] = "";
@@ -895,6 +923,17 @@ loom_status loom_model_sync(loom_model *model, void *stream) {
   loom_run_context context = makeContext(model, record, stream);
   if (model->device->finish(&context) != LOOM_OK)
     return failWithRecord(record);
+  return LOOM_OK;
+}
+
+loom_status loom_set_device(const char *device) {
+  std::string text = device ? device : "";
+  int32_t kind, ordinal;
+  if (!text.empty() && !parseDevice(text, kind, ordinal))
+    return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                "device '%s': expected cuda, cuda:N or emulated", text.c_str());
+  std::lock_guard<std::mutex> lock(chosenDeviceMutex);
+  chosenDevice() = text;
   return LOOM_OK;
 }
 

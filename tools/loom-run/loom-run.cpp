@@ -167,7 +167,7 @@ bool matches(const char *name, loom_tensor *actual, loom_tensor *expected,
 constexpr const char *kUsage =
     "usage: loom-run MODEL.so --input FILE... [--output FILE...]\n"
     "                [--expect FILE...] [--rtol R] [--atol A] [--rel-l2 E]\n"
-    "                [--threads N] [--weights FILE] [--stats]\n"
+    "                [--threads N] [--weights FILE] [--device D] [--stats]\n"
     "       loom-run -n N [--timeout S] [--store file|tcp] [--hosts "
     "H1,H2,...]\n"
     "                PROGRAM [ARGS...]\n"
@@ -188,6 +188,8 @@ constexpr const char *kUsage =
     "  --threads N       threads the kernels may use (default: all cores)\n"
     "  --weights FILE    map the weights from FILE (same tensor names, dtypes\n"
     "                    and shapes) instead of the file beside MODEL.so\n"
+    "  --device D        a CUDA model's device: cuda (GPU 0), cuda:N or\n"
+    "                    emulated (default: $LOOM_DEVICE, else cuda)\n"
     "  --stats           print on stderr the weight bytes the run held and\n"
     "                    the memory plan's workspace\n"
     "  -n N              start N ranks of PROGRAM (LOOM_RANK, LOOM_WORLD_SIZE\n"
@@ -212,6 +214,7 @@ int main(int argc, char **argv) {
   Tolerances tolerances;
   long threads = 0;
   const char *weights = nullptr;
+  const char *device = nullptr;
   bool stats = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -243,6 +246,12 @@ int main(int argc, char **argv) {
       threads = std::atol(argv[++i]);
     } else if (arg == "--weights" && value) {
       weights = argv[++i];
+    } else if ((arg == "--device" && value) || arg.rfind("--device=", 0) == 0) {
+      device = arg == "--device" ? argv[++i] : argv[i] + 9;
+      if (loom_set_device(device) != LOOM_OK) {
+        std::fprintf(stderr, "loom-run: error: %s\n", loom_last_error());
+        return 2;
+      }
     } else if (arg == "--stats") {
       stats = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -268,6 +277,14 @@ int main(int argc, char **argv) {
           loom_model_open_with_weights(library, weights, &model)) {
     std::fprintf(stderr, "loom-run: error: %s\n", loom_last_error());
     return status == LOOM_ERROR_INVALID_ARGUMENT ? 2 : 1;
+  }
+  if (device && loom_model_device_kind(model) == LOOM_DEVICE_CPU) {
+    std::fprintf(stderr,
+                 "loom-run: error: --device %s: %s runs on the CPU (loomc "
+                 "--target=cuda compiles for a GPU)\n",
+                 device, library);
+    loom_model_close(model);
+    return 2;
   }
   size_t numInputs = loom_model_num_inputs(model);
   size_t numOutputs = loom_model_num_outputs(model);

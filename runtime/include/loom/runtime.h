@@ -177,6 +177,12 @@ loom_status loom_model_run(loom_model *model, loom_tensor *const *inputs,
                            size_t num_inputs, loom_tensor **outputs,
                            size_t num_outputs);
 
+/* The device the next loom_model_open* opens a CUDA model on: "cuda" (GPU
+ * 0), "cuda:N" or "emulated" (the emulated device, docs/cuda.md); NULL or
+ * "": the LOOM_DEVICE environment variable's, else "cuda". A CPU model
+ * ignores it. LOOM_ERROR_INVALID_ARGUMENT for any other text. */
+loom_status loom_set_device(const char *device);
+
 /* The device a CUDA model runs on (LOOM_DEVICE_CUDA or LOOM_DEVICE_EMULATED,
  * and its ordinal: LOOM_DEVICE=cuda:N), or LOOM_DEVICE_CPU. Inputs of
  * loom_model_run may be host tensors or device tensors on that device. */

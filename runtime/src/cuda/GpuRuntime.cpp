@@ -144,7 +144,8 @@ int32_t openDevice(int32_t kind, int32_t ordinal, const char *archs,
                    : std::string("no CUDA driver: cannot load libcuda.so.1 (") +
                          dlerror() +
                          "); this model runs on an NVIDIA GPU, or on the "
-                         "emulated device with LOOM_DEVICE=emulated");
+                         "emulated device with --device=emulated or "
+                         "LOOM_DEVICE=emulated");
     return LOOM_ERROR_UNSUPPORTED;
   }
   auto getProc =

@@ -212,6 +212,7 @@ static void buildLLVMPipeline(OpPassManager &pm,
     LowerKernelsToCallsPassOptions libraries;
     libraries.gpuLibraries = true;
     libraries.tf32 = options.gpu.precision == "tf32";
+    libraries.bf16 = options.gpu.precision == "bf16";
     pm.addPass(createLowerKernelsToCallsPass(libraries));
     buildGpuKernelsPipeline(pm, options.gpu);
   }

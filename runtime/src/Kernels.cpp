@@ -13,7 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "MemRef.h"
+#include "Kernels.h"
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 

@@ -246,6 +246,25 @@ TEST(EmulatedCublasLt, TheBiasEpilogueAddsARowOfDToEveryColumn) {
             CUBLAS_STATUS_NOT_SUPPORTED);
 }
 
+TEST(EmulatedCublasLt, Fast16BfRoundsInputsToBfloat16) {
+  Driver &d = driver();
+  // 1 + 2^-9 is a TF32 value but no bfloat16 one (7 mantissa bits): it
+  // rounds to 1 there.
+  std::vector<float> A = {1.0f + std::ldexp(1.0f, -9)}, B = {1.0f}, C = {0};
+  void *a = d.upload(A), *b = d.upload(B), *c = d.upload(C);
+  float one = 1, zero = 0;
+  for (int compute : {CUBLAS_COMPUTE_32F_FAST_TF32,
+                      CUBLAS_COMPUTE_32F_FAST_16BF}) {
+    Product p = plan(1, 1, 1, false, false, 1, 1, 1, compute);
+    void *ws = d.upload(std::vector<float>(p.workspace / 4 + 1));
+    ASSERT_EQ(cublasLtMatmul(p.handle, p.desc, &one, a, p.a, b, p.b, &zero, c,
+                             p.c, c, p.c, &p.algo, ws, p.workspace, d.stream),
+              0);
+    EXPECT_EQ(d.download(c, 1)[0],
+              compute == CUBLAS_COMPUTE_32F_FAST_TF32 ? A[0] : 1.0f);
+  }
+}
+
 TEST(EmulatedCublasLt, Tf32RoundsInputs) {
   Driver &d = driver();
   // 1 + 2^-12 has no TF32 form: it rounds to 1 (10 mantissa bits).

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/src/MemRef.h"
+#include "runtime/src/Kernels.h"
 
 #include <gtest/gtest.h>
 

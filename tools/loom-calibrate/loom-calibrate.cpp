@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/collectives.h"
+#include "runtime/src/Kernels.h"
 
 #include <algorithm>
 #include <chrono>
@@ -30,22 +31,13 @@
 
 namespace {
 
-/// A 2-D strided descriptor as MLIR's C interface passes it.
-struct MemRef2 {
-  float *allocated, *aligned;
-  int64_t offset, sizes[2], strides[2];
-};
+using MemRef2 = loom::runtime::MemRef<2>;
 
 MemRef2 describe(std::vector<float> &data, int64_t rows, int64_t cols) {
   return {data.data(), data.data(), 0, {rows, cols}, {cols, 1}};
 }
 
 } // namespace
-
-extern "C" void _mlir_ciface_loom_kernel_matmul_f32(MemRef2 *lhs, MemRef2 *rhs,
-                                                    MemRef2 *init,
-                                                    int64_t flags, float alpha);
-extern "C" void loom_kernels_set_num_threads(int32_t threads);
 
 namespace {
 
@@ -70,8 +62,9 @@ double matmulRate(int64_t n, int runs) {
   std::vector<float> a(n * n, 0.5f), b(n * n, 0.25f), c(n * n);
   MemRef2 da = describe(a, n, n), db = describe(b, n, n),
           dc = describe(c, n, n);
+  loom::runtime::MemRef<1> noBias = {nullptr, nullptr, 0, {0}, {1}};
   double seconds = medianSeconds(runs, [&] {
-    _mlir_ciface_loom_kernel_matmul_f32(&da, &db, &dc, 0, 1.0f);
+    _mlir_ciface_loom_kernel_matmul_f32(&da, &db, &noBias, &dc, 0, 1.0f);
   });
   return 2.0 * n * n * n / seconds;
 }

@@ -165,7 +165,9 @@ def LowerKernelsToCallsPass : Pass<"loom-lower-kernels-to-calls",
     runtime/src/cuda/GpuLibraries.cpp, on device memory, with a last
     argument naming the ONNX node for the runtime's errors; a re-layout
     copy is a `memref.copy` that `loom-gpu-map-loops` makes a kernel. With
-    `tf32`, the libraries may round the products' inputs to TF32.
+    `tf32`, the libraries may round the products' inputs to TF32; with
+    `bf16`, cuBLASLt may round them to bfloat16 (COMPUTE_32F_FAST_16BF) and
+    cuDNN to TF32 (it has no bf16 compute for fp32 tensors).
   }];
   let options = [
     Option<"gpuLibraries", "gpu-libraries", "bool", /*default=*/"false",
@@ -173,6 +175,9 @@ def LowerKernelsToCallsPass : Pass<"loom-lower-kernels-to-calls",
            "runtime's cuBLASLt and cuDNN calls">,
     Option<"tf32", "tf32", "bool", /*default=*/"false",
            "Let cuBLASLt and cuDNN round inputs to TF32 (--precision=tf32)">,
+    Option<"bf16", "bf16", "bool", /*default=*/"false",
+           "Let cuBLASLt round inputs to bfloat16 and cuDNN to TF32 "
+           "(--precision=bf16)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",

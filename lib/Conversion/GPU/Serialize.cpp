@@ -219,15 +219,9 @@ struct GpuSerializePass
           << precision;
       return signalPassFailure();
     }
-    // tf32 is what cuBLASLt and cuDNN may round the inputs of matrix
+    // tf32 and bf16 are what the libraries may round the inputs of matrix
     // products and convolutions to (loom-lower-kernels-to-calls passes it
-    // on); bf16 would need bf16 operands, which no kernel produces yet.
-    if (precision == "bf16") {
-      module.emitError("precision bf16 is not available yet: Loom's CUDA "
-                       "kernels and library calls take fp32 operands (use "
-                       "fp32, or tf32 for tensor-core products)");
-      return signalPassFailure();
-    }
+    // on); generated kernels compute in fp32.
     SmallVector<unsigned> numbers;
     for (const std::string &arch : archs) {
       unsigned number = loom::parseGpuArch(arch);

@@ -318,7 +318,10 @@ struct LowerKernelsToCallsPass
                                        : "loom_kernel_batch_matmul_f32";
     StringRef convName =
         gpuLibraries ? "loom_gpu_conv2d_f32" : "loom_kernel_conv2d_f32";
-    int64_t tf32Flag = gpuLibraries && tf32 ? 8 : 0;
+    // A product rounds to TF32 or bf16; a convolution to TF32 (cuDNN has
+    // no bf16 compute for fp32 tensors).
+    int64_t productFlag = !gpuLibraries ? 0 : tf32 ? 8 : bf16 ? 32 : 0;
+    int64_t tf32Flag = gpuLibraries && (tf32 || bf16) ? 8 : 0;
     auto gpuSite = [&](Operation *op) {
       SmallVector<Value> extra;
       if (gpuLibraries)
@@ -333,7 +336,7 @@ struct LowerKernelsToCallsPass
       if (auto mm = dyn_cast<MatmulOp>(op)) {
         rewriter.setInsertionPoint(op);
         Value flags = i64(mm.getTransposeA() | mm.getTransposeB() << 1 |
-                          mm.getAccumulate() << 2 | tf32Flag);
+                          mm.getAccumulate() << 2 | productFlag);
         Value alpha = arith::ConstantOp::create(rewriter, op->getLoc(),
                                                 mm.getAlphaAttr());
         SmallVector<Value> scalars = {flags, alpha};

@@ -47,7 +47,8 @@ constexpr cublasStatus_t CUBLAS_STATUS_INVALID_VALUE = 7;
 constexpr cublasStatus_t CUBLAS_STATUS_EXECUTION_FAILED = 13;
 constexpr cublasStatus_t CUBLAS_STATUS_NOT_SUPPORTED = 15;
 constexpr int CUBLAS_OP_N = 0, CUBLAS_OP_T = 1;
-constexpr int CUBLAS_COMPUTE_32F = 68, CUBLAS_COMPUTE_32F_FAST_TF32 = 77;
+constexpr int CUBLAS_COMPUTE_32F = 68, CUBLAS_COMPUTE_32F_FAST_TF32 = 77,
+              CUBLAS_COMPUTE_32F_FAST_16BF = 75;
 constexpr int CUDA_R_32F = 0;
 constexpr int CUBLASLT_MATMUL_DESC_TRANSA = 3, CUBLASLT_MATMUL_DESC_TRANSB = 4;
 constexpr int CUBLASLT_MATMUL_DESC_EPILOGUE = 7;     // int32_t

@@ -129,6 +129,20 @@ float toTf32(float x) {
   return x;
 }
 
+/// `x` rounded to bfloat16 (7 mantissa bits, to nearest even):
+/// COMPUTE_32F_FAST_16BF may read inputs so (or as TF32; the emulator takes
+/// the coarser).
+float toBf16(float x) {
+  if (!std::isfinite(x))
+    return x;
+  uint32_t bits;
+  std::memcpy(&bits, &x, 4);
+  bits += 0x7FFF + ((bits >> 16) & 1);
+  bits &= ~uint32_t(0xFFFF);
+  std::memcpy(&x, &bits, 4);
+  return x;
+}
+
 /// Whether a host scalar pointer (alpha, beta) is one: cuBLASLt's and
 /// cuDNN's default pointer mode reads them on the host, at the call.
 bool isHostScalar(const void *p) { return p && !isLive(p, 1); }
@@ -161,7 +175,8 @@ LOOM_EXPORT cublasStatus_t cublasLtMatmulDescCreate(cublasLtMatmulDesc_t *desc,
                                                     int compute, int scale) {
   if (!desc)
     return CUBLAS_STATUS_INVALID_VALUE;
-  if (compute != CUBLAS_COMPUTE_32F && compute != CUBLAS_COMPUTE_32F_FAST_TF32)
+  if (compute != CUBLAS_COMPUTE_32F && compute != CUBLAS_COMPUTE_32F_FAST_TF32 &&
+      compute != CUBLAS_COMPUTE_32F_FAST_16BF)
     return refuse(CUBLAS_STATUS_NOT_SUPPORTED, "cuBLASLt",
                   "compute type %d is not emulated", compute);
   if (scale != CUDA_R_32F)
@@ -424,6 +439,7 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
                     o.name, matrixBytes(o.l));
   bool ta = desc->transA == CUBLAS_OP_T, tb = desc->transB == CUBLAS_OP_T;
   bool tf32 = desc->compute == CUBLAS_COMPUTE_32F_FAST_TF32;
+  bool bf16 = desc->compute == CUBLAS_COMPUTE_32F_FAST_16BF;
   int64_t lda = aLayout->ld, ldb = bLayout->ld, ldc = cLayout->ld;
   // The BIAS epilogue: a vector of D's rows, in device memory, added to
   // every column (of every matrix of a batch).
@@ -449,7 +465,9 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
           auto *B = static_cast<const float *>(toHost(b)) + batch * sb;
           auto *C = static_cast<const float *>(toHost(c)) + batch * sc;
           auto *D = static_cast<float *>(toHost(d)) + batch * sd;
-          auto in = [&](float x) { return tf32 ? toTf32(x) : x; };
+          auto in = [&](float x) {
+            return tf32 ? toTf32(x) : bf16 ? toBf16(x) : x;
+          };
           std::vector<float> column(shape.m);
           for (uint64_t j = 0; j < shape.n; ++j) {
             std::fill(column.begin(), column.end(), 0.0f);

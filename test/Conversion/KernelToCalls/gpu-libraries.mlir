@@ -1,5 +1,7 @@
 // RUN: loom-opt %s -p 'builtin.module(loom-lower-kernels-to-calls{gpu-libraries=true})' | FileCheck %s
 // RUN: loom-opt %s -p 'builtin.module(loom-lower-kernels-to-calls{gpu-libraries=true tf32=true})' | FileCheck %s --check-prefix=TF32
+// With bf16, products may round to bfloat16 (flag 32), convolutions to TF32.
+// RUN: loom-opt %s -p 'builtin.module(loom-lower-kernels-to-calls{gpu-libraries=true bf16=true})' | FileCheck %s --check-prefix=BF16
 
 // A CUDA model's products and convolutions become the CUDA runtime's
 // cuBLASLt and cuDNN calls, their last argument the node's name; the rest
@@ -17,6 +19,8 @@
 // CHECK: kernel.workspace
 // TF32-LABEL: func.func @matmul
 // TF32: arith.constant 14 : i64
+// BF16-LABEL: func.func @matmul
+// BF16: arith.constant 38 : i64
 func.func @matmul(%a: memref<4x8xf32>, %b: memref<2x8xf32>, %c: memref<4x2xf32>, %ok: i1) {
   kernel.matmul ins(%a, %b : memref<4x8xf32>, memref<2x8xf32>) outs(%c : memref<4x2xf32>) {transpose_b, accumulate} loc(#fc)
   kernel.check %ok, "fails" {kind = "value"}
@@ -42,6 +46,8 @@ func.func @batch(%q: memref<12x16x64xf32>, %k: memref<12x64x16xf32>, %e: memref<
 // CHECK: memref.copy %[[T]], %{{.*}}
 // TF32-LABEL: func.func @conv
 // TF32: call @loom_gpu_conv2d_f32({{.*}}, %c10_i64, %{{.*}}) :
+// BF16-LABEL: func.func @conv
+// BF16: call @loom_gpu_conv2d_f32({{.*}}, %c10_i64, %{{.*}}) :
 func.func @conv(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %big: memref<2x4x3x4xf32>) {
   %y = memref.subview %big[1, 0, 0, 0] [1, 4, 3, 4] [1, 1, 1, 1] : memref<2x4x3x4xf32> to memref<1x4x3x4xf32, strided<[48, 12, 4, 1], offset: 48>>
   kernel.conv2d ins(%x, %w : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>) outs(%y : memref<1x4x3x4xf32, strided<[48, 12, 4, 1], offset: 48>>) {strides = array<i64: 2, 1>, pads = array<i64: 0, 1, 0, 1>, dilations = array<i64: 1, 3>, groups = 1 : i64, relu} loc(#conv1)

@@ -236,9 +236,9 @@ void loom_kernels_set_num_threads(int32_t threads) {
     omp_set_num_threads(threads);
 }
 
-/// init = alpha * op(lhs) * op(rhs) + bias (+ init); flags: 1 transposes
-/// lhs, 2 transposes rhs, 4 accumulates; `bias` (one element per column)
-/// has no elements when there is none.
+/// init = relu?(alpha * op(lhs) * op(rhs) + bias (+ init)); flags: 1
+/// transposes lhs, 2 transposes rhs, 4 accumulates, 64 applies ReLU; `bias`
+/// (one element per column) has no elements when there is none.
 void _mlir_ciface_loom_kernel_matmul_f32(MemRef<2> *lhs, MemRef<2> *rhs,
                                          MemRef<1> *bias, MemRef<2> *init,
                                          int64_t flags, float alpha) {
@@ -268,12 +268,19 @@ void _mlir_ciface_loom_kernel_matmul_f32(MemRef<2> *lhs, MemRef<2> *rhs,
     if (status != dnnl_success)
       die(name, "dnnl_sgemm failed");
   }
-  if (hasBias)
+  // The epilogue: the bias, then ONNX's Relu (unordered counts as below 0).
+  bool relu = flags & 64;
+  if (hasBias || relu)
     for (int64_t i = 0; i < m; ++i) {
       float *row = init->data() + i * init->strides[0];
-      const float *b = bias->data();
-      for (int64_t j = 0; j < n; ++j)
-        row[j] += b[j];
+      if (hasBias) {
+        const float *b = bias->data();
+        for (int64_t j = 0; j < n; ++j)
+          row[j] += b[j];
+      }
+      if (relu)
+        for (int64_t j = 0; j < n; ++j)
+          row[j] = !(row[j] >= 0.0f) ? 0.0f : row[j];
     }
 }
 

@@ -22,9 +22,9 @@ void loom_kernels_forget(const void *begin, size_t bytes);
 /// The OpenMP threads oneDNN uses, for the calling thread's next runs.
 void loom_kernels_set_num_threads(int32_t threads);
 
-/// init = alpha * op(lhs) * op(rhs) + bias (+ init); flags: 1 transposes
-/// lhs, 2 transposes rhs, 4 accumulates; `bias` (one element per column)
-/// has no elements when there is none.
+/// init = relu?(alpha * op(lhs) * op(rhs) + bias (+ init)); flags: 1
+/// transposes lhs, 2 transposes rhs, 4 accumulates, 64 applies ReLU; `bias`
+/// (one element per column) has no elements when there is none.
 void _mlir_ciface_loom_kernel_matmul_f32(loom::runtime::MemRef<2> *lhs,
                                          loom::runtime::MemRef<2> *rhs,
                                          loom::runtime::MemRef<1> *bias,

@@ -239,8 +239,23 @@ TEST(EmulatedCublasLt, TheBiasEpilogueAddsARowOfDToEveryColumn) {
         sum += double(A[i + q * m]) * B[q + j * k];
       EXPECT_NEAR(D[i + j * m], sum, 1e-4 + 1e-5 * std::abs(sum));
     }
+  // RELU_BIAS: the same, then negatives (and NaNs) to 0.
+  epilogue = CUBLASLT_EPILOGUE_RELU_BIAS;
+  ASSERT_EQ(cublasLtMatmulDescSetAttribute(
+                p.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, 4),
+            CUBLAS_STATUS_SUCCESS);
+  ASSERT_EQ(cublasLtMatmul(p.handle, p.desc, &one, a, p.a, b, p.b, &zero, c,
+                           p.c, c, p.c, &p.algo, ws, p.workspace, d.stream),
+            CUBLAS_STATUS_SUCCESS);
+  std::vector<float> R = d.download(c, C.size());
+  int negatives = 0;
+  for (size_t i = 0; i < R.size(); ++i) {
+    negatives += D[i] < 0;
+    EXPECT_EQ(R[i], D[i] < 0 ? 0.0f : D[i]) << "at " << i;
+  }
+  EXPECT_GT(negatives, 0); // the ReLU had something to do
   // Only the epilogues Loom sets are emulated.
-  epilogue = 2; // RELU
+  epilogue = 32; // GELU
   EXPECT_EQ(cublasLtMatmulDescSetAttribute(
                 p.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, 4),
             CUBLAS_STATUS_NOT_SUPPORTED);
@@ -253,8 +268,8 @@ TEST(EmulatedCublasLt, Fast16BfRoundsInputsToBfloat16) {
   std::vector<float> A = {1.0f + std::ldexp(1.0f, -9)}, B = {1.0f}, C = {0};
   void *a = d.upload(A), *b = d.upload(B), *c = d.upload(C);
   float one = 1, zero = 0;
-  for (int compute : {CUBLAS_COMPUTE_32F_FAST_TF32,
-                      CUBLAS_COMPUTE_32F_FAST_16BF}) {
+  for (int compute :
+       {CUBLAS_COMPUTE_32F_FAST_TF32, CUBLAS_COMPUTE_32F_FAST_16BF}) {
     Product p = plan(1, 1, 1, false, false, 1, 1, 1, compute);
     void *ws = d.upload(std::vector<float>(p.workspace / 4 + 1));
     ASSERT_EQ(cublasLtMatmul(p.handle, p.desc, &one, a, p.a, b, p.b, &zero, c,

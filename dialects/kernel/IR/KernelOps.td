@@ -58,14 +58,16 @@ class Kernel_Op<string mnemonic, list<Trait> traits = []>
 }
 
 def Kernel_MatmulOp : Kernel_Op<"matmul"> {
-  let summary = "C = alpha * op(A) * op(B) + bias (+ C), a 2-D f32 matrix "
-                "product or a batch of them";
+  let summary = "C = relu?(alpha * op(A) * op(B) + bias (+ C)), a 2-D f32 "
+                "matrix product or a batch of them";
   let description = [{
     `op(X)` is `X` transposed when `transpose_a` (`transpose_b`) is set.
     `init` is the destination; with `accumulate` the product is added to
     its contents, otherwise they are overwritten. An optional `bias` (1-D,
     one element per column of the result) is added to every row (ONNX
-    Gemm's `C` of shape [N] or [1, N]): the libraries' bias epilogue.
+    Gemm's `C` of shape [N] or [1, N]): the libraries' bias epilogue. With
+    `relu`, ONNX's Relu follows (`x < 0 ? 0 : x`, unordered as below zero),
+    as the libraries' ReLU epilogue.
     Operands of rank 3 are a batch: dim 0 counts the products (the same in
     all three), each one of the two dims after it; the bias is every
     product's.
@@ -83,7 +85,7 @@ def Kernel_MatmulOp : Kernel_Op<"matmul"> {
                    Optional<Kernel_Operand>:$bias,
                    Kernel_Operand:$init, UnitAttr:$transpose_a,
                    UnitAttr:$transpose_b, UnitAttr:$accumulate,
-                   DefaultValuedAttr<F32Attr, "1.0">:$alpha);
+                   UnitAttr:$relu, DefaultValuedAttr<F32Attr, "1.0">:$alpha);
   let results = (outs Variadic<RankedTensorOf<[F32]>>:$result);
   let assemblyFormat = [{
     `ins` `(` $lhs `,` $rhs (`,` $bias^)? `:` type($lhs) `,` type($rhs)

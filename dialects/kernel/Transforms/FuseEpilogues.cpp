@@ -1,4 +1,4 @@
-//===- FuseEpilogues.cpp - Residual adds and ReLUs into convolutions ------===//
+//===- FuseEpilogues.cpp - Residual adds and ReLUs into kernel ops --------===//
 //
 // Part of Loom.
 //
@@ -49,26 +49,38 @@ Conv2DOp getSoleConv(Value value) {
   return conv && conv->hasOneUse() ? conv : Conv2DOp();
 }
 
-/// relu(conv) -> conv {relu}: the body is `select(x ult 0, 0, x)`.
+/// Whether `op` applies ONNX's Relu: the body is `select(x ult 0, 0, x)`.
+bool isRelu(linalg::GenericOp op) {
+  auto select = getYieldedOp<arith::SelectOp>(op);
+  if (!select)
+    return false;
+  BlockArgument x = op.getBody()->getArgument(0);
+  auto cmp = select.getCondition().getDefiningOp<arith::CmpFOp>();
+  return cmp && cmp.getPredicate() == arith::CmpFPredicate::ULT &&
+         cmp.getLhs() == x && matchPattern(cmp.getRhs(), m_AnyZeroFloat()) &&
+         matchPattern(select.getTrueValue(), m_AnyZeroFloat()) &&
+         select.getFalseValue() == x;
+}
+
+/// relu(conv) -> conv {relu}, relu(matmul) -> matmul {relu}: the kernel
+/// op's result used by the ReLU alone.
 struct FuseRelu : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!isPlainElementwise(op, 1))
+    if (!isPlainElementwise(op, 1) || !isRelu(op))
       return failure();
-    Conv2DOp conv = getSoleConv(op.getDpsInputs()[0]);
-    auto select = getYieldedOp<arith::SelectOp>(op);
-    if (!conv || conv.getRelu() || !select)
+    Value input = op.getDpsInputs()[0];
+    if (Conv2DOp conv = getSoleConv(input); conv && !conv.getRelu()) {
+      rewriter.modifyOpInPlace(conv, [&] { conv.setRelu(true); });
+      rewriter.replaceOp(op, conv.getResult());
+      return success();
+    }
+    auto mm = input.getDefiningOp<MatmulOp>();
+    if (!mm || !mm->hasOneUse() || mm.getRelu())
       return failure();
-    BlockArgument x = op.getBody()->getArgument(0);
-    auto cmp = select.getCondition().getDefiningOp<arith::CmpFOp>();
-    if (!cmp || cmp.getPredicate() != arith::CmpFPredicate::ULT ||
-        cmp.getLhs() != x || !matchPattern(cmp.getRhs(), m_AnyZeroFloat()) ||
-        !matchPattern(select.getTrueValue(), m_AnyZeroFloat()) ||
-        select.getFalseValue() != x)
-      return failure();
-    rewriter.modifyOpInPlace(conv, [&] { conv.setRelu(true); });
-    rewriter.replaceOp(op, conv.getResult());
+    rewriter.modifyOpInPlace(mm, [&] { mm.setRelu(true); });
+    rewriter.replaceOp(op, mm.getResult());
     return success();
   }
 };

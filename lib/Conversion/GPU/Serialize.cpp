@@ -262,12 +262,19 @@ struct GpuSerializePass
               signature.getValue().str() + "target cuda " + archList + "\n" +
                   (libraries.empty() ? std::string()
                                      : "gpu-libraries " + libraries + "\n")));
-    if (gpuModules.empty())
+    if (gpuModules.empty()) {
+      // Library calls alone (an MLP whose epilogues all fused): a census
+      // of no kernel.
+      recordCensus(0);
       return;
+    }
     gpu::GPUModuleOp merged = mergeModules(gpuModules);
     if (!merged)
       return signalPassFailure();
-    recordCensus(merged);
+    int64_t count = 0;
+    for (auto func : merged.getOps<gpu::GPUFuncOp>())
+      count += func.isKernel();
+    recordCensus(count);
 
     std::vector<loom::GpuContainerEntry> entries;
     FailureOr<SmallVector<std::string>> ptx = compileToPtx(merged, numbers);
@@ -306,10 +313,7 @@ struct GpuSerializePass
   /// that loop on one thread over more than a warp's work come from
   /// (loom-gpu-offload-host's `loom.gpu_serial`), which loomc -v reports and
   /// tests refuse in benchmark models.
-  void recordCensus(gpu::GPUModuleOp merged) {
-    int64_t count = 0;
-    for (auto func : merged.getOps<gpu::GPUFuncOp>())
-      count += func.isKernel();
+  void recordCensus(int64_t count) {
     ModuleOp module = getOperation();
     auto serial = module->getAttrOfType<ArrayAttr>("loom.gpu_serial");
     Builder b(&getContext());

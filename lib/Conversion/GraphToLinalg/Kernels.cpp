@@ -127,7 +127,7 @@ struct GemmToKernel : OpConversionPattern<g::GemmOp> {
     }
     auto mm = k::MatmulOp::create(
         rewriter, loc, TypeRange{*type}, a, b, bias, init, op.getTransA(),
-        op.getTransB(), /*accumulate=*/static_cast<bool>(c),
+        op.getTransB(), /*accumulate=*/static_cast<bool>(c), /*relu=*/false,
         llvm::APFloat(static_cast<float>(op.getAlpha().convertToDouble())));
     rewriter.replaceOp(op, mm->getResult(0));
     return success();
@@ -173,7 +173,7 @@ struct MatMulToKernel : OpConversionPattern<g::MatMulOp> {
     Value product =
         k::MatmulOp::create(rewriter, loc, TypeRange{flatType}, flat, rhs,
                             /*bias=*/Value(), init, false, false, false,
-                            llvm::APFloat(1.0f))
+                            /*relu=*/false, llvm::APFloat(1.0f))
             ->getResult(0);
     if (rank > 2) {
       auto outSizes =
@@ -251,7 +251,7 @@ struct BatchMatMulToKernel : OpConversionPattern<g::MatMulOp> {
     Value product =
         k::MatmulOp::create(rewriter, loc, TypeRange{flatType}, a, b,
                             /*bias=*/Value(), init, false, false, false,
-                            llvm::APFloat(1.0f))
+                            /*relu=*/false, llvm::APFloat(1.0f))
             ->getResult(0);
     if (rank > 3) {
       auto outSizes =

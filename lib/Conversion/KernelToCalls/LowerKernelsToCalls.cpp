@@ -335,8 +335,9 @@ struct LowerKernelsToCallsPass
                                "loom-lower-kernels-to-calls");
       if (auto mm = dyn_cast<MatmulOp>(op)) {
         rewriter.setInsertionPoint(op);
-        Value flags = i64(mm.getTransposeA() | mm.getTransposeB() << 1 |
-                          mm.getAccumulate() << 2 | productFlag);
+        Value flags =
+            i64(mm.getTransposeA() | mm.getTransposeB() << 1 |
+                mm.getAccumulate() << 2 | productFlag | mm.getRelu() << 6);
         Value alpha = arith::ConstantOp::create(rewriter, op->getLoc(),
                                                 mm.getAlphaAttr());
         SmallVector<Value> scalars = {flags, alpha};

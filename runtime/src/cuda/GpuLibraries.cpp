@@ -289,7 +289,7 @@ constexpr size_t kMatmulWorkspace = size_t(32) << 20;
 /// init^T = op(rhs)^T op(lhs)^T, so that no operand moves, and the bias
 /// (one element per column of init: a row of init^T) is its BIAS epilogue.
 /// flags: 1 transpose lhs, 2 transpose rhs, 4 accumulate, 8 TF32, 32 BF16
-/// (cuBLASLt's COMPUTE_32F_FAST_16BF).
+/// (cuBLASLt's COMPUTE_32F_FAST_16BF), 64 ReLU (its RELU epilogue).
 void product(const Matrix &lhs, const Matrix &rhs, const float *bias,
              const Matrix &init, int64_t batch, int64_t flags, float alpha,
              const char *site) {
@@ -328,7 +328,7 @@ void product(const Matrix &lhs, const Matrix &rhs, const float *bias,
                                  lhs.batchStride,
                                  rhs.batchStride,
                                  init.batchStride,
-                                 (flags & 43) | (bias ? 16 : 0)};
+                                 (flags & 107) | (bias ? 16 : 0)};
   auto it = l.matmulPlans.find(key);
   if (it == l.matmulPlans.end()) {
     MatmulPlan plan;
@@ -339,12 +339,12 @@ void product(const Matrix &lhs, const Matrix &rhs, const float *bias,
               static_cast<long>(k), static_cast<long>(k), static_cast<long>(n),
               blasStatus(s));
     };
-    ok(blas.cublasLtMatmulDescCreate(
-           &plan.desc,
-           (flags & 8)    ? CUBLAS_COMPUTE_32F_FAST_TF32
-           : (flags & 32) ? CUBLAS_COMPUTE_32F_FAST_16BF
-                          : CUBLAS_COMPUTE_32F,
-           CUDA_R_32F),
+    ok(blas.cublasLtMatmulDescCreate(&plan.desc,
+                                     (flags & 8) ? CUBLAS_COMPUTE_32F_FAST_TF32
+                                     : (flags & 32)
+                                         ? CUBLAS_COMPUTE_32F_FAST_16BF
+                                         : CUBLAS_COMPUTE_32F,
+                                     CUDA_R_32F),
        "cublasLtMatmulDescCreate");
     int32_t opA = (flags & 2) ? CUBLAS_OP_T : CUBLAS_OP_N;
     int32_t opB = transA ? CUBLAS_OP_T : CUBLAS_OP_N;
@@ -354,12 +354,17 @@ void product(const Matrix &lhs, const Matrix &rhs, const float *bias,
     ok(blas.cublasLtMatmulDescSetAttribute(
            plan.desc, CUBLASLT_MATMUL_DESC_TRANSB, &opB, sizeof(opB)),
        "cublasLtMatmulDescSetAttribute(TRANSB)");
-    if (bias) {
-      int32_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+    bool relu = flags & 64;
+    if (bias || relu) {
+      int32_t epilogue = bias && relu ? CUBLASLT_EPILOGUE_RELU_BIAS
+                         : bias       ? CUBLASLT_EPILOGUE_BIAS
+                                      : CUBLASLT_EPILOGUE_RELU;
       ok(blas.cublasLtMatmulDescSetAttribute(plan.desc,
                                              CUBLASLT_MATMUL_DESC_EPILOGUE,
                                              &epilogue, sizeof(epilogue)),
          "cublasLtMatmulDescSetAttribute(EPILOGUE)");
+    }
+    if (bias) {
       // A pointer for the heuristic; each call sets its own.
       ok(blas.cublasLtMatmulDescSetAttribute(
              plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)),

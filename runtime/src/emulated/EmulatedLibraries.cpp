@@ -175,7 +175,8 @@ LOOM_EXPORT cublasStatus_t cublasLtMatmulDescCreate(cublasLtMatmulDesc_t *desc,
                                                     int compute, int scale) {
   if (!desc)
     return CUBLAS_STATUS_INVALID_VALUE;
-  if (compute != CUBLAS_COMPUTE_32F && compute != CUBLAS_COMPUTE_32F_FAST_TF32 &&
+  if (compute != CUBLAS_COMPUTE_32F &&
+      compute != CUBLAS_COMPUTE_32F_FAST_TF32 &&
       compute != CUBLAS_COMPUTE_32F_FAST_16BF)
     return refuse(CUBLAS_STATUS_NOT_SUPPORTED, "cuBLASLt",
                   "compute type %d is not emulated", compute);
@@ -197,7 +198,9 @@ LOOM_EXPORT cublasStatus_t cublasLtMatmulDescSetAttribute(
                     "EPILOGUE takes 4 bytes, not %zu", bytes);
     std::memcpy(&epilogue, value, bytes);
     if (epilogue != CUBLASLT_EPILOGUE_DEFAULT &&
-        epilogue != CUBLASLT_EPILOGUE_BIAS)
+        epilogue != CUBLASLT_EPILOGUE_BIAS &&
+        epilogue != CUBLASLT_EPILOGUE_RELU &&
+        epilogue != CUBLASLT_EPILOGUE_RELU_BIAS)
       return refuse(CUBLAS_STATUS_NOT_SUPPORTED, "cuBLASLt",
                     "epilogue %d is not emulated", epilogue);
     desc->epilogue = epilogue;
@@ -443,10 +446,12 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
   int64_t lda = aLayout->ld, ldb = bLayout->ld, ldc = cLayout->ld;
   // The BIAS epilogue: a vector of D's rows, in device memory, added to
   // every column (of every matrix of a batch).
-  const void *bias =
-      desc->epilogue == CUBLASLT_EPILOGUE_BIAS ? desc->bias : nullptr;
-  if (desc->epilogue == CUBLASLT_EPILOGUE_BIAS &&
-      !isLive(bias, shape.m * sizeof(float)))
+  bool withBias = desc->epilogue == CUBLASLT_EPILOGUE_BIAS ||
+                  desc->epilogue == CUBLASLT_EPILOGUE_RELU_BIAS;
+  bool relu = desc->epilogue == CUBLASLT_EPILOGUE_RELU ||
+              desc->epilogue == CUBLASLT_EPILOGUE_RELU_BIAS;
+  const void *bias = withBias ? desc->bias : nullptr;
+  if (withBias && !isLive(bias, shape.m * sizeof(float)))
     return refuse(CUBLAS_STATUS_INVALID_VALUE, "cuBLASLt",
                   "the BIAS epilogue's bias (%llu floats) is not in one "
                   "device allocation",
@@ -479,9 +484,12 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
             for (uint64_t i = 0; i < shape.m; ++i) {
               // beta == 0: C is not read (it may hold anything, NaN included).
               float old = betaValue == 0.0f ? 0.0f : betaValue * C[i + j * ldc];
-              D[i + j * ldc] =
+              float v =
                   alphaValue * column[i] + old +
                   (bias ? static_cast<const float *>(toHost(bias))[i] : 0.0f);
+              // ReLU as ONNX's (NaN to 0; what cuBLASLt's RELU does with a
+              // NaN is not documented).
+              D[i + j * ldc] = relu && !(v >= 0.0f) ? 0.0f : v;
             }
           }
         }

@@ -21,12 +21,12 @@ func.func @matmul(%a: memref<4x8xf32>, %b: memref<2x8xf32>, %c: memref<4x2xf32>)
   return
 }
 
-// A bias is passed as it is.
+// A bias is passed as it is; relu is flag 64.
 // CHECK-LABEL: func.func @matmul_bias
 // CHECK: %[[BIAS:.*]] = memref.cast %arg2 : memref<2xf32> to memref<?xf32>
-// CHECK: call @loom_kernel_matmul_f32(%{{.*}}, %{{.*}}, %[[BIAS]], %{{.*}}, %c2_i64, %{{.*}})
+// CHECK: call @loom_kernel_matmul_f32(%{{.*}}, %{{.*}}, %[[BIAS]], %{{.*}}, %c66_i64, %{{.*}})
 func.func @matmul_bias(%a: memref<4x8xf32>, %b: memref<2x8xf32>, %bias: memref<2xf32>, %c: memref<4x2xf32>) {
-  kernel.matmul ins(%a, %b, %bias : memref<4x8xf32>, memref<2x8xf32>, memref<2xf32>) outs(%c : memref<4x2xf32>) {transpose_b}
+  kernel.matmul ins(%a, %b, %bias : memref<4x8xf32>, memref<2x8xf32>, memref<2xf32>) outs(%c : memref<4x2xf32>) {transpose_b, relu}
   return
 }
 

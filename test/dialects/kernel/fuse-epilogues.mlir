@@ -91,3 +91,35 @@ func.func @no_fusion(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>, %b: tenso
   } -> tensor<1x4x8x8xf32>
   return %s, %m, %d : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
 }
+
+// -----
+
+// ReLU after a matrix product: the product's ReLU epilogue (cuBLASLt's
+// RELU_BIAS with a bias); not when the product has another use.
+// CHECK-LABEL: func.func @matmul_relu
+// CHECK: %[[P:.*]] = kernel.matmul ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<8x2xf32>, tensor<2xf32>) outs(%{{.*}} : tensor<4x2xf32>) {relu} -> tensor<4x2xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: %[[Q:.*]] = kernel.matmul
+// CHECK-NOT: relu
+// CHECK: linalg.generic
+// CHECK: return %[[P]], %[[Q]], %{{.*}}
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @matmul_relu(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>, %v: tensor<2xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x2xf32>
+  %p = kernel.matmul ins(%a, %b, %v : tensor<4x8xf32>, tensor<8x2xf32>, tensor<2xf32>) outs(%e : tensor<4x2xf32>) -> tensor<4x2xf32>
+  %y = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%p : tensor<4x2xf32>) outs(%e : tensor<4x2xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %lt = arith.cmpf ult, %x, %zero : f32
+    %r = arith.select %lt, %zero, %x : f32
+    linalg.yield %r : f32
+  } -> tensor<4x2xf32>
+  %q = kernel.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x2xf32>) outs(%e : tensor<4x2xf32>) -> tensor<4x2xf32>
+  %z = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%q : tensor<4x2xf32>) outs(%e : tensor<4x2xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %lt = arith.cmpf ult, %x, %zero : f32
+    %r = arith.select %lt, %zero, %x : f32
+    linalg.yield %r : f32
+  } -> tensor<4x2xf32>
+  return %y, %q, %z : tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>
+}

@@ -88,8 +88,8 @@ TEST(CpuKernels, BatchedProductsAreEachProductPlusTheBias) {
 
 TEST(CpuKernels, TheReluEpilogueIsOnnxRelu) {
   // [1 x 2] x [2 x 3] + bias, then ReLU: negatives and NaNs to 0, -0 kept.
-  std::vector<float> a = {1.0f, -1.0f}, b = {1.0f, 2.0f, 0.0f,
-                                             3.0f, 1.0f, 0.0f},
+  std::vector<float> a = {1.0f, -1.0f},
+                     b = {1.0f, 2.0f, 0.0f, 3.0f, 1.0f, 0.0f},
                      bias = {0.0f, 5.0f, std::nanf("")}, c(3, 9.0f);
   MemRef<3> lhs = view(a, 1, 1, 2, 2), rhs = view(b, 1, 2, 3, 6),
             init = view(c, 1, 1, 3, 3);

@@ -12,39 +12,28 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Boxing.h"
 #include "loom/collectives.h"
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
 namespace {
 
-struct UnrankedMemRef {
-  int64_t rank;
-  void *descriptor;
-};
-
-/// The data and sizes of a row-major strided descriptor of `rank` dims
-/// whose elements have `element` bytes.
-char *getData(const UnrankedMemRef &m, size_t element,
-              std::vector<int64_t> &sizes) {
-  auto *fields = static_cast<int64_t *>(m.descriptor);
-  char *aligned = reinterpret_cast<char *>(fields[1]);
-  int64_t offset = fields[2];
-  sizes.assign(fields + 3, fields + 3 + m.rank);
-  return aligned + offset * static_cast<int64_t>(element);
-}
+using loom::comm::UnrankedMemRef;
 
 [[noreturn]] void fail(const char *what) {
   std::fprintf(stderr, "loom: error: %s\n", what);
   std::exit(1);
 }
 
-/// Boxing calls this process ran, and the job it joined.
-uint64_t boxingCalls = 0;
+/// Boxing calls this process ran, the bytes another provider (NCCL) sent
+/// for them, and the job it joined.
+uint64_t boxingCalls = 0, providerBytes = 0, bootstrapBytes = 0;
 /// Seconds spent in them (waiting for peers included), and in the first
 /// of them (which connects this rank's groups).
 double boxingSeconds = 0, firstCallSeconds = 0;
@@ -78,23 +67,24 @@ loom_comm *getComm(int64_t meshSize) {
   return comm;
 }
 
+} // namespace
+
+uint64_t loom_box_bytes_sent() {
+  return (joinedComm ? loom_comm_bytes_sent(joinedComm) : 0) + providerBytes -
+         bootstrapBytes;
+}
+
+namespace {
+
 void printStats() {
   std::fprintf(
       stderr,
       "loom: rank %d sent %llu bytes in %llu boxing call(s), %.3f ms (the "
       "first, which connects, %.3f ms)\n",
       loom_comm_rank(joinedComm),
-      static_cast<unsigned long long>(loom_comm_bytes_sent(joinedComm)),
+      static_cast<unsigned long long>(loom_box_bytes_sent()),
       static_cast<unsigned long long>(boxingCalls), boxingSeconds * 1e3,
       firstCallSeconds * 1e3);
-}
-
-loom_sbp toSbp(int64_t kind, int64_t axis, int64_t reduction) {
-  loom_sbp sbp;
-  sbp.kind = static_cast<loom_sbp_kind>(kind);
-  sbp.axis = static_cast<int32_t>(axis);
-  sbp.reduction = static_cast<loom_reduction>(reduction);
-  return sbp;
 }
 
 /// `input` is this rank's part of a tensor of `dtype` elements under `from`
@@ -105,37 +95,29 @@ void box(UnrankedMemRef *input, UnrankedMemRef *init, loom_dtype dtype,
          int64_t fromKind, int64_t fromAxis, int64_t fromReduction,
          int64_t toKind, int64_t toAxis, int64_t toReduction) {
   loom_comm *comm = getComm(mesh0 * mesh1);
-  int rank = loom_comm_rank(comm);
   ++boxingCalls;
   auto start = std::chrono::steady_clock::now();
-  // The ranks of this mesh axis through this rank (row-major mesh).
-  int64_t row = rank / mesh1, column = rank % mesh1;
-  std::vector<int> group;
-  for (int64_t k = 0; k < (meshAxis == 0 ? mesh0 : mesh1); ++k)
-    group.push_back(
-        static_cast<int>(meshAxis == 0 ? k * mesh1 + column : row * mesh1 + k));
-  loom_sbp from = toSbp(fromKind, fromAxis, fromReduction);
-  loom_sbp to = toSbp(toKind, toAxis, toReduction);
+  std::vector<int> group =
+      loom::comm::meshAxisGroup(loom_comm_rank(comm), meshAxis, mesh0, mesh1);
+  loom_sbp from = loom::comm::makeSbp(fromKind, fromAxis, fromReduction);
+  loom_sbp to = loom::comm::makeSbp(toKind, toAxis, toReduction);
   std::vector<int64_t> inSizes, outSizes;
-  char *in = getData(*input, element, inSizes);
-  char *out = getData(*init, element, outSizes);
-  // The tensor as this axis sees it: a dim split on the input side is
-  // whole on the output side, and the other way round (parts of uneven
-  // splits differ between ranks, so neither side alone says).
-  std::vector<int64_t> shape(inSizes);
-  if (from.kind == LOOM_SBP_SPLIT && from.axis >= 0 &&
-      from.axis < static_cast<int32_t>(shape.size()))
-    shape[from.axis] = outSizes[from.axis];
+  char *in = loom::comm::descriptorData(*input, element, inSizes);
+  char *out = loom::comm::descriptorData(*init, element, outSizes);
+  if (loom::comm::sameLayout(from, to)) { // the part as it is
+    int64_t elements = 1;
+    for (int64_t n : inSizes)
+      elements *= n;
+    std::memmove(out, in, elements * element);
+    loom_box_account(start, 0);
+    return;
+  }
+  std::vector<int64_t> shape = loom::comm::boxShape(inSizes, outSizes, from);
   if (loom_comm_box(comm, group.data(), static_cast<int>(group.size()), in, out,
                     shape.data(), static_cast<int>(shape.size()), dtype, from,
                     to))
     fail(loom_comm_error(comm));
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
-  boxingSeconds += seconds;
-  if (boxingCalls == 1)
-    firstCallSeconds = seconds;
+  loom_box_account(start, 0);
 }
 
 } // namespace
@@ -161,6 +143,22 @@ LOOM_BOX_KERNEL(i16, LOOM_DTYPE_I16, 2)
 LOOM_BOX_KERNEL(i32, LOOM_DTYPE_I32, 4)
 LOOM_BOX_KERNEL(i64, LOOM_DTYPE_I64, 8)
 #undef LOOM_BOX_KERNEL
+
+loom_comm *loom_box_comm(int64_t meshSize) { return getComm(meshSize); }
+
+void loom_box_account(std::chrono::steady_clock::time_point start,
+                      uint64_t bytes, uint64_t bootstrap) {
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  boxingSeconds += seconds;
+  if (boxingCalls == 1)
+    firstCallSeconds = seconds;
+  providerBytes += bytes;
+  bootstrapBytes += bootstrap;
+}
+
+void loom_box_count_call() { ++boxingCalls; }
 
 /// This process's rank in the job of a mesh of `meshSize` devices (what
 /// kernel.mesh_rank lowers to).

@@ -10,6 +10,7 @@
 
 #include "loom/collectives.h"
 
+#include "Boxing.h"
 #include "TcpStore.h"
 
 #include <gloo/rendezvous/context.h>
@@ -30,17 +31,14 @@
 #include <string>
 #include <vector>
 
+using namespace loom::comm;
+
 namespace {
 
 struct Group {
   std::shared_ptr<gloo::rendezvous::Context> context;
   int member = 0, size = 1;
   uint64_t slot = 0;
-};
-
-/// An error to report through loom_comm_error.
-struct CommError : std::runtime_error {
-  using std::runtime_error::runtime_error;
 };
 
 void copyError(char *error, size_t size, const std::string &message) {
@@ -65,33 +63,6 @@ void fillIdentity(T *data, int64_t n, loom_reduction op) {
     value = op == LOOM_REDUCE_MAX ? -std::numeric_limits<T>::infinity()
                                   : std::numeric_limits<T>::infinity();
   std::fill(data, data + n, value);
-}
-
-/// The bytes of an element of the dtypes collectives move (compiled
-/// libraries link this file without the rest of the runtime).
-size_t elementSize(loom_dtype dtype) {
-  switch (dtype) {
-  case LOOM_DTYPE_F64:
-  case LOOM_DTYPE_I64:
-  case LOOM_DTYPE_U64:
-    return 8;
-  case LOOM_DTYPE_F32:
-  case LOOM_DTYPE_I32:
-  case LOOM_DTYPE_U32:
-    return 4;
-  case LOOM_DTYPE_F16:
-  case LOOM_DTYPE_BF16:
-  case LOOM_DTYPE_I16:
-  case LOOM_DTYPE_U16:
-    return 2;
-  case LOOM_DTYPE_I8:
-  case LOOM_DTYPE_U8:
-  case LOOM_DTYPE_BOOL:
-    return 1;
-  default:
-    throw CommError("collectives cannot move dtype " +
-                    std::to_string(static_cast<int>(dtype)));
-  }
 }
 
 /// Applies `fn` with the C++ type of `dtype`, for reductions (moving data
@@ -231,243 +202,76 @@ int guarded(loom_comm *comm, Fn body) {
   }
 }
 
-/// Where the chunks of a ring live: chunk k is `size[k]` bytes at
-/// `offset[k]` of the buffer (chunks may differ in size: uneven splits).
-struct Chunks {
-  std::vector<size_t> offset, size;
-};
+/// The Gloo transport: host memory, ring collectives on point-to-point
+/// unbound buffers (so that every byte sent is counted).
+class GlooTransport : public Transport {
+public:
+  GlooTransport(loom_comm *comm, Group &g)
+      : Transport(g.size, g.member), comm(comm), g(g) {}
 
-/// `n` balanced chunks of `count` elements of `element` bytes.
-Chunks balanced(int64_t count, int n, size_t element) {
-  Chunks c;
-  for (int k = 0; k < n; ++k) {
-    int64_t offset;
-    int64_t part = loom_split_part(count, n, k, &offset);
-    c.offset.push_back(offset * element);
-    c.size.push_back(part * element);
+  void copy(char *dst, const char *src, size_t bytes) override {
+    if (bytes)
+      std::memmove(dst, src, bytes);
   }
-  return c;
-}
-
-/// Ring reduce-scatter of the chunks of `work` (reduced in place): member
-/// m ends with the reduction of chunk m.
-void ringReduceScatter(loom_comm *comm, Group &g, char *work, const Chunks &c,
-                       loom_dtype dtype, loom_reduction op) {
-  int n = g.size, m = g.member;
-  char *incoming =
-      comm->getScratch(1, *std::max_element(c.size.begin(), c.size.end()));
-  int next = (m + 1) % n, prev = (m + n - 1) % n;
-  for (int s = 0; s < n - 1; ++s) {
-    int sendChunk = (m - s - 1 + 2 * n) % n;
-    int recvChunk = (m - s - 2 + 2 * n) % n;
-    comm->exchange(g, {{next, work + c.offset[sendChunk], c.size[sendChunk]}},
-                   {{prev, incoming, c.size[recvChunk]}});
+  void copyRows(const char *src, int64_t srcDim, int64_t begin, char *dst,
+                int64_t dstDim, int64_t at, int64_t rows,
+                const Split3 &s) override {
+    for (int64_t o = 0; o < s.outer; ++o)
+      std::memcpy(dst + (o * dstDim + at) * s.inner,
+                  src + (o * srcDim + begin) * s.inner, rows * s.inner);
+  }
+  void fillIdentity(char *data, int64_t count, loom_dtype dtype,
+                    loom_reduction op) override {
     dispatch(dtype, [&](auto t) {
       using T = decltype(t);
-      reduceInto(reinterpret_cast<T *>(work + c.offset[recvChunk]),
-                 reinterpret_cast<const T *>(incoming),
-                 c.size[recvChunk] / sizeof(T), op);
+      ::fillIdentity(reinterpret_cast<T *>(data), count, op);
     });
   }
-}
-
-/// Ring all-gather: chunk m of `out` is this member's; the others arrive
-/// around the ring.
-void ringAllGather(loom_comm *comm, Group &g, char *out, const Chunks &c) {
-  int n = g.size, m = g.member;
-  int next = (m + 1) % n, prev = (m + n - 1) % n;
-  for (int s = 0; s < n - 1; ++s) {
-    int sendChunk = (m - s + n) % n, recvChunk = (m - s - 1 + n) % n;
-    comm->exchange(g, {{next, out + c.offset[sendChunk], c.size[sendChunk]}},
-                   {{prev, out + c.offset[recvChunk], c.size[recvChunk]}});
+  char *scratch(int slot, size_t bytes) override {
+    return comm->getScratch(slot, bytes);
   }
-}
-
-/// A tensor seen as [outer][dim][inner] around one dim.
-struct Split3 {
-  int64_t outer = 1, dim = 1, inner = 1;
-};
-Split3 around(const int64_t *shape, int numDims, int axis, size_t element) {
-  Split3 s;
-  for (int d = 0; d < axis; ++d)
-    s.outer *= shape[d];
-  s.dim = shape[axis];
-  for (int d = axis + 1; d < numDims; ++d)
-    s.inner *= shape[d];
-  s.inner *= static_cast<int64_t>(element);
-  return s;
-}
-
-/// Copies rows [begin, begin + rows) of dim from `src` ([outer][srcDim]
-/// [inner]) to rows [at, at + rows) of `dst` ([outer][dstDim][inner]).
-void copyRows(const char *src, int64_t srcDim, int64_t begin, char *dst,
-              int64_t dstDim, int64_t at, int64_t rows, const Split3 &s) {
-  for (int64_t o = 0; o < s.outer; ++o)
-    std::memcpy(dst + (o * dstDim + at) * s.inner,
-                src + (o * srcDim + begin) * s.inner, rows * s.inner);
-}
-
-int64_t elementsOf(const int64_t *shape, int numDims) {
-  int64_t n = 1;
-  for (int d = 0; d < numDims; ++d)
-    n *= shape[d];
-  return n;
-}
-
-/// Member k's rows of a dim of `dim` split over `n`: [first, first + size).
-struct Rows {
-  int64_t first, size;
-};
-Rows rowsOf(int64_t dim, int n, int k) {
-  Rows r;
-  r.size = loom_split_part(dim, n, k, &r.first);
-  return r;
-}
-
-void box(loom_comm *comm, Group &g, const char *in, char *out,
-         const int64_t *shape, int numDims, loom_dtype dtype, loom_sbp from,
-         loom_sbp to) {
-  int n = g.size, m = g.member;
-  size_t element = elementSize(dtype); // refuses unknown dtypes
-  if (from.kind == LOOM_SBP_PARTIAL || to.kind == LOOM_SBP_PARTIAL)
-    dispatch(dtype, [](auto) {}); // refuses dtypes it cannot reduce
-  for (loom_sbp sbp : {from, to})
-    if (sbp.kind == LOOM_SBP_SPLIT &&
-        (sbp.axis < 0 || sbp.axis >= numDims || shape[sbp.axis] < n))
-      throw CommError(
-          sbp.axis < 0 || sbp.axis >= numDims
-              ? "cannot split dim " + std::to_string(sbp.axis) + " of a rank-" +
-                    std::to_string(numDims) + " tensor"
-              : "cannot split dim " + std::to_string(sbp.axis) + " of size " +
-                    std::to_string(shape[sbp.axis]) + " over " +
-                    std::to_string(n) + " ranks (every rank needs a row)");
-  int64_t total = elementsOf(shape, numDims);
-  size_t totalBytes = total * element;
-  auto identity = [&](char *data, int64_t count, loom_reduction op) {
-    dispatch(dtype, [&](auto t) {
-      using T = decltype(t);
-      fillIdentity(reinterpret_cast<T *>(data), count, op);
-    });
-  };
-  bool same = from.kind == to.kind &&
-              (from.kind != LOOM_SBP_SPLIT || from.axis == to.axis) &&
-              (from.kind != LOOM_SBP_PARTIAL || from.reduction == to.reduction);
-  if (same) {
-    size_t bytes = totalBytes;
-    if (from.kind == LOOM_SBP_SPLIT)
-      bytes = bytes / shape[from.axis] * rowsOf(shape[from.axis], n, m).size;
-    std::memcpy(out, in, bytes);
-    return;
-  }
-  switch (from.kind) {
-  case LOOM_SBP_BROADCAST:
-    if (to.kind == LOOM_SBP_SPLIT) {
-      Split3 s = around(shape, numDims, to.axis, element);
-      Rows r = rowsOf(s.dim, n, m);
-      copyRows(in, s.dim, r.first, out, r.size, 0, r.size, s);
-    } else { // B -> P: the value on the first member, identity elsewhere
-      if (m == 0)
-        std::memcpy(out, in, totalBytes);
-      else
-        identity(out, total, to.reduction);
-    }
-    return;
-  case LOOM_SBP_SPLIT: {
-    Split3 s = around(shape, numDims, from.axis, element);
-    Rows mine = rowsOf(s.dim, n, m);
-    if (to.kind == LOOM_SBP_PARTIAL) { // embed the slice in the identity
-      identity(out, total, to.reduction);
-      copyRows(in, mine.size, 0, out, s.dim, mine.first, mine.size, s);
-      return;
-    }
-    if (to.kind == LOOM_SBP_BROADCAST) { // all-gather, then interleave
-      Chunks c = balanced(s.dim, n, s.outer * s.inner);
-      char *chunks = comm->getScratch(0, totalBytes);
-      std::memcpy(chunks + c.offset[m], in, c.size[m]);
-      ringAllGather(comm, g, chunks, c);
-      for (int k = 0; k < n; ++k) {
-        Rows r = rowsOf(s.dim, n, k);
-        copyRows(chunks + c.offset[k], r.size, 0, out, s.dim, r.first, r.size,
-                 s);
-      }
-      return;
-    }
-    // S(i) -> S(j): piece k of the local part (its j-rows for member k)
-    // goes to member k; what member k sends back is our j-rows of its
-    // i-rows.
-    std::vector<int64_t> local(shape, shape + numDims);
-    local[from.axis] = mine.size;
-    Split3 t = around(local.data(), numDims, to.axis, element);
-    std::vector<size_t> sendAt, sendSize, recvAt, recvSize;
-    size_t sendTotal = 0, recvTotal = 0;
-    Rows myCols = rowsOf(t.dim, n, m);
-    for (int k = 0; k < n; ++k) {
-      sendAt.push_back(sendTotal);
-      sendSize.push_back(t.outer * rowsOf(t.dim, n, k).size * t.inner);
-      sendTotal += sendSize.back();
-    }
-    for (int k = 0; k < n; ++k) {
-      recvAt.push_back(recvTotal);
-      // Member k's piece: its i-rows, our j-cols.
-      recvSize.push_back(sendSize[m] / mine.size * rowsOf(s.dim, n, k).size);
-      recvTotal += recvSize.back();
-    }
-    char *packed = comm->getScratch(0, sendTotal);
-    char *received = comm->getScratch(1, recvTotal);
-    for (int k = 0; k < n; ++k) {
-      Rows cols = rowsOf(t.dim, n, k);
-      copyRows(in, t.dim, cols.first, packed + sendAt[k], cols.size, 0,
-               cols.size, t);
-    }
-    std::memcpy(received + recvAt[m], packed + sendAt[m], sendSize[m]);
-    std::vector<std::tuple<int, const void *, size_t>> sends;
-    std::vector<std::tuple<int, void *, size_t>> recvs;
-    for (int k = 0; k < n; ++k)
-      if (k != m) {
-        sends.emplace_back(k, packed + sendAt[k], sendSize[k]);
-        recvs.emplace_back(k, received + recvAt[k], recvSize[k]);
-      }
+  void
+  exchange(const std::vector<std::tuple<int, const void *, size_t>> &sends,
+           const std::vector<std::tuple<int, void *, size_t>> &recvs) override {
     comm->exchange(g, sends, recvs);
-    // Member k's piece holds its rows of dim i, our cols of dim j.
-    std::vector<int64_t> result(shape, shape + numDims);
-    result[to.axis] = myCols.size;
-    Split3 r = around(result.data(), numDims, from.axis, element);
-    for (int k = 0; k < n; ++k) {
-      Rows rows = rowsOf(s.dim, n, k);
-      copyRows(received + recvAt[k], rows.size, 0, out, r.dim, rows.first,
-               rows.size, r);
-    }
-    return;
   }
-  case LOOM_SBP_PARTIAL: {
-    if (to.kind == LOOM_SBP_SPLIT) { // chunks along the dim, reduce-scatter
-      Split3 s = around(shape, numDims, to.axis, element);
-      Chunks c = balanced(s.dim, n, s.outer * s.inner);
-      char *work = comm->getScratch(0, totalBytes);
-      for (int k = 0; k < n; ++k) {
-        Rows r = rowsOf(s.dim, n, k);
-        copyRows(in, s.dim, r.first, work + c.offset[k], r.size, 0, r.size, s);
-      }
-      ringReduceScatter(comm, g, work, c, dtype, from.reduction);
-      std::memcpy(out, work + c.offset[m], c.size[m]);
-      return;
-    }
-    // P -> B (and P(x) -> P(y)): all-reduce as reduce-scatter + all-gather
-    // of balanced chunks of the elements.
-    Chunks c = balanced(total, n, element);
-    char *work = comm->getScratch(0, totalBytes);
-    std::memcpy(work, in, totalBytes);
-    ringReduceScatter(comm, g, work, c, dtype, from.reduction);
-    ringAllGather(comm, g, work, c);
-    if (to.kind == LOOM_SBP_PARTIAL && m != 0)
-      identity(out, total, to.reduction);
-    else
-      std::memcpy(out, work, totalBytes);
-    return;
-  }
-  }
-}
 
+  /// Ring reduce-scatter: member m ends with the reduction of chunk m.
+  void reduceScatter(char *work, const Chunks &c, loom_dtype dtype,
+                     loom_reduction op) override {
+    int n = g.size, m = g.member;
+    char *incoming =
+        comm->getScratch(1, *std::max_element(c.size.begin(), c.size.end()));
+    int next = (m + 1) % n, prev = (m + n - 1) % n;
+    for (int s = 0; s < n - 1; ++s) {
+      int sendChunk = (m - s - 1 + 2 * n) % n;
+      int recvChunk = (m - s - 2 + 2 * n) % n;
+      comm->exchange(g, {{next, work + c.offset[sendChunk], c.size[sendChunk]}},
+                     {{prev, incoming, c.size[recvChunk]}});
+      dispatch(dtype, [&](auto t) {
+        using T = decltype(t);
+        reduceInto(reinterpret_cast<T *>(work + c.offset[recvChunk]),
+                   reinterpret_cast<const T *>(incoming),
+                   c.size[recvChunk] / sizeof(T), op);
+      });
+    }
+  }
+
+  /// Ring all-gather.
+  void allGather(char *out, const Chunks &c) override {
+    int n = g.size, m = g.member;
+    int next = (m + 1) % n, prev = (m + n - 1) % n;
+    for (int s = 0; s < n - 1; ++s) {
+      int sendChunk = (m - s + n) % n, recvChunk = (m - s - 1 + n) % n;
+      comm->exchange(g, {{next, out + c.offset[sendChunk], c.size[sendChunk]}},
+                     {{prev, out + c.offset[recvChunk], c.size[recvChunk]}});
+    }
+  }
+
+private:
+  loom_comm *comm;
+  Group &g;
+};
 } // namespace
 
 extern "C" {
@@ -567,6 +371,31 @@ void loom_comm_reset_bytes(loom_comm *comm) {
     comm->bytes = 0;
 }
 
+int loom_comm_publish(loom_comm *comm, const char *key, const void *data,
+                      size_t size) {
+  return guarded(comm, [&] {
+    const char *bytes = static_cast<const char *>(data);
+    comm->store->set(std::string("user/") + key,
+                     std::vector<char>(bytes, bytes + size));
+  });
+}
+
+int loom_comm_lookup(loom_comm *comm, const char *key, void *data,
+                     size_t capacity, size_t *size) {
+  return guarded(comm, [&] {
+    std::string name = std::string("user/") + key;
+    comm->store->wait({name}, comm->timeout);
+    std::vector<char> value = comm->store->get(name);
+    std::memcpy(data, value.data(), std::min(capacity, value.size()));
+    if (size)
+      *size = value.size();
+  });
+}
+
+double loom_comm_timeout(const loom_comm *comm) {
+  return comm ? comm->timeout.count() / 1000.0 : 0;
+}
+
 int loom_comm_all_reduce(loom_comm *comm, const int *ranks, int numRanks,
                          void *data, int64_t count, loom_dtype dtype,
                          loom_reduction reduction) {
@@ -576,7 +405,8 @@ int loom_comm_all_reduce(loom_comm *comm, const int *ranks, int numRanks,
     std::vector<char> in(static_cast<char *>(data),
                          static_cast<char *>(data) +
                              count * elementSize(dtype));
-    box(comm, g, in.data(), static_cast<char *>(data), shape, 1, dtype,
+    GlooTransport t(comm, g);
+    box(t, in.data(), static_cast<char *>(data), shape, 1, dtype,
         {LOOM_SBP_PARTIAL, 0, reduction}, {LOOM_SBP_BROADCAST, 0, reduction});
   });
 }
@@ -588,8 +418,8 @@ int loom_comm_all_gather(loom_comm *comm, const int *ranks, int numRanks,
     Group &g = comm->getGroup(ranks, numRanks);
     size_t bytes = count * elementSize(dtype);
     std::memcpy(static_cast<char *>(out) + g.member * bytes, in, bytes);
-    ringAllGather(comm, g, static_cast<char *>(out),
-                  balanced(g.size, g.size, bytes));
+    GlooTransport(comm, g).allGather(static_cast<char *>(out),
+                                     balanced(g.size, g.size, bytes));
   });
 }
 
@@ -601,8 +431,8 @@ int loom_comm_reduce_scatter(loom_comm *comm, const int *ranks, int numRanks,
     size_t bytes = count * elementSize(dtype);
     std::vector<char> work(static_cast<const char *>(in),
                            static_cast<const char *>(in) + bytes * g.size);
-    ringReduceScatter(comm, g, work.data(), balanced(g.size, g.size, bytes),
-                      dtype, reduction);
+    GlooTransport(comm, g).reduceScatter(
+        work.data(), balanced(g.size, g.size, bytes), dtype, reduction);
     std::memcpy(out, work.data() + g.member * bytes, bytes);
   });
 }
@@ -631,7 +461,8 @@ int loom_comm_barrier(loom_comm *comm, const int *ranks, int numRanks) {
   return guarded(comm, [&] {
     Group &g = comm->getGroup(ranks, numRanks);
     std::vector<char> gathered(g.size, 0);
-    ringAllGather(comm, g, gathered.data(), balanced(g.size, g.size, 1));
+    GlooTransport(comm, g).allGather(gathered.data(),
+                                     balanced(g.size, g.size, 1));
   });
 }
 
@@ -661,7 +492,8 @@ int loom_comm_box(loom_comm *comm, const int *ranks, int numRanks,
                   loom_dtype dtype, loom_sbp from, loom_sbp to) {
   return guarded(comm, [&] {
     Group &g = comm->getGroup(ranks, numRanks);
-    box(comm, g, static_cast<const char *>(in), static_cast<char *>(out), shape,
+    GlooTransport t(comm, g);
+    box(t, static_cast<const char *>(in), static_cast<char *>(out), shape,
         numDims, dtype, from, to);
   });
 }

@@ -205,23 +205,28 @@ std::string directoryOf(const std::string &path) {
 
 /// Checks the signature and loads the weights: `weightsPath`, or the file
 /// the signature names in `directory`. `what` names the model in errors.
-/// "cuda", "cuda:N" or "emulated": the device kind and ordinal.
+/// "cuda", "cuda:N", "emulated" or "emulated:N": the device kind and
+/// ordinal (0 when not given).
 bool parseDevice(const std::string &text, int32_t &kind, int32_t &ordinal) {
   ordinal = 0;
-  if (text == "emulated") {
-    kind = LOOM_DEVICE_EMULATED;
+  for (auto [name, k] : {std::pair("cuda", LOOM_DEVICE_CUDA),
+                         std::pair("emulated", LOOM_DEVICE_EMULATED)}) {
+    std::string prefix = name;
+    if (text == prefix) {
+      kind = k;
+      return true;
+    }
+    prefix += ":";
+    if (text.rfind(prefix, 0) != 0 || text.size() == prefix.size() ||
+        text.size() > prefix.size() + 9 ||
+        text.find_first_not_of("0123456789", prefix.size()) !=
+            std::string::npos)
+      continue;
+    kind = k;
+    ordinal = std::atoi(text.c_str() + prefix.size());
     return true;
   }
-  if (text == "cuda") {
-    kind = LOOM_DEVICE_CUDA;
-    return true;
-  }
-  if (text.rfind("cuda:", 0) != 0 || text.size() == 5 || text.size() > 14 ||
-      text.find_first_not_of("0123456789", 5) != std::string::npos)
-    return false;
-  kind = LOOM_DEVICE_CUDA;
-  ordinal = std::atoi(text.c_str() + 5);
-  return true;
+  return false;
 }
 
 /// What loom_set_device chose ("" when nothing).
@@ -279,9 +284,17 @@ loom_status finishOpen(loom_model *model, const char *signature,
     if (!parseDevice(device, model->deviceKind, ordinal)) {
       delete model;
       return fail(LOOM_ERROR_INVALID_ARGUMENT,
-                  "%s%s: expected cuda, cuda:N or emulated",
+                  "%s%s: expected cuda, cuda:N, emulated or emulated:N",
                   fromApi ? "device " : "LOOM_DEVICE=", device.c_str());
     }
+    // A rank of a job takes its host's GPU of its local rank, unless told
+    // which (loom-run -n N sets LOOM_LOCAL_RANK, mpirun its own).
+    if (device.find(':') == std::string::npos)
+      for (const char *name : {"LOOM_LOCAL_RANK", "OMPI_COMM_WORLD_LOCAL_RANK"})
+        if (const char *local = std::getenv(name); local && *local) {
+          ordinal = std::atoi(local);
+          break;
+        }
     model->deviceOrdinal = ordinal;
     char message[1024] = "";
     int32_t status =
@@ -931,7 +944,8 @@ loom_status loom_set_device(const char *device) {
   int32_t kind, ordinal;
   if (!text.empty() && !parseDevice(text, kind, ordinal))
     return fail(LOOM_ERROR_INVALID_ARGUMENT,
-                "device '%s': expected cuda, cuda:N or emulated", text.c_str());
+                "device '%s': expected cuda, cuda:N, emulated or emulated:N",
+                text.c_str());
   std::lock_guard<std::mutex> lock(chosenDeviceMutex);
   chosenDevice() = text;
   return LOOM_OK;

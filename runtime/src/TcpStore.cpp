@@ -77,6 +77,12 @@ TcpStore::TcpStore(const std::string &host, int port, bool serve,
         ::bind(listener, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) ||
         ::listen(listener, 128))
       fail("cannot listen on port " + std::to_string(port));
+    socklen_t length = sizeof(addr);
+    if (port == 0 &&
+        ::getsockname(listener, reinterpret_cast<sockaddr *>(&addr), &length))
+      fail("cannot read the port it listens on");
+    port = ntohs(addr.sin_port);
+    served = port;
     acceptor = std::thread([this] { serveLoop(); });
   }
   addrinfo hints{}, *found = nullptr;

@@ -27,11 +27,15 @@ namespace loom::runtime {
 
 class TcpStore : public gloo::rendezvous::Store {
 public:
-  /// Connects to `host:port`; with `serve`, first listens there (rank 0).
-  /// Throws std::runtime_error on failure.
+  /// Connects to `host:port`; with `serve`, first listens there (rank 0;
+  /// port 0 takes a free one, see port()). Throws std::runtime_error on
+  /// failure.
   TcpStore(const std::string &host, int port, bool serve,
            std::chrono::milliseconds timeout);
   ~TcpStore() override;
+
+  /// The port this store serves on (0 for a client).
+  int port() const { return served; }
 
   void set(const std::string &key, const std::vector<char> &data) override;
   std::vector<char> get(const std::string &key) override;
@@ -49,7 +53,7 @@ private:
   int client = -1;
   std::mutex clientMutex;
   // Server side (rank 0).
-  int listener = -1;
+  int listener = -1, served = 0;
   std::atomic<bool> stopping{false};
   std::thread acceptor;
   std::vector<std::thread> handlers;

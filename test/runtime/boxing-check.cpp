@@ -13,15 +13,23 @@
 // per pair and a summary; the exit code is non-zero on any failure.
 //
 //   loom-boxing-check [--rows R] [--cols C] [--die RANK] [--hang RANK]
+//                     [--device cuda|emulated]
 //
 // --die makes that rank exit (code 3) before any collective, --hang makes
 // it sleep instead: the others must then fail with a clear error.
+// --device boxes device memory through NCCL instead (what a CUDA model's
+// kernel.box calls, runtime/src/cuda/GpuBox.cpp), each rank on the device
+// of its local rank, inside a run of the run guard; the bytes are those
+// the NCCL transport counts (the ring volumes the cost model predicts).
 //
 //===----------------------------------------------------------------------===//
 
 #include "ToC.h"
 #include "dialects/sbp/Transforms/CostModel.h"
 #include "loom/collectives.h"
+#include "runtime/src/Boxing.h"
+#include "runtime/src/RuntimeInternal.h"
+#include "runtime/src/cuda/GpuDevice.h"
 
 #include <chrono>
 #include <cmath>
@@ -92,9 +100,86 @@ bool matches(loom_comm *comm, const std::vector<double> &got,
 
 } // namespace
 
+extern "C" {
+int32_t loom_rt_invoke(loom_run_context *context, void (*body)(void *),
+                       void *closure);
+#define LOOM_GPU_BOX(SUFFIX)                                                   \
+  void _mlir_ciface_loom_gpu_box_##SUFFIX(                                     \
+      loom::comm::UnrankedMemRef *, loom::comm::UnrankedMemRef *, int64_t,     \
+      int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t);
+LOOM_GPU_BOX(f32)
+LOOM_GPU_BOX(f64)
+LOOM_GPU_BOX(i32)
+LOOM_GPU_BOX(i64)
+#undef LOOM_GPU_BOX
+}
+
+namespace {
+
+/// A box call of compiled code on the device, in a run.
+struct DeviceBox {
+  std::vector<char> *in, *out;
+  int64_t rows, cols, local[2], size;
+  loom_dtype dtype;
+  loom_sbp from, to;
+
+  static void run(void *closure) {
+    auto *b = static_cast<DeviceBox *>(closure);
+    loom::cuda::Device &d = loom::cuda::getDevice();
+    loom::cuda::CUstream stream = loom::cuda::runStream();
+    auto upload = [&](const std::vector<char> &bytes) {
+      loom::cuda::CUdeviceptr p = 0;
+      d.api.cuMemAlloc(&p, std::max<size_t>(bytes.size(), 1));
+      d.api.cuMemcpyHtoDAsync(p, bytes.data(), bytes.size(), stream);
+      return p;
+    };
+    loom::cuda::CUdeviceptr in = upload(*b->in), out = upload(*b->out);
+    // Descriptors: allocated, aligned, offset, sizes, strides.
+    int64_t inSizes[2] = {b->rows, b->cols};
+    loom_sbp_local_shape(b->from, inSizes, 2, b->size,
+                         loom_comm_rank(loom_box_comm(b->size)), inSizes);
+    int64_t inDesc[7] = {int64_t(in), int64_t(in), 0, inSizes[0],
+                         inSizes[1],  inSizes[1],  1};
+    int64_t outDesc[7] = {int64_t(out), int64_t(out), 0, b->local[0],
+                          b->local[1],  b->local[1],  1};
+    loom::comm::UnrankedMemRef input{2, inDesc}, init{2, outDesc};
+    int64_t scalars[6] = {b->from.kind, b->from.axis, b->from.reduction,
+                          b->to.kind,   b->to.axis,   b->to.reduction};
+    auto call = b->dtype == LOOM_DTYPE_F32   ? _mlir_ciface_loom_gpu_box_f32
+                : b->dtype == LOOM_DTYPE_F64 ? _mlir_ciface_loom_gpu_box_f64
+                : b->dtype == LOOM_DTYPE_I32 ? _mlir_ciface_loom_gpu_box_i32
+                                             : _mlir_ciface_loom_gpu_box_i64;
+    call(&input, &init, 0, b->size, 1, scalars[0], scalars[1], scalars[2],
+         scalars[3], scalars[4], scalars[5]);
+    d.api.cuMemcpyDtoHAsync(b->out->data(), out, b->out->size(), stream);
+    std::string why;
+    loom::cuda::waitStream(d, stream, why);
+    d.api.cuMemFree(in);
+    d.api.cuMemFree(out);
+  }
+};
+
+/// Boxes on the device; 0, or 1 with the run's error on stderr.
+int boxOnDevice(DeviceBox &box, int32_t kind, int ordinal) {
+  loom_error_record record{};
+  loom_run_context c{};
+  c.abi_version = LOOM_ABI_VERSION;
+  c.struct_size = sizeof(c);
+  c.error = &record;
+  c.device_kind = kind;
+  c.device_ordinal = ordinal;
+  if (loom_rt_invoke(&c, DeviceBox::run, &box) == LOOM_OK)
+    return 0;
+  std::fprintf(stderr, "loom-boxing-check: %s\n", record.message);
+  return 1;
+}
+
+} // namespace
+
 int main(int argc, char **argv) {
   int64_t rows = 8, cols = 12;
   int die = -1, hang = -1;
+  int32_t device = LOOM_DEVICE_CPU;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--rows"))
       rows = std::atoll(argv[i + 1]);
@@ -104,10 +189,27 @@ int main(int argc, char **argv) {
       die = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--hang"))
       hang = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--device"))
+      device = !std::strcmp(argv[i + 1], "cuda") ? LOOM_DEVICE_CUDA
+                                                 : LOOM_DEVICE_EMULATED;
   }
   char error[512];
-  loom_comm *comm = loom_comm_join(error, sizeof(error));
+  // On a device, the job compiled code joins (one communicator a process).
+  loom_comm *comm = nullptr;
+  const char *world = std::getenv("LOOM_WORLD_SIZE");
+  if (device != LOOM_DEVICE_CPU && world)
+    comm = loom_box_comm(std::atoi(world));
+  else
+    comm = loom_comm_join(error, sizeof(error));
   if (!comm) {
+    std::fprintf(stderr, "loom-boxing-check: %s\n", error);
+    return 1;
+  }
+  const char *local = std::getenv("LOOM_LOCAL_RANK");
+  int ordinal = local ? std::atoi(local) : 0;
+  if (device != LOOM_DEVICE_CPU &&
+      loom_model_device_api()->open(device, ordinal, "sm_80", error,
+                                    sizeof(error)) != LOOM_OK) {
     std::fprintf(stderr, "loom-boxing-check: %s\n", error);
     return 1;
   }
@@ -131,14 +233,22 @@ int main(int argc, char **argv) {
         loom_sbp_local_shape(toC(to), shape, 2, size, rank, local);
         std::vector<char> out(local[0] * local[1] * loom_dtype_size(dtype));
         loom_comm_reset_bytes(comm);
-        if (loom_comm_box(comm, nullptr, 0, in.data(), out.data(), shape, 2,
-                          dtype, toC(from), toC(to))) {
+        uint64_t before = loom_box_bytes_sent();
+        if (device != LOOM_DEVICE_CPU) {
+          DeviceBox box{&in,  &out,  rows,      cols,   {local[0], local[1]},
+                        size, dtype, toC(from), toC(to)};
+          if (boxOnDevice(box, device, ordinal))
+            return 1;
+        } else if (loom_comm_box(comm, nullptr, 0, in.data(), out.data(), shape,
+                                 2, dtype, toC(from), toC(to))) {
           std::fprintf(stderr, "loom-boxing-check: %s\n",
                        loom_comm_error(comm));
           return 1;
         }
         // The mean over the ranks (uneven parts make them differ).
-        double sent = static_cast<double>(loom_comm_bytes_sent(comm));
+        double sent = static_cast<double>(device != LOOM_DEVICE_CPU
+                                              ? loom_box_bytes_sent() - before
+                                              : loom_comm_bytes_sent(comm));
         if (loom_comm_all_reduce(comm, nullptr, 0, &sent, 1, LOOM_DTYPE_F64,
                                  LOOM_REDUCE_SUM)) {
           std::fprintf(stderr, "loom-boxing-check: %s\n",
@@ -177,6 +287,7 @@ int main(int argc, char **argv) {
   if (rank == 0)
     std::printf("boxing on %d ranks: %d pairs, %s\n", size, pairs,
                 worst == 0 ? "all correct, bytes as predicted" : "FAILURES");
-  loom_comm_destroy(comm);
+  if (device == LOOM_DEVICE_CPU)
+    loom_comm_destroy(comm);
   return worst == 0 ? 0 : 1;
 }

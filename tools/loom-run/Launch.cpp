@@ -6,6 +6,7 @@
 //            PROGRAM [ARGS...]
 //
 // Starts N copies of PROGRAM on this machine with LOOM_RANK,
+// LOOM_LOCAL_RANK (the rank among its host's; a CUDA model takes that GPU),
 // LOOM_WORLD_SIZE, LOOM_MASTER_ADDR, LOOM_MASTER_PORT and LOOM_TIMEOUT
 // set, and waits for them. The ranks meet through a fresh directory
 // (LOOM_STORE_DIR; --store file, the default) or through rank 0 serving
@@ -141,6 +142,10 @@ int launchRanks(int argc, char **argv) {
     }
     if (pid == 0) {
       setenv("LOOM_RANK", std::to_string(r).c_str(), 1);
+      // Its place among the ranks of its host: a CUDA model's device
+      // (cuda:LOCAL_RANK).
+      long local = hosts.empty() ? r : r / static_cast<long>(hosts.size());
+      setenv("LOOM_LOCAL_RANK", std::to_string(local).c_str(), 1);
       setenv("LOOM_WORLD_SIZE", std::to_string(ranks).c_str(), 1);
       setenv("LOOM_MASTER_ADDR", "127.0.0.1", 1);
       setenv("LOOM_MASTER_PORT", std::to_string(port).c_str(), 1);
@@ -161,8 +166,9 @@ int launchRanks(int argc, char **argv) {
             q += c == '\'' ? std::string("'\\''") : std::string(1, c);
           return q + "'";
         };
-        for (const char *name : {"LOOM_RANK", "LOOM_WORLD_SIZE",
-                                 "LOOM_MASTER_PORT", "LOOM_TIMEOUT"})
+        for (const char *name :
+             {"LOOM_RANK", "LOOM_LOCAL_RANK", "LOOM_WORLD_SIZE",
+              "LOOM_MASTER_PORT", "LOOM_TIMEOUT"})
           command += " " + quote(std::string(name) + "=" + std::getenv(name));
         command += " " + quote("LOOM_MASTER_ADDR=" + hosts.front());
         command += " " + quote("LOOM_HOSTNAME=" + host);

@@ -243,17 +243,19 @@ struct GpuSerializePass
       archList += (archList.empty() ? "sm_" : ",sm_") + std::to_string(number);
     // And the libraries it calls, which the runtime loads when it opens
     // the model.
-    bool products = false, convolutions = false;
+    bool products = false, convolutions = false, boxing = false;
     module.walk([&](func::CallOp call) {
       products |= call.getCallee() == "loom_gpu_matmul_f32" ||
                   call.getCallee() == "loom_gpu_batch_matmul_f32";
       convolutions |= call.getCallee() == "loom_gpu_conv2d_f32";
+      boxing |= call.getCallee().starts_with("loom_gpu_box_");
     });
     std::string libraries;
-    if (products)
-      libraries = "cublaslt";
-    if (convolutions)
-      libraries += libraries.empty() ? "cudnn" : ",cudnn";
+    for (auto [used, name] :
+         {std::pair(products, "cublaslt"), std::pair(convolutions, "cudnn"),
+          std::pair(boxing, "nccl")})
+      if (used)
+        libraries += (libraries.empty() ? "" : ",") + std::string(name);
     if (auto signature = module->getAttrOfType<StringAttr>("loom.signature"))
       module->setAttr(
           "loom.signature",

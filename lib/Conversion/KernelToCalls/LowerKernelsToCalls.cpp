@@ -355,7 +355,7 @@ struct LowerKernelsToCallsPass
                                3, mm.getAccumulate(), scalars);
       }
       // Everything else waits for the second run, after the GPU passes.
-      if (gpuLibraries && !isa<Conv2DOp>(op))
+      if (gpuLibraries && !isa<Conv2DOp, BoxOp>(op))
         return WalkResult::advance();
       if (auto check = dyn_cast<CheckOp>(op))
         return lowerCheck(rewriter, module, check);
@@ -386,9 +386,10 @@ struct LowerKernelsToCallsPass
         // element types are different MLIR types).
         Type element =
             cast<ShapedType>(box.getInput().getType()).getElementType();
+        // On CUDA, device memory boxed through NCCL on the run's stream.
         std::string name;
         llvm::raw_string_ostream os(name);
-        os << "loom_kernel_box_" << element;
+        os << (gpuLibraries ? "loom_gpu_box_" : "loom_kernel_box_") << element;
         SmallVector<Value> scalars = {i64(box.getMeshAxis()), i64(mesh[0]),
                                       i64(mesh.size() > 1 ? mesh[1] : 1)};
         for (ArrayRef<int64_t> layout : {box.getFrom(), box.getTo()})

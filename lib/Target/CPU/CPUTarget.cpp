@@ -206,6 +206,8 @@ LogicalResult linkArtefact(llvm::StringRef objectPath,
   if (options.gpu) {
     args.push_back("-Wl,--undefined=loom_model_device_api");
     args.push_back("-lLoomCuda");
+    // Its boxing (NCCL) joins the job through the collectives' rendezvous.
+    args.push_back("-lLoomCollectives");
   }
   for (const char *arg :
        {"-lLoomKernels", "-Wl,--push-state,--as-needed", "-ldnnl", "-lgomp",

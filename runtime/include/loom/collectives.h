@@ -76,6 +76,18 @@ const char *loom_comm_error(const loom_comm *comm);
 uint64_t loom_comm_bytes_sent(const loom_comm *comm);
 void loom_comm_reset_bytes(loom_comm *comm);
 
+/* The job's rendezvous as a key-value table every rank sees, for another
+ * provider's bootstrap (the NCCL unique id of a group): publish sets `key`
+ * to `size` bytes; lookup waits (up to the timeout) until `key` is set and
+ * copies at most `capacity` bytes of it into `data`, setting *size to its
+ * length. Non-zero on failure (see loom_comm_error). */
+int loom_comm_publish(loom_comm *comm, const char *key, const void *data,
+                      size_t size);
+int loom_comm_lookup(loom_comm *comm, const char *key, void *data,
+                     size_t capacity, size_t *size);
+/* The timeout every wait of this communicator is bounded by, in seconds. */
+double loom_comm_timeout(const loom_comm *comm);
+
 /* Collectives on the group `ranks[0..num_ranks)` (global ranks, in group
  * order, the caller among them; NULL means every rank). Every member calls
  * with the same group, counts and dtype (reductions: f32, f64 and the

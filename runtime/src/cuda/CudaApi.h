@@ -37,6 +37,7 @@ constexpr CUresult CUDA_ERROR_NO_BINARY_FOR_GPU = 209;
 constexpr CUresult CUDA_ERROR_INVALID_HANDLE = 400;
 constexpr CUresult CUDA_ERROR_ILLEGAL_STATE = 401;
 constexpr CUresult CUDA_ERROR_NOT_FOUND = 500;
+constexpr CUresult CUDA_ERROR_NOT_READY = 600;
 constexpr CUresult CUDA_ERROR_ILLEGAL_ADDRESS = 700;
 constexpr CUresult CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES = 701;
 constexpr CUresult CUDA_ERROR_LAUNCH_FAILED = 719;
@@ -49,6 +50,25 @@ constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
 constexpr int CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED = 115;
 constexpr int CU_MEMPOOL_ATTR_RELEASE_THRESHOLD = 4;
 constexpr unsigned CU_EVENT_DISABLE_TIMING = 0x2;
+
+/// A 2-D copy (cuda.h's CUDA_MEMCPY2D_v2): `Height` rows of `WidthInBytes`,
+/// `srcPitch` and `dstPitch` bytes apart.
+constexpr unsigned CU_MEMORYTYPE_HOST = 1, CU_MEMORYTYPE_DEVICE = 2;
+struct CUDA_MEMCPY2D {
+  size_t srcXInBytes, srcY;
+  unsigned srcMemoryType;
+  const void *srcHost;
+  CUdeviceptr srcDevice;
+  void *srcArray;
+  size_t srcPitch;
+  size_t dstXInBytes, dstY;
+  unsigned dstMemoryType;
+  void *dstHost;
+  CUdeviceptr dstDevice;
+  void *dstArray;
+  size_t dstPitch;
+  size_t WidthInBytes, Height;
+};
 
 /// The version of the entries Loom asks cuGetProcAddress for: CUDA 12.0
 /// (the _v2 memory entries, the per-thread-default-stream-free ones).
@@ -81,6 +101,14 @@ constexpr int kApiVersion = 12000;
     (CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream))         \
   X(cuMemsetD8Async,                                                           \
     (CUdeviceptr dst, unsigned char value, size_t bytes, CUstream stream))     \
+  X(cuMemsetD16Async,                                                          \
+    (CUdeviceptr dst, unsigned short value, size_t count, CUstream stream))    \
+  X(cuMemsetD32Async,                                                          \
+    (CUdeviceptr dst, unsigned value, size_t count, CUstream stream))          \
+  X(cuMemsetD2D32Async, (CUdeviceptr dst, size_t pitch, unsigned value,        \
+                         size_t width, size_t height, CUstream stream))        \
+  X(cuMemcpy2DAsync, (const CUDA_MEMCPY2D *copy, CUstream stream))             \
+  X(cuStreamQuery, (CUstream stream))                                          \
   X(cuStreamCreate, (CUstream * stream, unsigned flags))                       \
   X(cuStreamSynchronize, (CUstream stream))                                    \
   X(cuStreamDestroy, (CUstream stream))                                        \

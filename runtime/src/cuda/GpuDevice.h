@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #define LOOM_HIDDEN __attribute__((visibility("hidden")))
 
@@ -57,6 +58,26 @@ LOOM_HIDDEN bool syncEachCall();
 LOOM_HIDDEN void syncRun(const char *what);
 /// The name of the kernel this thread launched last ("?" if none).
 LOOM_HIDDEN std::string lastKernelName();
+
+/// A library's handle: $env, else the emulated device (which provides every
+/// library's entries), else the first of `names` that loads; on failure,
+/// null and why in `error`. `opened` names what was tried.
+LOOM_HIDDEN void *openLibrary(const Device &device, const char *env,
+                              std::vector<const char *> names,
+                              std::string &opened, std::string &error);
+/// Fills `fields[i]` with `names[i]` of `library`; `error` lists those
+/// missing.
+LOOM_HIDDEN void resolve(void *library, const std::string &opened,
+                         const char *const *names, void **fields, size_t count,
+                         std::string &error);
+/// Loads NCCL (for a model that boxes on a mesh); "" or why not.
+LOOM_HIDDEN std::string loadNccl();
+/// Waits for `stream`'s work. A stream with collectives queued is polled:
+/// NCCL's asynchronous errors end the wait, and so does the job's timeout
+/// (LOOM_TIMEOUT, as for Gloo), both after aborting the communicators;
+/// `why` then says what happened (and the result is CUDA_ERROR_UNKNOWN).
+LOOM_HIDDEN CUresult waitStream(Device &device, CUstream stream,
+                                std::string &why);
 
 /// Ends the run (loom_rt_raise) with the formatted message.
 [[noreturn]] LOOM_HIDDEN void raise(const char *format, ...)

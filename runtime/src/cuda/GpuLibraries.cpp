@@ -53,45 +53,6 @@ std::string versionText(size_t v) {
          std::to_string(v % 100);
 }
 
-/// The library's handle: $env, else the emulated device, else the first of
-/// `names` that loads; an empty `error` on success.
-void *openLibrary(const Device &device, const char *env,
-                  std::vector<const char *> names, std::string &opened,
-                  std::string &error) {
-  if (const char *path = std::getenv(env); path && *path) {
-    opened = path;
-    if (void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL))
-      return h;
-    error =
-        std::string("cannot load ") + path + " ($" + env + "): " + dlerror();
-    return nullptr;
-  }
-  if (device.kind == LOOM_DEVICE_EMULATED) {
-    opened = "the emulated device";
-    return device.library;
-  }
-  std::string tried;
-  for (const char *name : names) {
-    opened = name;
-    if (void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL))
-      return h;
-    tried += (tried.empty() ? "" : "; ") + std::string(dlerror());
-  }
-  error = "cannot load " + std::string(names.front()) + " (" + tried +
-          "): install it beside the CUDA driver, or set $" + env;
-  return nullptr;
-}
-
-void resolve(void *library, const std::string &opened, const char *const *names,
-             void **fields, size_t count, std::string &error) {
-  std::string missing;
-  for (size_t i = 0; i < count; ++i)
-    if (!(fields[i] = dlsym(library, names[i])))
-      missing += (missing.empty() ? "" : ", ") + std::string(names[i]);
-  if (!missing.empty())
-    error = opened + " lacks " + missing;
-}
-
 struct MatmulPlan {
   cublasLtMatmulDesc_t desc = nullptr;
   cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
@@ -430,11 +391,51 @@ void product(const Matrix &lhs, const Matrix &rhs, const float *bias,
 
 } // namespace
 
+/// The library's handle: $env, else the emulated device, else the first of
+/// `names` that loads; an empty `error` on success.
+void *loom::cuda::openLibrary(const Device &device, const char *env,
+                              std::vector<const char *> names,
+                              std::string &opened, std::string &error) {
+  if (const char *path = std::getenv(env); path && *path) {
+    opened = path;
+    if (void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL))
+      return h;
+    error =
+        std::string("cannot load ") + path + " ($" + env + "): " + dlerror();
+    return nullptr;
+  }
+  if (device.kind == LOOM_DEVICE_EMULATED) {
+    opened = "the emulated device";
+    return device.library;
+  }
+  std::string tried;
+  for (const char *name : names) {
+    opened = name;
+    if (void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL))
+      return h;
+    tried += (tried.empty() ? "" : "; ") + std::string(dlerror());
+  }
+  error = "cannot load " + std::string(names.front()) + " (" + tried +
+          "): install it beside the CUDA driver, or set $" + env;
+  return nullptr;
+}
+
+void loom::cuda::resolve(void *library, const std::string &opened,
+                         const char *const *names, void **fields, size_t count,
+                         std::string &error) {
+  std::string missing;
+  for (size_t i = 0; i < count; ++i)
+    if (!(fields[i] = dlsym(library, names[i])))
+      missing += (missing.empty() ? "" : ", ") + std::string(names[i]);
+  if (!missing.empty())
+    error = opened + " lacks " + missing;
+}
+
 namespace loom::cuda {
 
 /// When the model opens: loads the libraries its signature names
-/// ("cublaslt", "cudnn", comma-separated), so that an absent or too old
-/// one fails the open, not a run.
+/// ("cublaslt", "cudnn", "nccl", comma-separated), so that an absent or
+/// too old one fails the open, not a run.
 int32_t loadLibraries(const char *list, char *error, size_t capacity) {
   Device &device = getDevice();
   Libraries &l = getLibraries();
@@ -447,6 +448,9 @@ int32_t loadLibraries(const char *list, char *error, size_t capacity) {
   else if (names.find("cudnn") != std::string::npos &&
            !loadDnn(device, l).empty())
     message = "needs cuDNN: " + l.dnnError;
+  else if (names.find("nccl") != std::string::npos)
+    if (std::string why = loadNccl(); !why.empty())
+      message = "needs NCCL (it boxes between ranks): " + why;
   if (message.empty())
     return LOOM_OK;
   if (error && capacity)

@@ -218,9 +218,12 @@ void syncRun(const char *what) {
   for (Watched &w : r.words)
     if (w.live)
       queueWordCopy(device, r.stream, w);
-  CUresult result = device.api.cuStreamSynchronize(r.stream);
+  std::string why;
+  CUresult result = waitStream(device, r.stream, why);
   if (result != CUDA_SUCCESS) {
     releaseWords(r.words);
+    if (!why.empty())
+      raise("%s on %s", why.c_str(), device.description.c_str());
     raise("%s failed on %s: %s", what ? what : describeQueued(),
           device.description.c_str(), errorName(result).c_str());
   }
@@ -285,7 +288,8 @@ LOOM_HIDDEN void loom_gpu_run_abort(void) {
     return;
   Device &device = getDevice();
   if (device.open) {
-    device.api.cuStreamSynchronize(r.stream);
+    std::string why; // the run already failed: its first error stands
+    waitStream(device, r.stream, why);
     r.staging.reset(device);
   }
   releaseWords(r.words);

@@ -792,7 +792,7 @@ cudnnStatus_t checkForward(cudnnHandle_t handle, cudnnTensorDescriptor_t xDesc,
 LOOM_EXPORT cudnnStatus_t cudnnGetConvolution2dForwardOutputDim(
     cudnnConvolutionDescriptor_t conv, cudnnTensorDescriptor_t x,
     cudnnFilterDescriptor_t w, int *n, int *c, int *h, int *wOut) {
-  int out[4];
+  int out[4] = {};
   if (!n || !c || !h || !wOut)
     return CUDNN_STATUS_BAD_PARAM;
   if (cudnnStatus_t s = getOutput(conv, x, w, out))

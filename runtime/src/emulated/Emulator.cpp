@@ -351,6 +351,7 @@ CUresult cuGetErrorName(CUresult error, const char **name) {
     NAME(CUDA_ERROR_INVALID_HANDLE, "CUDA_ERROR_INVALID_HANDLE")
     NAME(CUDA_ERROR_ILLEGAL_STATE, "CUDA_ERROR_ILLEGAL_STATE")
     NAME(CUDA_ERROR_NOT_FOUND, "CUDA_ERROR_NOT_FOUND")
+    NAME(CUDA_ERROR_NOT_READY, "CUDA_ERROR_NOT_READY")
     NAME(CUDA_ERROR_ILLEGAL_ADDRESS, "CUDA_ERROR_ILLEGAL_ADDRESS")
     NAME(CUDA_ERROR_NOT_SUPPORTED, "CUDA_ERROR_NOT_SUPPORTED")
     NAME(CUDA_ERROR_LAUNCH_FAILED, "CUDA_ERROR_LAUNCH_FAILED")
@@ -361,16 +362,21 @@ CUresult cuGetErrorName(CUresult error, const char **name) {
   }
 }
 
+/// As many devices as a DGX node has, so that the ranks of a job started
+/// with loom-run -n N each take their own (cuda:LOCAL_RANK); they share
+/// this process's emulated memory, and each rank is a process of its own.
+constexpr int kEmulatedDevices = 8;
+
 CUresult cuDeviceGetCount(int *count) {
   REQUIRE_INIT();
-  *count = 1;
+  *count = kEmulatedDevices;
   return CUDA_SUCCESS;
 }
 CUresult cuDeviceGet(CUdevice *device, int ordinal) {
   REQUIRE_INIT();
-  if (ordinal != 0)
+  if (ordinal < 0 || ordinal >= kEmulatedDevices)
     return CUDA_ERROR_INVALID_DEVICE;
-  *device = 0;
+  *device = ordinal;
   return CUDA_SUCCESS;
 }
 CUresult cuDeviceGetName(char *name, int length, CUdevice) {
@@ -389,8 +395,14 @@ CUresult cuDeviceGetAttribute(int *value, int attribute, CUdevice) {
     return CUDA_ERROR_INVALID_VALUE;
   return CUDA_SUCCESS;
 }
-CUresult cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice) {
+/// The device the process's context is on (a process opens one).
+std::atomic<int> openedDevice{0};
+
+CUresult cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice device) {
   REQUIRE_INIT();
+  if (device < 0 || device >= kEmulatedDevices)
+    return CUDA_ERROR_INVALID_DEVICE;
+  openedDevice = device;
   static char token;
   *context = reinterpret_cast<CUcontext>(&token);
   return CUDA_SUCCESS;
@@ -806,6 +818,95 @@ CUresult cuMemsetD8Async(CUdeviceptr dst, unsigned char value, size_t bytes,
                    return CUDA_SUCCESS;
                  },
                  "a memset", {reinterpret_cast<void *>(dst)});
+}
+
+CUresult cuMemsetD16Async(CUdeviceptr dst, unsigned short value, size_t count,
+                          CUstream stream) {
+  REQUIRE_INIT();
+  if (!memory.isLive(dst, count * 2) || dst % 2)
+    return CUDA_ERROR_INVALID_VALUE;
+  return enqueue(stream,
+                 [=] {
+                   std::fill_n(static_cast<uint16_t *>(memory.toHost(dst)),
+                               count, value);
+                   return CUDA_SUCCESS;
+                 },
+                 "a memset", {reinterpret_cast<void *>(dst)});
+}
+
+CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t count,
+                          CUstream stream) {
+  REQUIRE_INIT();
+  if (!memory.isLive(dst, count * 4) || dst % 4)
+    return CUDA_ERROR_INVALID_VALUE;
+  return enqueue(stream,
+                 [=] {
+                   std::fill_n(static_cast<uint32_t *>(memory.toHost(dst)),
+                               count, value);
+                   return CUDA_SUCCESS;
+                 },
+                 "a memset", {reinterpret_cast<void *>(dst)});
+}
+
+/// `height` rows of `width` 32-bit words, `pitch` bytes apart.
+CUresult cuMemsetD2D32Async(CUdeviceptr dst, size_t pitch, unsigned value,
+                            size_t width, size_t height, CUstream stream) {
+  REQUIRE_INIT();
+  if (!height || !width)
+    return CUDA_SUCCESS;
+  if (dst % 4 || pitch % 4 || pitch < width * 4 ||
+      !memory.isLive(dst, (height - 1) * pitch + width * 4))
+    return CUDA_ERROR_INVALID_VALUE;
+  return enqueue(stream,
+                 [=] {
+                   char *base = static_cast<char *>(memory.toHost(dst));
+                   for (size_t row = 0; row < height; ++row)
+                     std::fill_n(
+                         reinterpret_cast<uint32_t *>(base + row * pitch),
+                         width, value);
+                   return CUDA_SUCCESS;
+                 },
+                 "a memset", {reinterpret_cast<void *>(dst)});
+}
+
+/// Device-to-device 2-D copies (all Loom's runtime makes).
+CUresult cuMemcpy2DAsync(const CUDA_MEMCPY2D *c, CUstream stream) {
+  REQUIRE_INIT();
+  if (!c || c->srcMemoryType != CU_MEMORYTYPE_DEVICE ||
+      c->dstMemoryType != CU_MEMORYTYPE_DEVICE)
+    return CUDA_ERROR_INVALID_VALUE;
+  if (!c->Height || !c->WidthInBytes)
+    return CUDA_SUCCESS;
+  if (c->srcPitch < c->WidthInBytes + c->srcXInBytes ||
+      c->dstPitch < c->WidthInBytes + c->dstXInBytes)
+    return CUDA_ERROR_INVALID_VALUE;
+  CUdeviceptr src = c->srcDevice + c->srcY * c->srcPitch + c->srcXInBytes;
+  CUdeviceptr dst = c->dstDevice + c->dstY * c->dstPitch + c->dstXInBytes;
+  size_t width = c->WidthInBytes, height = c->Height;
+  size_t srcPitch = c->srcPitch, dstPitch = c->dstPitch;
+  if (!memory.isLive(src, (height - 1) * srcPitch + width) ||
+      !memory.isLive(dst, (height - 1) * dstPitch + width))
+    return CUDA_ERROR_INVALID_VALUE;
+  return enqueue(
+      stream,
+      [=] {
+        const char *from = static_cast<const char *>(memory.toHost(src));
+        char *to = static_cast<char *>(memory.toHost(dst));
+        for (size_t row = 0; row < height; ++row)
+          std::memmove(to + row * dstPitch, from + row * srcPitch, width);
+        return CUDA_SUCCESS;
+      },
+      "a 2-D copy on the device",
+      {reinterpret_cast<void *>(dst), reinterpret_cast<void *>(src)});
+}
+
+/// The emulated device runs a stream's work when the host asks about it:
+/// a query completes it (as if the device had been fast), then answers.
+CUresult cuStreamQuery(CUstream stream) {
+  REQUIRE_INIT();
+  if (!stream)
+    return drainAll();
+  return drain(reinterpret_cast<Stream *>(stream));
 }
 
 CUresult cuStreamCreate(CUstream *stream, unsigned) {
@@ -1406,6 +1507,7 @@ LOOM_EXPORT void *loom_emu_translate(void *pointer) {
 
 namespace loom::emu {
 bool isInitialised() { return initialised; }
+int currentDevice() { return openedDevice; }
 bool isLive(const void *pointer, size_t bytes) {
   return memory.isLive(reinterpret_cast<CUdeviceptr>(pointer), bytes);
 }

@@ -19,6 +19,8 @@
 namespace loom::emu {
 
 bool isInitialised();
+/// The ordinal of the device this process opened.
+int currentDevice();
 /// Whether [pointer, pointer + bytes) lies in one live device allocation.
 bool isLive(const void *pointer, size_t bytes);
 /// Where the host sees the device address `pointer` (for work that runs on

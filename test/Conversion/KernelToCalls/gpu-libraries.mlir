@@ -9,6 +9,7 @@
 // CHECK-DAG: func.func private @loom_gpu_matmul_f32(memref<?x?xf32>, memref<?x?xf32>, memref<?xf32>, memref<?x?xf32>, i64, f32, !llvm.ptr) attributes {llvm.emit_c_interface}
 // CHECK-DAG: func.func private @loom_gpu_conv2d_f32(memref<?x?x?x?xf32>, memref<?x?x?x?xf32>, memref<?xf32>, memref<?x?x?x?xf32>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, !llvm.ptr) attributes {llvm.emit_c_interface}
 // CHECK-DAG: func.func private @loom_gpu_batch_matmul_f32(memref<?x?x?xf32>, memref<?x?x?xf32>, memref<?xf32>, memref<?x?x?xf32>, i64, f32, !llvm.ptr) attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @loom_gpu_box_f32(memref<*xf32>, memref<*xf32>, i64, i64, i64, i64, i64, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
 // CHECK-DAG: llvm.mlir.global {{.*}}"node 'fc' (Gemm)\00"
 // CHECK-DAG: llvm.mlir.global {{.*}}"node 'conv1' (Conv)\00"
 
@@ -52,6 +53,19 @@ func.func @conv(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %big: memref<2
   %y = memref.subview %big[1, 0, 0, 0] [1, 4, 3, 4] [1, 1, 1, 1] : memref<2x4x3x4xf32> to memref<1x4x3x4xf32, strided<[48, 12, 4, 1], offset: 48>>
   kernel.conv2d ins(%x, %w : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>) outs(%y : memref<1x4x3x4xf32, strided<[48, 12, 4, 1], offset: 48>>) {strides = array<i64: 2, 1>, pads = array<i64: 0, 1, 0, 1>, dilations = array<i64: 1, 3>, groups = 1 : i64, relu} loc(#conv1)
   return
+}
+
+// On CUDA, kernel.box boxes device memory through NCCL on the run's
+// stream: the CUDA runtime's function for its element type, the same
+// arguments as the CPU's; kernel.mesh_rank waits for the second run.
+// CHECK-LABEL: func.func @box
+// CHECK: %[[I:.*]] = memref.cast %{{.*}} to memref<*xf32>
+// CHECK: call @loom_gpu_box_f32(%[[I]],
+// CHECK: kernel.mesh_rank
+func.func @box(%a: memref<4x8xf32>, %b: memref<4x4xf32>) -> i64 {
+  kernel.box ins(%a : memref<4x8xf32>) outs(%b : memref<4x4xf32>) {mesh = array<i64: 2>, mesh_axis = 0 : i64, from = array<i64: 1, 0, 0>, to = array<i64: 0, 1, 0>}
+  %r = kernel.mesh_rank {mesh = array<i64: 2>} : i64
+  return %r : i64
 }
 
 #fc = loc("fc"("Gemm"))

@@ -146,6 +146,24 @@ void printGpuKernels(ModuleOp module, llvm::raw_ostream &os) {
   os << "; library calls: " << (products ? products.getInt() : 0)
      << " cuBLASLt, " << (convolutions ? convolutions.getInt() : 0)
      << " cuDNN\n";
+  if (auto graphs = module->getAttrOfType<DictionaryAttr>("loom.gpu_graphs")) {
+    auto regions = graphs.getAs<ArrayAttr>("regions");
+    auto driven = graphs.getAs<ArrayAttr>("host_driven");
+    os << "cuda graphs: " << (regions ? regions.size() : 0)
+       << " static region(s), each captured once per shape";
+    if (regions && !regions.empty()) {
+      os << " (";
+      llvm::interleave(regions.getAsValueRange<StringAttr>(), os, ", ");
+      os << ")";
+    }
+    os << "; host-driven: " << (driven ? driven.size() : 0);
+    if (driven && !driven.empty()) {
+      os << " (";
+      llvm::interleave(driven.getAsValueRange<StringAttr>(), os, "; ");
+      os << ")";
+    }
+    os << "\n";
+  }
 }
 
 LogicalResult emitArtefact(ModuleOp module, ArtefactEmit emit,

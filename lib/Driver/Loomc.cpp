@@ -95,6 +95,15 @@ struct Options {
       cl::desc("What GPU matrix products may round to: fp32 (default), tf32 "
                "or bf16"),
       cl::init("fp32"), cl::cat(category)};
+  cl::opt<Toggle> cudaGraphs{
+      "cuda-graphs",
+      cl::desc("With --target=cuda: replay each static region (a DyCL "
+               "subgraph, a model without control flow) as a CUDA graph, "
+               "captured once per shape"),
+      cl::values(clEnumValN(Toggle::On, "on", "Graphs (the default)"),
+                 clEnumValN(Toggle::Off, "off",
+                            "Launch kernel by kernel, as without graphs")),
+      cl::init(Toggle::On), cl::cat(category)};
   cl::opt<std::string> cudaToolkit{
       "cuda-toolkit",
       cl::desc("The CUDA toolkit for ptxas and fatbinary (default: "
@@ -495,6 +504,7 @@ int loomcMain(int argc, char **argv) {
   pipelineOptions.gpu.precision = options.precision;
   pipelineOptions.gpu.toolkit = options.cudaToolkit;
   pipelineOptions.gpu.seedBug = options.gpuSeedBug;
+  pipelineOptions.gpu.graphs = options.cudaGraphs == Toggle::On;
   if (failed(runPhases(*module, pipelineOptions, options.dumpDir,
                        [&](llvm::StringRef phase) {
                          timer.done(phase);

@@ -192,6 +192,8 @@ static void buildGpuKernelsPipeline(OpPassManager &pm,
   serialize.emulation = options.emulation;
   serialize.precision = options.precision;
   pm.addPass(createGpuSerializePass(serialize));
+  if (options.graphs)
+    pm.addPass(createGpuGraphRegionsPass());
 }
 
 /// Weights out to their file, intermediates into the memory plan, loops,
@@ -382,6 +384,10 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
       *this, "emulation",
       llvm::cl::desc("Embed the kernels for the emulated device"),
       llvm::cl::init(true)};
+  Option<bool> cudaGraphs{
+      *this, "cuda-graphs",
+      llvm::cl::desc("Replay static regions as CUDA graphs"),
+      llvm::cl::init(true)};
 
   PipelineOptions get() const {
     PipelineOptions options;
@@ -390,6 +396,7 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
       options.gpu.archs.assign(gpuArch.begin(), gpuArch.end());
     options.gpu.precision = precision;
     options.gpu.emulation = emulation;
+    options.gpu.graphs = cudaGraphs;
     options.compileTo = compileTo;
     options.graph = {
         maxRewrites, requireConvergence,

@@ -47,6 +47,9 @@
 // artefact is a CUDA model: then every buffer a run allocates is there.
 extern "C" {
 LOOM_HIDDEN void *loom_gpu_device_alloc(uint64_t bytes) __attribute__((weak));
+/// What a run keeps past its CUDA graph regions (the workspace).
+LOOM_HIDDEN void *loom_gpu_device_alloc_kept(uint64_t bytes)
+    __attribute__((weak));
 LOOM_HIDDEN void loom_gpu_device_free(void *pointer) __attribute__((weak));
 // The run's stream and its synchronisation (runtime/src/cuda/GpuRun.cpp).
 LOOM_HIDDEN void loom_gpu_run_begin(void *stream, uint64_t flags)
@@ -400,7 +403,7 @@ LOOM_HIDDEN void *loom_rt_workspace(uint64_t bytes) {
   }
   if (onDevice() && (context->flags & LOOM_RUN_ASYNC)) {
     if (!guard->asyncWorkspace)
-      guard->asyncWorkspace = loom_gpu_device_alloc(bytes);
+      guard->asyncWorkspace = loom_gpu_device_alloc_kept(bytes);
     if (!guard->asyncWorkspace)
       endRun(LOOM_ERROR_OUT_OF_MEMORY, site,
              "out of memory: the workspace of {0} bytes",
@@ -410,7 +413,7 @@ LOOM_HIDDEN void *loom_rt_workspace(uint64_t bytes) {
   RunMemory *memory = acquireMemory(*guard);
   if (memory && onDevice() && memory->workspace.bytes < bytes) {
     freeBuffer(memory->workspace.data);
-    memory->workspace = {loom_gpu_device_alloc(bytes), bytes};
+    memory->workspace = {loom_gpu_device_alloc_kept(bytes), bytes};
     if (!memory->workspace.data)
       memory->workspace.bytes = 0;
   }

@@ -354,6 +354,28 @@ def GpuSerializePass : Pass<"loom-gpu-serialize", "::mlir::ModuleOp"> {
                            "::mlir::LLVM::LLVMDialect"];
 }
 
+def GpuGraphRegionsPass : Pass<"loom-gpu-graph-regions", "::mlir::ModuleOp"> {
+  let summary = "Mark the static regions of host code that CUDA graphs replay";
+  let description = [{
+    After `loom-gpu-offload-host`, a host function that launches device work
+    and takes no decision on the host (no `loom_gpu_read`, no call of
+    another function of the module) is a static region: a DyCL subgraph, or
+    a whole model without control flow. Its body moves to a private
+    function `NAME.graph_body`, and `NAME` becomes
+    `loom_gpu_region_begin(site, key)`, the body, `loom_gpu_region_end(site)`,
+    and the body once more if the runtime asks for it (a capture anew); the
+    key holds the dynamic dims of its memref arguments and its scalar
+    arguments. The runtime (runtime/src/cuda/GpuGraphs.cpp) captures each
+    region once per stream and key into a CUDA graph and then replays it,
+    updating the parameters that changed. The module's `loom.gpu_graphs`
+    lists the regions and, for each host function left host-driven, why.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def GpuLowerToHostPass : Pass<"loom-gpu-lower-to-host", "::mlir::ModuleOp"> {
   let summary = "Lower a kernels module for the emulated device";
   let description = [{

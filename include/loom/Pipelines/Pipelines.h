@@ -112,6 +112,8 @@ struct GpuOptions {
   std::string toolkit;
   /// Embed the kernels compiled for the emulated device too.
   bool emulation = true;
+  /// Capture static regions into CUDA graphs (loom-gpu-graph-regions).
+  bool graphs = true;
   /// Threads per block of the generated kernels.
   int64_t blockSize = 256;
   /// For the emulated device's tests only: a known bug to generate

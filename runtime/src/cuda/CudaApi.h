@@ -25,6 +25,9 @@ using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
 using CUevent = struct CUevent_st *;
 using CUmemoryPool = struct CUmemPoolHandle_st *;
+using CUgraph = struct CUgraph_st *;
+using CUgraphExec = struct CUgraphExec_st *;
+using CUgraphNode = struct CUgraphNode_st *;
 
 constexpr CUresult CUDA_SUCCESS = 0;
 constexpr CUresult CUDA_ERROR_INVALID_VALUE = 1;
@@ -38,6 +41,8 @@ constexpr CUresult CUDA_ERROR_INVALID_HANDLE = 400;
 constexpr CUresult CUDA_ERROR_ILLEGAL_STATE = 401;
 constexpr CUresult CUDA_ERROR_NOT_FOUND = 500;
 constexpr CUresult CUDA_ERROR_NOT_READY = 600;
+constexpr CUresult CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED = 900;
+constexpr CUresult CUDA_ERROR_STREAM_CAPTURE_ISOLATION = 905;
 constexpr CUresult CUDA_ERROR_ILLEGAL_ADDRESS = 700;
 constexpr CUresult CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES = 701;
 constexpr CUresult CUDA_ERROR_LAUNCH_FAILED = 719;
@@ -69,6 +74,20 @@ struct CUDA_MEMCPY2D {
   size_t dstPitch;
   size_t WidthInBytes, Height;
 };
+
+/// A kernel node's parameters (cuda.h's CUDA_KERNEL_NODE_PARAMS_v2).
+struct CUDA_KERNEL_NODE_PARAMS {
+  CUfunction func;
+  unsigned gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ;
+  unsigned sharedMemBytes;
+  void **kernelParams;
+  void **extra;
+  void *kern;
+  CUcontext ctx;
+};
+constexpr int CU_GRAPH_NODE_TYPE_KERNEL = 0;
+constexpr int CU_STREAM_CAPTURE_MODE_RELAXED = 2;
+constexpr int CU_STREAM_CAPTURE_STATUS_ACTIVE = 1;
 
 /// The version of the entries Loom asks cuGetProcAddress for: CUDA 12.0
 /// (the _v2 memory entries, the per-thread-default-stream-free ones).
@@ -125,6 +144,38 @@ constexpr int kApiVersion = 12000;
     (CUfunction function, unsigned gridX, unsigned gridY, unsigned gridZ,      \
      unsigned blockX, unsigned blockY, unsigned blockZ, unsigned sharedBytes,  \
      CUstream stream, void **params, void **extra))
+
+// CUDA graphs (GpuGraphs.cpp): X(name, version, parameters), each asked
+// for in the version whose form is declared here. Optional: without them
+// (a driver before CUDA 12.4), runs launch kernel by kernel.
+#define LOOM_CUDA_GRAPH_ENTRIES(X)                                             \
+  X(cuStreamBeginCapture, 12000, (CUstream stream, int mode))                  \
+  X(cuStreamEndCapture, 12000, (CUstream stream, CUgraph * graph))             \
+  X(cuStreamGetCaptureInfo, 12000,                                             \
+    (CUstream stream, int *status, uint64_t *id, CUgraph *graph,               \
+     const CUgraphNode **dependencies, size_t *count))                         \
+  X(cuGraphGetNodes, 12000,                                                    \
+    (CUgraph graph, CUgraphNode * nodes, size_t * count))                      \
+  X(cuGraphNodeGetType, 12000, (CUgraphNode node, int *type))                  \
+  X(cuGraphKernelNodeGetParams, 12000,                                         \
+    (CUgraphNode node, CUDA_KERNEL_NODE_PARAMS * params))                      \
+  X(cuGraphInstantiateWithFlags, 12000,                                        \
+    (CUgraphExec * exec, CUgraph graph, unsigned long long flags))             \
+  X(cuGraphExecKernelNodeSetParams, 12000,                                     \
+    (CUgraphExec exec, CUgraphNode node,                                       \
+     const CUDA_KERNEL_NODE_PARAMS *params))                                   \
+  X(cuGraphLaunch, 12000, (CUgraphExec exec, CUstream stream))                 \
+  X(cuGraphExecDestroy, 12000, (CUgraphExec exec))                             \
+  X(cuGraphDestroy, 12000, (CUgraph graph))                                    \
+  X(cuFuncGetParamInfo, 12040,                                                 \
+    (CUfunction function, size_t index, size_t * offset, size_t * size))
+
+struct GraphApi {
+#define LOOM_CUDA_GRAPH_FIELD(name, version, params)                           \
+  CUresult(*name) params = nullptr;
+  LOOM_CUDA_GRAPH_ENTRIES(LOOM_CUDA_GRAPH_FIELD)
+#undef LOOM_CUDA_GRAPH_FIELD
+};
 
 /// The driver's entries, as cuGetProcAddress gives them.
 struct Api {

@@ -192,8 +192,10 @@ public:
     Nccl::Scratch &s = n.scratch[stream];
     if (s.bytes[slot] < count) {
       if (s.data[slot]) {
-        // Queued work may still read the old buffer: freed in its order.
-        if (device.pools) {
+        // Queued work may still read the old buffer: freed in its order;
+        // a graph may hold it: retired, not freed.
+        if (graphsUsed()) {
+        } else if (device.pools) {
           cuda("cuMemFreeAsync",
                device.api.cuMemFreeAsync(s.data[slot], stream));
         } else {
@@ -389,15 +391,27 @@ void gpuBox(loom::comm::UnrankedMemRef *input, loom::comm::UnrankedMemRef *init,
           group.begin());
       NcclTransport t(device, n, comm, static_cast<int>(group.size()), member,
                       stream);
-      if (loom::comm::sameLayout(from, to)) { // the part as it is
-        int64_t elements = 1;
-        for (int64_t d : inSizes)
-          elements *= d;
-        t.copy(out, in, elements * element);
-      } else {
-        loom::comm::box(t, in, out, shape.data(),
-                        static_cast<int>(shape.size()), dtype, from, to);
-      }
+      int64_t inElements = 1, outElements = 1;
+      for (int64_t d : inSizes)
+        inElements *= d;
+      for (int64_t d : outSizes)
+        outElements *= d;
+      auto issue = [&] {
+        if (loom::comm::sameLayout(from, to)) // the part as it is
+          t.copy(out, in, inElements * element);
+        else
+          loom::comm::box(t, in, out, shape.data(),
+                          static_cast<int>(shape.size()), dtype, from, to);
+      };
+      // In a graph region: captured, but never re-pointed (NCCL keeps its
+      // buffers' addresses in device memory).
+      if (!graphLibraryCall("boxing (NCCL)",
+                            {{reinterpret_cast<CUdeviceptr>(in),
+                              size_t(inElements * element)},
+                             {reinterpret_cast<CUdeviceptr>(out),
+                              size_t(outElements * element)}},
+                            false, issue))
+        issue();
       bytes = t.bytes;
       n.pending.insert(stream);
     } catch (const std::exception &e) {

@@ -11,6 +11,7 @@
 #include "CudaApi.h"
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ struct Device {
   /// libraries' entries).
   void *library = nullptr;
   Api api;
+  /// CUDA graphs' entries; those the driver lacks (graphs are then off).
+  GraphApi graphApi;
+  std::string graphsMissing;
   CUdevice device = 0;
   CUcontext context = nullptr;
   /// The model's stream: runs without a caller's stream are ordered on it.
@@ -78,6 +82,53 @@ LOOM_HIDDEN std::string loadNccl();
 /// `why` then says what happened (and the result is CUDA_ERROR_UNKNOWN).
 LOOM_HIDDEN CUresult waitStream(Device &device, CUstream stream,
                                 std::string &why);
+
+//===----------------------------------------------------------------------===//
+// CUDA graphs (GpuGraphs.cpp): how the device calls of the region of host
+// code the calling thread is in go. Outside a region, or with graphs off,
+// every hook answers false and the caller goes on as without graphs.
+//===----------------------------------------------------------------------===//
+
+enum class GraphMode {
+  Off,     ///< calls run as they come
+  Capture, ///< calls are captured into the region's graph
+  Observe, ///< calls only say what they would do: the graph is replayed
+};
+LOOM_HIDDEN GraphMode graphMode();
+/// The stream a capture records on (null outside one): what runStream()
+/// gives inside it.
+LOOM_HIDDEN CUstream graphCaptureStream();
+/// Whether a graph was captured in this process: memory a graph may hold
+/// (library workspaces, boxing scratch) is then retired, never freed.
+LOOM_HIDDEN bool graphsUsed();
+/// A kernel launch: true if the region took it.
+LOOM_HIDDEN bool graphKernel(CUfunction function, const unsigned grid[3],
+                             const unsigned block[3], unsigned sharedBytes,
+                             CUstream stream, void **params);
+/// A device pointer a library call uses, and the bytes it may reach.
+struct GraphPointer {
+  CUdeviceptr pointer;
+  size_t bytes;
+};
+/// A library call (cuBLASLt, cuDNN; NCCL, whose nodes cannot be re-pointed:
+/// `patchable` false) using `pointers`; `issue` queues it. True if the
+/// region took it.
+LOOM_HIDDEN bool graphLibraryCall(const char *what,
+                                  const std::vector<GraphPointer> &pointers,
+                                  bool patchable,
+                                  const std::function<void()> &issue);
+/// Device memory for the host code, and its free: true if the region took
+/// them.
+LOOM_HIDDEN bool graphAlloc(uint64_t bytes, void **pointer);
+LOOM_HIDDEN bool graphFree(void *pointer);
+/// A host read of device memory: a capture ends there (its work so far
+/// launched) and the rest of the region runs call by call.
+LOOM_HIDDEN void graphInterrupt();
+/// The run failed inside a region: a capture is dropped.
+LOOM_HIDDEN void graphAbort();
+/// GpuRun.cpp: the error words the region's functions stopped watching
+/// have their copies queued (after the region's graph, when it has one).
+LOOM_HIDDEN void flushRegionWords(Device &device, CUstream stream);
 
 /// Ends the run (loom_rt_raise) with the formatted message.
 [[noreturn]] LOOM_HIDDEN void raise(const char *format, ...)

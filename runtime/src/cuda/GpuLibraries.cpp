@@ -191,6 +191,15 @@ void *getWorkspace(Device &device, Libraries &l, size_t bytes) {
   Libraries::Workspace &w = l.workspaces[stream];
   if (bytes <= w.bytes)
     return reinterpret_cast<void *>(w.data);
+  if (w.data && graphsUsed()) {
+    // A graph may hold the old one: it stays (retired), and the new one is
+    // allocated outside any capture.
+    w = {};
+    check(device.api.cuMemAlloc(&w.data, bytes),
+          "cuMemAlloc (a library workspace)");
+    w.bytes = bytes;
+    return reinterpret_cast<void *>(w.data);
+  }
   if (w.data) {
     if (device.pools) {
       device.api.cuMemFreeAsync(w.data, stream);
@@ -201,8 +210,9 @@ void *getWorkspace(Device &device, Libraries &l, size_t bytes) {
     }
     w = {};
   }
-  check(device.pools ? device.api.cuMemAllocAsync(&w.data, bytes, stream)
-                     : device.api.cuMemAlloc(&w.data, bytes),
+  check(device.pools && !graphsUsed()
+            ? device.api.cuMemAllocAsync(&w.data, bytes, stream)
+            : device.api.cuMemAlloc(&w.data, bytes),
         "cuMemAlloc (a library workspace)");
   w.bytes = bytes;
   return reinterpret_cast<void *>(w.data);
@@ -243,6 +253,16 @@ Matrix toMatrix(const MemRef<3> &m, const char *site) {
   return {m.data(), m.sizes[1], m.sizes[2], ld, stride};
 }
 
+/// The bytes a matrix (of `batch`) may reach from its data.
+size_t extent(const Matrix &m, int64_t batch) {
+  return ((batch - 1) * m.batchStride + (m.rows - 1) * m.ld + m.cols) *
+         sizeof(float);
+}
+
+GraphPointer graphPointer(const void *data, size_t bytes) {
+  return {reinterpret_cast<CUdeviceptr>(data), bytes};
+}
+
 constexpr size_t kMatmulWorkspace = size_t(32) << 20;
 
 /// init = alpha * op(lhs) * op(rhs) + bias (+ init) for each of `batch`
@@ -268,7 +288,7 @@ void product(const Matrix &lhs, const Matrix &rhs, const float *bias,
     raise("%s: a product over an empty inner dim with a bias", site);
   if (k == 0) {
     // An empty sum: zero, or the destination as it is.
-    if (!accumulate)
+    auto zero = [&] {
       for (int64_t b = 0; b < batch; ++b)
         for (int64_t row = 0; row < m; ++row)
           check(device.api.cuMemsetD8Async(
@@ -276,6 +296,13 @@ void product(const Matrix &lhs, const Matrix &rhs, const float *bias,
                         (b * init.batchStride + row * init.ld) * sizeof(float),
                     0, n * sizeof(float), runStream()),
                 "cuMemsetD8Async (an empty matrix product)");
+    };
+    // (A memset node cannot be re-pointed.)
+    if (!accumulate &&
+        !graphLibraryCall("an empty product's memset",
+                          {graphPointer(init.data, extent(init, batch))}, false,
+                          zero))
+      zero();
     return finish(device, "a matrix product", site);
   }
   BlasApi &blas = requireBlas(device, l, site);
@@ -380,10 +407,21 @@ void product(const Matrix &lhs, const Matrix &rhs, const float *bias,
       blas.cublasLtMatmulDescSetAttribute(
           plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)))
     raise("%s: cublasLtMatmulDescSetAttribute(BIAS_POINTER) failed", site);
-  cublasStatus_t s =
-      blas.cublasLtMatmul(l.lt, plan.desc, &alpha, rhs.data, plan.a, lhs.data,
-                          plan.b, &beta, init.data, plan.c, init.data, plan.c,
-                          &plan.algo, workspace, plan.workspace, runStream());
+  cublasStatus_t s = CUBLAS_STATUS_SUCCESS;
+  auto issue = [&] {
+    s = blas.cublasLtMatmul(l.lt, plan.desc, &alpha, rhs.data, plan.a, lhs.data,
+                            plan.b, &beta, init.data, plan.c, init.data, plan.c,
+                            &plan.algo, workspace, plan.workspace, runStream());
+  };
+  if (!graphLibraryCall(
+          "cublasLtMatmul",
+          {graphPointer(rhs.data, extent(rhs, batch)),
+           graphPointer(lhs.data, extent(lhs, batch)),
+           graphPointer(init.data, extent(init, batch)),
+           graphPointer(bias, bias ? init.cols * sizeof(float) : 0),
+           graphPointer(workspace, plan.workspace)},
+          true, issue))
+    issue();
   if (s != CUBLAS_STATUS_SUCCESS)
     raise("%s: cublasLtMatmul failed: %s", site, blasStatus(s));
   finish(device, "the cuBLASLt product", site);
@@ -606,9 +644,10 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_conv2d_f32(
         check(device.api.cuMemAlloc(&plan.zeros, bytes),
               "cuMemAlloc (a zero bias)");
         // Once, for every stream's later runs: the host waits for it.
-        check(device.api.cuMemsetD8Async(plan.zeros, 0, bytes, device.stream),
+        // (On the upload stream, which no graph captures.)
+        check(device.api.cuMemsetD8Async(plan.zeros, 0, bytes, device.uploads),
               "cuMemsetD8Async (a zero bias)");
-        check(device.api.cuStreamSynchronize(device.stream),
+        check(device.api.cuStreamSynchronize(device.uploads),
               "cuStreamSynchronize (a zero bias)");
       }
     }
@@ -639,26 +678,42 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_conv2d_f32(
     l.dnnStream = runStream();
   }
   float one = 1.0f, keep = accumulate ? 1.0f : 0.0f;
-  cudnnStatus_t s;
-  if (relu) {
-    // y = relu(conv(x) + keep * y + bias): one call.
-    const void *b =
-        hasBias ? bias->data() : reinterpret_cast<const void *>(plan.zeros);
-    s = dnn.cudnnConvolutionBiasActivationForward(
-        l.dnnHandle, &one, plan.x, input->data(), plan.w, weight->data(),
-        plan.conv, plan.algo, workspace, plan.workspace, &keep, plan.y,
-        init->data(), plan.bias, b, plan.act, plan.y, init->data());
-  } else {
-    // cuDNN fuses an identity activation with one algorithm only: the
-    // convolution (its beta the residual), then the bias.
-    s = dnn.cudnnConvolutionForward(l.dnnHandle, &one, plan.x, input->data(),
-                                    plan.w, weight->data(), plan.conv,
-                                    plan.algo, workspace, plan.workspace, &keep,
-                                    plan.y, init->data());
-    if (s == CUDNN_STATUS_SUCCESS && hasBias)
-      s = dnn.cudnnAddTensor(l.dnnHandle, &one, plan.bias, bias->data(), &one,
-                             plan.y, init->data());
-  }
+  cudnnStatus_t s = CUDNN_STATUS_SUCCESS;
+  auto bytesOf = [](const MemRef<4> *m) {
+    return size_t(m->sizes[0] * m->sizes[1] * m->sizes[2] * m->sizes[3]) *
+           sizeof(float);
+  };
+  const void *b =
+      hasBias ? bias->data() : reinterpret_cast<const void *>(plan.zeros);
+  auto issue = [&] {
+    if (relu) {
+      // y = relu(conv(x) + keep * y + bias): one call.
+      s = dnn.cudnnConvolutionBiasActivationForward(
+          l.dnnHandle, &one, plan.x, input->data(), plan.w, weight->data(),
+          plan.conv, plan.algo, workspace, plan.workspace, &keep, plan.y,
+          init->data(), plan.bias, b, plan.act, plan.y, init->data());
+    } else {
+      // cuDNN fuses an identity activation with one algorithm only: the
+      // convolution (its beta the residual), then the bias.
+      s = dnn.cudnnConvolutionForward(l.dnnHandle, &one, plan.x, input->data(),
+                                      plan.w, weight->data(), plan.conv,
+                                      plan.algo, workspace, plan.workspace,
+                                      &keep, plan.y, init->data());
+      if (s == CUDNN_STATUS_SUCCESS && hasBias)
+        s = dnn.cudnnAddTensor(l.dnnHandle, &one, plan.bias, bias->data(), &one,
+                               plan.y, init->data());
+    }
+  };
+  if (!graphLibraryCall(
+          relu ? "cudnnConvolutionBiasActivationForward"
+               : "cudnnConvolutionForward",
+          {graphPointer(input->data(), bytesOf(input)),
+           graphPointer(weight->data(), bytesOf(weight)),
+           graphPointer(init->data(), bytesOf(init)),
+           graphPointer(b, b ? init->sizes[1] * sizeof(float) : 0),
+           graphPointer(workspace, plan.workspace)},
+          true, issue))
+    issue();
   if (s != CUDNN_STATUS_SUCCESS)
     raise("%s: the cuDNN convolution failed: %s", site,
           dnn.cudnnGetErrorString(s));

@@ -86,9 +86,10 @@ private:
 /// An error word a function of the run watches, and its pinned copy.
 struct Watched {
   CUdeviceptr word;
-  const char *sites; // the function's checks' sites, separated by \x1f
-  int64_t *slot;     // where synchronisations copy the word
-  bool live;         // its function has not returned yet
+  const char *sites;     // the function's checks' sites, separated by \x1f
+  int64_t *slot;         // where synchronisations copy the word
+  bool live;             // its function has not returned yet
+  bool deferred = false; // returned inside a graph region: copied after it
 };
 
 /// Pinned slots of three words, shared by every thread's runs.
@@ -202,7 +203,20 @@ bool seededBug(const char *name) {
 
 namespace loom::cuda {
 
-CUstream runStream() { return run.active ? run.stream : getDevice().stream; }
+CUstream runStream() {
+  if (CUstream capture = graphCaptureStream())
+    return capture;
+  return run.active ? run.stream : getDevice().stream;
+}
+
+void flushRegionWords(Device &device, CUstream stream) {
+  for (Watched &w : run.words)
+    if (w.live && w.deferred) {
+      queueWordCopy(device, stream, w);
+      w.live = false;
+      w.deferred = false;
+    }
+}
 
 bool syncEachCall() {
   static const bool each = [] {
@@ -286,6 +300,7 @@ LOOM_HIDDEN void loom_gpu_run_abort(void) {
   RunState &r = run;
   if (!r.active)
     return;
+  graphAbort();
   Device &device = getDevice();
   if (device.open) {
     std::string why; // the run already failed: its first error stands
@@ -308,9 +323,11 @@ LOOM_HIDDEN void loom_gpu_watch_errors(int64_t word, const char *sites) {
   int64_t *slot = takeSlot(device);
   if (!slot)
     raise("out of pinned host memory for an error word");
-  check(device.api.cuMemsetD8Async(static_cast<CUdeviceptr>(word), 0,
-                                   3 * sizeof(int64_t), r.stream),
-        "cuMemsetD8Async (an error word)");
+  // (A replayed graph clears it with the memset its capture recorded.)
+  if (graphMode() != GraphMode::Observe)
+    check(device.api.cuMemsetD8Async(static_cast<CUdeviceptr>(word), 0,
+                                     3 * sizeof(int64_t), runStream()),
+          "cuMemsetD8Async (an error word)");
   r.words.push_back({static_cast<CUdeviceptr>(word), sites, slot, true});
 }
 
@@ -320,7 +337,13 @@ LOOM_HIDDEN void loom_gpu_unwatch_errors(int64_t word) {
   Device &device = requireDevice();
   RunState &r = run;
   for (size_t i = r.words.size(); i-- > 0;)
-    if (r.words[i].live && r.words[i].word == static_cast<CUdeviceptr>(word)) {
+    if (r.words[i].live && !r.words[i].deferred &&
+        r.words[i].word == static_cast<CUdeviceptr>(word)) {
+      // In a graph region, the copy follows the region's graph.
+      if (graphMode() != GraphMode::Off) {
+        r.words[i].deferred = true;
+        return;
+      }
       queueWordCopy(device, r.stream, r.words[i]);
       r.words[i].live = false;
       return;
@@ -334,6 +357,8 @@ LOOM_HIDDEN void loom_gpu_read(intptr_t host, intptr_t device, intptr_t offset,
                                intptr_t bytes) {
   Device &d = requireDevice();
   RunState &r = run;
+  // A host decision: a graph region being captured ends here.
+  graphInterrupt();
   char *staged = r.staging.take(d, bytes);
   if (!staged)
     raise("out of pinned host memory for a read of device memory");
@@ -350,11 +375,22 @@ LOOM_HIDDEN void loom_gpu_read(intptr_t host, intptr_t device, intptr_t offset,
 
 /// Device memory for the run guard: in the run's stream order where the GPU
 /// has memory pools, so that a free does not wait for the device.
+LOOM_HIDDEN void *loom_gpu_device_alloc_kept(uint64_t bytes);
+
 LOOM_HIDDEN void *loom_gpu_device_alloc(uint64_t bytes) {
+  void *taken = nullptr;
+  if (run.active && graphAlloc(bytes ? bytes : 1, &taken))
+    return taken; // a graph region's buffer
+  return loom_gpu_device_alloc_kept(bytes);
+}
+
+/// Memory a run keeps past its graph regions (the workspace).
+LOOM_HIDDEN void *loom_gpu_device_alloc_kept(uint64_t bytes) {
   Device &device = requireDevice();
   CUdeviceptr pointer = 0;
+  // (Not in the stream's order inside a graph region: a capture cannot.)
   CUresult result =
-      run.active && device.pools
+      run.active && device.pools && graphMode() == GraphMode::Off
           ? device.api.cuMemAllocAsync(&pointer, bytes ? bytes : 1, run.stream)
           : device.api.cuMemAlloc(&pointer, bytes ? bytes : 1);
   return result == CUDA_SUCCESS ? reinterpret_cast<void *>(pointer) : nullptr;
@@ -366,6 +402,8 @@ LOOM_HIDDEN void loom_gpu_device_free(void *pointer) {
   Device &device = getDevice();
   if (!device.open)
     return;
+  if (graphFree(pointer))
+    return; // a graph's buffer, or freed after its region's work
   auto p = reinterpret_cast<CUdeviceptr>(pointer);
   if (run.active && device.pools)
     device.api.cuMemFreeAsync(p, run.stream);
@@ -483,15 +521,32 @@ int32_t uploadWeight(void *dst, const void *src, uint64_t bytes, char *error,
 /// Before the calling thread's run uses a weight: its stream waits for the
 /// uploads so far (once per upload generation).
 int32_t orderWeights(char *error, size_t capacity) {
+  // For the emulated device's tests only: the bug of a kernel that reads a
+  // weight without waiting for its upload.
+  static const bool skipWait = seededBug("skip-weight-wait");
+  // A capture cannot wait for an event recorded outside it: the host waits.
+  if (graphMode() == GraphMode::Capture && !skipWait) {
+    Device &device = getDevice();
+    RunState &r = run;
+    std::lock_guard<std::mutex> lock(uploadMutex);
+    if (r.waitedGeneration != device.uploadGeneration) {
+      CUresult result = device.api.cuEventSynchronize(device.uploaded);
+      if (result != CUDA_SUCCESS) {
+        writeError(error, capacity,
+                   "cuEventSynchronize (the weights' uploads) failed: " +
+                       errorName(result));
+        return LOOM_ERROR_RUNTIME;
+      }
+      r.waitedGeneration = device.uploadGeneration;
+    }
+    return LOOM_OK;
+  }
   Device &device = getDevice();
   RunState &r = run;
   std::lock_guard<std::mutex> lock(uploadMutex);
   if (!r.active || r.waitedGeneration == device.uploadGeneration)
     return LOOM_OK;
   r.waitedGeneration = device.uploadGeneration;
-  // For the emulated device's tests only: the bug of a kernel that reads a
-  // weight without waiting for its upload.
-  static const bool skipWait = seededBug("skip-weight-wait");
   if (skipWait)
     return LOOM_OK;
   CUresult result = device.api.cuStreamWaitEvent(r.stream, device.uploaded, 0);

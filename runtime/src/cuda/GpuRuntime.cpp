@@ -174,6 +174,17 @@ int32_t openDevice(int32_t kind, int32_t ordinal, const char *archs,
     return LOOM_ERROR_UNSUPPORTED;
   }
   device.api = api;
+  // CUDA graphs, where the driver has them (GpuGraphs.cpp).
+  device.graphApi = GraphApi();
+  device.graphsMissing.clear();
+#define LOOM_CUDA_GRAPH_RESOLVE(name, version, params)                         \
+  if (getProc(#name, reinterpret_cast<void **>(&device.graphApi.name),         \
+              version, 0, nullptr) != CUDA_SUCCESS ||                          \
+      !device.graphApi.name)                                                   \
+    device.graphsMissing +=                                                    \
+        (device.graphsMissing.empty() ? "" : ", ") + std::string(#name);
+  LOOM_CUDA_GRAPH_ENTRIES(LOOM_CUDA_GRAPH_RESOLVE)
+#undef LOOM_CUDA_GRAPH_RESOLVE
   auto fail = [&](CUresult result, const char *call) {
     writeError(error, capacity,
                std::string(call) + " failed: " + errorName(result) +
@@ -450,6 +461,12 @@ LOOM_HIDDEN void mgpuLaunchKernel(void *function, intptr_t gridX,
           static_cast<long>(blockY), static_cast<long>(blockZ));
   lastKernel = function;
   lastLaunched = true;
+  unsigned grid[3] = {unsigned(gridX), unsigned(gridY), unsigned(gridZ)};
+  unsigned block[3] = {unsigned(blockX), unsigned(blockY), unsigned(blockZ)};
+  if (graphKernel(static_cast<CUfunction>(function), grid, block,
+                  static_cast<unsigned>(sharedBytes),
+                  static_cast<CUstream>(stream), params))
+    return;
   CUresult result = device.api.cuLaunchKernel(
       static_cast<CUfunction>(function), gridX, gridY, gridZ, blockX, blockY,
       blockZ, sharedBytes, static_cast<CUstream>(stream), params, extra);
@@ -475,10 +492,11 @@ LOOM_HIDDEN void *loom_rt_device_global(int64_t host, int64_t bytes) {
   CUdeviceptr pointer = 0;
   check(device.api.cuMemAlloc(&pointer, bytes ? bytes : 1),
         "cuMemAlloc (a constant's device copy)");
+  // On the upload stream, which no graph captures; the host waits for it.
   check(device.api.cuMemcpyHtoDAsync(pointer, reinterpret_cast<void *>(host),
-                                     bytes, device.stream),
+                                     bytes, device.uploads),
         "cuMemcpyHtoDAsync (a constant's device copy)");
-  check(device.api.cuStreamSynchronize(device.stream),
+  check(device.api.cuStreamSynchronize(device.uploads),
         "cuStreamSynchronize (a constant's device copy)");
   void *copy = reinterpret_cast<void *>(pointer);
   copies->emplace(host, copy);

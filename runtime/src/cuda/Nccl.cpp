@@ -69,7 +69,9 @@ CUresult waitStream(Device &device, CUstream stream, std::string &why) {
   std::vector<ncclComm_t> comms;
   {
     std::lock_guard<std::mutex> lock(n.mutex);
-    polled = n.pending.count(stream) != 0;
+    // Any communicator: a graph may hold its collectives (queued on the
+    // stream it was captured on, launched on this one).
+    polled = n.pending.count(stream) != 0 || !n.comms.empty();
     for (auto &[group, comm] : n.comms)
       comms.push_back(comm);
   }

@@ -462,9 +462,12 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
     return refuse(CUBLAS_STATUS_NOT_SUPPORTED, "cuBLASLt",
                   "C and D with batch strides %lld and %lld",
                   static_cast<long long>(sc), static_cast<long long>(sd));
-  CUresult queued = loom::emu::enqueue(
+  CUresult queued = loom::emu::enqueueLibrary(
       stream,
-      [=] {
+      [=](const std::vector<const void *> &p) {
+        // The pointers as the node holds them (a graph may re-point it).
+        const void *a = p[0], *b = p[1], *c = p[2], *bias = p[5];
+        void *d = const_cast<void *>(p[3]);
         for (int32_t batch = 0; batch < shape.batch; ++batch) {
           auto *A = static_cast<const float *>(toHost(a)) + batch * sa;
           auto *B = static_cast<const float *>(toHost(b)) + batch * sb;
@@ -860,11 +863,13 @@ LOOM_EXPORT cudnnStatus_t cudnnConvolutionForward(
     return s;
   float a = *static_cast<const float *>(alpha);
   float b = *static_cast<const float *>(beta);
-  CUresult queued = loom::emu::enqueue(
+  CUresult queued = loom::emu::enqueueLibrary(
       handle->stream,
-      [=] {
-        std::vector<float> result = convolve(c, static_cast<float *>(toHost(x)),
-                                             static_cast<float *>(toHost(w)));
+      [=](const std::vector<const void *> &p) {
+        const void *x = p[0], *w = p[1], *y = p[2];
+        std::vector<float> result =
+            convolve(c, static_cast<const float *>(toHost(x)),
+                     static_cast<const float *>(toHost(w)));
         auto *out = static_cast<float *>(toHost(y));
         for (size_t i = 0; i < result.size(); ++i)
           out[i] = a * result[i] + (b == 0.0f ? 0.0f : b * out[i]);
@@ -910,11 +915,13 @@ LOOM_EXPORT cudnnStatus_t cudnnConvolutionBiasActivationForward(
   float a1 = *static_cast<const float *>(alpha1);
   float a2 = *static_cast<const float *>(alpha2);
   bool relu = act->mode == CUDNN_ACTIVATION_RELU;
-  CUresult queued = loom::emu::enqueue(
+  CUresult queued = loom::emu::enqueueLibrary(
       handle->stream,
-      [=] {
-        std::vector<float> result = convolve(c, static_cast<float *>(toHost(x)),
-                                             static_cast<float *>(toHost(w)));
+      [=](const std::vector<const void *> &p) {
+        const void *x = p[0], *w = p[1], *z = p[2], *bias = p[3], *y = p[4];
+        std::vector<float> result =
+            convolve(c, static_cast<const float *>(toHost(x)),
+                     static_cast<const float *>(toHost(w)));
         auto *zv = static_cast<const float *>(toHost(z));
         auto *bv = static_cast<const float *>(toHost(bias));
         auto *yv = static_cast<float *>(toHost(y));
@@ -954,9 +961,10 @@ LOOM_EXPORT cudnnStatus_t cudnnAddTensor(
   float al = *static_cast<const float *>(alpha);
   float be = *static_cast<const float *>(beta);
   cudnnTensorStruct as = *aDesc, cs = *cDesc;
-  CUresult queued = loom::emu::enqueue(
+  CUresult queued = loom::emu::enqueueLibrary(
       handle->stream,
-      [=] {
+      [=](const std::vector<const void *> &p) {
+        const void *a = p[0], *c = p[1];
         auto *av = static_cast<const float *>(toHost(a));
         auto *cv = static_cast<float *>(toHost(c));
         size_t i = 0;

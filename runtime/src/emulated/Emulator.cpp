@@ -466,7 +466,13 @@ struct Stream {
   CUresult error = CUDA_SUCCESS;
   uint32_t id = 0;
   Clock clock; // what its next work is ordered after (under orderMutex)
+  void *capture = nullptr; // the graph it captures into (EmulatedGraphs.cpp)
 };
+
+/// Whether `stream` captures (its work goes to a graph, not its queue).
+bool capturing(CUstream stream) {
+  return stream && reinterpret_cast<Stream *>(stream)->capture;
+}
 
 struct Event {
   Stream *stream = nullptr; // where it was last recorded (null: never)
@@ -642,6 +648,9 @@ CUresult enqueue(CUstream handle, std::function<CUresult()> work,
     drainAll();
     return work();
   }
+  if (stream->capture)
+    return loom::emu::captureWork(stream->capture, std::move(work), what,
+                                  touches);
   {
     std::lock_guard<std::mutex> lock(stream->mutex);
     if (stream->error != CUDA_SUCCESS)
@@ -669,6 +678,10 @@ CUresult cuMemFree(CUdeviceptr pointer) {
 // order, after the work queued before it.
 CUresult cuMemAllocAsync(CUdeviceptr *pointer, size_t bytes, CUstream stream) {
   REQUIRE_INIT();
+  // A graph's memory nodes are not emulated (Loom's runtime allocates
+  // outside its captures).
+  if (capturing(stream))
+    return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
   if (CUresult result = cuMemAlloc(pointer, bytes))
     return result;
   if (stream) {
@@ -683,6 +696,8 @@ CUresult cuMemAllocAsync(CUdeviceptr *pointer, size_t bytes, CUstream stream) {
 }
 CUresult cuMemFreeAsync(CUdeviceptr pointer, CUstream stream) {
   REQUIRE_INIT();
+  if (capturing(stream))
+    return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
   if (!memory.isLive(pointer, 1))
     return CUDA_ERROR_INVALID_VALUE;
   return enqueue(stream,
@@ -904,6 +919,8 @@ CUresult cuMemcpy2DAsync(const CUDA_MEMCPY2D *c, CUstream stream) {
 /// a query completes it (as if the device had been fast), then answers.
 CUresult cuStreamQuery(CUstream stream) {
   REQUIRE_INIT();
+  if (capturing(stream))
+    return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
   if (!stream)
     return drainAll();
   return drain(reinterpret_cast<Stream *>(stream));
@@ -926,6 +943,8 @@ CUresult cuStreamCreate(CUstream *stream, unsigned) {
 }
 CUresult cuStreamSynchronize(CUstream stream) {
   REQUIRE_INIT();
+  if (capturing(stream))
+    return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
   if (!stream)
     return drainAll();
   return drain(reinterpret_cast<Stream *>(stream));
@@ -963,6 +982,8 @@ CUresult cuEventRecord(CUevent handle, CUstream stream) {
     return CUDA_SUCCESS;
   }
   auto *s = reinterpret_cast<Stream *>(stream);
+  if (s->capture) // an event node: not emulated, and Loom records none
+    return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
   Order &o = order();
   std::lock_guard<std::mutex> order(o.mutex);
   std::lock_guard<std::mutex> lock(s->mutex);
@@ -981,6 +1002,9 @@ CUresult cuStreamWaitEvent(CUstream stream, CUevent handle, unsigned flags) {
   if (!stream)
     return drainTo(event->stream, event->position);
   auto *s = reinterpret_cast<Stream *>(stream);
+  // CUDA refuses a capture's wait for an event recorded outside it.
+  if (s->capture)
+    return CUDA_ERROR_STREAM_CAPTURE_ISOLATION;
   {
     Order &o = order();
     std::lock_guard<std::mutex> lock(o.mutex);
@@ -1341,13 +1365,31 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
   auto *f = reinterpret_cast<Function *>(function);
   // The parameters' values now, as cuLaunchKernel takes them.
   int64_t count = f->params[0];
-  auto storage = std::make_shared<std::vector<uint64_t>>(count);
+  std::vector<uint64_t> words(count, 0);
+  for (int64_t i = 0; i < count; ++i)
+    std::memcpy(&words[i], params[i], std::min<int64_t>(f->params[1 + i], 8));
+  unsigned grid[3] = {gridX, gridY, gridZ}, block[3] = {blockX, blockY, blockZ};
+  if (capturing(stream))
+    return loom::emu::captureKernel(reinterpret_cast<Stream *>(stream)->capture,
+                                    function, grid, block, sharedBytes, words);
+  return loom::emu::launchKernel(function, grid, block, sharedBytes, stream,
+                                 words);
+}
+
+} // namespace
+
+namespace loom::emu {
+
+CUresult launchKernel(CUfunction function, const unsigned grid[3],
+                      const unsigned block[3], unsigned sharedBytes,
+                      CUstream stream, const std::vector<uint64_t> &words) {
+  (void)sharedBytes;
+  auto *f = reinterpret_cast<Function *>(function);
+  int64_t count = f->params[0];
+  auto storage = std::make_shared<std::vector<uint64_t>>(words);
   auto pointers = std::make_shared<std::vector<void *>>(count);
-  for (int64_t i = 0; i < count; ++i) {
-    std::memcpy(&(*storage)[i], params[i],
-                std::min<int64_t>(f->params[1 + i], 8));
+  for (int64_t i = 0; i < count; ++i)
     (*pointers)[i] = &(*storage)[i];
-  }
   // What it touches: every parameter that is a device address.
   std::vector<const void *> touches;
   for (int64_t i = 0; i < count; ++i) {
@@ -1356,15 +1398,44 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
       touches.push_back(value);
   }
   std::string what = "kernel " + f->name;
+  unsigned gx = grid[0], gy = grid[1], gz = grid[2];
+  unsigned bx = block[0], by = block[1], bz = block[2];
   return enqueue(
       stream,
       [=] {
         (void)storage;
-        return runKernel(f, gridX, gridY, gridZ, blockX, blockY, blockZ,
-                         pointers->data());
+        return runKernel(f, gx, gy, gz, bx, by, bz, pointers->data());
       },
       what.c_str(), touches);
 }
+
+std::vector<int64_t> kernelParamSizes(CUfunction function) {
+  auto *f = reinterpret_cast<Function *>(function);
+  return std::vector<int64_t>(f->params + 1, f->params + 1 + f->params[0]);
+}
+
+CUresult
+enqueueLibrary(CUstream stream,
+               std::function<CUresult(const std::vector<const void *> &)> work,
+               const char *what, const std::vector<const void *> &pointers) {
+  if (capturing(stream))
+    return captureLibrary(reinterpret_cast<Stream *>(stream)->capture,
+                          std::move(work), what, pointers);
+  return ::enqueue(
+      stream, [work = std::move(work), pointers] { return work(pointers); },
+      what, pointers);
+}
+
+void *captureOf(CUstream stream) {
+  return stream ? reinterpret_cast<Stream *>(stream)->capture : nullptr;
+}
+void setCaptureOf(CUstream stream, void *graph) {
+  reinterpret_cast<Stream *>(stream)->capture = graph;
+}
+
+} // namespace loom::emu
+
+namespace {
 
 struct EntryName {
   const char *name;
@@ -1520,6 +1591,8 @@ CUresult enqueue(CUstream stream, std::function<CUresult()> work,
 }
 } // namespace loom::emu
 
+using namespace loom::emu::entries;
+
 LOOM_EXPORT CUresult cuGetProcAddress_v2(const char *symbol, void **function,
                                          int version, uint64_t flags,
                                          int *status) {
@@ -1529,6 +1602,10 @@ LOOM_EXPORT CUresult cuGetProcAddress_v2(const char *symbol, void **function,
 #define LOOM_EMU_ENTRY(name, params) {#name, reinterpret_cast<void *>(&name)},
       LOOM_CUDA_ENTRIES(LOOM_EMU_ENTRY)
 #undef LOOM_EMU_ENTRY
+#define LOOM_EMU_GRAPH_ENTRY(name, version, params)                            \
+  {#name, reinterpret_cast<void *>(&name)},
+          LOOM_CUDA_GRAPH_ENTRIES(LOOM_EMU_GRAPH_ENTRY)
+#undef LOOM_EMU_GRAPH_ENTRY
   };
   for (const EntryName &entry : entries)
     if (std::strcmp(entry.name, symbol) == 0) {

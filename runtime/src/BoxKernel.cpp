@@ -15,6 +15,7 @@
 #include "Boxing.h"
 #include "loom/collectives.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -94,33 +95,48 @@ void box(UnrankedMemRef *input, UnrankedMemRef *init, loom_dtype dtype,
          size_t element, int64_t meshAxis, int64_t mesh0, int64_t mesh1,
          int64_t fromKind, int64_t fromAxis, int64_t fromReduction,
          int64_t toKind, int64_t toAxis, int64_t toReduction) {
-  loom_comm *comm = getComm(mesh0 * mesh1);
-  ++boxingCalls;
-  auto start = std::chrono::steady_clock::now();
-  std::vector<int> group =
-      loom::comm::meshAxisGroup(loom_comm_rank(comm), meshAxis, mesh0, mesh1);
-  loom_sbp from = loom::comm::makeSbp(fromKind, fromAxis, fromReduction);
-  loom_sbp to = loom::comm::makeSbp(toKind, toAxis, toReduction);
-  std::vector<int64_t> inSizes, outSizes;
-  char *in = loom::comm::descriptorData(*input, element, inSizes);
-  char *out = loom::comm::descriptorData(*init, element, outSizes);
-  if (loom::comm::sameLayout(from, to)) { // the part as it is
-    int64_t elements = 1;
-    for (int64_t n : inSizes)
-      elements *= n;
-    std::memmove(out, in, elements * element);
-    loom_box_account(start, 0);
-    return;
-  }
-  std::vector<int64_t> shape = loom::comm::boxShape(inSizes, outSizes, from);
-  if (loom_comm_box(comm, group.data(), static_cast<int>(group.size()), in, out,
-                    shape.data(), static_cast<int>(shape.size()), dtype, from,
-                    to))
-    fail(loom_comm_error(comm));
-  loom_box_account(start, 0);
+  loom::comm::BoxCall c = loom::comm::decodeBoxCall(
+      input, init, element, meshAxis, mesh0, mesh1, fromKind, fromAxis,
+      fromReduction, toKind, toAxis, toReduction);
+  if (loom::comm::sameLayout(c.from, c.to)) // the part as it is
+    std::memmove(c.out, c.in, c.inBytes);
+  else if (loom_comm_box(c.job, c.group.data(),
+                         static_cast<int>(c.group.size()), c.in, c.out,
+                         c.shape.data(), static_cast<int>(c.shape.size()),
+                         dtype, c.from, c.to))
+    fail(loom_comm_error(c.job));
+  loom_box_account(c.start, 0);
 }
 
 } // namespace
+
+loom::comm::BoxCall
+loom::comm::decodeBoxCall(UnrankedMemRef *input, UnrankedMemRef *init,
+                          size_t element, int64_t meshAxis, int64_t mesh0,
+                          int64_t mesh1, int64_t fromKind, int64_t fromAxis,
+                          int64_t fromReduction, int64_t toKind, int64_t toAxis,
+                          int64_t toReduction) {
+  BoxCall c;
+  c.job = getComm(mesh0 * mesh1);
+  ++boxingCalls;
+  c.start = std::chrono::steady_clock::now();
+  int rank = loom_comm_rank(c.job);
+  c.group = meshAxisGroup(rank, meshAxis, mesh0, mesh1);
+  c.member = static_cast<int>(std::find(c.group.begin(), c.group.end(), rank) -
+                              c.group.begin());
+  c.from = makeSbp(fromKind, fromAxis, fromReduction);
+  c.to = makeSbp(toKind, toAxis, toReduction);
+  c.in = descriptorData(*input, element, c.inSizes);
+  c.out = descriptorData(*init, element, c.outSizes);
+  c.inBytes = c.outBytes = element;
+  for (int64_t d : c.inSizes)
+    c.inBytes *= static_cast<size_t>(d);
+  for (int64_t d : c.outSizes)
+    c.outBytes *= static_cast<size_t>(d);
+  if (!sameLayout(c.from, c.to))
+    c.shape = boxShape(c.inSizes, c.outSizes, c.from);
+  return c;
+}
 
 // What kernel.box lowers to: one function per element type (MLIR's C
 // interface, unranked descriptors), named after the MLIR type.
@@ -157,8 +173,6 @@ void loom_box_account(std::chrono::steady_clock::time_point start,
   providerBytes += bytes;
   bootstrapBytes += bootstrap;
 }
-
-void loom_box_count_call() { ++boxingCalls; }
 
 /// This process's rank in the job of a mesh of `meshSize` devices (what
 /// kernel.mesh_rank lowers to).

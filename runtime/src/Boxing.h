@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -124,11 +125,32 @@ void box(Transport &t, const char *in, char *out, const int64_t *shape,
 
 } // namespace loom::comm
 
+namespace loom::comm {
+/// One box call of compiled code, decoded (BoxKernel.cpp): the job (joined
+/// on the first call), this rank's group on the mesh axis and its place in
+/// it, the layouts, the parts' data, dims and bytes, the tensor's logical
+/// shape (not for equal layouts: a copy of the part), and when it began.
+struct BoxCall {
+  loom_comm *job;
+  std::vector<int> group;
+  int member;
+  loom_sbp from, to;
+  char *in, *out;
+  std::vector<int64_t> inSizes, outSizes, shape;
+  size_t inBytes, outBytes;
+  std::chrono::steady_clock::time_point start;
+};
+BoxCall decodeBoxCall(UnrankedMemRef *input, UnrankedMemRef *init,
+                      size_t element, int64_t meshAxis, int64_t mesh0,
+                      int64_t mesh1, int64_t fromKind, int64_t fromAxis,
+                      int64_t fromReduction, int64_t toKind, int64_t toAxis,
+                      int64_t toReduction);
+} // namespace loom::comm
+
 /// What compiled code's boxing shares between providers (BoxKernel.cpp):
 /// the job this process joined (on the first call; a failure ends the
 /// process with one message), and the statistics LOOM_COMM_STATS prints.
 loom_comm *loom_box_comm(int64_t meshSize);
-void loom_box_count_call();
 /// The bytes this process's box calls sent (LOOM_COMM_STATS's count).
 uint64_t loom_box_bytes_sent();
 /// A box call that began at `start` ended; another provider sent `bytes`

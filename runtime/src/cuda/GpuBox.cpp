@@ -365,17 +365,9 @@ void gpuBox(loom::comm::UnrankedMemRef *input, loom::comm::UnrankedMemRef *init,
             int64_t fromReduction, int64_t toKind, int64_t toAxis,
             int64_t toReduction) {
   Device &device = requireDevice();
-  loom_comm *job = loom_box_comm(mesh0 * mesh1);
-  loom_box_count_call();
-  auto start = std::chrono::steady_clock::now();
-  std::vector<int> group =
-      loom::comm::meshAxisGroup(loom_comm_rank(job), meshAxis, mesh0, mesh1);
-  loom_sbp from = loom::comm::makeSbp(fromKind, fromAxis, fromReduction);
-  loom_sbp to = loom::comm::makeSbp(toKind, toAxis, toReduction);
-  std::vector<int64_t> inSizes, outSizes;
-  char *in = loom::comm::descriptorData(*input, element, inSizes);
-  char *out = loom::comm::descriptorData(*init, element, outSizes);
-  std::vector<int64_t> shape = loom::comm::boxShape(inSizes, outSizes, from);
+  loom::comm::BoxCall c = loom::comm::decodeBoxCall(
+      input, init, element, meshAxis, mesh0, mesh1, fromKind, fromAxis,
+      fromReduction, toKind, toAxis, toReduction);
   Nccl &n = getNccl();
   CUstream stream = runStream();
   std::string error;
@@ -385,32 +377,24 @@ void gpuBox(loom::comm::UnrankedMemRef *input, loom::comm::UnrankedMemRef *init,
     try {
       if (std::string why = loadNcclLocked(device, n); !why.empty())
         throw CommError("boxing needs NCCL: " + why);
-      ncclComm_t comm = getComm(n, job, group, bootstrap);
-      int member = static_cast<int>(
-          std::find(group.begin(), group.end(), loom_comm_rank(job)) -
-          group.begin());
-      NcclTransport t(device, n, comm, static_cast<int>(group.size()), member,
-                      stream);
-      int64_t inElements = 1, outElements = 1;
-      for (int64_t d : inSizes)
-        inElements *= d;
-      for (int64_t d : outSizes)
-        outElements *= d;
+      ncclComm_t comm = getComm(n, c.job, c.group, bootstrap);
+      NcclTransport t(device, n, comm, static_cast<int>(c.group.size()),
+                      c.member, stream);
       auto issue = [&] {
-        if (loom::comm::sameLayout(from, to)) // the part as it is
-          t.copy(out, in, inElements * element);
+        if (loom::comm::sameLayout(c.from, c.to)) // the part as it is
+          t.copy(c.out, c.in, c.inBytes);
         else
-          loom::comm::box(t, in, out, shape.data(),
-                          static_cast<int>(shape.size()), dtype, from, to);
+          loom::comm::box(t, c.in, c.out, c.shape.data(),
+                          static_cast<int>(c.shape.size()), dtype, c.from,
+                          c.to);
       };
       // In a graph region: captured, but never re-pointed (NCCL keeps its
       // buffers' addresses in device memory).
-      if (!graphLibraryCall("boxing (NCCL)",
-                            {{reinterpret_cast<CUdeviceptr>(in),
-                              size_t(inElements * element)},
-                             {reinterpret_cast<CUdeviceptr>(out),
-                              size_t(outElements * element)}},
-                            false, issue))
+      if (!graphLibraryCall(
+              "boxing (NCCL)",
+              {{reinterpret_cast<CUdeviceptr>(c.in), c.inBytes},
+               {reinterpret_cast<CUdeviceptr>(c.out), c.outBytes}},
+              false, issue))
         issue();
       bytes = t.bytes;
       n.pending.insert(stream);
@@ -419,9 +403,9 @@ void gpuBox(loom::comm::UnrankedMemRef *input, loom::comm::UnrankedMemRef *init,
     }
   }
   if (!error.empty())
-    raise("rank %d: boxing on %s: %s", loom_comm_rank(job),
+    raise("rank %d: boxing on %s: %s", loom_comm_rank(c.job),
           device.description.c_str(), error.c_str());
-  loom_box_account(start, bytes, bootstrap);
+  loom_box_account(c.start, bytes, bootstrap);
   if (syncEachCall())
     syncRun("boxing (NCCL)");
 }

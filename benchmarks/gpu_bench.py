@@ -9,7 +9,10 @@ compiled here and the device tool carried (docs/cuda.md):
         [--compile-budget 240]
 
 For each model in DIR/models.txt: Loom's median (`NAME --bench N`: host
-input to host output, as loom_model_run does), then PyTorch's at the same
+input to host output, as loom_model_run does; its static regions replayed
+as CUDA graphs), Loom kernel by kernel where `NAME-calls` (--cuda-graphs=off)
+was carried, with the time a graph saves per region launched (their
+difference over the region launches of one run, LOOM_GPU_STATS), then PyTorch's at the same
 precision (fp32, TF32 off), eager and torch.compile in each mode, timed the
 same way (input copied to the GPU, output back, synchronised), medians of
 `--runs` after warm-up, and each ratio peer / Loom (> 1: Loom is faster).
@@ -58,6 +61,17 @@ def time_loom(exe, inp, runs, env):
         raise RuntimeError((out.stderr or out.stdout).strip().splitlines()[-1])
     fields = dict(f.split("=") for f in out.stdout.strip().splitlines()[-1].split())
     return float(fields["median_ms"])
+
+
+def region_launches(exe, inp, env):
+    """The static regions one run launches (captured or replayed)."""
+    out = subprocess.run([exe, "--input", inp], capture_output=True, text=True,
+                         env=dict(env, LOOM_GPU_STATS="1"), timeout=600)
+    for line in out.stderr.splitlines():
+        if line.startswith("loom: CUDA graphs:"):
+            words = line.replace(",", "").split()
+            return int(words[3]) + int(words[5]) + int(words[8])  # all launched
+    return 0
 
 
 def time_torch(fn, x, runs, device):
@@ -112,8 +126,9 @@ def main():
     names = ([n for n in open(order).read().split() if n in carried]
              if os.path.exists(order) else carried)
     modes = args.modes.split(",")
-    print("| model | batch | Loom | " + " | ".join(modes) + " | best peer / Loom |")
-    print("|---|---|---|" + "---|" * len(modes) + "---|")
+    print("| model | batch | Loom | Loom kernel by kernel | " + " | ".join(modes) +
+          " | best peer / Loom |")
+    print("|---|---|---|---|" + "---|" * len(modes) + "---|")
     for name in names:
         batches = [int(b) for b in args.batches.split(",")]
         for batch, exe in ((1, name), (32, f"{name}-b32")):
@@ -137,6 +152,23 @@ def main():
             except Exception as error:  # a failed artefact: say so, go on
                 loom = None
                 row.append(f"failed ({error})")
+            calls = os.path.join(args.artefacts, f"{exe}-calls")
+            if os.path.exists(calls):
+                try:
+                    ms = time_loom(calls, inp, args.runs, env)
+                    cell = f"{ms:.3f}"
+                    if loom:
+                        cell += f" ({ms / loom:.2f}x)"
+                        launches = region_launches(path, inp, env)
+                        if launches:
+                            print(f"# {name}: {launches} graph launch(es) a run, "
+                                  f"{(ms - loom) * 1e3 / launches:.1f} us saved "
+                                  "per launch against kernel by kernel")
+                    row.append(cell)
+                except Exception as error:
+                    row.append(f"failed ({error})")
+            else:
+                row.append("—")
             peers = []
             model = torch_model(name).to(device)
             xt = torch.from_numpy(x)

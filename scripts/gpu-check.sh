@@ -32,12 +32,13 @@ for manifest in "$dir"/*.weights.json; do
     failed=1
   fi
 done
-# A batch-32 artefact runs on its batch-1 model's weights.
-for shape in "$dir"/*-b32.shape; do
-  [ -e "$shape" ] || continue
-  name=$(basename "$shape" -b32.shape)
-  ln -f "$dir/$name.safetensors" "$dir/$name-b32.safetensors" 2>/dev/null ||
-    cp "$dir/$name.safetensors" "$dir/$name-b32.safetensors"
+# A batch-32 or kernel-by-kernel artefact runs on its model's weights.
+for name in $(cat "$dir/models.txt"); do
+  for variant in b32 calls; do
+    [ -e "$dir/$name-$variant" ] || continue
+    ln -f "$dir/$name.safetensors" "$dir/$name-$variant.safetensors" 2>/dev/null ||
+      cp "$dir/$name.safetensors" "$dir/$name-$variant.safetensors"
+  done
 done
 echo "== correctness (relative L2 error against the CPU build)"
 for name in $(cat "$dir/models.txt"); do
@@ -47,12 +48,13 @@ for name in $(cat "$dir/models.txt"); do
   else
     outs=(--output "$dir/$name-gpu-0.npy" --output "$dir/$name-gpu-1.npy")
   fi
-  if ! timeout 120 "$dir/$name" --input "$dir/$name-input.npy" "${outs[@]}" \
-      > "$dir/$name.log" 2>&1; then
+  if ! LOOM_GPU_STATS=1 timeout 120 "$dir/$name" --input "$dir/$name-input.npy" \
+      "${outs[@]}" > "$dir/$name.log" 2>&1; then
     echo "$name: FAILED: $(tail -1 "$dir/$name.log")"
     failed=1
     continue
   fi
+  grep "CUDA graphs" "$dir/$name.log" | sed "s/^/$name: /"
   "$python" - "$dir" "$name" <<'PY' || failed=1
 import numpy as np, os, sys
 d, name = sys.argv[1], sys.argv[2]
@@ -77,6 +79,9 @@ echo "== latency (median of $runs runs after warm-up)"
 for name in $(cat "$dir/models.txt"); do
   timeout 120 "$dir/$name" --input "$dir/$name-input.npy" --bench $runs 2>&1 |
     tail -1 | sed "s/^/$name: /"
+  [ -e "$dir/$name-calls" ] &&
+    timeout 120 "$dir/$name-calls" --input "$dir/$name-input.npy" --bench $runs 2>&1 |
+      tail -1 | sed "s/^/$name (kernel by kernel): /"
 done
 # Loom against PyTorch eager and torch.compile on the same GPU
 # (benchmarks/gpu_bench.py), capped so that the script stays under 8 minutes;

@@ -14,6 +14,10 @@
 # them, and only the manifest travels: gpu-check.sh regenerates the file
 # there and checks its SHA-256 before it runs the model.
 #
+# Kernel by kernel: NAME-calls artefacts (--cuda-graphs=off, the same
+# weights as NAME, linked there too) for the dynamic suite and the small
+# static models, which gpu_bench.py times against the graphs of NAME.
+#
 # Batch 32: NAME-b32 artefacts (compiled for a batch of 32, the same
 # weights as NAME: gpu-check.sh links NAME's file for them) and
 # NAME-b32.shape, the input shape gpu_bench.py times them on.
@@ -71,11 +75,19 @@ for name in "${real[@]}"; do
     rm "$out/$name-b32.safetensors" # NAME's, linked there
     cp "$work/$name-b32.shape" "$out/"
   fi
+  case "$name" in
+    mlp|transformer_encoder_layer|squeezenet1_1|resnet18)
+      "$loomc" "$work/$name-opset13.onnx" --input-shape "input:$shape" \
+        --target=cuda --cuda-graphs=off -o "$out/$name-calls"
+      rm "$out/$name-calls.safetensors" ;;
+  esac
   models+=("$name")
 done
 for name in "${dynamic[@]}"; do
   d="$work/dynamic/$name"
   "$loomc" "$d/model.onnx" --target=cuda -o "$out/$name"
+  "$loomc" "$d/model.onnx" --target=cuda --cuda-graphs=off -o "$out/$name-calls"
+  rm "$out/$name-calls.safetensors"
   cp "$d/in0.npy" "$out/$name-input.npy"
   for i in 0 1; do cp "$d/out0_$i.npy" "$out/$name-cpu-$i.npy"; done
   models+=("$name")

@@ -219,6 +219,14 @@ struct Options {
                "bytes/s (default 1.8e9, loom-calibrate's figure for ranks on "
                "one machine)"),
       cl::init(0), cl::cat(category)};
+  cl::opt<std::string> sbpLink{
+      "sbp-link",
+      cl::desc("With --mesh, plan for a published link bandwidth between "
+               "GPUs, per direction (not measured here; --explain-sbp says "
+               "so): nvlink3 (A100 SXM, 300 GB/s), nvlink4 (H100/H200 SXM, "
+               "450 GB/s), nvlink5 (B200, 900 GB/s), pcie4 (x16, 32 GB/s), "
+               "pcie5 (x16, 64 GB/s)"),
+      cl::value_desc("link"), cl::cat(category)};
   cl::opt<double> sbpLatency{
       "sbp-collective-latency",
       cl::desc("With --mesh, the fixed cost of one collective the cost model "
@@ -439,8 +447,10 @@ int loomcMain(int argc, char **argv) {
     }
   }
   bool meshed = !options.mesh.empty();
-  if (!meshed && (!options.sbpFix.empty() || !options.explainSbp.empty())) {
-    llvm::errs() << "loomc: error: --sbp and --explain-sbp need --mesh\n";
+  if (!meshed && (!options.sbpFix.empty() || !options.explainSbp.empty() ||
+                  !options.sbpLink.empty())) {
+    llvm::errs()
+        << "loomc: error: --sbp, --sbp-link and --explain-sbp need --mesh\n";
     return 1;
   }
   for (auto *flag :
@@ -468,6 +478,52 @@ int loomcMain(int argc, char **argv) {
   pipelineOptions.sbp.flopsPerSecond = options.sbpFlops;
   pipelineOptions.sbp.linkBytesPerSecond = options.sbpLinkBandwidth;
   pipelineOptions.sbp.collectiveLatency = options.sbpLatency;
+  // Where the constants come from, as the plan prints them.
+  std::string source;
+  auto given = [&](const char *what, double value) {
+    if (value > 0)
+      source += std::string(source.empty() ? "" : "; ") + what +
+                " given on the command line";
+  };
+  given("compute", options.sbpFlops);
+  given("link", options.sbpLinkBandwidth);
+  given("latency", options.sbpLatency);
+  if (!options.sbpLink.empty()) {
+    struct Link {
+      const char *name;
+      double bytes;
+      const char *what;
+    };
+    static const Link links[] = {
+        {"nvlink3", 3.0e11, "NVLink 3, A100 SXM: 600 GB/s, 300 each way"},
+        {"nvlink4", 4.5e11, "NVLink 4, H100/H200 SXM: 900 GB/s, 450 each way"},
+        {"nvlink5", 9.0e11, "NVLink 5, B200: 1.8 TB/s, 900 each way"},
+        {"pcie4", 3.2e10, "PCIe 4.0 x16: 32 GB/s each way"},
+        {"pcie5", 6.4e10, "PCIe 5.0 x16: 64 GB/s each way"}};
+    const Link *link = nullptr;
+    for (const Link &l : links)
+      if (options.sbpLink == l.name)
+        link = &l;
+    if (!link || options.sbpLinkBandwidth > 0) {
+      llvm::errs() << "loomc: error: "
+                   << (link ? "--sbp-link and --sbp-link-bandwidth both "
+                              "give the link's bandwidth"
+                            : "--sbp-link takes nvlink3, nvlink4, nvlink5, "
+                              "pcie4 or pcie5, not '" +
+                                  options.sbpLink + "'")
+                   << "\n";
+      return 1;
+    }
+    pipelineOptions.sbp.linkBytesPerSecond = link->bytes;
+    source += std::string(source.empty() ? "" : "; ") +
+              "link: the published figure for " + link->what +
+              ", not measured";
+  }
+  bool all = options.sbpFlops > 0 && options.sbpLatency > 0 &&
+             pipelineOptions.sbp.linkBytesPerSecond > 0;
+  if (!source.empty())
+    pipelineOptions.sbp.constantsSource =
+        all ? source : source + "; the rest: sbp-derive's defaults";
   pipelineOptions.kernelLibrary = options.kernelLibrary;
   pipelineOptions.runtimeChecks = options.runtimeChecks == Toggle::On;
   pipelineOptions.graph.maxRewrites = options.graphMaxRewrites;

@@ -117,6 +117,8 @@ void buildSbpPipeline(OpPassManager &pm, const SbpOptions &options) {
     derive.linkBytesPerSecond = options.linkBytesPerSecond;
   if (options.collectiveLatency > 0)
     derive.collectiveLatency = options.collectiveLatency;
+  if (!options.constantsSource.empty())
+    derive.constantsSource = options.constantsSource;
   derive.explainDot = options.explainDot;
   derive.printPlan = options.printPlan;
   pm.addPass(sbp::createSbpDerivePass(derive));

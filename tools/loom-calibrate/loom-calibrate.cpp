@@ -7,6 +7,7 @@
 //
 //   loom-calibrate [--threads T] [--quick]           compute only
 //   loom-run -n N loom-calibrate [--threads T]       and the collectives
+//   [loom-run -n N] loom-calibrate --device=cuda     a GPU's (DeviceRates.cpp)
 //
 // Compute: the median time of f32 matrix products (the kernel library's
 // kernel.matmul, as compiled models call it) of 256^3 and 512^3, on T
@@ -18,8 +19,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DeviceRates.h"
+#include "loom/abi.h"
 #include "loom/collectives.h"
 #include "runtime/src/Kernels.h"
+
+#include <string>
 
 #include <algorithm>
 #include <chrono>
@@ -76,11 +81,95 @@ int fail(loom_comm *comm) {
 
 } // namespace
 
+/// "cuda", "cuda:N", "emulated" or "emulated:N" into `o`.
+bool parseDevice(const std::string &text, DeviceRateOptions &o) {
+  size_t colon = text.find(':');
+  std::string kind = text.substr(0, colon);
+  if (kind != "cuda" && kind != "emulated")
+    return false;
+  o.kind = kind == "cuda" ? LOOM_DEVICE_CUDA : LOOM_DEVICE_EMULATED;
+  if (colon == std::string::npos) {
+    // A rank of a job takes its local rank's device.
+    const char *local = std::getenv("LOOM_LOCAL_RANK");
+    o.ordinal = local ? std::atoi(local) : 0;
+    return true;
+  }
+  std::string n = text.substr(colon + 1);
+  if (n.empty() || n.size() > 4 ||
+      n.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  o.ordinal = std::atoi(n.c_str());
+  return true;
+}
+
+/// loom-calibrate --device: the GPU's constants, rank 0 prints.
+int calibrateDevice(DeviceRateOptions &o, bool quick) {
+  if (quick) {
+    o.matrix = 64;
+    o.runs = 3;
+    o.gatherFloats = 1 << 12;
+  }
+  const char *world = std::getenv("LOOM_WORLD_SIZE");
+  if (!world)
+    world = std::getenv("OMPI_COMM_WORLD_SIZE");
+  o.ranks = world ? std::atoi(world) : 0;
+  DeviceRates rates;
+  std::string error;
+  if (!measureDevice(o, rates, error)) {
+    std::fprintf(stderr, "loom-calibrate: %s\n", error.c_str());
+    return 1;
+  }
+  const char *rank = std::getenv("LOOM_RANK");
+  if (rank && std::atoi(rank) != 0)
+    return 0;
+  std::printf("device: %s%s\n", rates.name.c_str(),
+              o.kind == LOOM_DEVICE_EMULATED
+                  ? " (its figures are not a GPU's: it computes on the CPU)"
+                  : "");
+  std::printf("compute: %.3e flop/s (cuBLASLt f32 products of %lld^3)\n",
+              rates.flops, static_cast<long long>(o.matrix));
+  if (o.ranks < 1) {
+    std::printf("loomc flags: --sbp-flops=%.3e (run under loom-run -n N to "
+                "measure NCCL too)\n",
+                rates.flops);
+    return 0;
+  }
+  std::printf("collective latency: %.3e s (NCCL all-reduce of one float on "
+              "%d rank(s)%s)\n",
+              rates.latency, o.ranks,
+              o.ranks == 1 ? ": NCCL's launch latency" : "");
+  if (o.ranks == 1) {
+    std::printf("loomc flags: --sbp-flops=%.3e --sbp-collective-latency=%.3e "
+                "(one rank: no link to measure; --sbp-link=nvlink4 and the "
+                "like give published figures)\n",
+                rates.flops, rates.latency);
+    return 0;
+  }
+  std::printf("link bandwidth: %.3e bytes/s (NCCL all-gather, per rank)\n",
+              rates.bandwidth);
+  std::printf("loomc flags: --sbp-flops=%.3e --sbp-link-bandwidth=%.3e "
+              "--sbp-collective-latency=%.3e\n",
+              rates.flops, rates.bandwidth, rates.latency);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   int threads = 1;
   bool quick = false;
+  DeviceRateOptions device;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
+    std::string arg = argv[i];
+    if (arg.rfind("--device=", 0) == 0 ||
+        (arg == "--device" && i + 1 < argc)) {
+      std::string value = arg == "--device" ? argv[++i] : arg.substr(9);
+      if (!parseDevice(value, device)) {
+        std::fprintf(stderr,
+                     "loom-calibrate: error: --device %s: expected cuda, "
+                     "cuda:N, emulated or emulated:N\n",
+                     value.c_str());
+        return 2;
+      }
+    } else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
       threads = std::atoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--quick")) {
       quick = true;
@@ -88,6 +177,7 @@ int main(int argc, char **argv) {
       std::printf(
           "usage: loom-calibrate [--threads T] [--quick]\n"
           "       loom-run -n N loom-calibrate [--threads T] [--quick]\n"
+          "       [loom-run -n N] loom-calibrate --device=D [--quick]\n"
           "\n"
           "Measures the SBP cost model's constants on this machine and prints\n"
           "the loomc flags that use them: the kernels' matrix-product rate\n"
@@ -95,6 +185,10 @@ int main(int argc, char **argv) {
           "one collective (--sbp-collective-latency) and the ring "
           "all-gather's\n"
           "bandwidth (--sbp-link-bandwidth).\n"
+          "  --device D   a GPU's constants instead (cuda, cuda:N, emulated,\n"
+          "               emulated:N): cuBLASLt's f32 product rate and,\n"
+          "               under loom-run -n N, NCCL's latency (with one rank,\n"
+          "               its launch latency) and bandwidth\n"
           "  --threads T  kernel threads per rank (default 1)\n"
           "  --quick      fewer and smaller repetitions (for tests)\n"
           "  --help       print this and exit\n");
@@ -111,6 +205,8 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "loom-calibrate: error: --threads must be positive\n");
     return 2;
   }
+  if (device.kind != 0)
+    return calibrateDevice(device, quick);
   loom_kernels_set_num_threads(threads);
   int runs = quick ? 3 : 15;
   // The better of two sizes: small products underuse the kernels.

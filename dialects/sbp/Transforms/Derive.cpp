@@ -178,6 +178,8 @@ struct SbpDerivePass
     FunctionPlan plan;
     plan.meshShape.assign(meshShape.begin(), meshShape.end());
     plan.costs = {linkBytesPerSecond, collectiveLatency};
+    plan.flopsPerSecond = flopsPerSecond;
+    plan.constantsSource = constantsSource;
     Block &body = func.getBody().front();
     llvm::DenseMap<Value, std::pair<unsigned, unsigned>> producers;
     llvm::StringMap<unsigned> byName;

@@ -38,6 +38,9 @@ struct FunctionPlan {
   };
   llvm::SmallVector<int64_t> meshShape;
   CostModelOptions costs;
+  /// The compute rate planned with, and where the constants come from.
+  double flopsPerSecond = 0;
+  std::string constantsSource;
   std::vector<Node> nodes;
   llvm::SmallVector<Use> uses;
   CostGraph graph;

@@ -110,6 +110,10 @@ void loom::sbp::printPlan(const FunctionPlan &plan, llvm::raw_ostream &os) {
                       meshName(plan.meshShape), plan.plan.cost,
                       plan.plan.exact ? "exact" : "local search",
                       plan.plan.coreNodes, plan.greedyCost);
+  os << llvm::formatv("constants: compute {0:e2} flop/s, link {1:e2} bytes/s "
+                      "per rank, {2:e2} s per collective ({3})\n",
+                      plan.flopsPerSecond, plan.costs.linkBytesPerSecond,
+                      plan.costs.collectiveLatency, plan.constantsSource);
   os << "| node | op | signature | compute (s) |\n|---|---|---|---|\n";
   for (auto [id, node] : llvm::enumerate(plan.nodes)) {
     unsigned choice = plan.plan.choice[id];

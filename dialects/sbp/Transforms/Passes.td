@@ -55,6 +55,10 @@ def SbpDerivePass : Pass<"sbp-derive", "::mlir::ModuleOp"> {
            /*default=*/"8e-5",
            "Fixed cost of one collective, in seconds (default: "
            "loom-calibrate, loopback TCP)">,
+    Option<"constantsSource", "constants-source", "std::string",
+           /*default=*/"\"defaults: loom-calibrate, one thread of a 2-core "
+           "AVX-512 Xeon, ranks over loopback TCP\"",
+           "Where the three constants come from, printed with the plan">,
     Option<"checkOracle", "check-oracle", "bool", /*default=*/"false",
            "Also plan by brute force where the graph has at most 2^22 "
            "plans, print how the plan compares, and fail when it costs "

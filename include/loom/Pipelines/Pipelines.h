@@ -86,6 +86,8 @@ struct SbpOptions {
   double flopsPerSecond = 0;
   double linkBytesPerSecond = 0;
   double collectiveLatency = 0;
+  /// Where they come from, printed with the plan; empty: sbp-derive's.
+  std::string constantsSource;
   /// Write the plan as Graphviz here; print a table of its costs.
   std::string explainDot;
   bool printPlan = false;

@@ -516,8 +516,7 @@ int loomcMain(int argc, char **argv) {
     }
     pipelineOptions.sbp.linkBytesPerSecond = link->bytes;
     source += std::string(source.empty() ? "" : "; ") +
-              "link: the published figure for " + link->what +
-              ", not measured";
+              "link: the published figure for " + link->what + ", not measured";
   }
   bool all = options.sbpFlops > 0 && options.sbpLatency > 0 &&
              pipelineOptions.sbp.linkBytesPerSecond > 0;

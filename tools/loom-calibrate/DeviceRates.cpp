@@ -52,7 +52,8 @@ struct Measure {
 };
 
 /// The median seconds of `runs` calls of `fn`, each waited for.
-template <typename Fn> double median(int runs, Fn fn) {
+template <typename Fn>
+double median(int runs, Fn fn) {
   Device &device = getDevice();
   std::vector<double> times;
   for (int i = 0; i <= runs; ++i) {
@@ -126,8 +127,8 @@ void measure(void *closure) {
     int64_t count = o.gatherFloats;
     uint64_t before = loom_box_bytes_sent();
     double gather = boxSeconds(o.runs, o.ranks, count, true);
-    double sent = static_cast<double>(loom_box_bytes_sent() - before) /
-                  (o.runs + 1);
+    double sent =
+        static_cast<double>(loom_box_bytes_sent() - before) / (o.runs + 1);
     m->rates->bandwidth = sent / std::max(gather - m->rates->latency, 1e-9);
   }
 }

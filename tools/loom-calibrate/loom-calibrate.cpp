@@ -159,8 +159,7 @@ int main(int argc, char **argv) {
   DeviceRateOptions device;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg.rfind("--device=", 0) == 0 ||
-        (arg == "--device" && i + 1 < argc)) {
+    if (arg.rfind("--device=", 0) == 0 || (arg == "--device" && i + 1 < argc)) {
       std::string value = arg == "--device" ? argv[++i] : arg.substr(9);
       if (!parseDevice(value, device)) {
         std::fprintf(stderr,

@@ -590,7 +590,6 @@ LOOM_HIDDEN void loom_gpu_region_begin(int64_t site, const int64_t *key,
           "cuStreamCreate (a capture stream)");
   Entry *entry;
   Site *where;
-  bool fresh;
   {
     std::lock_guard<std::mutex> lock(g.mutex);
     Site &s = g.sites[{stream, site}];
@@ -598,8 +597,7 @@ LOOM_HIDDEN void loom_gpu_region_begin(int64_t site, const int64_t *key,
       return;
     std::vector<int64_t> k(key, key + count);
     auto it = s.entries.find(k);
-    fresh = it == s.entries.end();
-    if (fresh) {
+    if (it == s.entries.end()) {
       if (s.entries.size() >= 16) { // a site of ever new keys: no graphs
         s.eager = true;
         return;
@@ -618,7 +616,6 @@ LOOM_HIDDEN void loom_gpu_region_begin(int64_t site, const int64_t *key,
   r.capture = captureStream;
   // (An entry another thread captured meanwhile is replayed.)
   r.mode = !entry->exec ? GraphMode::Capture : GraphMode::Observe;
-  (void)fresh;
   if (r.mode == GraphMode::Capture) {
     ++g.captures;
     r.entry->calls.clear();

@@ -26,6 +26,7 @@
 #include "../cuda/NcclApi.h"
 #include "Emulator.h"
 
+#include <gloo/common/error.h>
 #include <gloo/rendezvous/context.h>
 #include <gloo/rendezvous/prefix_store.h>
 #include <gloo/transport/tcp/device.h>
@@ -40,6 +41,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -62,6 +64,11 @@ struct ncclComm {
 } // namespace loom::cuda
 
 namespace {
+
+/// A transfer whose peer stopped answering within the timeout.
+struct PeerLost : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 std::chrono::milliseconds getTimeout() {
   const char *env = std::getenv("LOOM_TIMEOUT");
@@ -202,10 +209,10 @@ void runGroup(ncclComm *comm, const std::vector<Op> &ops) {
   }
   for (Buffer &b : sends)
     if (!b->waitSend(comm->timeout))
-      throw std::runtime_error("a send was aborted");
+      throw PeerLost("a send was aborted");
   for (Buffer &b : recvs)
     if (!b->waitRecv(comm->timeout))
-      throw std::runtime_error("a receive was aborted");
+      throw PeerLost("a receive was aborted");
 
   int n = comm->size, me = comm->rank;
   for (const Op &o : ops) {
@@ -264,10 +271,10 @@ void runGroup(ncclComm *comm, const std::vector<Op> &ops) {
     }
     for (Buffer &b : out)
       if (!b->waitSend(comm->timeout))
-        throw std::runtime_error("a send was aborted");
+        throw PeerLost("a send was aborted");
     for (Buffer &b : in)
       if (!b->waitRecv(comm->timeout))
-        throw std::runtime_error("a receive was aborted");
+        throw PeerLost("a receive was aborted");
     char *result = host(o.recv);
     auto part = [&](int k, size_t at) -> const char * {
       return k == me ? mine.data() + at : theirs[k].data();
@@ -333,18 +340,23 @@ ncclResult_t queue(std::vector<Op> ops) {
           return CUDA_SUCCESS; // a failed communicator does nothing more
         static std::atomic<uint64_t> calls{0};
         injectFault(comm->rank, ++calls);
-        try {
-          runGroup(comm, ops);
-        } catch (const std::exception &e) {
-          std::string what = e.what();
-          bool peer = what.find("imeout") != std::string::npos ||
-                      what.find("imed out") != std::string::npos ||
-                      what.find("losed") != std::string::npos ||
-                      what.find("reset") != std::string::npos ||
-                      what.find("aborted") != std::string::npos;
-          comm->lastError = "rank " + std::to_string(comm->rank) + ": " + what +
+        // A transport error (a reset, an EOF, a timeout, an aborted wait)
+        // is a peer that died or hung: NCCL reports it as ncclRemoteError.
+        // Anything else is this rank's own failure.
+        auto fail = [&](const std::exception &e, bool peer) {
+          comm->lastError = "rank " + std::to_string(comm->rank) + ": " +
+                            e.what() +
                             (peer ? " (a peer rank died or hung)" : "");
           comm->asyncError = peer ? ncclRemoteError : ncclSystemError;
+        };
+        try {
+          runGroup(comm, ops);
+        } catch (const gloo::IoException &e) {
+          fail(e, true);
+        } catch (const PeerLost &e) {
+          fail(e, true);
+        } catch (const std::exception &e) {
+          fail(e, false);
         }
         return CUDA_SUCCESS;
       },
@@ -474,6 +486,11 @@ LOOM_EXPORT ncclResult_t ncclCommInitRank(ncclComm_t *out, int nranks,
     comm->context = std::make_shared<gloo::rendezvous::Context>(rank, nranks);
     comm->context->setTimeout(comm->timeout);
     comm->context->connectFullMesh(prefixed, transport);
+    // Like NCCL's, the init is collective: it returns once every rank is
+    // connected, so a rank that dies later fails a collective, not an init.
+    prefixed.set("ready" + std::to_string(rank), {'1'});
+    for (int k = 0; k < nranks; ++k)
+      prefixed.wait({"ready" + std::to_string(k)}, comm->timeout);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "loom emulated NCCL: rank %d cannot join: %s\n", rank,
                  e.what());

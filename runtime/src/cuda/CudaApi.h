@@ -45,6 +45,7 @@ constexpr CUresult CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED = 900;
 constexpr CUresult CUDA_ERROR_STREAM_CAPTURE_ISOLATION = 905;
 constexpr CUresult CUDA_ERROR_ILLEGAL_ADDRESS = 700;
 constexpr CUresult CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES = 701;
+constexpr CUresult CUDA_ERROR_LAUNCH_TIMEOUT = 702;
 constexpr CUresult CUDA_ERROR_LAUNCH_FAILED = 719;
 constexpr CUresult CUDA_ERROR_INVALID_CONFIGURATION = 9;
 constexpr CUresult CUDA_ERROR_NOT_SUPPORTED = 801;
@@ -86,6 +87,33 @@ struct CUDA_KERNEL_NODE_PARAMS {
   CUcontext ctx;
 };
 constexpr int CU_GRAPH_NODE_TYPE_KERNEL = 0;
+constexpr int CU_GRAPH_NODE_TYPE_CONDITIONAL = 13;
+
+/// Conditional nodes (CUDA 12.3; an IF with an ELSE body from 12.8).
+using CUgraphConditionalHandle = unsigned long long;
+constexpr unsigned CU_GRAPH_COND_ASSIGN_DEFAULT = 1;
+constexpr int CU_GRAPH_COND_TYPE_IF = 0, CU_GRAPH_COND_TYPE_WHILE = 1;
+constexpr unsigned CU_STREAM_ADD_CAPTURE_DEPENDENCIES = 0,
+                   CU_STREAM_SET_CAPTURE_DEPENDENCIES = 1;
+struct CUDA_CONDITIONAL_NODE_PARAMS {
+  CUgraphConditionalHandle handle;
+  int type;
+  unsigned size;
+  CUgraph *phGraph_out; // filled by the driver: the node's bodies
+  CUcontext ctx;
+};
+/// cuGraphAddNode's parameters (cuda.h's CUgraphNodeParams): the type,
+/// then one of the node kinds' parameters, in 232 bytes.
+struct CUgraphNodeParams {
+  int type;
+  int reserved0[3];
+  union {
+    long long reserved1[29];
+    CUDA_CONDITIONAL_NODE_PARAMS conditional;
+  };
+  long long reserved2;
+};
+static_assert(sizeof(CUgraphNodeParams) == 256, "cuda.h's layout");
 constexpr int CU_STREAM_CAPTURE_MODE_RELAXED = 2;
 constexpr int CU_STREAM_CAPTURE_STATUS_ACTIVE = 1;
 
@@ -169,6 +197,22 @@ constexpr int kApiVersion = 12000;
   X(cuGraphDestroy, 12000, (CUgraph graph))                                    \
   X(cuFuncGetParamInfo, 12040,                                                 \
     (CUfunction function, size_t index, size_t * offset, size_t * size))
+
+// Conditional nodes (the decisions a graph takes on the device): optional
+// too, in the versions whose forms are declared here.
+#define LOOM_CUDA_CONDITIONAL_ENTRIES(X)                                       \
+  X(cuGraphConditionalHandleCreate, 12030,                                     \
+    (CUgraphConditionalHandle * handle, CUgraph graph, CUcontext context,      \
+     unsigned defaultValue, unsigned flags))                                   \
+  X(cuGraphAddNode, 12030,                                                     \
+    (CUgraphNode * node, CUgraph graph, const CUgraphNode *dependencies,       \
+     const void *edges, size_t count, CUgraphNodeParams *params))              \
+  X(cuStreamUpdateCaptureDependencies, 12000,                                  \
+    (CUstream stream, CUgraphNode * dependencies, size_t count,                \
+     unsigned flags))                                                          \
+  X(cuStreamBeginCaptureToGraph, 12030,                                        \
+    (CUstream stream, CUgraph graph, const CUgraphNode *dependencies,          \
+     const void *edges, size_t count, int mode))
 
 struct GraphApi {
 #define LOOM_CUDA_GRAPH_FIELD(name, version, params)                           \

@@ -354,6 +354,7 @@ CUresult cuGetErrorName(CUresult error, const char **name) {
     NAME(CUDA_ERROR_NOT_READY, "CUDA_ERROR_NOT_READY")
     NAME(CUDA_ERROR_ILLEGAL_ADDRESS, "CUDA_ERROR_ILLEGAL_ADDRESS")
     NAME(CUDA_ERROR_NOT_SUPPORTED, "CUDA_ERROR_NOT_SUPPORTED")
+    NAME(CUDA_ERROR_LAUNCH_TIMEOUT, "CUDA_ERROR_LAUNCH_TIMEOUT")
     NAME(CUDA_ERROR_LAUNCH_FAILED, "CUDA_ERROR_LAUNCH_FAILED")
 #undef NAME
   default:
@@ -1380,33 +1381,44 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
 
 namespace loom::emu {
 
-CUresult launchKernel(CUfunction function, const unsigned grid[3],
-                      const unsigned block[3], unsigned sharedBytes,
-                      CUstream stream, const std::vector<uint64_t> &words) {
-  (void)sharedBytes;
+std::function<CUresult()> kernelWork(CUfunction function,
+                                     const unsigned grid[3],
+                                     const unsigned block[3],
+                                     const std::vector<uint64_t> &words,
+                                     std::vector<const void *> *touches) {
   auto *f = reinterpret_cast<Function *>(function);
   int64_t count = f->params[0];
   auto storage = std::make_shared<std::vector<uint64_t>>(words);
   auto pointers = std::make_shared<std::vector<void *>>(count);
   for (int64_t i = 0; i < count; ++i)
     (*pointers)[i] = &(*storage)[i];
-  // What it touches: every parameter that is a device address.
-  std::vector<const void *> touches;
-  for (int64_t i = 0; i < count; ++i) {
-    auto *value = reinterpret_cast<const void *>((*storage)[i]);
-    if (f->params[1 + i] == 8 && memory.contains(value))
-      touches.push_back(value);
-  }
-  std::string what = "kernel " + f->name;
+  if (touches)
+    for (int64_t i = 0; i < count; ++i) {
+      auto *value = reinterpret_cast<const void *>((*storage)[i]);
+      if (f->params[1 + i] == 8 && memory.contains(value))
+        touches->push_back(value);
+    }
   unsigned gx = grid[0], gy = grid[1], gz = grid[2];
   unsigned bx = block[0], by = block[1], bz = block[2];
-  return enqueue(
-      stream,
-      [=] {
-        (void)storage;
-        return runKernel(f, gx, gy, gz, bx, by, bz, pointers->data());
-      },
-      what.c_str(), touches);
+  return [=] {
+    (void)storage;
+    return runKernel(f, gx, gy, gz, bx, by, bz, pointers->data());
+  };
+}
+
+std::string kernelName(CUfunction function) {
+  return reinterpret_cast<Function *>(function)->name;
+}
+
+CUresult launchKernel(CUfunction function, const unsigned grid[3],
+                      const unsigned block[3], unsigned sharedBytes,
+                      CUstream stream, const std::vector<uint64_t> &words) {
+  (void)sharedBytes;
+  std::vector<const void *> touches;
+  std::function<CUresult()> work =
+      kernelWork(function, grid, block, words, &touches);
+  std::string what = "kernel " + kernelName(function);
+  return enqueue(stream, std::move(work), what.c_str(), touches);
 }
 
 std::vector<int64_t> kernelParamSizes(CUfunction function) {
@@ -1605,6 +1617,7 @@ LOOM_EXPORT CUresult cuGetProcAddress_v2(const char *symbol, void **function,
 #define LOOM_EMU_GRAPH_ENTRY(name, version, params)                            \
   {#name, reinterpret_cast<void *>(&name)},
           LOOM_CUDA_GRAPH_ENTRIES(LOOM_EMU_GRAPH_ENTRY)
+              LOOM_CUDA_CONDITIONAL_ENTRIES(LOOM_EMU_GRAPH_ENTRY)
 #undef LOOM_EMU_GRAPH_ENTRY
   };
   for (const EntryName &entry : entries)

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #define LOOM_EXPORT extern "C" __attribute__((visibility("default")))
@@ -50,6 +51,15 @@ cuda::CUresult launchKernel(cuda::CUfunction function, const unsigned grid[3],
                             const unsigned block[3], unsigned sharedBytes,
                             cuda::CUstream stream,
                             const std::vector<uint64_t> &words);
+/// The work of a kernel launch with parameter values `words`, to run on a
+/// stream (or within another stream item: a conditional node's body); the
+/// device addresses among its parameters are added to `touches`.
+std::function<cuda::CUresult()> kernelWork(cuda::CUfunction function,
+                                           const unsigned grid[3],
+                                           const unsigned block[3],
+                                           const std::vector<uint64_t> &words,
+                                           std::vector<const void *> *touches);
+std::string kernelName(cuda::CUfunction function);
 /// The bytes of each of a kernel's parameters.
 std::vector<int64_t> kernelParamSizes(cuda::CUfunction function);
 /// The graph `stream` captures into (null: none), and setting it.
@@ -76,6 +86,7 @@ cuda::CUresult captureLibrary(
 namespace loom::emu::entries {
 using namespace loom::cuda;
 LOOM_CUDA_GRAPH_ENTRIES(LOOM_EMU_DECLARE_GRAPH_ENTRY)
+LOOM_CUDA_CONDITIONAL_ENTRIES(LOOM_EMU_DECLARE_GRAPH_ENTRY)
 } // namespace loom::emu::entries
 #undef LOOM_EMU_DECLARE_GRAPH_ENTRY
 

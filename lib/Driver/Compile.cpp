@@ -164,6 +164,25 @@ void printGpuKernels(ModuleOp module, llvm::raw_ostream &os) {
     }
     os << "\n";
   }
+  if (auto decisions =
+          module->getAttrOfType<DictionaryAttr>("loom.device_decisions")) {
+    auto conditional = decisions.getAs<ArrayAttr>("conditional");
+    auto driven = decisions.getAs<ArrayAttr>("host_driven");
+    os << "cuda decisions on the device: "
+       << (conditional ? conditional.size() : 0) << " host function(s)";
+    if (conditional && !conditional.empty()) {
+      os << " (";
+      llvm::interleave(conditional.getAsValueRange<StringAttr>(), os, "; ");
+      os << ")";
+    }
+    os << "; on the host: " << (driven ? driven.size() : 0);
+    if (driven && !driven.empty()) {
+      os << " (";
+      llvm::interleave(driven.getAsValueRange<StringAttr>(), os, "; ");
+      os << ")";
+    }
+    os << "\n";
+  }
 }
 
 LogicalResult emitArtefact(ModuleOp module, ArtefactEmit emit,

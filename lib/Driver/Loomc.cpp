@@ -41,6 +41,7 @@ namespace {
 enum class Emit { Graph, MLIR, LLVM, Obj, Lib, Exe };
 enum class ListOps { None, Text, Markdown };
 enum class Toggle { On, Off };
+enum class Graphs { On, Static, Off };
 
 /// loomc's command line. Built inside loomcMain so that the options exist
 /// only while it runs.
@@ -95,15 +96,21 @@ struct Options {
       cl::desc("What GPU matrix products may round to: fp32 (default), tf32 "
                "or bf16"),
       cl::init("fp32"), cl::cat(category)};
-  cl::opt<Toggle> cudaGraphs{
+  cl::opt<Graphs> cudaGraphs{
       "cuda-graphs",
       cl::desc("With --target=cuda: replay each static region (a DyCL "
                "subgraph, a model without control flow) as a CUDA graph, "
                "captured once per shape"),
-      cl::values(clEnumValN(Toggle::On, "on", "Graphs (the default)"),
-                 clEnumValN(Toggle::Off, "off",
-                            "Launch kernel by kernel, as without graphs")),
-      cl::init(Toggle::On), cl::cat(category)};
+      cl::values(
+          clEnumValN(Graphs::On, "on",
+                     "Graphs, a DyCL host's decisions in them as conditional "
+                     "nodes where its control flow fits (the default)"),
+          clEnumValN(Graphs::Static, "static",
+                     "Graphs of the static regions only: decisions on the "
+                     "host"),
+          clEnumValN(Graphs::Off, "off",
+                     "Launch kernel by kernel, as without graphs")),
+      cl::init(Graphs::On), cl::cat(category)};
   cl::opt<std::string> cudaToolkit{
       "cuda-toolkit",
       cl::desc("The CUDA toolkit for ptxas and fatbinary (default: "
@@ -559,7 +566,8 @@ int loomcMain(int argc, char **argv) {
   pipelineOptions.gpu.precision = options.precision;
   pipelineOptions.gpu.toolkit = options.cudaToolkit;
   pipelineOptions.gpu.seedBug = options.gpuSeedBug;
-  pipelineOptions.gpu.graphs = options.cudaGraphs == Toggle::On;
+  pipelineOptions.gpu.graphs = options.cudaGraphs != Graphs::Off;
+  pipelineOptions.gpu.deviceDecisions = options.cudaGraphs == Graphs::On;
   if (failed(runPhases(*module, pipelineOptions, options.dumpDir,
                        [&](llvm::StringRef phase) {
                          timer.done(phase);

@@ -139,6 +139,11 @@ static void buildLinalgPipeline(OpPassManager &pm,
   // A partitioned module's shard collectives become kernel.box.
   if (!options.sbp.mesh.empty())
     pm.addPass(sbp::createSbpLowerCollectivesPass());
+  // DyCL decisions a CUDA graph takes (not on a mesh: boxing through NCCL
+  // stays out of conditional bodies).
+  if (options.target == Target::CUDA && options.gpu.graphs &&
+      options.gpu.deviceDecisions && options.sbp.mesh.empty())
+    pm.addPass(createGpuDeviceDecisionsPass());
   // The kernel ops run on oneDNN for the CPU, on cuBLASLt and cuDNN for
   // CUDA (whose convolutions take symmetric pads only, and whose products
   // come in batches).
@@ -390,6 +395,10 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
       *this, "cuda-graphs",
       llvm::cl::desc("Replay static regions as CUDA graphs"),
       llvm::cl::init(true)};
+  Option<bool> cudaDeviceDecisions{
+      *this, "cuda-device-decisions",
+      llvm::cl::desc("With CUDA graphs: DyCL decisions as conditional nodes"),
+      llvm::cl::init(true)};
 
   PipelineOptions get() const {
     PipelineOptions options;
@@ -399,6 +408,7 @@ struct LoomCompileCLOptions : public PassPipelineOptions<LoomCompileCLOptions> {
     options.gpu.precision = precision;
     options.gpu.emulation = emulation;
     options.gpu.graphs = cudaGraphs;
+    options.gpu.deviceDecisions = cudaDeviceDecisions;
     options.compileTo = compileTo;
     options.graph = {
         maxRewrites, requireConvergence,

@@ -29,12 +29,6 @@ extern "C" CUresult cuGetProcAddress_v2(const char *symbol, void **function,
 
 namespace {
 
-struct ConditionalApi {
-#define LOOM_FIELD(name, version, params) CUresult(*name) params = nullptr;
-  LOOM_CUDA_CONDITIONAL_ENTRIES(LOOM_FIELD)
-#undef LOOM_FIELD
-};
-
 struct Emulator {
   Api api;
   GraphApi graph;

@@ -376,6 +376,36 @@ def GpuGraphRegionsPass : Pass<"loom-gpu-graph-regions", "::mlir::ModuleOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def GpuDeviceDecisionsPass
+    : Pass<"loom-gpu-device-decisions", "::mlir::ModuleOp"> {
+  let summary = "Let CUDA graphs take a DyCL host function's decisions";
+  let description = [{
+    On the graph dialect, after the DyCL split, for `--target=cuda` with
+    CUDA graphs: a host function (`loom.host`) whose every `graph.if` fits
+    is rewritten so that a CUDA graph takes its decisions on the device, as
+    conditional nodes. Each `graph.if` becomes
+    `loom_gpu_cond_then(flag)`, its then branch's ops,
+    `loom_gpu_cond_else()`, its else branch's ops, `loom_gpu_cond_end()`,
+    and a `graph.where` by the condition for each result the two branches
+    yield differently. The runtime (runtime/src/cuda/GpuGraphs.cpp)
+    captures the first part into an IF node's body and the second into its
+    ELSE body, the flag setting the node's condition on the device (the
+    kernel `loom_set_condition`, which `loom-gpu-serialize` adds), so that
+    the function is one static region; without a graph it reads the flag
+    and drops the device calls of the part not taken. A branch fits when
+    its condition has one element, its results static shapes that both
+    parts yield, and its parts hold only calls of the module's functions
+    (subgraphs), ops without memory effects, and branches that fit. A
+    function with a loop stays host-driven. The module's
+    `loom.device_decisions` lists the functions rewritten and, for those
+    left host-driven, why.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def GpuLowerToHostPass : Pass<"loom-gpu-lower-to-host", "::mlir::ModuleOp"> {
   let summary = "Lower a kernels module for the emulated device";
   let description = [{

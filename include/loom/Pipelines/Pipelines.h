@@ -116,6 +116,9 @@ struct GpuOptions {
   bool emulation = true;
   /// Capture static regions into CUDA graphs (loom-gpu-graph-regions).
   bool graphs = true;
+  /// With graphs: DyCL decisions taken in the graph, by conditional nodes
+  /// (loom-gpu-device-decisions).
+  bool deviceDecisions = true;
   /// Threads per block of the generated kernels.
   int64_t blockSize = 256;
   /// For the emulated device's tests only: a known bug to generate

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseSet.h"
 
 namespace loom {
 #define GEN_PASS_DEF_GPUGRAPHREGIONSPASS
@@ -31,8 +32,11 @@ bool isDeviceCall(StringRef callee) {
          callee.starts_with("loom_gpu_box");
 }
 
-/// Why `func` is not a static region ("" if it is one).
-std::string whyNot(func::FuncOp func, ModuleOp module) {
+/// Why `func` is not a static region ("" if it is one); calls of the
+/// functions in `regions` are part of it (the runtime makes their regions
+/// its own).
+std::string whyNot(func::FuncOp func, ModuleOp module,
+                   const llvm::DenseSet<StringRef> &regions) {
   bool device = false;
   std::string why;
   func.walk([&](Operation *op) {
@@ -46,9 +50,10 @@ std::string whyNot(func::FuncOp func, ModuleOp module) {
       why = "a decision on the host";
       return WalkResult::interrupt();
     }
-    device |= isDeviceCall(callee);
+    device |= isDeviceCall(callee) || regions.contains(callee);
     auto target = module.lookupSymbol<func::FuncOp>(callee);
-    if (target && !target.isDeclaration() && !loom::isDeallocHelper(target)) {
+    if (target && !target.isDeclaration() && !loom::isDeallocHelper(target) &&
+        !regions.contains(callee)) {
       why = "it calls @" + callee.str();
       return WalkResult::interrupt();
     }
@@ -117,11 +122,24 @@ struct GpuGraphRegionsPass
     Type i64 = b.getI64Type();
     SmallVector<func::FuncOp> regions;
     SmallVector<Attribute> driven;
+    // The regions, callers after their callees (a DyCL host whose decisions
+    // the device takes calls its subgraphs' regions).
+    llvm::DenseSet<StringRef> static_;
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (auto func : module.getOps<func::FuncOp>())
+        if (!func.isDeclaration() && !loom::isDeallocHelper(func) &&
+            !static_.contains(func.getSymName()) &&
+            whyNot(func, module, static_).empty()) {
+          static_.insert(func.getSymName());
+          grew = true;
+        }
+    }
     for (auto func :
          llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
       if (func.isDeclaration() || loom::isDeallocHelper(func))
         continue;
-      std::string why = whyNot(func, module);
+      std::string why = whyNot(func, module, static_);
       if (why.empty()) {
         regions.push_back(func);
         continue;

@@ -137,6 +137,14 @@ static LogicalResult moveToHost(ModuleOp module, gpu::GPUModuleOp gpuModule) {
   func::FuncOp accessFunc =
       getFunc("loom_emu_shared_access",
               b.getFunctionType({index, index, b.getI1Type()}, {}));
+  // What sets a conditional node's value on the GPU is the emulator's.
+  if (auto set =
+          gpuModule.lookupSymbol<LLVM::LLVMFuncOp>("cudaGraphSetConditional")) {
+    if (failed(SymbolTable::replaceAllSymbolUses(
+            set, b.getStringAttr("loom_emu_set_condition"), gpuModule)))
+      return set.emitError("cannot rename cudaGraphSetConditional");
+    set.setSymName("loom_emu_set_condition");
+  }
   for (Operation &op :
        llvm::make_early_inc_range(gpuModule.getBody()->getOperations())) {
     auto gpuFunc = dyn_cast<gpu::GPUFuncOp>(op);

@@ -9,6 +9,10 @@
 #include "loom/Conversion/RuntimeSites.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace loom {
 #define GEN_PASS_DEF_GPUOFFLOADHOSTPASS
@@ -29,6 +33,13 @@ namespace {
 bool isHostBuffer(Value memref) {
   return isa_and_nonnull<memref::AllocaOp, memref::GetGlobalOp>(
       memref.getDefiningOp());
+}
+
+/// Bytes of one element of `type` in device memory.
+int64_t getElementBytes(Type type) {
+  if (type.isIndex())
+    return 8;
+  return std::max<int64_t>(1, (type.getIntOrFloatBitWidth() + 7) / 8);
 }
 
 /// The private declaration of `name` in `module`, created if missing.
@@ -87,12 +98,6 @@ bool isBufferLoop(Operation *loop) {
   return memory && !result.wasInterrupted();
 }
 
-/// Bytes of one element of `type` in device memory.
-int64_t getElementBytes(Type type) {
-  if (type.isIndex())
-    return 8;
-  return std::max<int64_t>(1, (type.getIntOrFloatBitWidth() + 7) / 8);
-}
 
 /// Copies the whole of `buffer` (static shape, identity layout) to a host
 /// buffer: what memref.reshape reads its shape from.
@@ -143,6 +148,204 @@ void readToHost(OpBuilder &b, memref::LoadOp load, func::FuncOp read) {
   load.erase();
 }
 
+/// Where `memref` lies: the allocation it is a view of (through casts,
+/// reshapes and other views; null where that is not known) and, for a view
+/// at a constant offset of an arena (the memory plan's memref.view), its
+/// bytes there.
+struct Place {
+  Operation *allocation = nullptr;
+  int64_t begin = 0, end = -1; // end < 0: anywhere in it
+};
+
+Place getPlace(Value memref) {
+  Place place;
+  while (true) {
+    Operation *def = memref.getDefiningOp();
+    if (!def)
+      return {};
+    // (The memory plan's arena: one per function.)
+    if (isa<memref::AllocOp, memref::AllocaOp, loom::kernel::WorkspaceOp>(
+            def)) {
+      place.allocation = def;
+      return place;
+    }
+    if (auto view = dyn_cast<memref::ViewOp>(def)) {
+      auto type = view.getType();
+      IntegerAttr offset;
+      if (place.end < 0 && type.hasStaticShape() &&
+          matchPattern(view.getByteShift(), m_Constant(&offset))) {
+        place.begin = offset.getInt();
+        place.end = place.begin +
+                    type.getNumElements() *
+                        getElementBytes(type.getElementType());
+      }
+      memref = view.getSource();
+      continue;
+    }
+    if (auto view = dyn_cast<ViewLikeOpInterface>(def)) {
+      if (!isa<memref::CastOp>(def))
+        place.end = -1; // somewhere in its source
+      memref = view.getViewSource();
+      continue;
+    }
+    if (isa<memref::CastOp, memref::ReshapeOp>(def)) {
+      memref = def->getOperand(0);
+      continue;
+    }
+    return {};
+  }
+}
+
+/// Whether memrefs `a` and `b` may share memory.
+bool mayAlias(Value a, Value b) {
+  Place x = getPlace(a), y = getPlace(b);
+  if (!x.allocation || !y.allocation)
+    return true;
+  if (x.allocation != y.allocation)
+    return false;
+  if (x.end < 0 || y.end < 0)
+    return true;
+  return x.begin < y.end && y.begin < x.end;
+}
+
+/// Whether `op` may write the memory of `memref` (its kernels and calls
+/// write at most the memrefs they take).
+bool mayWrite(Operation *op, Value memref) {
+  SmallVector<Value> reached;
+  if (isa<func::CallOp, gpu::LaunchFuncOp>(op)) {
+    reached.assign(op->getOperands().begin(), op->getOperands().end());
+  } else if (isa<gpu::LaunchOp>(op)) {
+    op->walk([&](Operation *inner) {
+      for (Value operand : inner->getOperands())
+        if (!op->isAncestor(operand.getParentRegion()->getParentOp()))
+          reached.push_back(operand);
+    });
+  } else if (auto store = dyn_cast<memref::StoreOp>(op)) {
+    reached.push_back(store.getMemRef());
+  } else if (isMemoryEffectFree(op) ||
+             isa<memref::AllocOp, memref::AllocaOp, memref::LoadOp,
+                 loom::kernel::CheckOp>(op)) {
+    // (A check writes its function's error word only.)
+    return false;
+  } else {
+    return true;
+  }
+  return llvm::any_of(reached, [&](Value value) {
+    return isa<BaseMemRefType>(value.getType()) && mayAlias(value, memref);
+  });
+}
+
+/// The host's scalar computation of `roots` in the block of `consumer`:
+/// pure ops and loads of device memory that nothing between them and
+/// `consumer` may overwrite. Copied into a kernel at `consumer`, they read
+/// the device memory there, instead of the host reading it back (a host
+/// round trip, which would end a CUDA graph's capture).
+SmallVector<Operation *>
+getSinkableSlice(Operation *consumer, ArrayRef<Value> roots,
+                 SmallVectorImpl<memref::LoadOp> *overwrittenLoads = nullptr) {
+  Block *block = consumer->getBlock();
+  llvm::SetVector<Operation *> slice;
+  SmallVector<Value> work(roots.begin(), roots.end());
+  while (!work.empty()) {
+    Value value = work.pop_back_val();
+    Operation *def = value.getDefiningOp();
+    if (!def || def->getBlock() != block || slice.contains(def) ||
+        def->getNumRegions() != 0 || !def->isBeforeInBlock(consumer))
+      continue;
+    if (auto load = dyn_cast<memref::LoadOp>(def)) {
+      if (isHostBuffer(load.getMemRef()))
+        continue;
+      bool overwritten = false;
+      for (Operation *at = load->getNextNode(); at && at != consumer;
+           at = at->getNextNode())
+        overwritten |= mayWrite(at, load.getMemRef());
+      if (overwritten) {
+        if (overwrittenLoads)
+          overwrittenLoads->push_back(load);
+        continue;
+      }
+      slice.insert(def);
+      for (Value index : load.getIndices())
+        work.push_back(index);
+      continue;
+    }
+    if (!isMemoryEffectFree(def) ||
+        llvm::any_of(def->getResultTypes(),
+                     [](Type t) { return !t.isIntOrIndexOrFloat(); }))
+      continue;
+    slice.insert(def);
+    for (Value operand : def->getOperands())
+      work.push_back(operand);
+  }
+  SmallVector<Operation *> ordered(slice.begin(), slice.end());
+  llvm::sort(ordered,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  return ordered;
+}
+
+/// Makes the host load `load` of device memory read a copy of its element
+/// that a one-thread kernel takes where the load is (a buffer of its own,
+/// freed at the function's returns), which nothing else writes.
+void snapshot(OpBuilder &b, memref::LoadOp load) {
+  Location loc = load.getLoc();
+  b.setInsertionPoint(load);
+  Type element = load.getType();
+  Value copy =
+      memref::AllocOp::create(b, loc, MemRefType::get({}, element));
+  auto taken = memref::StoreOp::create(
+      b, loc,
+      memref::LoadOp::create(b, loc, load.getMemRef(), load.getIndices()),
+      copy, ValueRange{});
+  wrapInSingleThreadKernel(b, taken);
+  taken.getValue().getDefiningOp()->moveBefore(taken);
+  b.setInsertionPoint(load);
+  load.getMemrefMutable().assign(copy);
+  load.getIndicesMutable().clear();
+  auto func = load->getParentOfType<func::FuncOp>();
+  func.walk([&](func::ReturnOp ret) {
+    b.setInsertionPoint(ret);
+    memref::DeallocOp::create(b, loc, copy);
+  });
+}
+
+/// The scalars a kernel takes from the host that the host computes from
+/// device memory: computed in the kernel instead (the host's copy goes
+/// when unused).
+void sinkScalarComputations(OpBuilder &b, gpu::LaunchOp launch) {
+  llvm::SetVector<Value> captured;
+  launch.getBody().walk([&](Operation *inner) {
+    for (Value operand : inner->getOperands())
+      if (operand.getType().isIntOrIndexOrFloat() &&
+          !launch->isAncestor(operand.getParentRegion()->getParentOp()))
+        captured.insert(operand);
+  });
+  SmallVector<memref::LoadOp> overwritten;
+  SmallVector<Operation *> slice =
+      getSinkableSlice(launch, captured.getArrayRef(), &overwritten);
+  if (!overwritten.empty()) {
+    // What may change before the kernel is taken where the host read it.
+    for (memref::LoadOp load : overwritten)
+      snapshot(b, load);
+    slice = getSinkableSlice(launch, captured.getArrayRef());
+  }
+  if (llvm::none_of(slice, [](Operation *op) {
+        return isa<memref::LoadOp>(op);
+      }))
+    return;
+  IRMapping map;
+  b.setInsertionPointToStart(&launch.getBody().front());
+  for (Operation *op : slice)
+    b.clone(*op, map);
+  for (Operation *op : slice)
+    for (Value result : op->getResults())
+      result.replaceUsesWithIf(map.lookup(result), [&](OpOperand &use) {
+        return launch->isProperAncestor(use.getOwner());
+      });
+  for (Operation *op : llvm::reverse(slice))
+    if (op->use_empty())
+      op->erase();
+}
+
 struct GpuOffloadHostPass
     : public loom::impl::GpuOffloadHostPassBase<GpuOffloadHostPass> {
   void runOnOperation() override {
@@ -191,6 +394,24 @@ struct GpuOffloadHostPass
       });
       for (memref::StoreOp store : stores)
         wrapInSingleThreadKernel(b, store);
+      // Host checks of values read from device memory check them there.
+      SmallVector<loom::kernel::CheckOp> hostChecks;
+      func.walk([&](loom::kernel::CheckOp check) {
+        if (!isOnDevice(check) &&
+            llvm::any_of(getSinkableSlice(check, SmallVector<Value>(
+                                                     check->getOperands())),
+                         [](Operation *op) { return isa<memref::LoadOp>(op); }))
+          hostChecks.push_back(check);
+      });
+      for (loom::kernel::CheckOp check : hostChecks)
+        wrapInSingleThreadKernel(b, check);
+      SmallVector<gpu::LaunchOp> launches;
+      func.walk<WalkOrder::PreOrder>([&](gpu::LaunchOp launch) {
+        launches.push_back(launch);
+        return WalkResult::skip();
+      });
+      for (gpu::LaunchOp launch : launches)
+        sinkScalarComputations(b, launch);
       if (failed(lowerKernelChecks(b, func)))
         return signalPassFailure();
       // Shapes that memref.reshape reads on the host.
@@ -264,13 +485,20 @@ struct GpuOffloadHostPass
         global.getResult().replaceUsesWithIf(
             device, [&](OpOperand &use) { return !isHostRead(use); });
       }
-      // 2. Host loads of device memory become copies to the host.
+      // 2. Host loads of device memory become copies to the host (those
+      // whose value is unused go).
       SmallVector<memref::LoadOp> loads;
       func.walk([&](memref::LoadOp load) {
         Operation *source = load.getMemRef().getDefiningOp();
         if (!isOnDevice(load) &&
             !isa_and_nonnull<memref::AllocaOp, memref::GetGlobalOp>(source))
           loads.push_back(load);
+      });
+      llvm::erase_if(loads, [](memref::LoadOp load) {
+        if (!load->use_empty())
+          return false;
+        load.erase();
+        return true;
       });
       for (memref::LoadOp load : loads)
         readToHost(b, load, read);

@@ -29,6 +29,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
+#include <deque>
 
 namespace loom {
 #define GEN_PASS_DEF_GPUSERIALIZEPASS
@@ -244,11 +245,13 @@ struct GpuSerializePass
     // And the libraries it calls, which the runtime loads when it opens
     // the model.
     bool products = false, convolutions = false, boxing = false;
+    conditional = false;
     module.walk([&](func::CallOp call) {
       products |= call.getCallee() == "loom_gpu_matmul_f32" ||
                   call.getCallee() == "loom_gpu_batch_matmul_f32";
       convolutions |= call.getCallee() == "loom_gpu_conv2d_f32";
       boxing |= call.getCallee().starts_with("loom_gpu_box_");
+      conditional |= call.getCallee() == "loom_gpu_cond_then";
     });
     std::string libraries;
     for (auto [used, name] :
@@ -264,15 +267,24 @@ struct GpuSerializePass
               signature.getValue().str() + "target cuda " + archList + "\n" +
                   (libraries.empty() ? std::string()
                                      : "gpu-libraries " + libraries + "\n")));
-    if (gpuModules.empty()) {
+    if (gpuModules.empty() && !conditional) {
       // Library calls alone (an MLP whose epilogues all fused): a census
       // of no kernel.
       recordCensus(0);
       return;
     }
+    if (gpuModules.empty()) {
+      OpBuilder b(module.getBodyRegion());
+      b.setInsertionPointToEnd(module.getBody());
+      gpuModules.push_back(
+          gpu::GPUModuleOp::create(b, module.getLoc(), "loom_conditions"));
+      module->setAttr("gpu.container_module", b.getUnitAttr());
+    }
     gpu::GPUModuleOp merged = mergeModules(gpuModules);
     if (!merged)
       return signalPassFailure();
+    if (conditional)
+      addSetCondition(merged);
     int64_t count = 0;
     for (auto func : merged.getOps<gpu::GPUFuncOp>())
       count += func.isKernel();
@@ -309,6 +321,37 @@ struct GpuSerializePass
     gpu::BinaryOp::create(b, merged.getLoc(), merged.getName(), nullptr,
                           b.getArrayAttr({object}));
     merged.erase();
+  }
+
+  /// Whether the host code has branches a CUDA graph decides
+  /// (loom-gpu-device-decisions): its kernels then include
+  /// loom_set_condition, which calls the CUDA device runtime's
+  /// cudaGraphSetConditional (libcudadevrt, linked by nvlink).
+  bool conditional = false;
+
+  /// `loom_set_condition(handle, flag)`: the conditional handle's value is
+  /// whether the byte at `flag` is nonzero.
+  void addSetCondition(gpu::GPUModuleOp merged) {
+    MLIRContext *context = &getContext();
+    OpBuilder b = OpBuilder::atBlockEnd(merged.getBody());
+    Location loc = merged.getLoc();
+    Type i64 = b.getI64Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+    auto ptr = LLVM::LLVMPointerType::get(context);
+    auto set = LLVM::LLVMFuncOp::create(
+        b, loc, "cudaGraphSetConditional",
+        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
+                                    {i64, i32}));
+    auto kernel = gpu::GPUFuncOp::create(b, loc, "loom_set_condition",
+                                         b.getFunctionType({i64, ptr}, {}));
+    kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+    b.setInsertionPointToStart(&kernel.getBody().front());
+    Value flag = LLVM::LoadOp::create(b, loc, i8, kernel.getArgument(1));
+    Value zero = LLVM::ConstantOp::create(b, loc, i8, 0);
+    Value nonzero =
+        LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, flag, zero);
+    Value value = LLVM::ZExtOp::create(b, loc, i32, nonzero);
+    LLVM::CallOp::create(b, loc, set, ValueRange{kernel.getArgument(0), value});
+    gpu::ReturnOp::create(b, loc);
   }
 
   /// The module's `loom.gpu_kernels`: how many kernels, and where those
@@ -465,7 +508,12 @@ struct GpuSerializePass
           missing.push_back(line.drop_front(name).take_while(
               [](char c) { return std::isalnum(c) || c == '_'; }));
       }
-      if (!missing.empty() || StringRef(text).contains(".extern .func"))
+      std::string others = text;
+      // (The device runtime's, which nvlink links.)
+      for (size_t at; (at = others.find(".extern .func cudaGraphSetConditional")) !=
+                      std::string::npos;)
+        others.erase(at, 13);
+      if (!missing.empty() || StringRef(others).contains(".extern .func"))
         return loom::emitRefusal(merged.getLoc())
                << "a kernel calls "
                << (missing.empty() ? StringRef("a function") : missing.front())
@@ -504,6 +552,7 @@ struct GpuSerializePass
       return std::string();
     }
     std::vector<TempFile> files(2 * numbers.size() + 1);
+    std::deque<TempFile> linkedCubins;
     std::vector<std::string> fatbinArgs = {"-64", "--compress-all"};
     for (size_t i = 0; i < numbers.size(); ++i) {
       TempFile &source = files[2 * i], &cubin = files[2 * i + 1];
@@ -512,20 +561,42 @@ struct GpuSerializePass
           failed(cubin.create("loom-kernels", "cubin")))
         return merged.emitError("cannot write temporary files");
       std::string arch = "sm_" + std::to_string(numbers[i]);
+      if (!conditional) {
+        if (failed(runTool(merged, ptxas,
+                           {"-arch=" + arch, "-O3", source.path.str().str(),
+                            "-o", cubin.path.str().str()})))
+          return failure();
+        fatbinArgs.push_back(llvm::formatv(
+            "--image3=kind=elf,sm={0},file={1}", numbers[i], cubin.path));
+        continue;
+      }
+      // Relocatable, then linked with the device runtime.
+      llvm::SmallString<128> nvlink(root), devrt(root);
+      llvm::sys::path::append(nvlink, "bin", "nvlink");
+      llvm::sys::path::append(devrt, "lib64");
+      TempFile &linked = linkedCubins.emplace_back();
+      if (failed(linked.create("loom-kernels-linked", "cubin")))
+        return merged.emitError("cannot write temporary files");
       if (failed(runTool(merged, ptxas,
-                         {"-arch=" + arch, "-O3", source.path.str().str(), "-o",
-                          cubin.path.str().str()})))
+                         {"-arch=" + arch, "-O3", "-c", source.path.str().str(),
+                          "-o", cubin.path.str().str()})) ||
+          failed(runTool(merged, nvlink,
+                         {"-arch=" + arch, cubin.path.str().str(),
+                          "-L" + devrt.str().str(), "-lcudadevrt", "-o",
+                          linked.path.str().str()})))
         return failure();
       fatbinArgs.push_back(llvm::formatv("--image3=kind=elf,sm={0},file={1}",
-                                         numbers[i], cubin.path));
+                                         numbers[i], linked.path));
     }
     // The newest architecture's PTX, for the driver to compile for GPUs
-    // newer than every cubin.
+    // newer than every cubin (not with the device runtime's calls, which
+    // the driver's compiler cannot link).
     size_t newest =
         std::max_element(numbers.begin(), numbers.end()) - numbers.begin();
-    fatbinArgs.push_back(llvm::formatv("--image3=kind=ptx,sm={0},file={1}",
-                                       numbers[newest],
-                                       files[2 * newest].path));
+    if (!conditional)
+      fatbinArgs.push_back(llvm::formatv("--image3=kind=ptx,sm={0},file={1}",
+                                         numbers[newest],
+                                         files[2 * newest].path));
     TempFile &out = files.back();
     if (failed(out.create("loom-kernels", "fatbin")))
       return merged.emitError("cannot write temporary files");

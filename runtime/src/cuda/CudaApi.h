@@ -221,6 +221,13 @@ struct GraphApi {
 #undef LOOM_CUDA_GRAPH_FIELD
 };
 
+struct ConditionalApi {
+#define LOOM_CUDA_CONDITIONAL_FIELD(name, version, params)                     \
+  CUresult(*name) params = nullptr;
+  LOOM_CUDA_CONDITIONAL_ENTRIES(LOOM_CUDA_CONDITIONAL_FIELD)
+#undef LOOM_CUDA_CONDITIONAL_FIELD
+};
+
 /// The driver's entries, as cuGetProcAddress gives them.
 struct Api {
 #define LOOM_CUDA_FIELD(name, params) CUresult(*name) params = nullptr;

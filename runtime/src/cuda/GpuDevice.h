@@ -31,6 +31,10 @@ struct Device {
   /// CUDA graphs' entries; those the driver lacks (graphs are then off).
   GraphApi graphApi;
   std::string graphsMissing;
+  /// Conditional nodes' entries; why they cannot be used ("" if they can):
+  /// decisions are then taken on the host.
+  ConditionalApi conditionalApi;
+  std::string conditionalMissing;
   CUdevice device = 0;
   CUcontext context = nullptr;
   /// The model's stream: runs without a caller's stream are ordered on it.
@@ -124,6 +128,9 @@ LOOM_HIDDEN bool graphFree(void *pointer);
 /// A host read of device memory: a capture ends there (its work so far
 /// launched) and the rest of the region runs call by call.
 LOOM_HIDDEN void graphInterrupt();
+/// The kernel that sets a conditional node's handle from a device flag
+/// (`loom_set_condition(handle, flag)`, in the model's kernels).
+LOOM_HIDDEN CUfunction setConditionKernel();
 /// The run failed inside a region: a capture is dropped.
 LOOM_HIDDEN void graphAbort();
 /// GpuRun.cpp: the error words the region's functions stopped watching

@@ -22,6 +22,18 @@
 //     region is the same one every replay; one that leaves it (a result)
 //     is taken from the slot's pool of buffers the host has given back, so
 //     that a loop whose state feeds the next iteration gets a new one.
+// Decisions on the device (a DyCL host function whose branches
+// loom-gpu-device-decisions made run in turn: loom_gpu_cond_then(flag),
+// the then branch, loom_gpu_cond_else(), the else branch,
+// loom_gpu_cond_end(), the results then selected on the device by the
+// flag): captured, the flag sets a handle (loom_set_condition, a kernel of
+// the model's) and an IF node with an ELSE body takes the next calls into
+// its bodies, then branch into the first, else branch into the second; the
+// graph replays the decision on the device, with no host read. Observed,
+// the branch markers are calls like the others. Outside a graph (graphs
+// off, or a driver without conditional nodes), the flag is read on the
+// host and the branch not taken is skipped: its device calls are dropped.
+// Inside a region, the regions of the functions it calls are part of it.
 // A host read inside a capture (a region that was not static after all)
 // ends the capture there, launches what it holds, and runs the rest call by
 // call; the site is not captured again. Graphs are off with LOOM_GPU_SYNC=1
@@ -48,12 +60,15 @@
 using namespace loom::cuda;
 
 extern "C" LOOM_HIDDEN void loom_gpu_device_free(void *pointer);
+extern "C" LOOM_HIDDEN void loom_gpu_read(intptr_t host, intptr_t device,
+                                          intptr_t offset, intptr_t bytes);
 
 namespace {
 
 /// One device call of a region, as the capture recorded it.
 struct Call {
-  enum Kind { Kernel, Library, Alloc } kind = Kernel;
+  enum Kind { Kernel, Library, Alloc, Branch } kind = Kernel;
+  int branch = 0; // Branch: 1 then, 2 else, 3 end
   // Kernel: what was launched, and its node.
   CUfunction function = nullptr;
   unsigned dims[7] = {0, 0, 0, 0, 0, 0, 0}; // grid, block, shared bytes
@@ -107,7 +122,8 @@ struct Graphs {
   std::vector<std::unique_ptr<Slot>> retired;
   std::atomic<bool> used{false};
   uint64_t captures = 0, recaptures = 0, replays = 0, kernelUpdates = 0,
-           libraryUpdates = 0, interrupted = 0;
+           libraryUpdates = 0, interrupted = 0, conditionals = 0;
+  std::atomic<uint64_t> hostDecisions{0};
 };
 
 Graphs &getGraphs() {
@@ -138,8 +154,21 @@ struct Region {
   std::vector<LibraryUpdate> libraryUpdates;
   /// Frees of memory from outside the region: after its work.
   std::vector<void *> frees;
+  /// Regions of the functions the region calls: part of it.
+  int nested = 0;
+  /// Capture: the streams of the graphs around the conditional body being
+  /// captured, and each open node's ELSE body.
+  std::vector<CUstream> outer;
+  std::vector<CUgraph> elseBodies;
+  int branchDepth = 0; // Observe: open branches
 };
 thread_local Region region;
+/// Outside a graph: for each open branch, whether its device calls are
+/// dropped (the branch not taken, or inside one).
+thread_local std::vector<bool> skipped;
+bool skipping() { return !skipped.empty() && skipped.back(); }
+/// This thread's streams that capture conditional bodies, by depth.
+thread_local std::vector<CUstream> bodyStreams;
 /// This thread's capture stream: a capture on the run's stream would take
 /// in whatever another thread queues there meanwhile.
 thread_local CUstream captureStream = nullptr;
@@ -164,13 +193,17 @@ void printStats() {
   std::fprintf(stderr,
                "loom: CUDA graphs: %llu captured, %llu captured again, %llu "
                "replayed (%llu kernel node(s) and %llu library call(s) "
-               "re-pointed), %llu capture(s) ended by a host read\n",
+               "re-pointed), %llu capture(s) ended by a host read; %llu "
+               "conditional node(s) captured, %llu decision(s) taken on the "
+               "host\n",
                static_cast<unsigned long long>(g.captures),
                static_cast<unsigned long long>(g.recaptures),
                static_cast<unsigned long long>(g.replays),
                static_cast<unsigned long long>(g.kernelUpdates),
                static_cast<unsigned long long>(g.libraryUpdates),
-               static_cast<unsigned long long>(g.interrupted));
+               static_cast<unsigned long long>(g.interrupted),
+               static_cast<unsigned long long>(g.conditionals),
+               static_cast<unsigned long long>(g.hostDecisions.load()));
 }
 
 /// The nodes of the graph `stream` captures into.
@@ -379,6 +412,81 @@ void settle(Device &device, Region &r, bool captured) {
     loom_gpu_device_free(p);
 }
 
+/// Observe: the next call is the capture's branch marker `branch`.
+void observeBranch(Region &r, int branch) {
+  Entry &e = *r.entry;
+  size_t index = r.cursor++;
+  if (index >= e.calls.size() || e.calls[index].kind != Call::Branch ||
+      e.calls[index].branch != branch)
+    r.replayable = false;
+}
+
+/// This thread's stream for conditional bodies at `depth`.
+CUstream bodyStream(Device &device, size_t depth) {
+  while (bodyStreams.size() <= depth) {
+    CUstream s = nullptr;
+    check(device.api.cuStreamCreate(&s, 0),
+          "cuStreamCreate (a conditional body's capture stream)");
+    bodyStreams.push_back(s);
+  }
+  return bodyStreams[depth];
+}
+
+/// Capture: the flag sets a new handle, an IF node with an ELSE body
+/// follows, and the calls up to the else marker go into its first body.
+void captureThen(Device &device, Region &r, CUdeviceptr flag) {
+  const GraphApi &g = device.graphApi;
+  const ConditionalApi &c = device.conditionalApi;
+  int status = 0;
+  CUgraph graph = nullptr;
+  check(g.cuStreamGetCaptureInfo(r.capture, &status, nullptr, &graph, nullptr,
+                                 nullptr),
+        "cuStreamGetCaptureInfo");
+  CUgraphConditionalHandle handle = 0;
+  check(c.cuGraphConditionalHandleCreate(&handle, graph, device.context, 0,
+                                         CU_GRAPH_COND_ASSIGN_DEFAULT),
+        "cuGraphConditionalHandleCreate");
+  // The set-condition kernel, a call of the region like the others (its
+  // flag may move: its node is re-pointed).
+  void *params[] = {&handle, &flag};
+  unsigned one[3] = {1, 1, 1};
+  graphKernel(setConditionKernel(), one, one, 0, r.capture, params);
+  const CUgraphNode *dependencies = nullptr;
+  size_t count = 0;
+  check(g.cuStreamGetCaptureInfo(r.capture, &status, nullptr, &graph,
+                                 &dependencies, &count),
+        "cuStreamGetCaptureInfo");
+  CUgraphNodeParams node{};
+  node.type = CU_GRAPH_NODE_TYPE_CONDITIONAL;
+  node.conditional.handle = handle;
+  node.conditional.type = CU_GRAPH_COND_TYPE_IF;
+  node.conditional.size = 2;
+  node.conditional.ctx = device.context;
+  CUgraphNode added = nullptr;
+  CUresult result = c.cuGraphAddNode(&added, graph, dependencies, nullptr,
+                                     count, &node);
+  if (result != CUDA_SUCCESS)
+    raise("adding a conditional node to a CUDA graph failed on %s: %s",
+          device.description.c_str(), errorName(result).c_str());
+  check(c.cuStreamUpdateCaptureDependencies(r.capture, &added, 1,
+                                            CU_STREAM_SET_CAPTURE_DEPENDENCIES),
+        "cuStreamUpdateCaptureDependencies");
+  CUstream body = bodyStream(device, r.outer.size());
+  check(c.cuStreamBeginCaptureToGraph(body, node.conditional.phGraph_out[0],
+                                      nullptr, nullptr, 0,
+                                      CU_STREAM_CAPTURE_MODE_RELAXED),
+        "cuStreamBeginCaptureToGraph");
+  r.outer.push_back(r.capture);
+  r.elseBodies.push_back(node.conditional.phGraph_out[1]);
+  r.capture = body;
+  Call marker;
+  marker.kind = Call::Branch;
+  marker.branch = 1;
+  r.entry->calls.push_back(std::move(marker));
+  std::lock_guard<std::mutex> lock(getGraphs().mutex);
+  ++getGraphs().conditionals;
+}
+
 } // namespace
 
 namespace loom::cuda {
@@ -394,7 +502,7 @@ bool graphKernel(CUfunction function, const unsigned grid[3],
                  void **params) {
   Region &r = region;
   if (r.mode == GraphMode::Off)
-    return false;
+    return skipping(); // a branch not taken: dropped
   Device &device = getDevice();
   Call now;
   now.kind = Call::Kernel;
@@ -445,7 +553,7 @@ bool graphLibraryCall(const char *what,
                       const std::function<void()> &issue) {
   Region &r = region;
   if (r.mode == GraphMode::Off)
-    return false;
+    return skipping(); // a branch not taken: dropped
   Device &device = getDevice();
   Call now;
   now.kind = Call::Library;
@@ -522,10 +630,19 @@ bool graphFree(void *pointer) {
 
 void graphAbort() {
   Region &r = region;
+  skipped.clear();
   if (r.mode == GraphMode::Off)
     return;
   Device &device = getDevice();
   if (r.mode == GraphMode::Capture) {
+    // Conditional bodies being captured end first.
+    while (!r.outer.empty()) {
+      CUgraph body = nullptr;
+      device.graphApi.cuStreamEndCapture(r.capture, &body);
+      r.capture = r.outer.back();
+      r.outer.pop_back();
+    }
+    r.elseBodies.clear();
     CUgraph graph = nullptr;
     if (device.graphApi.cuStreamEndCapture(r.capture, &graph) == CUDA_SUCCESS &&
         graph)
@@ -551,6 +668,9 @@ void graphAbort() {
 
 void graphInterrupt() {
   Region &r = region;
+  if (r.mode != GraphMode::Off && (!r.outer.empty() || r.branchDepth))
+    raise("a branch captured into a conditional node read device memory "
+          "(run with LOOM_CUDA_GRAPHS=0, and report it)");
   if (r.mode == GraphMode::Observe)
     raise("a region replayed from a CUDA graph read device memory, which its "
           "capture did not (run with LOOM_CUDA_GRAPHS=0, and report it)");
@@ -574,9 +694,12 @@ LOOM_HIDDEN void loom_gpu_region_begin(int64_t site, const int64_t *key,
                                        int64_t count) {
   Device &device = requireDevice();
   Region &r = region;
-  if (r.mode != GraphMode::Off)
-    raise("a CUDA graph region began inside another");
-  if (!enabledHere(device))
+  if (r.mode != GraphMode::Off) {
+    ++r.nested; // a function the region calls: part of it
+    return;
+  }
+  // A branch not taken captures nothing.
+  if (!enabledHere(device) || skipping())
     return;
   CUstream stream = runStream();
   Graphs &g = getGraphs();
@@ -631,8 +754,14 @@ LOOM_HIDDEN int32_t loom_gpu_region_end(int64_t site) {
   Region &r = region;
   if (r.mode == GraphMode::Off)
     return 0;
+  if (r.nested > 0) {
+    --r.nested;
+    return 0;
+  }
   Device &device = getDevice();
   Graphs &g = getGraphs();
+  if (!r.outer.empty() || r.branchDepth)
+    raise("a CUDA graph region ended inside one of its branches");
   if (r.mode == GraphMode::Capture) {
     finishCapture(device, r);
     settle(device, r, true);
@@ -700,6 +829,116 @@ LOOM_HIDDEN int32_t loom_gpu_region_end(int64_t site) {
   ++g.replays;
   settle(device, r, false);
   return 0;
+}
+
+} // extern "C"
+
+extern "C" {
+
+/// A 0-d or 1-element memref's descriptor: its first fields, as every rank
+/// has them.
+struct FlagDescriptor {
+  void *allocated;
+  char *aligned;
+  int64_t offset;
+};
+
+/// Before a branch's then part (loom-gpu-device-decisions): `flag`, on the
+/// device, decides which of the two parts that follow counts.
+LOOM_HIDDEN void _mlir_ciface_loom_gpu_cond_then(const FlagDescriptor *flag) {
+  Device &device = requireDevice();
+  Region &r = region;
+  auto pointer = reinterpret_cast<CUdeviceptr>(flag->aligned + flag->offset);
+  if (r.mode == GraphMode::Capture && !device.conditionalMissing.empty())
+    graphInterrupt(); // no conditional nodes: the rest call by call
+  if (r.mode == GraphMode::Capture) {
+    captureThen(device, r, pointer);
+    return;
+  }
+  if (r.mode == GraphMode::Observe) {
+    // The set-condition kernel, then the marker.
+    CUgraphConditionalHandle handle = 0;
+    Entry &e = *r.entry;
+    if (r.cursor < e.calls.size() && e.calls[r.cursor].kind == Call::Kernel &&
+        !e.calls[r.cursor].words.empty())
+      handle = e.calls[r.cursor].words[0];
+    void *params[] = {&handle, &pointer};
+    unsigned one[3] = {1, 1, 1};
+    graphKernel(setConditionKernel(), one, one, 0, r.stream, params);
+    observeBranch(r, 1);
+    ++r.branchDepth;
+    return;
+  }
+  // Outside a graph: the host decides.
+  if (skipping()) {
+    skipped.push_back(true);
+    return;
+  }
+  uint8_t value = 0;
+  loom_gpu_read(reinterpret_cast<intptr_t>(&value),
+                static_cast<intptr_t>(pointer), 0, 1);
+  ++getGraphs().hostDecisions;
+  skipped.push_back(value == 0);
+}
+
+/// Between the then part and the else part.
+LOOM_HIDDEN void loom_gpu_cond_else() {
+  Region &r = region;
+  if (r.mode == GraphMode::Capture) {
+    Device &device = getDevice();
+    if (r.elseBodies.empty())
+      raise("a branch's else part began outside a branch");
+    CUgraph then = nullptr;
+    check(device.graphApi.cuStreamEndCapture(r.capture, &then),
+          "cuStreamEndCapture (a conditional node's body)");
+    check(device.conditionalApi.cuStreamBeginCaptureToGraph(
+              r.capture, r.elseBodies.back(), nullptr, nullptr, 0,
+              CU_STREAM_CAPTURE_MODE_RELAXED),
+          "cuStreamBeginCaptureToGraph");
+    Call marker;
+    marker.kind = Call::Branch;
+    marker.branch = 2;
+    r.entry->calls.push_back(std::move(marker));
+    return;
+  }
+  if (r.mode == GraphMode::Observe) {
+    observeBranch(r, 2);
+    return;
+  }
+  if (skipped.empty())
+    raise("a branch's else part began outside a branch");
+  // Taken unless the then part was, or the branch is inside one not taken.
+  bool outerSkipped = skipped.size() > 1 && skipped[skipped.size() - 2];
+  skipped.back() = outerSkipped || !skipped.back();
+}
+
+/// After the else part.
+LOOM_HIDDEN void loom_gpu_cond_end() {
+  Region &r = region;
+  if (r.mode == GraphMode::Capture) {
+    Device &device = getDevice();
+    if (r.outer.empty())
+      raise("a branch ended outside a branch");
+    CUgraph body = nullptr;
+    check(device.graphApi.cuStreamEndCapture(r.capture, &body),
+          "cuStreamEndCapture (a conditional node's body)");
+    r.capture = r.outer.back();
+    r.outer.pop_back();
+    r.elseBodies.pop_back();
+    Call marker;
+    marker.kind = Call::Branch;
+    marker.branch = 3;
+    r.entry->calls.push_back(std::move(marker));
+    return;
+  }
+  if (r.mode == GraphMode::Observe) {
+    observeBranch(r, 3);
+    --r.branchDepth;
+    return;
+  }
+  if (skipped.empty())
+    raise("a branch ended outside a branch");
+  skipped.pop_back();
 }
 
 } // extern "C"

@@ -185,6 +185,16 @@ int32_t openDevice(int32_t kind, int32_t ordinal, const char *archs,
         (device.graphsMissing.empty() ? "" : ", ") + std::string(#name);
   LOOM_CUDA_GRAPH_ENTRIES(LOOM_CUDA_GRAPH_RESOLVE)
 #undef LOOM_CUDA_GRAPH_RESOLVE
+  device.conditionalApi = ConditionalApi();
+  device.conditionalMissing.clear();
+#define LOOM_CUDA_CONDITIONAL_RESOLVE(name, version, params)                   \
+  if (getProc(#name, reinterpret_cast<void **>(&device.conditionalApi.name),   \
+              version, 0, nullptr) != CUDA_SUCCESS ||                          \
+      !device.conditionalApi.name)                                             \
+    device.conditionalMissing +=                                               \
+        (device.conditionalMissing.empty() ? "" : ", ") + std::string(#name);
+  LOOM_CUDA_CONDITIONAL_ENTRIES(LOOM_CUDA_CONDITIONAL_RESOLVE)
+#undef LOOM_CUDA_CONDITIONAL_RESOLVE
   auto fail = [&](CUresult result, const char *call) {
     writeError(error, capacity,
                std::string(call) + " failed: " + errorName(result) +
@@ -196,6 +206,12 @@ int32_t openDevice(int32_t kind, int32_t ordinal, const char *archs,
   CUresult result = api.cuInit(0);
   if (result != CUDA_SUCCESS)
     return fail(result, "cuInit");
+  // An IF node with an ELSE body needs CUDA 12.8's driver.
+  int driver = 0;
+  if (device.conditionalMissing.empty() &&
+      (api.cuDriverGetVersion(&driver) != CUDA_SUCCESS || driver < 12080))
+    device.conditionalMissing =
+        "a driver before CUDA 12.8 (" + std::to_string(driver) + ")";
   int count = 0;
   if ((result = api.cuDeviceGetCount(&count)) != CUDA_SUCCESS)
     return fail(result, "cuDeviceGetCount");
@@ -281,6 +297,9 @@ struct Entry {
   uint32_t kind, arch;
   uint64_t offset, size;
 };
+
+/// The model's kernels (the runtime is linked into each model: one).
+LazyModule *modelModule = nullptr;
 
 std::vector<Entry> readEntries(const LazyModule &m) {
   std::vector<Entry> entries;
@@ -385,6 +404,7 @@ LOOM_HIDDEN void *mgpuModuleLoad(void *data, size_t size) {
   auto *m = new LazyModule;
   m->image = static_cast<const char *>(data);
   m->size = size;
+  modelModule = m;
   return m;
 }
 
@@ -419,6 +439,18 @@ LOOM_HIDDEN void *mgpuModuleGetFunction(void *module, const char *name) {
   }
   return function;
 }
+
+} // extern "C"
+
+CUfunction loom::cuda::setConditionKernel() {
+  if (!modelModule)
+    raise("the model has no kernels, so no kernel to set a conditional "
+          "node's condition");
+  return static_cast<CUfunction>(
+      mgpuModuleGetFunction(modelModule, "loom_set_condition"));
+}
+
+extern "C" {
 
 /// The run's stream (GpuRun.cpp): the caller's or the model's.
 LOOM_HIDDEN void *mgpuStreamCreate() {

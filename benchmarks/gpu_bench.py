@@ -12,7 +12,10 @@ For each model in DIR/models.txt: Loom's median (`NAME --bench N`: host
 input to host output, as loom_model_run does; its static regions replayed
 as CUDA graphs), Loom kernel by kernel where `NAME-calls` (--cuda-graphs=off)
 was carried, with the time a graph saves per region launched (their
-difference over the region launches of one run, LOOM_GPU_STATS), then PyTorch's at the same
+difference over the region launches of one run, LOOM_GPU_STATS), Loom with
+its DyCL decisions on the host where `NAME-static` (--cuda-graphs=static)
+was carried (NAME's own takes them on the device, in conditional nodes),
+then PyTorch's at the same
 precision (fp32, TF32 off), eager and torch.compile in each mode, timed the
 same way (input copied to the GPU, output back, synchronised), medians of
 `--runs` after warm-up, and each ratio peer / Loom (> 1: Loom is faster).
@@ -128,9 +131,10 @@ def main():
     names = ([n for n in open(order).read().split() if n in carried]
              if os.path.exists(order) else carried)
     modes = args.modes.split(",")
-    print("| model | batch | Loom | Loom kernel by kernel | " + " | ".join(modes) +
+    print("| model | batch | Loom | Loom kernel by kernel | "
+          "Loom, decisions on the host | " + " | ".join(modes) +
           " | best peer / Loom |")
-    print("|---|---|---|---|" + "---|" * len(modes) + "---|")
+    print("|---|---|---|---|---|" + "---|" * len(modes) + "---|")
     for name in names:
         batches = [int(b) for b in args.batches.split(",")]
         for batch, exe in ((1, name), (32, f"{name}-b32")):
@@ -167,6 +171,15 @@ def main():
                                   f"{(ms - loom) * 1e3 / launches:.1f} us saved "
                                   "per launch against kernel by kernel")
                     row.append(cell)
+                except Exception as error:
+                    row.append(f"failed ({error})")
+            else:
+                row.append("—")
+            static = os.path.join(args.artefacts, f"{exe}-static")
+            if os.path.exists(static):
+                try:
+                    ms = time_loom(static, inp, args.runs, env)
+                    row.append(f"{ms:.3f}" + (f" ({ms / loom:.2f}x)" if loom else ""))
                 except Exception as error:
                     row.append(f"failed ({error})")
             else:

@@ -34,7 +34,7 @@ for manifest in "$dir"/*.weights.json; do
 done
 # A batch-32 or kernel-by-kernel artefact runs on its model's weights.
 for name in $(cat "$dir/models.txt"); do
-  for variant in b32 calls; do
+  for variant in b32 calls static; do
     [ -e "$dir/$name-$variant" ] || continue
     ln -f "$dir/$name.safetensors" "$dir/$name-$variant.safetensors" 2>/dev/null ||
       cp "$dir/$name.safetensors" "$dir/$name-$variant.safetensors"
@@ -82,6 +82,9 @@ for name in $(cat "$dir/models.txt"); do
   [ -e "$dir/$name-calls" ] &&
     timeout 120 "$dir/$name-calls" --input "$dir/$name-input.npy" --bench $runs 2>&1 |
       tail -1 | sed "s/^/$name (kernel by kernel): /"
+  [ -e "$dir/$name-static" ] &&
+    timeout 120 "$dir/$name-static" --input "$dir/$name-input.npy" --bench $runs 2>&1 |
+      tail -1 | sed "s/^/$name (decisions on the host): /"
 done
 # Loom against PyTorch eager and torch.compile on the same GPU
 # (benchmarks/gpu_bench.py), capped so that the script stays under 8 minutes;

@@ -16,7 +16,9 @@
 #
 # Kernel by kernel: NAME-calls artefacts (--cuda-graphs=off, the same
 # weights as NAME, linked there too) for the dynamic suite and the small
-# static models, which gpu_bench.py times against the graphs of NAME.
+# static models, which gpu_bench.py times against the graphs of NAME; for
+# the dynamic suite also NAME-static (--cuda-graphs=static: graphs of the
+# static regions, decisions on the host), against NAME's conditional nodes.
 #
 # Batch 32: NAME-b32 artefacts (compiled for a batch of 32, the same
 # weights as NAME: gpu-check.sh links NAME's file for them) and
@@ -88,6 +90,8 @@ for name in "${dynamic[@]}"; do
   "$loomc" "$d/model.onnx" --target=cuda -o "$out/$name"
   "$loomc" "$d/model.onnx" --target=cuda --cuda-graphs=off -o "$out/$name-calls"
   rm "$out/$name-calls.safetensors"
+  "$loomc" "$d/model.onnx" --target=cuda --cuda-graphs=static -o "$out/$name-static"
+  rm "$out/$name-static.safetensors"
   cp "$d/in0.npy" "$out/$name-input.npy"
   for i in 0 1; do cp "$d/out0_$i.npy" "$out/$name-cpu-$i.npy"; done
   models+=("$name")

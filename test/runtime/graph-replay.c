@@ -1,12 +1,13 @@
 /* graph-replay.c: runs a model library on several sets of inputs, in turn,
- * ROUNDS times over, in one process, and checks each run's first output
- * against its set's expected output (relative L2 error under 1e-4). Each
+ * ROUNDS times over, in one process, and checks each run's outputs against
+ * its set's expected outputs, as many as are given (floats: relative L2
+ * error under 1e-4; integers: exactly). Each
  * run reads its inputs afresh, and a run's outputs are freed only after the
  * next run, so that successive runs see their inputs and results at other
  * addresses: what a CUDA graph replayed across runs must follow.
  *
- *   graph-replay MODEL.so ROUNDS INPUT... = EXPECTED [-- INPUT... =
- * EXPECTED]...
+ *   graph-replay MODEL.so ROUNDS INPUT... = EXPECTED... [-- INPUT... =
+ * EXPECTED...]...
  */
 #include <loom/runtime.h>
 
@@ -15,20 +16,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { kMaxSets = 8, kMaxInputs = 8 };
+enum { kMaxSets = 32, kMaxInputs = 8 };
 
 struct Set {
   const char *inputs[kMaxInputs];
   int numInputs;
-  const char *expected;
+  const char *expected[kMaxInputs];
+  int numExpected;
 };
 
-/* The relative L2 error of `got` against `want` (f32 or f64), or -1. */
+/* The relative L2 error of `got` against `want` (f32 or f64; 0 or 1 for
+ * integers, as they are equal or not), or -1. */
 static double relL2(loom_tensor *got, loom_tensor *want) {
-  if (loom_tensor_numel(got) != loom_tensor_numel(want) ||
+  if (!got || loom_tensor_numel(got) != loom_tensor_numel(want) ||
       loom_tensor_dtype(got) != loom_tensor_dtype(want))
     return -1;
   int64_t n = loom_tensor_numel(got);
+  if (loom_tensor_dtype(got) == LOOM_DTYPE_I64 ||
+      loom_tensor_dtype(got) == LOOM_DTYPE_I32)
+    return memcmp(loom_tensor_data(got), loom_tensor_data(want),
+                  (size_t)n * (loom_tensor_dtype(got) == LOOM_DTYPE_I64 ? 8
+                                                                        : 4))
+               ? 1
+               : 0;
   double diff = 0, norm = 0;
   for (int64_t i = 0; i < n; ++i) {
     double a, b;
@@ -56,14 +66,18 @@ int main(int argc, char **argv) {
   struct Set sets[kMaxSets];
   int numSets = 0;
   memset(sets, 0, sizeof(sets));
+  int expecting = 0;
   for (int i = 3; i < argc; ++i) {
     struct Set *s = &sets[numSets];
-    if (!strcmp(argv[i], "=") && i + 1 < argc) {
-      s->expected = argv[++i];
+    if (!strcmp(argv[i], "=")) {
+      expecting = 1;
     } else if (!strcmp(argv[i], "--")) {
+      expecting = 0;
       if (++numSets == kMaxSets)
         return 2;
-    } else if (s->numInputs < kMaxInputs) {
+    } else if (expecting && s->numExpected < kMaxInputs) {
+      s->expected[s->numExpected++] = argv[i];
+    } else if (!expecting && s->numInputs < kMaxInputs) {
       s->inputs[s->numInputs++] = argv[i];
     }
   }
@@ -80,10 +94,11 @@ int main(int argc, char **argv) {
   for (int round = 0; round < rounds; ++round)
     for (int k = 0; k < numSets; ++k) {
       struct Set *s = &sets[k];
-      loom_tensor *inputs[kMaxInputs] = {0}, *want = NULL;
+      loom_tensor *inputs[kMaxInputs] = {0}, *want[kMaxInputs] = {0};
       loom_tensor **outputs = calloc(numOutputs, sizeof(*outputs));
-      int ok =
-          s->expected && loom_tensor_read_file(s->expected, &want) == LOOM_OK;
+      int ok = s->numExpected > 0 && (size_t)s->numExpected <= numOutputs;
+      for (int i = 0; ok && i < s->numExpected; ++i)
+        ok = loom_tensor_read_file(s->expected[i], &want[i]) == LOOM_OK;
       for (int i = 0; ok && i < s->numInputs; ++i)
         ok = loom_tensor_read_file(s->inputs[i], &inputs[i]) == LOOM_OK;
       if (!ok) {
@@ -95,15 +110,18 @@ int main(int argc, char **argv) {
         fprintf(stderr, "set %d, round %d: %s\n", k, round, loom_last_error());
         return 1;
       }
-      double error = relL2(outputs[0], want);
       ++runs;
-      if (!(error >= 0 && error < 1e-4)) {
-        printf("set %d, round %d: relative L2 error %g: MISMATCH\n", k, round,
-               error);
-        ++bad;
+      for (int i = 0; i < s->numExpected; ++i) {
+        double error = relL2(outputs[i], want[i]);
+        if (!(error >= 0 && error < 1e-4)) {
+          printf("set %d, round %d, output %d: relative L2 error %g: "
+                 "MISMATCH\n",
+                 k, round, i, error);
+          ++bad;
+        }
+        if (error > worst)
+          worst = error;
       }
-      if (error > worst)
-        worst = error;
       for (size_t i = 0; i < numOutputs; ++i) {
         loom_tensor_free(previous[i]);
         previous[i] = outputs[i];
@@ -111,7 +129,8 @@ int main(int argc, char **argv) {
       free(outputs);
       for (int i = 0; i < s->numInputs; ++i)
         loom_tensor_free(inputs[i]);
-      loom_tensor_free(want);
+      for (int i = 0; i < s->numExpected; ++i)
+        loom_tensor_free(want[i]);
     }
   for (size_t i = 0; i < numOutputs; ++i)
     loom_tensor_free(previous[i]);

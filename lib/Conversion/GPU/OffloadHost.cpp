@@ -14,6 +14,8 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <deque>
+
 namespace loom {
 #define GEN_PASS_DEF_GPUOFFLOADHOSTPASS
 #include "loom/Conversion/Passes.h.inc"
@@ -154,6 +156,7 @@ void readToHost(OpBuilder &b, memref::LoadOp load, func::FuncOp read) {
 /// bytes there.
 struct Place {
   Operation *allocation = nullptr;
+  bool argument = false;      // or a function's argument
   int64_t begin = 0, end = -1; // end < 0: anywhere in it
 };
 
@@ -161,8 +164,13 @@ Place getPlace(Value memref) {
   Place place;
   while (true) {
     Operation *def = memref.getDefiningOp();
-    if (!def)
-      return {};
+    if (!def) {
+      auto argument = dyn_cast<BlockArgument>(memref);
+      Place outside;
+      outside.argument = argument && argument.getOwner()->isEntryBlock() &&
+                         isa<func::FuncOp>(argument.getOwner()->getParentOp());
+      return outside;
+    }
     // (The memory plan's arena: one per function.)
     if (isa<memref::AllocOp, memref::AllocaOp, loom::kernel::WorkspaceOp>(
             def)) {
@@ -199,6 +207,9 @@ Place getPlace(Value memref) {
 /// Whether memrefs `a` and `b` may share memory.
 bool mayAlias(Value a, Value b) {
   Place x = getPlace(a), y = getPlace(b);
+  // What the function allocates is not what it was given.
+  if ((x.allocation && y.argument) || (x.argument && y.allocation))
+    return false;
   if (!x.allocation || !y.allocation)
     return true;
   if (x.allocation != y.allocation)
@@ -206,6 +217,21 @@ bool mayAlias(Value a, Value b) {
   if (x.end < 0 || y.end < 0)
     return true;
   return x.begin < y.end && y.begin < x.end;
+}
+
+/// Whether `op` (a kernel, a call, or an op with regions holding them) may
+/// read the memory of `memref`.
+bool mayRead(Operation *op, Value memref) {
+  bool found = false;
+  op->walk([&](Operation *inner) {
+    if (isa<memref::LoadOp>(inner) && inner != op)
+      found |= mayAlias(inner->getOperand(0), memref);
+    if (isa<func::CallOp, gpu::LaunchFuncOp, memref::CopyOp>(inner))
+      for (Value operand : inner->getOperands())
+        found |= isa<BaseMemRefType>(operand.getType()) &&
+                 mayAlias(operand, memref);
+  });
+  return found;
 }
 
 /// Whether `op` may write the memory of `memref` (its kernels and calls
@@ -308,10 +334,22 @@ void snapshot(OpBuilder &b, memref::LoadOp load) {
   });
 }
 
+/// A check of values the host would read from device memory, moved into a
+/// kernel of its own: kernels that take those values must not use them
+/// unchecked (an index out of range would reach memory before the check's
+/// error word ends the run), so they compute its condition too and take 0
+/// where it fails.
+struct Guard {
+  loom::kernel::CheckOp check;
+  gpu::LaunchOp launch; // the check's own kernel
+};
+using Guards = llvm::DenseMap<Operation *, SmallVector<Guard *>>;
+
 /// The scalars a kernel takes from the host that the host computes from
 /// device memory: computed in the kernel instead (the host's copy goes
-/// when unused).
-void sinkScalarComputations(OpBuilder &b, gpu::LaunchOp launch) {
+/// when unused); a value a guard checks is taken as 0 where it fails.
+void sinkScalarComputations(OpBuilder &b, gpu::LaunchOp launch,
+                            const Guards &guards, bool isCheck) {
   llvm::SetVector<Value> captured;
   launch.getBody().walk([&](Operation *inner) {
     for (Value operand : inner->getOperands())
@@ -334,8 +372,35 @@ void sinkScalarComputations(OpBuilder &b, gpu::LaunchOp launch) {
     return;
   IRMapping map;
   b.setInsertionPointToStart(&launch.getBody().front());
-  for (Operation *op : slice)
-    b.clone(*op, map);
+  for (Operation *op : slice) {
+    Operation *copy = b.clone(*op, map);
+    // (A check only compares: it needs no guard, and its guards' host
+    // conditions may be in kernels by now.)
+    auto found = guards.find(op);
+    if (isCheck || found == guards.end())
+      continue;
+    // The guards' conditions on the value as loaded, then the value or 0.
+    Value loaded = copy->getResult(0);
+    Value passes;
+    for (Guard *guard : found->second) {
+      Value condition = guard->check.getCondition();
+      IRMapping checked;
+      checked.map(op->getResult(0), loaded);
+      for (Operation *inner : getSinkableSlice(launch, condition))
+        if (!checked.contains(inner->getResult(0)))
+          b.clone(*inner, checked);
+      Value holds = checked.lookupOrDefault(condition);
+      passes = passes ? arith::AndIOp::create(b, op->getLoc(), passes, holds)
+                      : holds;
+    }
+    if (!passes)
+      continue;
+    Type type = loaded.getType();
+    Value zero =
+        arith::ConstantOp::create(b, op->getLoc(), type, b.getZeroAttr(type));
+    map.map(op->getResult(0),
+            arith::SelectOp::create(b, op->getLoc(), passes, loaded, zero));
+  }
   for (Operation *op : slice)
     for (Value result : op->getResults())
       result.replaceUsesWithIf(map.lookup(result), [&](OpOperand &use) {
@@ -394,24 +459,61 @@ struct GpuOffloadHostPass
       });
       for (memref::StoreOp store : stores)
         wrapInSingleThreadKernel(b, store);
-      // Host checks of values read from device memory check them there.
+      // Host checks of values in device memory check them in kernels; the
+      // kernels that take those values are guarded (see Guard).
+      std::deque<Guard> checks;
+      Guards guards;
       SmallVector<loom::kernel::CheckOp> hostChecks;
       func.walk([&](loom::kernel::CheckOp check) {
-        if (!isOnDevice(check) &&
-            llvm::any_of(getSinkableSlice(check, SmallVector<Value>(
-                                                     check->getOperands())),
-                         [](Operation *op) { return isa<memref::LoadOp>(op); }))
+        if (!isOnDevice(check))
           hostChecks.push_back(check);
       });
-      for (loom::kernel::CheckOp check : hostChecks)
-        wrapInSingleThreadKernel(b, check);
+      for (loom::kernel::CheckOp check : hostChecks) {
+        SmallVector<Operation *> slice =
+            getSinkableSlice(check, SmallVector<Value>(check->getOperands()));
+        if (llvm::none_of(slice,
+                          [](Operation *op) { return isa<memref::LoadOp>(op); }))
+          continue;
+        // Only a check of values the host takes on can be guarded: one of
+        // a summary (a Gather's smallest and largest index) guards kernels
+        // that read other memory, and so do kernels and calls after it that
+        // read the checked memory themselves. Those checks stay on the
+        // host, before the kernels they guard.
+        llvm::SmallPtrSet<Operation *, 8> within(slice.begin(), slice.end());
+        within.insert(check);
+        bool unguardable = false;
+        for (Operation *op : slice) {
+          auto load = dyn_cast<memref::LoadOp>(op);
+          if (!load)
+            continue;
+          unguardable |= llvm::all_of(load->getUsers(), [&](Operation *user) {
+            return within.contains(user);
+          });
+          for (Operation *at = check->getNextNode(); at && !unguardable;
+               at = at->getNextNode())
+            unguardable =
+                !isa<memref::LoadOp>(at) && mayRead(at, load.getMemRef());
+        }
+        if (unguardable)
+          continue;
+        checks.push_back({check, wrapInSingleThreadKernel(b, check)});
+        for (Operation *op : slice)
+          if (isa<memref::LoadOp>(op))
+            guards[op].push_back(&checks.back());
+      }
+      // The checks' own kernels last: their host values live until then.
       SmallVector<gpu::LaunchOp> launches;
       func.walk<WalkOrder::PreOrder>([&](gpu::LaunchOp launch) {
-        launches.push_back(launch);
+        if (llvm::none_of(checks,
+                          [&](const Guard &g) { return g.launch == launch; }))
+          launches.push_back(launch);
         return WalkResult::skip();
       });
-      for (gpu::LaunchOp launch : launches)
-        sinkScalarComputations(b, launch);
+      size_t unchecked = launches.size();
+      for (const Guard &g : checks)
+        launches.push_back(g.launch);
+      for (auto [i, launch] : llvm::enumerate(launches))
+        sinkScalarComputations(b, launch, guards, i >= unchecked);
       if (failed(lowerKernelChecks(b, func)))
         return signalPassFailure();
       // Shapes that memref.reshape reads on the host.

@@ -5,6 +5,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "Lowering.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
+
+#include <limits>
 #include "dialects/kernel/IR/KernelDialect.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Support/Refusal.h"
@@ -130,6 +135,48 @@ void emitIndexRangeCheck(OpBuilder &b, Location loc, Value indices, Value size,
   auto type = cast<RankedTensorType>(indices.getType());
   Type element = type.getElementType();
   unsigned width = element.getIntOrFloatBitWidth();
+  StringRef message = allowNegative
+                          ? "index {0} is out of range for a dim of size {1}"
+                          : "index {0} is out of range for a dim of size {1} "
+                            "(negative indices are not allowed here)";
+  // Constant indices: their smallest and largest are known now, and so is
+  // the check when the dim is.
+  DenseIntElementsAttr constant;
+  if (matchPattern(indices, m_Constant(&constant)) &&
+      constant.getNumElements() > 0) {
+    int64_t low = std::numeric_limits<int64_t>::max();
+    int64_t high = std::numeric_limits<int64_t>::min();
+    for (const llvm::APInt &v : constant.getValues<llvm::APInt>()) {
+      low = std::min(low, v.getSExtValue());
+      high = std::max(high, v.getSExtValue());
+    }
+    std::optional<int64_t> known = getConstantIntValue(size);
+    if (auto dim = size.getDefiningOp<tensor::DimOp>())
+      if (std::optional<int64_t> d = dim.getConstantIndex()) {
+        auto shaped = cast<ShapedType>(dim.getSource().getType());
+        if (!shaped.isDynamicDim(*d))
+          known = shaped.getDimSize(*d);
+      }
+    if (known && low >= (allowNegative ? -*known : 0) && high < *known)
+      return;
+    Value n = arith::IndexCastOp::create(b, loc, b.getI64Type(), size);
+    Value lo = arith::ConstantIntOp::create(b, loc, low, 64);
+    Value hi = arith::ConstantIntOp::create(b, loc, high, 64);
+    Value floor = allowNegative
+                      ? arith::SubIOp::create(
+                            b, loc, arith::ConstantIntOp::create(b, loc, 0, 64),
+                            n)
+                            .getResult()
+                      : arith::ConstantIntOp::create(b, loc, 0, 64).getResult();
+    emitCheck(b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lo,
+                                    floor),
+              "index", message, {lo, n}, operand);
+    emitCheck(b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, hi, n),
+              "index", message, {hi, n}, operand);
+    return;
+  }
   // min and max over every element, in one pass.
   auto scalar = RankedTensorType::get({}, element);
   Value lowest = createFilled(
@@ -169,10 +216,6 @@ void emitIndexRangeCheck(OpBuilder &b, Location loc, Value indices, Value size,
                 b, loc, arith::ConstantIntOp::create(b, loc, 0, 64), n)
                 .getResult()
           : arith::ConstantIntOp::create(b, loc, 0, 64).getResult();
-  StringRef message = allowNegative
-                          ? "index {0} is out of range for a dim of size {1}"
-                          : "index {0} is out of range for a dim of size {1} "
-                            "(negative indices are not allowed here)";
   Value loOk =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lo, floor);
   emitCheck(b, loc, loOk, "index", message, {lo, n}, operand);

@@ -194,7 +194,7 @@ void printStats() {
                "loom: CUDA graphs: %llu captured, %llu captured again, %llu "
                "replayed (%llu kernel node(s) and %llu library call(s) "
                "re-pointed), %llu capture(s) ended by a host read; %llu "
-               "conditional node(s) captured, %llu decision(s) taken on the "
+               "conditional node(s) captured, %llu branch(es) decided on the "
                "host\n",
                static_cast<unsigned long long>(g.captures),
                static_cast<unsigned long long>(g.recaptures),
@@ -204,6 +204,15 @@ void printStats() {
                static_cast<unsigned long long>(g.interrupted),
                static_cast<unsigned long long>(g.conditionals),
                static_cast<unsigned long long>(g.hostDecisions.load()));
+}
+
+/// LOOM_GPU_STATS=1: the figures, at exit.
+void watchStats() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (const char *env = std::getenv("LOOM_GPU_STATS"); env && *env)
+      std::atexit(printStats);
+  });
 }
 
 /// The nodes of the graph `stream` captures into.
@@ -447,10 +456,17 @@ void captureThen(Device &device, Region &r, CUdeviceptr flag) {
                                          CU_GRAPH_COND_ASSIGN_DEFAULT),
         "cuGraphConditionalHandleCreate");
   // The set-condition kernel, a call of the region like the others (its
-  // flag may move: its node is re-pointed).
+  // flag may move: its node is re-pointed). For the tests only: the bug of
+  // a condition never set (LOOM_GPU_SEED_BUG=skip-set-condition), every
+  // replay then taking the ELSE body.
+  static const bool skipSet = [] {
+    const char *bug = std::getenv("LOOM_GPU_SEED_BUG");
+    return bug && std::strcmp(bug, "skip-set-condition") == 0;
+  }();
   void *params[] = {&handle, &flag};
   unsigned one[3] = {1, 1, 1};
-  graphKernel(setConditionKernel(), one, one, 0, r.capture, params);
+  if (!skipSet)
+    graphKernel(setConditionKernel(), one, one, 0, r.capture, params);
   const CUgraphNode *dependencies = nullptr;
   size_t count = 0;
   check(g.cuStreamGetCaptureInfo(r.capture, &status, nullptr, &graph,
@@ -703,11 +719,7 @@ LOOM_HIDDEN void loom_gpu_region_begin(int64_t site, const int64_t *key,
     return;
   CUstream stream = runStream();
   Graphs &g = getGraphs();
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (const char *env = std::getenv("LOOM_GPU_STATS"); env && *env)
-      std::atexit(printStats);
-  });
+  watchStats();
   if (!captureStream)
     check(device.api.cuStreamCreate(&captureStream, 0),
           "cuStreamCreate (a capture stream)");
@@ -857,14 +869,14 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_cond_then(const FlagDescriptor *flag) {
   }
   if (r.mode == GraphMode::Observe) {
     // The set-condition kernel, then the marker.
-    CUgraphConditionalHandle handle = 0;
     Entry &e = *r.entry;
     if (r.cursor < e.calls.size() && e.calls[r.cursor].kind == Call::Kernel &&
-        !e.calls[r.cursor].words.empty())
-      handle = e.calls[r.cursor].words[0];
-    void *params[] = {&handle, &pointer};
-    unsigned one[3] = {1, 1, 1};
-    graphKernel(setConditionKernel(), one, one, 0, r.stream, params);
+        !e.calls[r.cursor].words.empty()) {
+      CUgraphConditionalHandle handle = e.calls[r.cursor].words[0];
+      void *params[] = {&handle, &pointer};
+      unsigned one[3] = {1, 1, 1};
+      graphKernel(setConditionKernel(), one, one, 0, r.stream, params);
+    }
     observeBranch(r, 1);
     ++r.branchDepth;
     return;
@@ -877,6 +889,7 @@ LOOM_HIDDEN void _mlir_ciface_loom_gpu_cond_then(const FlagDescriptor *flag) {
   uint8_t value = 0;
   loom_gpu_read(reinterpret_cast<intptr_t>(&value),
                 static_cast<intptr_t>(pointer), 0, 1);
+  watchStats();
   ++getGraphs().hostDecisions;
   skipped.push_back(value == 0);
 }

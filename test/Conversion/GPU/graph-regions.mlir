@@ -4,9 +4,11 @@
 // static region: its body moves to @NAME.graph_body, and NAME brackets it
 // with the runtime's region calls, its key the dynamic dims and scalars of
 // its arguments; the body runs once more when the runtime asks (a capture
-// anew). Functions that read device memory, or call functions of the
-// module, stay host-driven, and the module says why.
-// CHECK: module attributes {loom.gpu_graphs = {host_driven = ["@decides (a decision on the host)", "@calls (it calls @static)"], regions = ["@static"]}}
+// anew). A function that calls regions (a DyCL host whose decisions the
+// device takes) is one too: the runtime makes theirs part of its own.
+// Functions that read device memory, or call functions that are not
+// regions, stay host-driven, and the module says why.
+// CHECK: module attributes {loom.gpu_graphs = {host_driven = ["@decides (a decision on the host)", "@calls_decides (it calls @decides)"], regions = ["@static", "@calls"]}}
 // CHECK-DAG: func.func private @loom_gpu_region_begin(i64, i64, i64)
 // CHECK-DAG: func.func private @loom_gpu_region_end(i64) -> i32
 
@@ -31,7 +33,12 @@
 // CHECK:   call @loom_gpu_matmul_f32
 // CHECK-LABEL: func.func @decides
 // CHECK-NOT: loom_gpu_region_begin
-// CHECK-LABEL: func.func @calls
+// CHECK-LABEL: func.func @calls(
+// CHECK: call @loom_gpu_region_begin(%c2_i64, %{{.*}}, %c2_i64{{.*}})
+// CHECK: call @calls.graph_body
+// CHECK: func.func private @calls.graph_body
+// CHECK: call @static(
+// CHECK-LABEL: func.func @calls_decides
 // CHECK-NOT: loom_gpu_region_begin
 // CHECK-LABEL: func.func @host_only
 // CHECK-NOT: loom_gpu_region_begin
@@ -62,6 +69,10 @@ module {
   func.func @calls(%a: memref<?x8xf32>, %n: index) -> memref<?x8xf32> {
     %r = call @static(%a, %n) : (memref<?x8xf32>, index) -> memref<?x8xf32>
     return %r : memref<?x8xf32>
+  }
+  func.func @calls_decides(%a: memref<?x8xf32>, %h: i64) {
+    call @decides(%a, %h) : (memref<?x8xf32>, i64) -> ()
+    return
   }
   func.func @host_only(%x: i64) -> i64 {
     return %x : i64

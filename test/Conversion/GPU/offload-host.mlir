@@ -116,3 +116,128 @@ func.func @constant(%o: memref<4xf32>) {
   }
   return
 }
+
+// -----
+
+// A scalar the host would compute from device memory to store in device
+// memory is computed in the store's kernel: no host read (which would end
+// a CUDA graph's capture).
+// CHECK-LABEL: func.func @sunk
+// CHECK-NOT:     call @loom_gpu_read
+// CHECK:         gpu.launch
+// CHECK:           %[[V:.*]] = memref.load %arg0[] : memref<f32>
+// CHECK:           %[[C:.*]] = arith.cmpf ogt, %[[V]], %{{.*}} : f32
+// CHECK:           memref.store %[[C]], %arg1[] : memref<i1>
+// CHECK-NOT:     call @loom_gpu_read
+// CHECK:         return
+func.func @sunk(%gate: memref<f32>, %flag: memref<i1>) {
+  %zero = arith.constant 0.0 : f32
+  %v = memref.load %gate[] : memref<f32>
+  %c = arith.cmpf ogt, %v, %zero : f32
+  memref.store %c, %flag[] : memref<i1>
+  return
+}
+
+// -----
+
+// What another kernel may overwrite before the store is taken where the
+// host loaded it: a one-thread kernel copies it to a buffer of its own,
+// which the store's kernel reads (and the function frees).
+// CHECK-LABEL: func.func @snapshot
+// CHECK-NOT:     call @loom_gpu_read
+// CHECK:         %[[COPY:.*]] = memref.alloc() : memref<i64>
+// CHECK:         gpu.launch
+// CHECK:           %[[V:.*]] = memref.load %arg0[] : memref<i64>
+// CHECK:           memref.store %[[V]], %[[COPY]][] : memref<i64>
+// CHECK:         gpu.launch
+// CHECK:           memref.store %{{.*}}, %arg0[] : memref<i64>
+// CHECK:         gpu.launch
+// CHECK:           %[[W:.*]] = memref.load %[[COPY]][] : memref<i64>
+// CHECK:           %[[M:.*]] = arith.maxsi %[[W]]
+// CHECK:           memref.store %[[M]], %arg1[] : memref<i64>
+// CHECK:         memref.dealloc %[[COPY]]
+// CHECK-NEXT:    return
+func.func @snapshot(%a: memref<i64>, %b: memref<i64>) {
+  %one = arith.constant 1 : i64
+  %v = memref.load %a[] : memref<i64>
+  %m = arith.maxsi %v, %one : i64
+  memref.store %one, %a[] : memref<i64>
+  memref.store %m, %b[] : memref<i64>
+  return
+}
+
+// -----
+
+// Views of the memory plan's arena at constant offsets that do not
+// overlap do not alias: the load goes into the kernel as it is.
+// CHECK-LABEL: func.func @arena
+// CHECK-NOT:     memref.alloc()
+// CHECK-NOT:     call @loom_gpu_read
+// CHECK:         gpu.launch
+// CHECK:           memref.store %{{.*}}, %[[OTHER:.*]][] : memref<i64>
+// CHECK:         gpu.launch
+// CHECK:           memref.load %[[FIRST:.*]][] : memref<i64>
+func.func @arena() {
+  %arena = kernel.workspace : memref<64xi8>
+  %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
+  %first = memref.view %arena[%c0][] : memref<64xi8> to memref<i64>
+  %other = memref.view %arena[%c8][] : memref<64xi8> to memref<i64>
+  %out = memref.view %arena[%c8][] : memref<64xi8> to memref<i64>
+  %one = arith.constant 1 : i64
+  %v = memref.load %first[] : memref<i64>
+  memref.store %one, %other[] : memref<i64>
+  %w = arith.addi %v, %one : i64
+  memref.store %w, %out[] : memref<i64>
+  return
+}
+
+// -----
+
+// A host check of a value in device memory stays on the host, after a
+// read: it guards the kernels after it, which must not run with an index
+// out of range.
+// CHECK-LABEL: func.func @checked_on_host
+// CHECK:         call @loom_gpu_read
+// CHECK:         %[[I:.*]] = memref.load %{{.*}} : memref<1xi64>
+// CHECK:         %[[OK:.*]] = arith.cmpi slt, %[[I]]
+// CHECK:         kernel.check %[[OK]]
+func.func @checked_on_host(%index: memref<i64>) {
+  %n = arith.constant 5 : i64
+  %i = memref.load %index[] : memref<i64>
+  %ok = arith.cmpi slt, %i, %n : i64
+  kernel.check %ok, "index {0} is out of range for a dim of size {1}"(%i, %n) {kind = "index", operand = 1 : i64} : i64, i64
+  return
+}
+
+// -----
+
+// A check of a value the host takes on moves into a kernel of its own (the
+// function's error word), and the kernel that takes the value computes the
+// check's condition too, taking 0 where it fails: it never indexes out of
+// range before the check's error ends the run. No host read.
+// CHECK-LABEL: func.func @guarded
+// CHECK-NOT:     call @loom_gpu_read
+// CHECK:         gpu.launch
+// CHECK:           %[[J:.*]] = memref.load %arg0[] : memref<i64>
+// CHECK:           arith.cmpi slt, %[[J]]
+// CHECK:           scf.if
+// CHECK:         gpu.launch
+// CHECK:           %[[I:.*]] = memref.load %arg0[] : memref<i64>
+// CHECK:           %[[OK:.*]] = arith.cmpi slt, %[[I]], %{{.*}} : i64
+// CHECK:           %[[SAFE:.*]] = arith.select %[[OK]], %[[I]], %{{.*}} : i64
+// CHECK:           %[[AT:.*]] = arith.index_cast %[[SAFE]] : i64 to index
+// CHECK:           memref.load %arg1[%[[AT]]] : memref<5xf32>
+// CHECK-NOT:     kernel.check
+// CHECK-NOT:     call @loom_gpu_read
+// CHECK:         return
+func.func @guarded(%index: memref<i64>, %table: memref<5xf32>, %out: memref<f32>) {
+  %n = arith.constant 5 : i64
+  %i = memref.load %index[] : memref<i64>
+  %ok = arith.cmpi slt, %i, %n : i64
+  kernel.check %ok, "index {0} is out of range for a dim of size {1}"(%i, %n) {kind = "index", operand = 1 : i64} : i64, i64
+  %at = arith.index_cast %i : i64 to index
+  %v = memref.load %table[%at] : memref<5xf32>
+  memref.store %v, %out[] : memref<f32>
+  return
+}

@@ -95,3 +95,30 @@ func.func @weights() -> tensor<2xui8> {
     }
   }
 #-}
+
+// -----
+
+// Constant indices are checked now: in range for a static dim, no check at
+// run time (no reduction over them, no host read on a GPU); against a
+// dynamic dim, their smallest and largest are constants in the check.
+// CHECK-LABEL: func.func @gather_constant_indices
+// CHECK-NOT:     kernel.check
+// CHECK:         return
+// CHECK-LABEL: func.func @gather_constant_indices_dynamic
+// CHECK-NOT:     linalg.generic {{.*}}iterator_types = ["reduction"]
+// CHECK-DAG:     %[[LO:.*]] = arith.constant -1 : i64
+// CHECK-DAG:     %[[HI:.*]] = arith.constant 2 : i64
+// CHECK:         %[[OK:.*]] = arith.cmpi sge, %[[LO]]
+// CHECK:         kernel.check %[[OK]], "index {0} is out of range for a dim of size {1}"(%[[LO]],
+// CHECK:         %[[OK2:.*]] = arith.cmpi slt, %[[HI]]
+// CHECK:         kernel.check %[[OK2]]
+func.func @gather_constant_indices(%x: tensor<5x3xf32>) -> tensor<2x3xf32> {
+  %i = graph.constant dense<[1, -2]> : tensor<2xi64>
+  %y = graph.gather %x, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+func.func @gather_constant_indices_dynamic(%x: tensor<?x3xf32>) -> tensor<2x3xf32> {
+  %i = graph.constant dense<[2, -1]> : tensor<2xi64>
+  %y = graph.gather %x, %i {axis = 0 : i64} : (tensor<?x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}

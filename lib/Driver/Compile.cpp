@@ -128,6 +128,19 @@ void printSubgraphs(ModuleOp module, llvm::raw_ostream &os) {
   os << "split: " << count << " subgraph(s)\n";
 }
 
+/// `N what (a, b, ...)` for the strings of `list` (none: `0 what`).
+static void printList(llvm::raw_ostream &os, ArrayAttr list,
+                      llvm::StringRef what, llvm::StringRef separator) {
+  os << (list ? list.size() : 0);
+  if (!what.empty())
+    os << " " << what;
+  if (!list || list.empty())
+    return;
+  os << " (";
+  llvm::interleave(list.getAsValueRange<StringAttr>(), os, separator);
+  os << ")";
+}
+
 void printGpuKernels(ModuleOp module, llvm::raw_ostream &os) {
   auto census = module->getAttrOfType<DictionaryAttr>("loom.gpu_kernels");
   if (!census)
@@ -147,40 +160,20 @@ void printGpuKernels(ModuleOp module, llvm::raw_ostream &os) {
      << " cuBLASLt, " << (convolutions ? convolutions.getInt() : 0)
      << " cuDNN\n";
   if (auto graphs = module->getAttrOfType<DictionaryAttr>("loom.gpu_graphs")) {
-    auto regions = graphs.getAs<ArrayAttr>("regions");
-    auto driven = graphs.getAs<ArrayAttr>("host_driven");
-    os << "cuda graphs: " << (regions ? regions.size() : 0)
-       << " static region(s), each captured once per shape";
-    if (regions && !regions.empty()) {
-      os << " (";
-      llvm::interleave(regions.getAsValueRange<StringAttr>(), os, ", ");
-      os << ")";
-    }
-    os << "; host-driven: " << (driven ? driven.size() : 0);
-    if (driven && !driven.empty()) {
-      os << " (";
-      llvm::interleave(driven.getAsValueRange<StringAttr>(), os, "; ");
-      os << ")";
-    }
+    os << "cuda graphs: ";
+    printList(os, graphs.getAs<ArrayAttr>("regions"),
+              "static region(s), each captured once per shape", ", ");
+    os << "; host-driven: ";
+    printList(os, graphs.getAs<ArrayAttr>("host_driven"), "", "; ");
     os << "\n";
   }
   if (auto decisions =
           module->getAttrOfType<DictionaryAttr>("loom.device_decisions")) {
-    auto conditional = decisions.getAs<ArrayAttr>("conditional");
-    auto driven = decisions.getAs<ArrayAttr>("host_driven");
-    os << "cuda decisions on the device: "
-       << (conditional ? conditional.size() : 0) << " host function(s)";
-    if (conditional && !conditional.empty()) {
-      os << " (";
-      llvm::interleave(conditional.getAsValueRange<StringAttr>(), os, "; ");
-      os << ")";
-    }
-    os << "; on the host: " << (driven ? driven.size() : 0);
-    if (driven && !driven.empty()) {
-      os << " (";
-      llvm::interleave(driven.getAsValueRange<StringAttr>(), os, "; ");
-      os << ")";
-    }
+    os << "cuda decisions on the device: ";
+    printList(os, decisions.getAs<ArrayAttr>("conditional"), "host function(s)",
+              "; ");
+    os << "; on the host: ";
+    printList(os, decisions.getAs<ArrayAttr>("host_driven"), "", "; ");
     os << "\n";
   }
 }

@@ -35,8 +35,8 @@ static double relL2(loom_tensor *got, loom_tensor *want) {
   if (loom_tensor_dtype(got) == LOOM_DTYPE_I64 ||
       loom_tensor_dtype(got) == LOOM_DTYPE_I32)
     return memcmp(loom_tensor_data(got), loom_tensor_data(want),
-                  (size_t)n * (loom_tensor_dtype(got) == LOOM_DTYPE_I64 ? 8
-                                                                        : 4))
+                  (size_t)n *
+                      (loom_tensor_dtype(got) == LOOM_DTYPE_I64 ? 8 : 4))
                ? 1
                : 0;
   double diff = 0, norm = 0;

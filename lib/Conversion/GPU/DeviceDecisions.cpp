@@ -43,7 +43,8 @@ std::string whyNot(func::FuncOp func, SmallVectorImpl<g::IfOp> &ifs) {
     auto branch = dyn_cast<g::IfOp>(op);
     if (!branch)
       return WalkResult::advance();
-    auto condition = dyn_cast<RankedTensorType>(branch.getCondition().getType());
+    auto condition =
+        dyn_cast<RankedTensorType>(branch.getCondition().getType());
     if (!condition || !condition.hasStaticShape() ||
         condition.getNumElements() != 1) {
       why = "a condition of unknown shape";
@@ -65,8 +66,9 @@ std::string whyNot(func::FuncOp func, SmallVectorImpl<g::IfOp> &ifs) {
         if (isa<g::IfOp>(inner))
           continue;
         if (auto call = dyn_cast<func::CallOp>(inner)) {
-          auto callee = func->getParentOfType<ModuleOp>()
-                            .lookupSymbol<func::FuncOp>(call.getCallee());
+          auto callee =
+              func->getParentOfType<ModuleOp>().lookupSymbol<func::FuncOp>(
+                  call.getCallee());
           if (callee && !callee.isExternal())
             continue;
         }
@@ -127,19 +129,19 @@ void convert(g::IfOp branch, func::FuncOp then, func::FuncOp otherwise,
       b, loc, MemRefType::get({}, type.getElementType()), condition,
       /*readOnly=*/true);
   func::CallOp::create(b, loc, then, ValueRange{flag});
-  SmallVector<Value> thenValues =
-      inlineBefore(branch.getThenBranch().front(), branch.getCaptures(), branch);
+  SmallVector<Value> thenValues = inlineBefore(branch.getThenBranch().front(),
+                                               branch.getCaptures(), branch);
   func::CallOp::create(b, loc, otherwise, ValueRange{});
-  SmallVector<Value> elseValues =
-      inlineBefore(branch.getElseBranch().front(), branch.getCaptures(), branch);
+  SmallVector<Value> elseValues = inlineBefore(branch.getElseBranch().front(),
+                                               branch.getCaptures(), branch);
   func::CallOp::create(b, loc, end, ValueRange{});
   SmallVector<Value> results;
   for (auto [result, t, e] :
        llvm::zip(branch.getResults(), thenValues, elseValues))
-    results.push_back(t == e ? t
-                             : g::WhereOp::create(b, loc, result.getType(),
-                                                  condition, t, e)
-                                   .getResult());
+    results.push_back(
+        t == e ? t
+               : g::WhereOp::create(b, loc, result.getType(), condition, t, e)
+                     .getResult());
   branch.replaceAllUsesWith(results);
   branch.erase();
 }

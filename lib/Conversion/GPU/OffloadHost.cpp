@@ -11,8 +11,8 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include <deque>
 
@@ -100,7 +100,6 @@ bool isBufferLoop(Operation *loop) {
   return memory && !result.wasInterrupted();
 }
 
-
 /// Copies the whole of `buffer` (static shape, identity layout) to a host
 /// buffer: what memref.reshape reads its shape from.
 Value copyToHost(OpBuilder &b, Location loc, Value buffer, func::FuncOp read) {
@@ -156,7 +155,7 @@ void readToHost(OpBuilder &b, memref::LoadOp load, func::FuncOp read) {
 /// bytes there.
 struct Place {
   Operation *allocation = nullptr;
-  bool argument = false;      // or a function's argument
+  bool argument = false;       // or a function's argument
   int64_t begin = 0, end = -1; // end < 0: anywhere in it
 };
 
@@ -183,9 +182,8 @@ Place getPlace(Value memref) {
       if (place.end < 0 && type.hasStaticShape() &&
           matchPattern(view.getByteShift(), m_Constant(&offset))) {
         place.begin = offset.getInt();
-        place.end = place.begin +
-                    type.getNumElements() *
-                        getElementBytes(type.getElementType());
+        place.end = place.begin + type.getNumElements() *
+                                      getElementBytes(type.getElementType());
       }
       memref = view.getSource();
       continue;
@@ -228,8 +226,8 @@ bool mayRead(Operation *op, Value memref) {
       found |= mayAlias(inner->getOperand(0), memref);
     if (isa<func::CallOp, gpu::LaunchFuncOp, memref::CopyOp>(inner))
       for (Value operand : inner->getOperands())
-        found |= isa<BaseMemRefType>(operand.getType()) &&
-                 mayAlias(operand, memref);
+        found |=
+            isa<BaseMemRefType>(operand.getType()) && mayAlias(operand, memref);
   });
   return found;
 }
@@ -316,12 +314,11 @@ void snapshot(OpBuilder &b, memref::LoadOp load) {
   Location loc = load.getLoc();
   b.setInsertionPoint(load);
   Type element = load.getType();
-  Value copy =
-      memref::AllocOp::create(b, loc, MemRefType::get({}, element));
+  Value copy = memref::AllocOp::create(b, loc, MemRefType::get({}, element));
   auto taken = memref::StoreOp::create(
       b, loc,
-      memref::LoadOp::create(b, loc, load.getMemRef(), load.getIndices()),
-      copy, ValueRange{});
+      memref::LoadOp::create(b, loc, load.getMemRef(), load.getIndices()), copy,
+      ValueRange{});
   wrapInSingleThreadKernel(b, taken);
   taken.getValue().getDefiningOp()->moveBefore(taken);
   b.setInsertionPoint(load);
@@ -366,9 +363,8 @@ void sinkScalarComputations(OpBuilder &b, gpu::LaunchOp launch,
       snapshot(b, load);
     slice = getSinkableSlice(launch, captured.getArrayRef());
   }
-  if (llvm::none_of(slice, [](Operation *op) {
-        return isa<memref::LoadOp>(op);
-      }))
+  if (llvm::none_of(slice,
+                    [](Operation *op) { return isa<memref::LoadOp>(op); }))
     return;
   IRMapping map;
   b.setInsertionPointToStart(&launch.getBody().front());
@@ -471,8 +467,8 @@ struct GpuOffloadHostPass
       for (loom::kernel::CheckOp check : hostChecks) {
         SmallVector<Operation *> slice =
             getSinkableSlice(check, SmallVector<Value>(check->getOperands()));
-        if (llvm::none_of(slice,
-                          [](Operation *op) { return isa<memref::LoadOp>(op); }))
+        if (llvm::none_of(
+                slice, [](Operation *op) { return isa<memref::LoadOp>(op); }))
           continue;
         // Only a check of values the host takes on can be guarded: one of
         // a summary (a Gather's smallest and largest index) guards kernels

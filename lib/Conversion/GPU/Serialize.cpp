@@ -510,8 +510,9 @@ struct GpuSerializePass
       }
       std::string others = text;
       // (The device runtime's, which nvlink links.)
-      for (size_t at; (at = others.find(".extern .func cudaGraphSetConditional")) !=
-                      std::string::npos;)
+      for (size_t at;
+           (at = others.find(".extern .func cudaGraphSetConditional")) !=
+           std::string::npos;)
         others.erase(at, 13);
       if (!missing.empty() || StringRef(others).contains(".extern .func"))
         return loom::emitRefusal(merged.getLoc())
@@ -566,8 +567,8 @@ struct GpuSerializePass
                            {"-arch=" + arch, "-O3", source.path.str().str(),
                             "-o", cubin.path.str().str()})))
           return failure();
-        fatbinArgs.push_back(llvm::formatv(
-            "--image3=kind=elf,sm={0},file={1}", numbers[i], cubin.path));
+        fatbinArgs.push_back(llvm::formatv("--image3=kind=elf,sm={0},file={1}",
+                                           numbers[i], cubin.path));
         continue;
       }
       // Relocatable, then linked with the device runtime.

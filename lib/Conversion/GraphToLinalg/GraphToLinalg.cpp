@@ -9,10 +9,10 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 
-#include <limits>
 #include "dialects/kernel/IR/KernelDialect.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Support/Refusal.h"
+#include <limits>
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -139,6 +139,7 @@ void emitIndexRangeCheck(OpBuilder &b, Location loc, Value indices, Value size,
                           ? "index {0} is out of range for a dim of size {1}"
                           : "index {0} is out of range for a dim of size {1} "
                             "(negative indices are not allowed here)";
+  Value lo, hi;
   // Constant indices: their smallest and largest are known now, and so is
   // the check when the dim is.
   DenseIntElementsAttr constant;
@@ -159,56 +160,40 @@ void emitIndexRangeCheck(OpBuilder &b, Location loc, Value indices, Value size,
       }
     if (known && low >= (allowNegative ? -*known : 0) && high < *known)
       return;
-    Value n = arith::IndexCastOp::create(b, loc, b.getI64Type(), size);
-    Value lo = arith::ConstantIntOp::create(b, loc, low, 64);
-    Value hi = arith::ConstantIntOp::create(b, loc, high, 64);
-    Value floor = allowNegative
-                      ? arith::SubIOp::create(
-                            b, loc, arith::ConstantIntOp::create(b, loc, 0, 64),
-                            n)
-                            .getResult()
-                      : arith::ConstantIntOp::create(b, loc, 0, 64).getResult();
-    emitCheck(b, loc,
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lo,
-                                    floor),
-              "index", message, {lo, n}, operand);
-    emitCheck(b, loc,
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, hi, n),
-              "index", message, {hi, n}, operand);
-    return;
+    lo = arith::ConstantIntOp::create(b, loc, low, 64);
+    hi = arith::ConstantIntOp::create(b, loc, high, 64);
+  } else {
+    // min and max over every element, in one pass.
+    auto scalar = RankedTensorType::get({}, element);
+    Value lowest = createFilled(
+        b, loc, scalar, {},
+        b.getIntegerAttr(element, llvm::APInt::getSignedMaxValue(width)));
+    Value highest = createFilled(
+        b, loc, scalar, {},
+        b.getIntegerAttr(element, llvm::APInt::getSignedMinValue(width)));
+    SmallVector<AffineExpr> none;
+    AffineMap inMap = b.getMultiDimIdentityMap(type.getRank());
+    AffineMap outMap = AffineMap::get(type.getRank(), 0, none, b.getContext());
+    SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                               utils::IteratorType::reduction);
+    auto reduce = linalg::GenericOp::create(
+        b, loc, TypeRange{scalar, scalar}, ValueRange{indices},
+        ValueRange{lowest, highest}, ArrayRef<AffineMap>{inMap, outMap, outMap},
+        iterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value lo = arith::MinSIOp::create(nb, nl, args[0], args[1]);
+          Value hi = arith::MaxSIOp::create(nb, nl, args[0], args[2]);
+          linalg::YieldOp::create(nb, nl, ValueRange{lo, hi});
+        });
+    auto toI64 = [&](Value v) -> Value {
+      return width < 64
+                 ? arith::ExtSIOp::create(b, loc, b.getI64Type(), v).getResult()
+                 : v;
+    };
+    lo = toI64(
+        tensor::ExtractOp::create(b, loc, reduce.getResult(0), ValueRange{}));
+    hi = toI64(
+        tensor::ExtractOp::create(b, loc, reduce.getResult(1), ValueRange{}));
   }
-  // min and max over every element, in one pass.
-  auto scalar = RankedTensorType::get({}, element);
-  Value lowest = createFilled(
-      b, loc, scalar, {},
-      b.getIntegerAttr(element, llvm::APInt::getSignedMaxValue(width)));
-  Value highest = createFilled(
-      b, loc, scalar, {},
-      b.getIntegerAttr(element, llvm::APInt::getSignedMinValue(width)));
-  SmallVector<AffineExpr> none;
-  AffineMap inMap = b.getMultiDimIdentityMap(type.getRank());
-  AffineMap outMap = AffineMap::get(type.getRank(), 0, none, b.getContext());
-  SmallVector<utils::IteratorType> iterators(type.getRank(),
-                                             utils::IteratorType::reduction);
-  auto reduce = linalg::GenericOp::create(
-      b, loc, TypeRange{scalar, scalar}, ValueRange{indices},
-      ValueRange{lowest, highest}, ArrayRef<AffineMap>{inMap, outMap, outMap},
-      iterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value lo = arith::MinSIOp::create(nb, nl, args[0], args[1]);
-        Value hi = arith::MaxSIOp::create(nb, nl, args[0], args[2]);
-        linalg::YieldOp::create(nb, nl, ValueRange{lo, hi});
-      });
-  Value lo =
-      tensor::ExtractOp::create(b, loc, reduce.getResult(0), ValueRange{});
-  Value hi =
-      tensor::ExtractOp::create(b, loc, reduce.getResult(1), ValueRange{});
-  auto toI64 = [&](Value v) -> Value {
-    return width < 64
-               ? arith::ExtSIOp::create(b, loc, b.getI64Type(), v).getResult()
-               : v;
-  };
-  lo = toI64(lo);
-  hi = toI64(hi);
   Value n = arith::IndexCastOp::create(b, loc, b.getI64Type(), size);
   Value floor =
       allowNegative

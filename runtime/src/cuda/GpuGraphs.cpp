@@ -479,8 +479,8 @@ void captureThen(Device &device, Region &r, CUdeviceptr flag) {
   node.conditional.size = 2;
   node.conditional.ctx = device.context;
   CUgraphNode added = nullptr;
-  CUresult result = c.cuGraphAddNode(&added, graph, dependencies, nullptr,
-                                     count, &node);
+  CUresult result =
+      c.cuGraphAddNode(&added, graph, dependencies, nullptr, count, &node);
   if (result != CUDA_SUCCESS)
     raise("adding a conditional node to a CUDA graph failed on %s: %s",
           device.description.c_str(), errorName(result).c_str());

@@ -421,6 +421,14 @@ void settle(Device &device, Region &r, bool captured) {
     loom_gpu_device_free(p);
 }
 
+/// Capture: branch marker `branch` (1 then, 2 else, 3 end) among the calls.
+void recordBranch(Region &r, int branch) {
+  Call marker;
+  marker.kind = Call::Branch;
+  marker.branch = branch;
+  r.entry->calls.push_back(std::move(marker));
+}
+
 /// Observe: the next call is the capture's branch marker `branch`.
 void observeBranch(Region &r, int branch) {
   Entry &e = *r.entry;
@@ -495,10 +503,7 @@ void captureThen(Device &device, Region &r, CUdeviceptr flag) {
   r.outer.push_back(r.capture);
   r.elseBodies.push_back(node.conditional.phGraph_out[1]);
   r.capture = body;
-  Call marker;
-  marker.kind = Call::Branch;
-  marker.branch = 1;
-  r.entry->calls.push_back(std::move(marker));
+  recordBranch(r, 1);
   std::lock_guard<std::mutex> lock(getGraphs().mutex);
   ++getGraphs().conditionals;
 }
@@ -908,10 +913,7 @@ LOOM_HIDDEN void loom_gpu_cond_else() {
               r.capture, r.elseBodies.back(), nullptr, nullptr, 0,
               CU_STREAM_CAPTURE_MODE_RELAXED),
           "cuStreamBeginCaptureToGraph");
-    Call marker;
-    marker.kind = Call::Branch;
-    marker.branch = 2;
-    r.entry->calls.push_back(std::move(marker));
+    recordBranch(r, 2);
     return;
   }
   if (r.mode == GraphMode::Observe) {
@@ -938,10 +940,7 @@ LOOM_HIDDEN void loom_gpu_cond_end() {
     r.capture = r.outer.back();
     r.outer.pop_back();
     r.elseBodies.pop_back();
-    Call marker;
-    marker.kind = Call::Branch;
-    marker.branch = 3;
-    r.entry->calls.push_back(std::move(marker));
+    recordBranch(r, 3);
     return;
   }
   if (r.mode == GraphMode::Observe) {

@@ -265,15 +265,6 @@ std::shared_ptr<Exec> instantiate(const Graph &graph,
   return e;
 }
 
-/// The handles of `graph` and of its bodies, at any depth.
-void conditionsOf(const Graph &graph, std::vector<const Condition *> &out) {
-  for (const auto &c : graph.conditions)
-    out.push_back(c.get());
-  for (const auto &node : graph.nodes)
-    for (const auto &body : node->bodies)
-      conditionsOf(*body, out);
-}
-
 /// The executable copy of `node` in `exec` or its bodies (null: none).
 Node *findCopy(Exec &exec, CUgraphNode node) {
   for (auto &[original, copy] : exec.nodes) {
